@@ -1,0 +1,173 @@
+/**
+ * The event catalogue: every fact stripe-cart records, one zod schema each.
+ * Projections, analytics and tests all read events through these definitions.
+ * Money is an integer in the currency's minor unit, always beside its currency.
+ * Every payload carries `at` (ISO time the fact happened, from the command's clock),
+ * so histories rebuild to the same figures whenever they are replayed.
+ */
+import { z } from 'zod';
+
+export const Sku = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, - and _ only');
+export const Currency = z.string().regex(/^[a-z]{3}$/, 'a lower-case ISO 4217 code, e.g. eur');
+export const MinorUnits = z.number().int().min(0).max(99_999_999);
+const At = z.string().datetime({ offset: true });
+
+const productFields = {
+  sku: Sku,
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000),
+  image: z.string().max(2000),
+  unitAmount: MinorUnits,
+  currency: Currency,
+};
+
+export const ProductListed = z.object({ ...productFields, at: At });
+export const ProductUpdated = z.object({ ...productFields, at: At });
+export const ProductDelisted = z.object({ sku: Sku, at: At });
+export const StockAdjusted = z.object({
+  sku: Sku,
+  delta: z.number().int(),
+  reason: z.string().min(1).max(200),
+  at: At,
+});
+export const StockReserved = z.object({
+  sku: Sku,
+  orderId: z.string().uuid(),
+  quantity: z.number().int().positive(),
+  expiresAt: At,
+  at: At,
+});
+export const ReleaseReason = z.enum([
+  'rollback',
+  'checkout_failed',
+  'payment_failed',
+  'expired',
+  'swept',
+]);
+export const StockReleased = z.object({
+  sku: Sku,
+  orderId: z.string().uuid(),
+  quantity: z.number().int().positive(),
+  reason: ReleaseReason,
+  at: At,
+});
+
+export const OrderLine = z.object({
+  sku: Sku,
+  name: z.string(),
+  image: z.string(),
+  unitAmount: MinorUnits,
+  quantity: z.number().int().positive(),
+  amount: MinorUnits,
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const CartValidated = z.object({
+  orderId: z.string().uuid(),
+  checkoutId: z.string().uuid(),
+  lines: z.array(OrderLine).min(1),
+  currency: Currency,
+  total: MinorUnits,
+  email: z.string(),
+  origin: z.string(),
+  returnUrl: z.string(),
+  locale: z.string().optional(),
+  at: At,
+});
+export const CheckoutStarted = z.object({
+  orderId: z.string().uuid(),
+  sessionId: z.string(),
+  url: z.string(),
+  expiresAt: At,
+  amount: MinorUnits,
+  currency: Currency,
+  at: At,
+});
+export const CheckoutFailed = z.object({
+  orderId: z.string().uuid(),
+  reason: z.enum(['stripe_refused', 'stripe_unreachable']),
+  message: z.string(),
+  at: At,
+});
+const stripeFacts = {
+  orderId: z.string().uuid(),
+  stripeEventId: z.string(),
+  sessionId: z.string(),
+  at: At,
+};
+export const PaymentPending = z.object({ ...stripeFacts, paymentStatus: z.string() });
+export const PaymentCompleted = z.object({
+  ...stripeFacts,
+  paymentIntentId: z.string().nullable(),
+  amount: MinorUnits,
+  currency: Currency,
+  /** True when the payment arrived after the order's stock had already been released. */
+  late: z.boolean().optional(),
+});
+/** Stripe reported a payment whose amount or currency is not the order's: never marks it paid. */
+export const PaymentMismatched = z.object({
+  ...stripeFacts,
+  expected: z.object({ amount: MinorUnits, currency: Currency }),
+  received: z.object({ amount: z.number().int(), currency: z.string() }),
+});
+export const PaymentFailed = z.object({ ...stripeFacts });
+export const CheckoutExpired = z.object({
+  orderId: z.string().uuid(),
+  stripeEventId: z.string().nullable(),
+  sessionId: z.string(),
+  at: At,
+});
+
+export const eventSchemas = {
+  ProductListed,
+  ProductUpdated,
+  ProductDelisted,
+  StockAdjusted,
+  StockReserved,
+  StockReleased,
+  CartValidated,
+  CheckoutStarted,
+  CheckoutFailed,
+  PaymentPending,
+  PaymentCompleted,
+  PaymentMismatched,
+  PaymentFailed,
+  CheckoutExpired,
+} as const;
+
+type Schemas = typeof eventSchemas;
+export type EventType = keyof Schemas;
+/** A domain event: `{ type, data }`, discriminated on `type`. */
+export type DomainEvent = {
+  [K in EventType]: { type: K; data: z.infer<Schemas[K]> };
+}[EventType];
+export type EventOf<K extends EventType> = Extract<DomainEvent, { type: K }>;
+
+export const productEventTypes = [
+  'ProductListed',
+  'ProductUpdated',
+  'ProductDelisted',
+  'StockAdjusted',
+  'StockReserved',
+  'StockReleased',
+] as const satisfies readonly EventType[];
+export type ProductEvent = EventOf<(typeof productEventTypes)[number]>;
+export type OrderEvent = Exclude<DomainEvent, ProductEvent>;
+
+export const productStream = (sku: string) => `product-${sku}`;
+export const orderStream = (orderId: string) => `order-${orderId}`;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventSchemas, type);
+}
+
+/** Validates a stored event against the catalogue; throws on an unknown type or bad payload. */
+export function toDomainEvent(stored: { type: string; data: unknown }): DomainEvent {
+  if (!isEventType(stored.type)) throw new Error(`Unknown event type: ${stored.type}`);
+  const data = eventSchemas[stored.type].parse(stored.data);
+  return { type: stored.type, data } as DomainEvent;
+}

@@ -1,0 +1,133 @@
+/**
+ * The event store port: what every part of stripe-cart needs from a store, with
+ * EventStoreDB's semantics. Two adapters implement it (embedded SQLite and
+ * EventStoreDB); one contract suite holds them to it.
+ */
+
+/** 0-based stream revision the append expects, as EventStoreDB's `expectedRevision`. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+export interface EventMetadata {
+  /** The order (or product) this fact belongs to. */
+  correlationId?: string;
+  /** The id of the event or command that caused this one. */
+  causationId?: string;
+  /** The Stripe event that caused this one, where one did. */
+  stripeEventId?: string;
+  [key: string]: unknown;
+}
+
+/** An event to append. `id` is a UUID chosen by the caller, so retries are recognisable. */
+export interface EventData {
+  id: string;
+  type: string;
+  data: unknown;
+  metadata?: EventMetadata;
+}
+
+export interface RecordedEvent {
+  streamId: string;
+  /** 0-based revision within the stream. */
+  revision: bigint;
+  /** Position in `$all` (EventStoreDB's commit position; prepare is equal for single appends). */
+  position: bigint;
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  created: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream: pass it as the next `expectedRevision`. */
+  nextExpectedRevision: bigint;
+  /** `$all` position of the last event of this append (the original one on an idempotent retry). */
+  position: bigint;
+}
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  /** Inclusive. Defaults to the start (forwards) or the end (backwards). */
+  fromRevision?: bigint | 'start' | 'end';
+  direction?: Direction;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Inclusive, as EventStoreDB's `readAll`. Defaults to the start (forwards) or the end (backwards). */
+  fromPosition?: bigint | 'start' | 'end';
+  direction?: Direction;
+  maxCount?: number;
+}
+
+export interface SubscriptionFilter {
+  /** Keep events whose stream id starts with any of these. */
+  streamPrefixes?: string[];
+  /** Keep events whose type is any of these. */
+  eventTypes?: string[];
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: the first event delivered is the one after this position. Defaults to the start. */
+  fromPosition?: bigint | 'start' | 'end';
+  filter?: SubscriptionFilter;
+}
+
+export type SubscriptionMessage =
+  | { kind: 'event'; event: RecordedEvent }
+  /** Every event stored when the subscription started has been delivered; live events follow. */
+  | { kind: 'caughtUp' };
+
+/** An open subscription. Iterate it for messages; `close()` ends the iteration. */
+export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult>;
+  /** Throws StreamNotFoundError when the stream has no events. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  close(): Promise<void>;
+}
+
+/** The stream was not at the revision the append expected. */
+export class WrongExpectedVersionError extends Error {
+  override readonly name = 'WrongExpectedVersionError';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's revision when the append was refused, or 'no_stream'. */
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(
+      `Wrong expected version on ${stream}: expected ${String(expected)}, actual ${String(actual)}`,
+    );
+  }
+}
+
+export class StreamNotFoundError extends Error {
+  override readonly name = 'StreamNotFoundError';
+  constructor(readonly stream: string) {
+    super(`Stream not found: ${stream}`);
+  }
+}
+
+export function matchesFilter(
+  event: Pick<RecordedEvent, 'streamId' | 'type'>,
+  filter: SubscriptionFilter | undefined,
+): boolean {
+  if (!filter) return true;
+  const { streamPrefixes, eventTypes } = filter;
+  if (streamPrefixes?.length && !streamPrefixes.some((p) => event.streamId.startsWith(p))) {
+    return false;
+  }
+  if (eventTypes?.length && !eventTypes.includes(event.type)) return false;
+  return true;
+}
