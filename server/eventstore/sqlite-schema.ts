@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import type { RecordedEvent } from './port';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface SqliteOptions {
+  /** FULL (default) fsyncs the WAL on every commit: an acknowledged append survives a power cut. */
+  synchronous?: Synchronous;
+  /** How long an append waits for another process's write transaction before failing. */
+  busyTimeoutMs?: number;
+}
+
+/** One row of `events`, integers read as bigints (`safeIntegers`) so positions never lose precision. */
+export interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  created: bigint;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * `position` is the rowid: rows are never deleted, so it only grows, and since writers
+ * hold the write lock from insert to commit, commit order equals position order across
+ * processes (a reader never sees position n+1 before n).
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position  INTEGER PRIMARY KEY,
+    stream_id TEXT    NOT NULL,
+    revision  INTEGER NOT NULL,
+    event_id  TEXT    NOT NULL UNIQUE,
+    type      TEXT    NOT NULL,
+    data      TEXT    NOT NULL,
+    metadata  TEXT    NOT NULL,
+    created   INTEGER NOT NULL,
+    UNIQUE (stream_id, revision)
+  )`;
+
+export function openDatabase(path: string, options: SqliteOptions = {}): Database.Database {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    // Keep the WAL file from staying large after a burst.
+    db.pragma('journal_size_limit = 67108864');
+    // Several processes may open a new file at once: create the schema under the write lock.
+    db.transaction(() => db.exec(SCHEMA)).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    id: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    created: new Date(Number(row.created)),
+  };
+}

@@ -1,0 +1,347 @@
+import type Database from 'better-sqlite3';
+import {
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  StreamNotFoundError,
+  type SubscribeToAllOptions,
+  type Subscription,
+} from './port';
+import {
+  type AppendDecision,
+  DuplicateEventIdError,
+  decideAppend,
+  normaliseEventIds,
+  type StoredEventLookups,
+} from './sqlite-append';
+import { type EventRow, openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-schema';
+import { SqliteSubscription } from './sqlite-subscription';
+
+export { DuplicateEventIdError } from './sqlite-append';
+export type { SqliteOptions, Synchronous } from './sqlite-schema';
+
+/** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
+const POLL_INTERVAL_MS = 20;
+const MAX_INT64 = 9_223_372_036_854_775_807n;
+const NO_LIMIT = -1;
+
+interface PendingAppend {
+  stream: string;
+  events: EventData[];
+  ids: string[];
+  payloads: { data: string; metadata: string }[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+export interface SqlitePragmas {
+  journalMode: string;
+  synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  busyTimeoutMs: number;
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode with EventStoreDB's semantics.
+ * Appends made while a batch is waiting are committed together in one `BEGIN IMMEDIATE`
+ * transaction (group commit), each checked against its own expected revision inside its
+ * own savepoint, and each caller is answered only after the commit is durable.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly stmt;
+  private readonly lookups: StoredEventLookups;
+  private readonly appendOne: Database.Transaction<(request: PendingAppend) => AppendResult>;
+  private readonly appendMany: Database.Transaction<(batch: PendingAppend[]) => Outcome[]>;
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private poller: NodeJS.Timeout | undefined;
+  private dataVersion: unknown;
+  private closed = false;
+
+  private constructor(private readonly db: Database.Database) {
+    const prepare = <P extends unknown[], R>(sql: string) =>
+      db.prepare<P, R>(sql).safeIntegers(true);
+    const columns = 'position, stream_id, revision, event_id, type, data, metadata, created';
+    this.stmt = {
+      lastOfStream: prepare<[string], { revision: bigint; position: bigint }>(
+        'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ),
+      eventsAfter: prepare<[string, bigint, number], { event_id: string; position: bigint }>(
+        'SELECT event_id, position FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
+      ),
+      findById: prepare<[string], { stream_id: string; revision: bigint }>(
+        'SELECT stream_id, revision FROM events WHERE event_id = ?',
+      ),
+      insert: prepare<[string, bigint, string, string, string, string, number], never>(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      streamForwards: prepare<[string, bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      ),
+      streamBackwards: prepare<[string, bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      ),
+      allForwards: prepare<[bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
+      ),
+      allBackwards: prepare<[bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`,
+      ),
+      after: prepare<[bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      ),
+      headPosition: prepare<[], { position: bigint }>(
+        'SELECT position FROM events ORDER BY position DESC LIMIT 1',
+      ),
+      // Changes whenever another connection (another process) commits; our own commits wake subscribers directly.
+      dataVersion: db.prepare<[], unknown>('PRAGMA data_version').pluck(),
+    };
+    this.lookups = {
+      lastOfStream: (stream) => this.stmt.lastOfStream.get(stream),
+      eventsAfter: (stream, revision, count) => this.stmt.eventsAfter.all(stream, revision, count),
+      findById: (eventId) => this.stmt.findById.get(eventId),
+    };
+    this.appendOne = db.transaction((request: PendingAppend) => this.apply(request));
+    this.appendMany = db.transaction((batch: PendingAppend[]) =>
+      batch.map((request): Outcome => {
+        try {
+          // A nested better-sqlite3 transaction is a savepoint: a refused append undoes only itself.
+          return { ok: true, result: this.appendOne(request) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  static open(path: string, options?: SqliteOptions): SqliteEventStore {
+    return new SqliteEventStore(openDatabase(path, options));
+  }
+
+  append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('The event store is closed'));
+    try {
+      checkStreamName(stream);
+      checkExpectedRevision(options.expectedRevision);
+      const ids = normaliseEventIds(events);
+      const payloads = events.map((event) => serialise(event));
+      return new Promise((resolve, reject) => {
+        this.queue.push({
+          stream,
+          events,
+          ids,
+          payloads,
+          expected: options.expectedRevision,
+          resolve,
+          reject,
+        });
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(() => this.flush());
+        }
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const forwards = (options.direction ?? 'forwards') === 'forwards';
+    const from = boundary(options.fromRevision ?? (forwards ? 'start' : 'end'));
+    const limit = options.maxCount ?? NO_LIMIT;
+    const rows = forwards
+      ? this.stmt.streamForwards.all(stream, from, limit)
+      : this.stmt.streamBackwards.all(stream, from, limit);
+    if (rows.length === 0 && !this.stmt.lastOfStream.get(stream)) {
+      throw new StreamNotFoundError(stream);
+    }
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const forwards = (options.direction ?? 'forwards') === 'forwards';
+    const from = boundary(options.fromPosition ?? (forwards ? 'start' : 'end'));
+    const limit = options.maxCount ?? NO_LIMIT;
+    const rows = forwards
+      ? this.stmt.allForwards.all(from, limit)
+      : this.stmt.allBackwards.all(from, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    if (this.closed) throw new Error('The event store is closed');
+    const from = options.fromPosition ?? 'start';
+    const cursor =
+      from === 'start'
+        ? -1n
+        : from === 'end'
+          ? (this.stmt.headPosition.get()?.position ?? -1n)
+          : from;
+    const subscription = new SqliteSubscription(
+      {
+        readAfter: (position, limit) => this.stmt.after.all(position, limit),
+        detach: (s) => this.detach(s),
+      },
+      cursor,
+      options.filter,
+    );
+    this.subscriptions.add(subscription);
+    this.startPolling();
+    return subscription;
+  }
+
+  /** The connection's effective settings, as SQLite reports them. */
+  pragmas(): SqlitePragmas {
+    const names = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+    const synchronous = Number(this.db.pragma('synchronous', { simple: true }));
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: names[synchronous] ?? 'OFF',
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Appends already accepted are written, not dropped.
+    this.flush();
+    this.closed = true;
+    for (const subscription of [...this.subscriptions]) await subscription.close();
+    this.stopPolling();
+    this.db.close();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes =
+        batch.length === 1
+          ? [{ ok: true, result: this.appendOne.immediate(batch[0]!) }]
+          : this.appendMany.immediate(batch);
+    } catch (error) {
+      // One append refused, or the commit itself failed: nothing of this batch was written.
+      if (batch.length === 1) batch[0]!.reject(error);
+      else for (const request of batch) request.reject(error);
+      return;
+    }
+    batch.forEach((request, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) request.resolve(outcome.result);
+      else request.reject(outcome.error);
+    });
+    this.wakeSubscribers();
+  }
+
+  private apply(request: PendingAppend): AppendResult {
+    const decision: AppendDecision = decideAppend(
+      request.stream,
+      request.ids,
+      request.expected,
+      this.lookups,
+    );
+    if (decision.kind === 'done') return decision.result;
+    const created = Date.now();
+    let position = 0n;
+    request.events.forEach((event, i) => {
+      const id = request.ids[i]!;
+      const { data, metadata } = request.payloads[i]!;
+      try {
+        const revision = decision.firstRevision + BigInt(i);
+        const info = this.stmt.insert.run(
+          request.stream,
+          revision,
+          id,
+          event.type,
+          data,
+          metadata,
+          created,
+        );
+        position = BigInt(info.lastInsertRowid);
+      } catch (error) {
+        const stored = this.stmt.findById.get(id);
+        throw stored ? new DuplicateEventIdError(id, stored.stream_id) : error;
+      }
+    });
+    return {
+      nextExpectedRevision: decision.firstRevision + BigInt(request.events.length - 1),
+      position,
+    };
+  }
+
+  private wakeSubscribers(): void {
+    for (const subscription of this.subscriptions) subscription.wake();
+  }
+
+  private detach(subscription: SqliteSubscription): void {
+    this.subscriptions.delete(subscription);
+    if (this.subscriptions.size === 0) this.stopPolling();
+  }
+
+  private startPolling(): void {
+    if (this.poller) return;
+    this.dataVersion = this.stmt.dataVersion.get();
+    this.poller = setInterval(() => {
+      const version = this.stmt.dataVersion.get();
+      if (version === this.dataVersion) return;
+      this.dataVersion = version;
+      this.wakeSubscribers();
+    }, POLL_INTERVAL_MS);
+    // Polling only serves open subscriptions; it must never keep a process alive.
+    this.poller.unref();
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.poller);
+    this.poller = undefined;
+  }
+}
+
+function boundary(value: bigint | 'start' | 'end'): bigint {
+  if (value === 'start') return 0n;
+  if (value === 'end') return MAX_INT64;
+  return value;
+}
+
+function checkStreamName(stream: string): void {
+  if (typeof stream !== 'string' || stream.length === 0) {
+    throw new TypeError('A stream name must be a non-empty string');
+  }
+}
+
+function checkExpectedRevision(expected: ExpectedRevision): void {
+  if (
+    typeof expected === 'bigint'
+      ? expected < 0n
+      : !['any', 'no_stream', 'stream_exists'].includes(expected)
+  ) {
+    throw new TypeError(`Invalid expected revision: ${String(expected)}`);
+  }
+}
+
+function serialise(event: EventData): { data: string; metadata: string } {
+  if (typeof event.type !== 'string' || event.type.length === 0) {
+    throw new TypeError(`Event ${event.id} needs a non-empty type`);
+  }
+  try {
+    return {
+      data: JSON.stringify(event.data ?? null),
+      metadata: JSON.stringify(event.metadata ?? {}),
+    };
+  } catch (error) {
+    throw new TypeError(
+      `Event ${event.id} (${event.type}) is not JSON: ${(error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:store`: the embedded event store's durable append rate and catch-up read
+ * rate, for synchronous=FULL and NORMAL, against the targets of issue 2.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventData, ExpectedRevision } from '../../server/eventstore/port';
+import { SqliteEventStore, type Synchronous } from '../../server/eventstore/sqlite';
+
+const SINGLE_APPENDS = 20_000;
+const TRIPLE_APPENDS = 5_000;
+const CONCURRENT_APPENDS = 20_000;
+const CONCURRENT_WRITERS = 16;
+const CATCH_UP_EVENTS = 200_000;
+const EVENTS_PER_STREAM = 10;
+
+interface Row {
+  mode: Synchronous;
+  metric: string;
+  value: string;
+  target: string;
+  pass: boolean | undefined;
+}
+
+function event(orderNo: number): EventData {
+  const orderId = `ord_${orderNo}`;
+  return {
+    id: randomUUID(),
+    type: 'PaymentCompleted',
+    data: {
+      orderId,
+      stripeEventId: `evt_${randomUUID().replaceAll('-', '')}`,
+      checkoutSessionId: `cs_test_${randomUUID().replaceAll('-', '')}`,
+      paymentIntentId: `pi_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+      amount: 4_250,
+      currency: 'eur',
+    },
+    metadata: { correlationId: orderId, causationId: randomUUID() },
+  };
+}
+
+/** Sequential appends of `size` events, a new stream every EVENTS_PER_STREAM events, each with its exact expected revision. */
+async function sequentialAppends(
+  store: SqliteEventStore,
+  appends: number,
+  size: number,
+  tag: string,
+) {
+  const latencies = new Float64Array(appends);
+  const perStream = Math.max(1, Math.floor(EVENTS_PER_STREAM / size));
+  let expected: ExpectedRevision = 'no_stream';
+  const started = performance.now();
+  for (let i = 0; i < appends; i++) {
+    if (i % perStream === 0) expected = 'no_stream';
+    const batch = Array.from({ length: size }, () => event(i));
+    const t0 = performance.now();
+    const result = await store.append(`order-${tag}-${Math.floor(i / perStream)}`, batch, {
+      expectedRevision: expected,
+    });
+    latencies[i] = performance.now() - t0;
+    expected = result.nextExpectedRevision;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort();
+  const pct = (p: number) => latencies[Math.min(appends - 1, Math.floor(appends * p))]!;
+  return { perSecond: appends / seconds, p50: pct(0.5), p99: pct(0.99) };
+}
+
+/** Many callers awaiting appends at once: what group commit buys. */
+async function concurrentAppends(store: SqliteEventStore, tag: string) {
+  const perWriter = CONCURRENT_APPENDS / CONCURRENT_WRITERS;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENT_WRITERS }, async (_, w) => {
+      let expected: ExpectedRevision = 'no_stream';
+      for (let i = 0; i < perWriter; i++) {
+        const result = await store.append(`order-${tag}-${w}`, [event(i)], {
+          expectedRevision: expected,
+        });
+        expected = result.nextExpectedRevision;
+      }
+    }),
+  );
+  return CONCURRENT_APPENDS / ((performance.now() - started) / 1000);
+}
+
+async function catchUp(store: SqliteEventStore) {
+  const [head] = await store.readAll({ direction: 'backwards', maxCount: 1 });
+  const existing = Number(head?.position ?? 0n);
+  for (let seeded = existing, s = 0; seeded < CATCH_UP_EVENTS; seeded += 500, s++) {
+    const batch = Array.from({ length: 500 }, (_, i) => event(i));
+    await store.append(`order-seed-${s}`, batch, { expectedRevision: 'no_stream' });
+  }
+  const started = performance.now();
+  let count = 0;
+  const subscription = store.subscribeToAll({ fromPosition: 'start' });
+  for await (const message of subscription) {
+    if (message.kind === 'caughtUp') break;
+    count++;
+  }
+  await subscription.close();
+  return { count, perSecond: count / ((performance.now() - started) / 1000) };
+}
+
+async function benchMode(mode: Synchronous, dir: string): Promise<Row[]> {
+  const store = SqliteEventStore.open(join(dir, `${mode}.db`), { synchronous: mode });
+  try {
+    await sequentialAppends(store, 500, 1, 'warmup');
+    const single = await sequentialAppends(store, SINGLE_APPENDS, 1, 'single');
+    const triple = await sequentialAppends(store, TRIPLE_APPENDS, 3, 'triple');
+    const concurrent = await concurrentAppends(store, 'concurrent');
+    const reads = await catchUp(store);
+    const full = mode === 'FULL';
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    return [
+      {
+        mode,
+        metric: `single-event appends/s (${fmt(SINGLE_APPENDS)} sequential)`,
+        value: fmt(single.perSecond),
+        target: full ? '>= 4,000' : '-',
+        pass: full ? single.perSecond >= 4_000 : undefined,
+      },
+      {
+        mode,
+        metric: 'single-event append p50 / p99 (ms)',
+        value: `${single.p50.toFixed(3)} / ${single.p99.toFixed(3)}`,
+        target: full ? 'p99 < 2' : '-',
+        pass: full ? single.p99 < 2 : undefined,
+      },
+      {
+        mode,
+        metric: `three-event appends/s (${fmt(TRIPLE_APPENDS)} sequential)`,
+        value: `${fmt(triple.perSecond)} (${fmt(triple.perSecond * 3)} events/s)`,
+        target: '-',
+        pass: undefined,
+      },
+      {
+        mode,
+        metric: 'three-event append p50 / p99 (ms)',
+        value: `${triple.p50.toFixed(3)} / ${triple.p99.toFixed(3)}`,
+        target: '-',
+        pass: undefined,
+      },
+      {
+        mode,
+        metric: `single-event appends/s, ${CONCURRENT_WRITERS} concurrent writers (group commit)`,
+        value: fmt(concurrent),
+        target: '-',
+        pass: undefined,
+      },
+      {
+        mode,
+        metric: `catch-up read events/s (subscribeToAll, ${fmt(reads.count)} events)`,
+        value: fmt(reads.perSecond),
+        target: '>= 150,000',
+        pass: reads.perSecond >= 150_000,
+      },
+    ];
+  } finally {
+    await store.close();
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const cells = rows.map((r) => [
+    r.mode,
+    r.metric,
+    r.value,
+    r.target,
+    r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
+  ]);
+  const header = ['synchronous', 'metric', 'measured', 'target', 'result'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) console.log(line(c));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'stripe-cart-bench-'));
+try {
+  console.log(
+    `Event store benchmark: ${cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, files in ${tmpdir()}`,
+  );
+  const rows = [...(await benchMode('FULL', dir)), ...(await benchMode('NORMAL', dir))];
+  printTable(rows);
+  if (rows.some((r) => r.pass === false)) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
