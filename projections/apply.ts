@@ -1,0 +1,101 @@
+/**
+ * Applies one event to every read model, through the pure projections. The runner backs
+ * the tables with SQLite, tests with Maps: either way this is the only place that wires
+ * the projections together, so both compute the same rows.
+ */
+import { type DomainEvent, type ProductEvent, productEventTypes } from '../server/domain/events';
+import { evolveFunnel, type FunnelDay } from './funnel';
+import {
+  evolveInventory,
+  type InventoryState,
+  type OrderHold,
+  type ProductStock,
+} from './inventory';
+import { evolveOrder, type OrderView } from './order';
+import { evolveSales, type ProductSales, type SalesDaily, type SalesState } from './sales';
+
+/** A keyed table of read-model rows. A `Map` is one. */
+export interface Table<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): unknown;
+}
+
+export interface ReadModels {
+  orders: Table<OrderView>;
+  products: Table<ProductStock>;
+  holds: Table<OrderHold>;
+  salesDaily: Table<SalesDaily>;
+  productSales: Table<ProductSales>;
+  funnel: Table<FunnelDay>;
+}
+
+/** Table keys: parts joined by `|`, which no sku, currency or day contains. */
+export const rowKey = {
+  salesDaily: (row: Pick<SalesDaily, 'day' | 'currency'>) => `${row.day}|${row.currency}`,
+  productSales: (row: Pick<ProductSales, 'day' | 'sku' | 'currency'>) =>
+    `${row.day}|${row.sku}|${row.currency}`,
+};
+
+export interface Touched {
+  orderIds: string[];
+  skus: string[];
+}
+
+const productTypes: ReadonlySet<string> = new Set(productEventTypes);
+function isProductEvent(event: DomainEvent): event is ProductEvent {
+  return productTypes.has(event.type);
+}
+
+export function memoryReadModels(): ReadModels {
+  return {
+    orders: new Map(),
+    products: new Map(),
+    holds: new Map(),
+    salesDaily: new Map(),
+    productSales: new Map(),
+    funnel: new Map(),
+  };
+}
+
+export class Projector {
+  private readonly inventory: InventoryState;
+  private readonly sales: SalesState;
+  private readonly funnel: { day(day: string): FunnelDay | undefined };
+
+  constructor(private readonly models: ReadModels) {
+    this.inventory = {
+      product: (sku) => models.products.get(sku),
+      hold: (orderId) => models.holds.get(orderId),
+    };
+    this.sales = {
+      daily: (day, currency) => models.salesDaily.get(rowKey.salesDaily({ day, currency })),
+      product: (day, sku, currency) =>
+        models.productSales.get(rowKey.productSales({ day, sku, currency })),
+    };
+    this.funnel = { day: (day) => models.funnel.get(day) };
+  }
+
+  apply(event: DomainEvent): Touched {
+    const { models } = this;
+    const touched: Touched = { orderIds: [], skus: [] };
+    if (!isProductEvent(event)) {
+      const before = models.orders.get(event.data.orderId) ?? null;
+      const after = evolveOrder(before, event);
+      if (after && after !== before) {
+        models.orders.set(after.orderId, after);
+        touched.orderIds.push(after.orderId);
+        const sales = evolveSales(this.sales, before, after);
+        for (const row of sales.daily) models.salesDaily.set(rowKey.salesDaily(row), row);
+        for (const row of sales.products) models.productSales.set(rowKey.productSales(row), row);
+        for (const row of evolveFunnel(this.funnel, before, after)) models.funnel.set(row.day, row);
+      }
+    }
+    const stock = evolveInventory(this.inventory, event);
+    for (const hold of stock.holds) models.holds.set(hold.orderId, hold);
+    for (const product of stock.products) {
+      models.products.set(product.sku, product);
+      touched.skus.push(product.sku);
+    }
+    return touched;
+  }
+}

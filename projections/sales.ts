@@ -1,0 +1,133 @@
+/**
+ * The sales read model: revenue, paid orders and units per UTC day (of the payment) and
+ * currency, and per product. A sale is an order view in status `paid`; each order event
+ * takes back what the order contributed before it and adds what it contributes after,
+ * so a payment counts once however the order got there (pending, late, after a mismatch).
+ */
+import { utcDay } from './day';
+import type { OrderView } from './order';
+
+export interface SalesDaily {
+  day: string;
+  currency: string;
+  /** Sum of the amounts paid, minor units of `currency`. */
+  revenue: number;
+  orders: number;
+  units: number;
+}
+
+export interface ProductSales {
+  day: string;
+  sku: string;
+  currency: string;
+  name: string;
+  /** Sum of the paid orders' line amounts for this sku, minor units of `currency`. */
+  revenue: number;
+  units: number;
+  orders: number;
+}
+
+export interface SalesState {
+  daily(day: string, currency: string): SalesDaily | undefined;
+  product(day: string, sku: string, currency: string): ProductSales | undefined;
+}
+
+export interface SalesChanges {
+  daily: SalesDaily[];
+  products: ProductSales[];
+}
+
+interface Sale {
+  day: string;
+  currency: string;
+  revenue: number;
+  units: number;
+  lines: { sku: string; name: string; amount: number; quantity: number }[];
+}
+
+function saleOf(view: OrderView | null): Sale | null {
+  if (!view || view.status !== 'paid' || view.paidAt === null) return null;
+  const bySku = new Map<string, { sku: string; name: string; amount: number; quantity: number }>();
+  for (const line of view.lines) {
+    const merged = bySku.get(line.sku) ?? {
+      sku: line.sku,
+      name: line.name,
+      amount: 0,
+      quantity: 0,
+    };
+    merged.amount += line.amount;
+    merged.quantity += line.quantity;
+    bySku.set(line.sku, merged);
+  }
+  const lines = [...bySku.values()];
+  return {
+    day: utcDay(view.paidAt),
+    currency: view.currency,
+    revenue: view.amountPaid ?? view.total,
+    units: lines.reduce((sum, line) => sum + line.quantity, 0),
+    lines,
+  };
+}
+
+/** The sales rows an order's change (view before -> view after one event) alters. */
+export function evolveSales(
+  state: SalesState,
+  before: OrderView | null,
+  after: OrderView | null,
+): SalesChanges {
+  const removed = saleOf(before);
+  const added = saleOf(after);
+  if (sameSale(removed, added)) return { daily: [], products: [] };
+  const daily = new Map<string, SalesDaily>();
+  const products = new Map<string, ProductSales>();
+  const apply = (sale: Sale, sign: 1 | -1) => {
+    const dayKey = `${sale.day}|${sale.currency}`;
+    const day = daily.get(dayKey) ??
+      state.daily(sale.day, sale.currency) ?? {
+        day: sale.day,
+        currency: sale.currency,
+        revenue: 0,
+        orders: 0,
+        units: 0,
+      };
+    daily.set(dayKey, {
+      ...day,
+      revenue: day.revenue + sign * sale.revenue,
+      orders: day.orders + sign,
+      units: day.units + sign * sale.units,
+    });
+    for (const line of sale.lines) {
+      const key = `${sale.day}|${line.sku}|${sale.currency}`;
+      const row = products.get(key) ??
+        state.product(sale.day, line.sku, sale.currency) ?? {
+          day: sale.day,
+          sku: line.sku,
+          currency: sale.currency,
+          name: line.name,
+          revenue: 0,
+          units: 0,
+          orders: 0,
+        };
+      products.set(key, {
+        ...row,
+        name: sign > 0 ? line.name : row.name,
+        revenue: row.revenue + sign * line.amount,
+        units: row.units + sign * line.quantity,
+        orders: row.orders + sign,
+      });
+    }
+  };
+  if (removed) apply(removed, -1);
+  if (added) apply(added, 1);
+  return { daily: [...daily.values()], products: [...products.values()] };
+}
+
+function sameSale(a: Sale | null, b: Sale | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.day === b.day &&
+    a.currency === b.currency &&
+    a.revenue === b.revenue &&
+    JSON.stringify(a.lines) === JSON.stringify(b.lines)
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * The read-model SQLite schema, documented for analysts in projections/README.md.
+ * Money columns are integers in the minor unit of the row's `currency`; days are UTC
+ * `YYYY-MM-DD`; times are ISO 8601 strings as recorded in the events.
+ */
+import Database from 'better-sqlite3';
+
+export const READ_MODEL_TABLES = [
+  'checkpoint',
+  'orders',
+  'order_lines',
+  'inventory',
+  'order_holds',
+  'sales_daily',
+  'sales_by_product',
+  'funnel_daily',
+] as const;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS checkpoint (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    position INTEGER NOT NULL,
+    events   INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS orders (
+    order_id          TEXT PRIMARY KEY,
+    status            TEXT NOT NULL,
+    email             TEXT NOT NULL,
+    currency          TEXT NOT NULL,
+    total             INTEGER NOT NULL,
+    units             INTEGER NOT NULL,
+    created_at        TEXT NOT NULL,
+    created_day       TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    paid_at           TEXT,
+    amount_paid       INTEGER,
+    session_id        TEXT,
+    payment_intent_id TEXT,
+    checkout_url      TEXT,
+    mismatch          INTEGER NOT NULL,
+    late              INTEGER NOT NULL,
+    timeline          TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS orders_by_day ON orders (created_day);
+  CREATE TABLE IF NOT EXISTS order_lines (
+    order_id    TEXT NOT NULL,
+    line_no     INTEGER NOT NULL,
+    sku         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    image       TEXT NOT NULL,
+    unit_amount INTEGER NOT NULL,
+    quantity    INTEGER NOT NULL,
+    amount      INTEGER NOT NULL,
+    currency    TEXT NOT NULL,
+    PRIMARY KEY (order_id, line_no)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS inventory (
+    sku         TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    currency    TEXT NOT NULL,
+    unit_amount INTEGER NOT NULL,
+    listed      INTEGER NOT NULL,
+    on_hand     INTEGER NOT NULL,
+    reserved    INTEGER NOT NULL,
+    sold        INTEGER NOT NULL,
+    available   INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS order_holds (
+    order_id TEXT PRIMARY KEY,
+    paid     INTEGER NOT NULL,
+    units    TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS sales_daily (
+    day      TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    revenue  INTEGER NOT NULL,
+    orders   INTEGER NOT NULL,
+    units    INTEGER NOT NULL,
+    PRIMARY KEY (day, currency)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS sales_by_product (
+    day      TEXT NOT NULL,
+    sku      TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    revenue  INTEGER NOT NULL,
+    units    INTEGER NOT NULL,
+    orders   INTEGER NOT NULL,
+    PRIMARY KEY (day, sku, currency)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS funnel_daily (
+    day               TEXT PRIMARY KEY,
+    carts_validated   INTEGER NOT NULL,
+    checkouts_started INTEGER NOT NULL,
+    paid              INTEGER NOT NULL,
+    expired           INTEGER NOT NULL,
+    failed            INTEGER NOT NULL,
+    checkout_failed   INTEGER NOT NULL,
+    abandoned         INTEGER NOT NULL,
+    open              INTEGER NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+/** Opens (creating if needed) the read-model database. */
+export function openReadModelDb(path: string): Database.Database {
+  const db = new Database(path, { timeout: 5_000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    // Read models are disposable and the checkpoint commits with the rows: a lost commit is replayed.
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Drops every read-model table, so the next runner rebuilds from the first event. */
+export function dropReadModels(db: Database.Database): void {
+  db.transaction(() => {
+    for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
+  })();
+  db.exec(SCHEMA);
+}

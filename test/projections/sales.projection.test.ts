@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { memoryReadModels, Projector } from '../../projections/apply';
+import {
+  cartValidated,
+  checkoutExpired,
+  checkoutStarted,
+  type DomainEvent,
+  ORDER,
+  OTHER_ORDER,
+  paymentCompleted,
+  paymentMismatched,
+  paymentPending,
+} from './builders';
+
+function salesAfter(...events: DomainEvent[]) {
+  const models = memoryReadModels();
+  const projector = new Projector(models);
+  for (const event of events) projector.apply(event);
+  return {
+    daily: [...(models.salesDaily as Map<string, unknown>).values()],
+    products: [...(models.productSales as Map<string, unknown>).values()],
+  };
+}
+
+const cart = cartValidated([
+  { sku: 'mug', quantity: 2 },
+  { sku: 'tee', quantity: 1, unitAmount: 2500 },
+]);
+
+describe('sales projection', () => {
+  it('counts nothing until an order is paid', () => {
+    expect(
+      salesAfter(cart, checkoutStarted(5500), paymentPending(), paymentMismatched(5500)),
+    ).toEqual({
+      daily: [],
+      products: [],
+    });
+  });
+
+  it('books revenue, one order and units on the UTC day of the payment, per product', () => {
+    const sales = salesAfter(
+      cart,
+      checkoutStarted(5500),
+      paymentCompleted(5500, ORDER, '2T00:30:00'),
+    );
+    expect(sales.daily).toEqual([
+      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3 },
+    ]);
+    expect(sales.products).toEqual([
+      {
+        day: '2024-03-02',
+        sku: 'mug',
+        currency: 'eur',
+        name: 'Product mug',
+        revenue: 3000,
+        units: 2,
+        orders: 1,
+      },
+      {
+        day: '2024-03-02',
+        sku: 'tee',
+        currency: 'eur',
+        name: 'Product tee',
+        revenue: 2500,
+        units: 1,
+        orders: 1,
+      },
+    ]);
+  });
+
+  it('counts a late payment after expiry once', () => {
+    const sales = salesAfter(
+      cart,
+      checkoutStarted(5500),
+      checkoutExpired(),
+      paymentCompleted(5500, ORDER, '2T11:00:00', true),
+    );
+    expect(sales.daily).toEqual([
+      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3 },
+    ]);
+  });
+
+  it('keeps a sale when an expiry notice arrives after the payment', () => {
+    const sales = salesAfter(
+      cart,
+      checkoutStarted(5500),
+      paymentCompleted(5500),
+      checkoutExpired(),
+    );
+    expect(sales.daily).toEqual([
+      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3 },
+    ]);
+  });
+
+  it('adds up orders of the same day and currency', () => {
+    const other = cartValidated([{ sku: 'mug', quantity: 1 }], OTHER_ORDER);
+    const sales = salesAfter(
+      cart,
+      other,
+      checkoutStarted(5500),
+      checkoutStarted(1500, OTHER_ORDER),
+      paymentCompleted(1500, OTHER_ORDER),
+      paymentCompleted(5500),
+    );
+    expect(sales.daily).toEqual([
+      { day: '2024-03-01', currency: 'eur', revenue: 7000, orders: 2, units: 4 },
+    ]);
+    expect(sales.products).toContainEqual({
+      day: '2024-03-01',
+      sku: 'mug',
+      currency: 'eur',
+      name: 'Product mug',
+      revenue: 4500,
+      units: 3,
+      orders: 2,
+    });
+  });
+});
