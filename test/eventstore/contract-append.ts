@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { type EventStore, StreamNotFoundError } from '../../server/eventstore/port';
+import { conflictOf, ids, newEvent, newEvents, uniquePrefix } from './helpers';
+
+export function describeAppends(store: () => EventStore): void {
+  describe('append with an expected revision', () => {
+    it('no_stream creates the stream, with revisions from 0', async () => {
+      const stream = uniquePrefix('append');
+      const events = newEvents(2);
+      const result = await store().append(stream, events, { expectedRevision: 'no_stream' });
+      expect(result.nextExpectedRevision).toBe(1n);
+      const stored = await store().readStream(stream);
+      expect(stored.map((e) => e.revision)).toEqual([0n, 1n]);
+      expect(ids(stored)).toEqual(ids(events));
+      expect(stored[1]!.position).toBe(result.position);
+    });
+
+    it('no_stream on an existing stream is a conflict carrying stream, expected and actual', async () => {
+      const stream = uniquePrefix('append');
+      await store().append(stream, newEvents(2), { expectedRevision: 'no_stream' });
+      const conflict = await conflictOf(
+        store().append(stream, [newEvent()], { expectedRevision: 'no_stream' }),
+      );
+      expect(conflict.stream).toBe(stream);
+      expect(conflict.expected).toBe('no_stream');
+      expect(conflict.actual).toBe(1n);
+    });
+
+    it('any appends to a missing stream and to an existing one', async () => {
+      const stream = uniquePrefix('append');
+      const first = await store().append(stream, [newEvent()], { expectedRevision: 'any' });
+      const second = await store().append(stream, newEvents(2), { expectedRevision: 'any' });
+      expect(first.nextExpectedRevision).toBe(0n);
+      expect(second.nextExpectedRevision).toBe(2n);
+      expect(second.position).toBeGreaterThan(first.position);
+    });
+
+    it('stream_exists on a missing stream is a conflict whose actual is no_stream', async () => {
+      const stream = uniquePrefix('append');
+      const conflict = await conflictOf(
+        store().append(stream, [newEvent()], { expectedRevision: 'stream_exists' }),
+      );
+      expect(conflict.stream).toBe(stream);
+      expect(conflict.expected).toBe('stream_exists');
+      expect(conflict.actual).toBe('no_stream');
+    });
+
+    it('stream_exists appends to an existing stream', async () => {
+      const stream = uniquePrefix('append');
+      await store().append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+      const result = await store().append(stream, [newEvent()], {
+        expectedRevision: 'stream_exists',
+      });
+      expect(result.nextExpectedRevision).toBe(1n);
+    });
+
+    it('the exact current revision appends', async () => {
+      const stream = uniquePrefix('append');
+      const created = await store().append(stream, newEvents(3), { expectedRevision: 'no_stream' });
+      const result = await store().append(stream, newEvents(2), {
+        expectedRevision: created.nextExpectedRevision,
+      });
+      expect(result.nextExpectedRevision).toBe(4n);
+    });
+
+    it('a stale exact revision is a conflict carrying the actual revision', async () => {
+      const stream = uniquePrefix('append');
+      await store().append(stream, newEvents(3), { expectedRevision: 'no_stream' });
+      const conflict = await conflictOf(
+        store().append(stream, [newEvent()], { expectedRevision: 0n }),
+      );
+      expect(conflict.stream).toBe(stream);
+      expect(conflict.expected).toBe(0n);
+      expect(conflict.actual).toBe(2n);
+    });
+
+    it('a revision ahead of the stream is a conflict', async () => {
+      const stream = uniquePrefix('append');
+      await store().append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+      const conflict = await conflictOf(
+        store().append(stream, [newEvent()], { expectedRevision: 5n }),
+      );
+      expect(conflict.expected).toBe(5n);
+      expect(conflict.actual).toBe(0n);
+    });
+
+    it('an exact revision on a missing stream is a conflict whose actual is no_stream', async () => {
+      const stream = uniquePrefix('append');
+      const conflict = await conflictOf(
+        store().append(stream, [newEvent()], { expectedRevision: 0n }),
+      );
+      expect(conflict.expected).toBe(0n);
+      expect(conflict.actual).toBe('no_stream');
+      await expect(store().readStream(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+    });
+  });
+
+  describe('idempotent retries', () => {
+    it('the same ids at the same exact revision succeed once and report the original position', async () => {
+      const stream = uniquePrefix('retry');
+      await store().append(stream, newEvents(2), { expectedRevision: 'no_stream' });
+      const events = newEvents(2);
+      const original = await store().append(stream, events, { expectedRevision: 1n });
+      const retried = await store().append(stream, events, { expectedRevision: 1n });
+      expect(retried).toEqual(original);
+      expect(retried.nextExpectedRevision).toBe(3n);
+      const stored = await store().readStream(stream);
+      expect(stored).toHaveLength(4);
+      expect(ids(stored.slice(2))).toEqual(ids(events));
+    });
+
+    it('a retry is still recognised after the stream has moved on', async () => {
+      const stream = uniquePrefix('retry');
+      const events = newEvents(2);
+      const original = await store().append(stream, events, { expectedRevision: 'no_stream' });
+      await store().append(stream, [newEvent()], { expectedRevision: 1n });
+      const retried = await store().append(stream, events, { expectedRevision: 'no_stream' });
+      expect(retried).toEqual(original);
+      expect(await store().readStream(stream)).toHaveLength(3);
+    });
+
+    it('the same ids retried with any are written once', async () => {
+      const stream = uniquePrefix('retry');
+      await store().append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+      const events = newEvents(2);
+      const original = await store().append(stream, events, { expectedRevision: 'any' });
+      const retried = await store().append(stream, events, { expectedRevision: 'any' });
+      expect(retried).toEqual(original);
+      expect(await store().readStream(stream)).toHaveLength(3);
+    });
+
+    it('different ids at a stale revision are a conflict', async () => {
+      const stream = uniquePrefix('retry');
+      await store().append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+      await store().append(stream, [newEvent()], { expectedRevision: 0n });
+      const conflict = await conflictOf(
+        store().append(stream, [newEvent()], { expectedRevision: 0n }),
+      );
+      expect(conflict.expected).toBe(0n);
+      expect(conflict.actual).toBe(1n);
+      expect(await store().readStream(stream)).toHaveLength(2);
+    });
+
+    it('a retry whose ids only partly match the stored events is a conflict', async () => {
+      const stream = uniquePrefix('retry');
+      const events = newEvents(2);
+      await store().append(stream, events, { expectedRevision: 'no_stream' });
+      await conflictOf(
+        store().append(stream, [events[0]!, newEvent()], { expectedRevision: 'no_stream' }),
+      );
+      expect(ids(await store().readStream(stream))).toEqual(ids(events));
+    });
+  });
+}
