@@ -1,0 +1,244 @@
+/**
+ * The EventStoreDB adapter: the event store port over @eventstore/db-client 6.2.1,
+ * mapping options, results and errors one to one. Selected by `EVENTSTORE_URL=esdb://...`.
+ */
+import {
+  type AllStreamResolvedEvent,
+  ANY,
+  type AppendExpectedRevision,
+  BACKWARDS,
+  END,
+  StreamNotFoundError as EsdbStreamNotFoundError,
+  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
+  EventStoreDBClient,
+  eventTypeFilter,
+  excludeSystemEvents,
+  FORWARDS,
+  type JSONType,
+  jsonEvent,
+  NO_STREAM,
+  type ReadRevision,
+  type ResolvedEvent,
+  START,
+  STREAM_EXISTS,
+  streamNameFilter,
+} from '@eventstore/db-client';
+import { EsdbSubscription } from './esdb-subscription';
+import {
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  matchesFilter,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  StreamNotFoundError,
+  type SubscribeToAllOptions,
+  type Subscription,
+  type SubscriptionFilter,
+  WrongExpectedVersionError,
+} from './port';
+
+/** Filtered `$all` subscriptions get a server checkpoint every 32 x 32 considered events. */
+const CHECKPOINT_INTERVAL = 32;
+
+export class EsdbEventStore implements EventStore {
+  private readonly subscriptions = new Set<EsdbSubscription>();
+
+  private constructor(private readonly client: EventStoreDBClient) {}
+
+  static connect(connectionString: string): EsdbEventStore {
+    return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString));
+  }
+
+  async append(
+    stream: string,
+    events: EventData[],
+    { expectedRevision }: AppendOptions,
+  ): Promise<AppendResult> {
+    try {
+      const result = await this.client.appendToStream(stream, events.map(toJsonEvent), {
+        expectedRevision: toEsdbExpectedRevision(expectedRevision),
+      });
+      if (!result.position) throw new Error(`EventStoreDB reported no position for ${stream}`);
+      return {
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: result.position.commit,
+      };
+    } catch (error) {
+      if (error instanceof EsdbWrongExpectedVersionError) {
+        throw new WrongExpectedVersionError(stream, expectedRevision, error.actualVersion);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const direction = options.direction ?? 'forwards';
+    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+    const read = this.client.readStream(stream, {
+      fromRevision: toReadRevision(from),
+      direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
+      ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+    });
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of read) {
+        const event = toRecordedEvent(resolved);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof EsdbStreamNotFoundError) throw new StreamNotFoundError(stream);
+      throw error;
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const direction = options.direction ?? 'forwards';
+    const from = options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end');
+    const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
+    if (maxCount <= 0) return [];
+    const events: RecordedEvent[] = [];
+    if (direction === 'backwards' && typeof from === 'bigint') {
+      // EventStoreDB reads `$all` backwards from *before* a position; the port includes it.
+      const [atPosition] = await this.readAllPage('forwards', from, 1);
+      if (atPosition?.position === from) events.push(atPosition);
+    }
+    events.push(...(await this.readAllPage(direction, from, maxCount - events.length)));
+    return events;
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    const from = options.fromPosition ?? 'start';
+    const filter = options.filter;
+    const inner = this.client.subscribeToAll({
+      fromPosition:
+        from === 'start' ? START : from === 'end' ? END : { commit: from, prepare: from },
+      filter: toServerFilter(filter),
+    });
+    const subscription = new EsdbSubscription(
+      inner,
+      (resolved) => {
+        const event = toRecordedEvent(resolved);
+        return event && !isSystemEvent(event) && matchesFilter(event, filter) ? event : undefined;
+      },
+      (closed) => this.subscriptions.delete(closed),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+  }
+
+  /** One `$all` read, skipping system events but still returning up to `maxCount` others. */
+  private async readAllPage(
+    direction: 'forwards' | 'backwards',
+    from: bigint | 'start' | 'end',
+    maxCount: number,
+  ): Promise<RecordedEvent[]> {
+    const read = this.client.readAll({
+      fromPosition:
+        from === 'start' ? START : from === 'end' ? END : { commit: from, prepare: from },
+      direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
+    });
+    const events: RecordedEvent[] = [];
+    for await (const resolved of read) {
+      const event = toRecordedEvent(resolved);
+      if (event && !isSystemEvent(event)) events.push(event);
+      if (events.length >= maxCount) {
+        // The read has no count, so system events cannot eat into ours; stop it once we have enough.
+        await read.cancel();
+        break;
+      }
+    }
+    return events;
+  }
+}
+
+function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'any') return ANY;
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
+  return expected;
+}
+
+function toReadRevision(from: bigint | 'start' | 'end'): ReadRevision {
+  if (from === 'start') return START;
+  if (from === 'end') return END;
+  return from;
+}
+
+function toJsonEvent(event: EventData) {
+  return jsonEvent({
+    id: event.id,
+    type: event.type,
+    data: event.data as JSONType,
+    metadata: event.metadata ?? {},
+  });
+}
+
+/**
+ * EventStoreDB filters on one field: stream prefixes when given (event types are then checked
+ * here), otherwise the exact event types, otherwise everything but system events.
+ */
+function toServerFilter(filter: SubscriptionFilter | undefined) {
+  if (filter?.streamPrefixes?.length) {
+    return streamNameFilter({
+      prefixes: filter.streamPrefixes,
+      checkpointInterval: CHECKPOINT_INTERVAL,
+    });
+  }
+  if (filter?.eventTypes?.length) {
+    const alternatives = filter.eventTypes.map(escapeRegex).join('|');
+    return eventTypeFilter({
+      regex: `^(?:${alternatives})$`,
+      checkpointInterval: CHECKPOINT_INTERVAL,
+    });
+  }
+  return excludeSystemEvents({ checkpointInterval: CHECKPOINT_INTERVAL });
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** EventStoreDB's own events (`$` streams or `$` types) never leave `$all` reads and subscriptions. */
+function isSystemEvent(event: Pick<RecordedEvent, 'streamId' | 'type'>): boolean {
+  return event.type.startsWith('$') || event.streamId.startsWith('$');
+}
+
+function toRecordedEvent(
+  resolved: ResolvedEvent | AllStreamResolvedEvent,
+): RecordedEvent | undefined {
+  const event = resolved.event;
+  if (!event) return undefined;
+  if (!event.position) {
+    throw new Error(`EventStoreDB returned ${event.streamId}@${event.revision} without a position`);
+  }
+  return {
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position.commit,
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: isMetadata(event.metadata) ? event.metadata : {},
+    created: event.created,
+  };
+}
+
+function isMetadata(value: unknown): value is EventMetadata {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
+}
