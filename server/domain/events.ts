@@ -89,13 +89,14 @@ export const CheckoutStarted = z.object({
 });
 export const CheckoutFailed = z.object({
   orderId: z.string().uuid(),
-  reason: z.enum(['stripe_refused', 'stripe_unreachable']),
+  reason: z.enum(['stripe_refused', 'stripe_unreachable', 'stock_unavailable']),
   message: z.string(),
   at: At,
 });
 const stripeFacts = {
   orderId: z.string().uuid(),
-  stripeEventId: z.string(),
+  /** Null when the payment was seen by re-fetching the session, not by a webhook. */
+  stripeEventId: z.string().nullable(),
   sessionId: z.string(),
   at: At,
 };

@@ -1,0 +1,102 @@
+/**
+ * The composition root: the one place that chooses adapters (event store, Stripe,
+ * clock, logger) and wires them into the HTTP server.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { startProjectionRunner } from '../projections/runner';
+import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
+import { Products } from './catalog/products';
+import type { Config } from './config';
+import { openEventStore } from './eventstore/open';
+import type { HttpOptions } from './http/server';
+import { buildHttpServer } from './http/server';
+import { LiveFeed } from './live-feed';
+import { StripeGateway } from './payments/stripe-gateway';
+import type { Services } from './services';
+
+export interface App {
+  /** Where the server listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  pages?: HttpOptions['pages'];
+  log?: Logger;
+  now?: () => Date;
+  stripeTimeoutMs?: number;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function createLogger(level: Config['logLevel']): Logger {
+  return pino({
+    level,
+    // Secrets and signatures never reach a log line, whatever logs the request.
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["stripe-signature"]', 'req.headers.cookie'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const now = options.now ?? (() => new Date());
+  const store = await openEventStore({
+    ...(config.eventstoreUrl && { eventstoreUrl: config.eventstoreUrl }),
+    sqlitePath: path.join(config.dataDir, 'events.sqlite'),
+    synchronous: config.sqliteSynchronous,
+  });
+  const products = new Products(store);
+  if (config.catalogFile) {
+    const appended = await syncCatalog(
+      products,
+      readCatalogFile(config.catalogFile),
+      now().toISOString(),
+    );
+    log.info({ appended, file: config.catalogFile }, 'catalog synced');
+  }
+
+  const readModels = await startProjectionRunner({
+    store,
+    dbPath: path.join(config.dataDir, 'readmodels.sqlite'),
+    onError: (error) => log.error({ err: error }, 'projection runner stopped'),
+  });
+  readModels.onChange(({ skus }) => products.register(skus));
+  products.register(
+    (readModels.db.prepare('SELECT sku FROM inventory').all() as { sku: string }[]).map(
+      (r) => r.sku,
+    ),
+  );
+
+  const feed = new LiveFeed((error) => log.error({ err: error }, 'live feed stopped'));
+  await feed.start(store);
+
+  const stripe = new StripeGateway({
+    ...config.stripe,
+    ...(options.stripeTimeoutMs && { timeoutMs: options.stripeTimeoutMs }),
+  });
+  const services: Services = { config, store, products, stripe, feed, readModels, now, log };
+  const http = await buildHttpServer(services, {
+    widgetDir: path.join(root, 'dist', 'widget'),
+    ...(options.pages && { pages: options.pages }),
+  });
+  await http.listen({ port: config.port, host: config.host });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    services,
+    async close() {
+      await http.close();
+      await feed.close();
+      await readModels.close();
+      await store.close();
+    },
+  };
+}

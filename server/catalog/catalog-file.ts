@@ -1,0 +1,65 @@
+/**
+ * The catalog file (CATALOG_FILE): products to list at start. A product that differs
+ * from what is stored becomes a ProductUpdated event, never a silent overwrite; stock in
+ * the file is only the initial stock of a newly listed product (later changes are
+ * admin stock adjustments, so sales are never undone by a restart).
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { Currency, MinorUnits, Sku } from '../domain/events';
+import type { Products } from './products';
+
+const CatalogFile = z.object({
+  products: z
+    .array(
+      z
+        .object({
+          sku: Sku,
+          name: z.string().min(1).max(200),
+          description: z.string().max(2000).default(''),
+          image: z.string().max(2000).default(''),
+          unitAmount: MinorUnits,
+          currency: Currency,
+          stock: z.number().int().min(0),
+        })
+        .strict(),
+    )
+    .min(1),
+});
+
+export type CatalogEntry = z.infer<typeof CatalogFile>['products'][number];
+
+export function readCatalogFile(file: string): CatalogEntry[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `Cannot read CATALOG_FILE ${file}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  const parsed = CatalogFile.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`Invalid CATALOG_FILE ${file}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data.products;
+}
+
+/** Lists every entry; returns how many product events it appended. */
+export async function syncCatalog(
+  products: Products,
+  entries: CatalogEntry[],
+  at: string,
+): Promise<number> {
+  let appended = 0;
+  for (const { stock, ...product } of entries) {
+    const handled = await products.execute(
+      { type: 'ListProduct', product, stock, at },
+      { correlationId: product.sku, causationId: 'catalog-file' },
+    );
+    appended += handled.events.length;
+  }
+  products.register(entries.map((e) => e.sku));
+  return appended;
+}

@@ -1,0 +1,169 @@
+/**
+ * The product decider: catalog facts, stock and reservations of one `product-<sku>`
+ * stream. Every stock decision is taken on this state and appended at the revision it
+ * was computed from, so two shoppers can never both take the last unit.
+ */
+import type { Decider } from '../domain/decider';
+import { DomainError } from '../domain/decider';
+import type { EventOf, ProductEvent } from '../domain/events';
+
+export interface ProductDetails {
+  sku: string;
+  name: string;
+  description: string;
+  image: string;
+  unitAmount: number;
+  currency: string;
+}
+
+export interface ProductState {
+  details: ProductDetails | null;
+  listed: boolean;
+  onHand: number;
+  /** Units held per order: until paid for ever (the sale), otherwise until released. */
+  holds: Map<string, number>;
+  held: number;
+}
+
+export const available = (state: ProductState) => Math.max(0, state.onHand - state.held);
+
+type ReleaseReason = EventOf<'StockReleased'>['data']['reason'];
+
+export type ProductCommand =
+  | { type: 'ListProduct'; product: ProductDetails; stock: number; at: string }
+  | { type: 'UpdateProduct'; product: ProductDetails; at: string }
+  | { type: 'DelistProduct'; sku: string; at: string }
+  | { type: 'AdjustStock'; sku: string; delta: number; reason: string; at: string }
+  | {
+      type: 'ReserveStock';
+      sku: string;
+      orderId: string;
+      quantity: number;
+      expiresAt: string;
+      at: string;
+    }
+  | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string };
+
+export type StockProblemCode = 'unknown_sku' | 'delisted' | 'sold_out' | 'insufficient_stock';
+export type ProductError = DomainError<
+  StockProblemCode | 'stock_below_reserved',
+  { sku: string; available?: number }
+>;
+
+export const productDecider: Decider<ProductState, ProductCommand, ProductEvent> = {
+  initialState: () => ({ details: null, listed: false, onHand: 0, holds: new Map(), held: 0 }),
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'ProductListed':
+      case 'ProductUpdated': {
+        const { at: _at, ...details } = event.data;
+        return { ...state, details, listed: true };
+      }
+      case 'ProductDelisted':
+        return { ...state, listed: false };
+      case 'StockAdjusted':
+        return { ...state, onHand: state.onHand + event.data.delta };
+      // A product stream gains a reservation per order, so copying `holds` on every event
+      // would make a fold quadratic; folds are linear (no old state is ever reused), so the
+      // map moves into the new state instead.
+      case 'StockReserved': {
+        state.holds.set(event.data.orderId, event.data.quantity);
+        return { ...state, held: state.held + event.data.quantity };
+      }
+      case 'StockReleased': {
+        state.holds.delete(event.data.orderId);
+        return { ...state, held: state.held - event.data.quantity };
+      }
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'ListProduct': {
+        const { product, stock, at } = command;
+        if (!state.details) {
+          const listed: ProductEvent[] = [{ type: 'ProductListed', data: { ...product, at } }];
+          if (stock === 0) return listed;
+          const reason = 'initial stock';
+          return [
+            ...listed,
+            { type: 'StockAdjusted', data: { sku: product.sku, delta: stock, reason, at } },
+          ];
+        }
+        if (!state.listed) return [{ type: 'ProductListed', data: { ...product, at } }];
+        return sameDetails(state.details, product)
+          ? []
+          : [{ type: 'ProductUpdated', data: { ...product, at } }];
+      }
+      case 'UpdateProduct': {
+        requireListed(state, command.product.sku);
+        return sameDetails(state.details!, command.product)
+          ? []
+          : [{ type: 'ProductUpdated', data: { ...command.product, at: command.at } }];
+      }
+      case 'DelistProduct':
+        requireListed(state, command.sku);
+        return [{ type: 'ProductDelisted', data: { sku: command.sku, at: command.at } }];
+      case 'AdjustStock': {
+        requireKnown(state, command.sku);
+        if (state.onHand + command.delta < state.held) {
+          throw new DomainError(
+            'stock_below_reserved',
+            `Stock of ${command.sku} cannot go below the ${state.held} units held for orders`,
+            { sku: command.sku, available: available(state) },
+          );
+        }
+        const { type: _type, ...data } = command;
+        return [{ type: 'StockAdjusted', data }];
+      }
+      case 'ReserveStock': {
+        if (state.holds.has(command.orderId)) return [];
+        requireListed(state, command.sku);
+        const left = available(state);
+        if (left < command.quantity) {
+          const code = left === 0 ? 'sold_out' : 'insufficient_stock';
+          throw new DomainError(code, `Only ${left} of ${command.sku} left`, {
+            sku: command.sku,
+            available: left,
+          });
+        }
+        const { type: _type, ...data } = command;
+        return [{ type: 'StockReserved', data }];
+      }
+      case 'ReleaseStock': {
+        const quantity = state.holds.get(command.orderId);
+        if (quantity === undefined) return [];
+        const { type: _type, ...rest } = command;
+        return [{ type: 'StockReleased', data: { ...rest, quantity } }];
+      }
+      default: {
+        const _exhaustive: never = command;
+        return _exhaustive;
+      }
+    }
+  },
+};
+
+function sameDetails(a: ProductDetails, b: ProductDetails): boolean {
+  return (
+    a.name === b.name &&
+    a.description === b.description &&
+    a.image === b.image &&
+    a.unitAmount === b.unitAmount &&
+    a.currency === b.currency
+  );
+}
+
+function requireKnown(state: ProductState, sku: string): void {
+  if (!state.details) throw new DomainError('unknown_sku', `No product ${sku}`, { sku });
+}
+
+function requireListed(state: ProductState, sku: string): void {
+  requireKnown(state, sku);
+  if (!state.listed) throw new DomainError('delisted', `${sku} is no longer sold`, { sku });
+}

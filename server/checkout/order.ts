@@ -1,0 +1,224 @@
+/**
+ * The order decider: one `order-<orderId>` stream from validated cart to paid (or not).
+ * Whatever path reports a payment (webhook, redelivery, the success-page re-fetch), it
+ * comes through `RecordStripeOutcome`, and once the order is paid nothing more is decided:
+ * together with the exact-revision append that is what makes payment exactly-once.
+ */
+import type { Decider } from '../domain/decider';
+import { DomainError } from '../domain/decider';
+import type { EventOf, OrderEvent } from '../domain/events';
+
+export type OrderStatus =
+  | 'new'
+  | 'validated'
+  | 'checkout_started'
+  | 'pending'
+  | 'paid'
+  | 'failed'
+  | 'expired'
+  | 'checkout_failed';
+
+type Cart = EventOf<'CartValidated'>['data'];
+type Checkout = EventOf<'CheckoutStarted'>['data'];
+
+export interface OrderState {
+  status: OrderStatus;
+  cart: Cart | null;
+  checkout: Checkout | null;
+  /** Stripe events already recorded as a mismatch, so redeliveries add nothing. */
+  mismatches: string[];
+}
+
+/** What Stripe says about a Checkout Session, whichever way we heard it. */
+export interface SessionFacts {
+  id: string;
+  url: string | null;
+  expiresAt: string;
+  status: 'open' | 'complete' | 'expired';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  amountTotal: number;
+  currency: string;
+  paymentIntentId: string | null;
+  orderId: string | null;
+}
+
+export type StripeOutcome =
+  | 'completed'
+  | 'async_succeeded'
+  | 'async_failed'
+  | 'expired'
+  | 'fetched';
+
+export type OrderCommand =
+  | { type: 'ValidateCart'; cart: Cart }
+  | { type: 'StartCheckout'; session: SessionFacts; at: string }
+  | {
+      type: 'FailCheckout';
+      reason: EventOf<'CheckoutFailed'>['data']['reason'];
+      message: string;
+      at: string;
+    }
+  | {
+      type: 'RecordStripeOutcome';
+      outcome: StripeOutcome;
+      /** Null when the session was re-fetched rather than delivered as an event. */
+      stripeEventId: string | null;
+      session: SessionFacts;
+      at: string;
+    };
+
+/** Statuses after which the order's stock has been (or is being) given back. */
+export const releasesStock = (status: OrderStatus) =>
+  status === 'failed' || status === 'expired' || status === 'checkout_failed';
+
+export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
+  initialState: () => ({ status: 'new', cart: null, checkout: null, mismatches: [] }),
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'CartValidated':
+        return { ...state, status: 'validated', cart: event.data };
+      case 'CheckoutStarted':
+        return { ...state, status: 'checkout_started', checkout: event.data };
+      case 'CheckoutFailed':
+        return { ...state, status: 'checkout_failed' };
+      case 'PaymentPending':
+        return { ...state, status: 'pending' };
+      case 'PaymentCompleted':
+        return { ...state, status: 'paid' };
+      case 'PaymentMismatched':
+        return {
+          ...state,
+          mismatches: [...state.mismatches, event.data.stripeEventId ?? event.data.sessionId],
+        };
+      case 'PaymentFailed':
+        return { ...state, status: 'failed' };
+      case 'CheckoutExpired':
+        return { ...state, status: 'expired' };
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'ValidateCart':
+        if (state.status !== 'new')
+          throw new DomainError('order_exists', 'This checkout already has an order');
+        return [{ type: 'CartValidated', data: command.cart }];
+      case 'StartCheckout': {
+        const cart = requireCart(state);
+        if (state.checkout?.sessionId === command.session.id) return [];
+        if (state.status !== 'validated') {
+          throw new DomainError(
+            'checkout_closed',
+            `The order is ${state.status}; no new checkout can start`,
+          );
+        }
+        return [checkoutStarted(cart.orderId, command.session, command.at)];
+      }
+      case 'FailCheckout': {
+        const cart = requireCart(state);
+        if (state.status !== 'validated') return [];
+        const { reason, message, at } = command;
+        return [{ type: 'CheckoutFailed', data: { orderId: cart.orderId, reason, message, at } }];
+      }
+      case 'RecordStripeOutcome':
+        return recordOutcome(command, state);
+      default: {
+        const _exhaustive: never = command;
+        return _exhaustive;
+      }
+    }
+  },
+};
+
+function recordOutcome(
+  command: Extract<OrderCommand, { type: 'RecordStripeOutcome' }>,
+  state: OrderState,
+): OrderEvent[] {
+  const cart = requireCart(state);
+  const { session, stripeEventId, at, outcome } = command;
+  if (state.checkout ? state.checkout.sessionId !== session.id : session.orderId !== cart.orderId) {
+    throw new DomainError(
+      'session_mismatch',
+      `Session ${session.id} does not belong to order ${cart.orderId}`,
+    );
+  }
+  if (state.status === 'paid') return [];
+
+  // The session can be paid before CheckoutStarted was appended (a crash between Stripe's
+  // answer and our append): record the start first so the order's history stays whole.
+  const started: OrderEvent[] = state.checkout ? [] : [checkoutStarted(cart.orderId, session, at)];
+  const facts = { orderId: cart.orderId, stripeEventId, sessionId: session.id, at };
+
+  const paid = (): OrderEvent[] => {
+    const expected = { amount: cart.total, currency: cart.currency };
+    if (session.amountTotal !== expected.amount || session.currency !== expected.currency) {
+      if (state.mismatches.includes(stripeEventId ?? session.id)) return [];
+      const received = { amount: session.amountTotal, currency: session.currency };
+      return [...started, { type: 'PaymentMismatched', data: { ...facts, expected, received } }];
+    }
+    const late = releasesStock(state.status) ? { late: true } : {};
+    return [
+      ...started,
+      {
+        type: 'PaymentCompleted',
+        data: { ...facts, paymentIntentId: session.paymentIntentId, ...expected, ...late },
+      },
+    ];
+  };
+
+  switch (outcome) {
+    case 'completed':
+    case 'fetched':
+      if (session.paymentStatus !== 'unpaid') return paid();
+      if (
+        session.status !== 'complete' ||
+        state.status === 'pending' ||
+        releasesStock(state.status)
+      ) {
+        return [];
+      }
+      return [
+        ...started,
+        { type: 'PaymentPending', data: { ...facts, paymentStatus: session.paymentStatus } },
+      ];
+    case 'async_succeeded':
+      return paid();
+    case 'async_failed':
+      return releasesStock(state.status)
+        ? []
+        : [...started, { type: 'PaymentFailed', data: facts }];
+    case 'expired':
+      return releasesStock(state.status)
+        ? []
+        : [...started, { type: 'CheckoutExpired', data: facts }];
+    default: {
+      const _exhaustive: never = outcome;
+      return _exhaustive;
+    }
+  }
+}
+
+function checkoutStarted(orderId: string, session: SessionFacts, at: string): OrderEvent {
+  return {
+    type: 'CheckoutStarted',
+    data: {
+      orderId,
+      sessionId: session.id,
+      url: session.url ?? '',
+      expiresAt: session.expiresAt,
+      amount: session.amountTotal,
+      currency: session.currency,
+      at,
+    },
+  };
+}
+
+function requireCart(state: OrderState): Cart {
+  if (!state.cart) throw new DomainError('unknown_order', 'No such order');
+  return state.cart;
+}

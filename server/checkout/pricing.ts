@@ -1,0 +1,61 @@
+/**
+ * Prices a cart from the catalog alone: whatever the page sent beyond sku and
+ * quantity is never read. Returns priced lines, or every problem at once so the
+ * shopper can fix the whole cart in one go.
+ */
+import type { ProductState } from '../catalog/product';
+import { available } from '../catalog/product';
+import type { OrderLine } from '../domain/events';
+
+export interface CartItem {
+  sku: string;
+  quantity: number;
+}
+
+export type LineProblem =
+  | { sku: string; code: 'unknown_sku' | 'delisted' | 'sold_out' }
+  | { sku: string; code: 'insufficient_stock'; available: number; requested: number }
+  | { sku: string; code: 'currency_mismatch'; currency: string };
+
+export type PricedCart =
+  | { ok: true; lines: OrderLine[]; currency: string; total: number }
+  | { ok: false; problems: LineProblem[] };
+
+export function priceCart(
+  items: readonly CartItem[],
+  products: ReadonlyMap<string, ProductState>,
+): PricedCart {
+  const problems: LineProblem[] = [];
+  const lines: OrderLine[] = [];
+  let currency: string | undefined;
+  for (const { sku, quantity } of items) {
+    const product = products.get(sku);
+    if (!product?.details) {
+      problems.push({ sku, code: 'unknown_sku' });
+      continue;
+    }
+    if (!product.listed) {
+      problems.push({ sku, code: 'delisted' });
+      continue;
+    }
+    const left = available(product);
+    if (left === 0) {
+      problems.push({ sku, code: 'sold_out' });
+      continue;
+    }
+    if (left < quantity) {
+      problems.push({ sku, code: 'insufficient_stock', available: left, requested: quantity });
+      continue;
+    }
+    const { name, image, unitAmount } = product.details;
+    currency ??= product.details.currency;
+    if (product.details.currency !== currency) {
+      problems.push({ sku, code: 'currency_mismatch', currency: product.details.currency });
+      continue;
+    }
+    lines.push({ sku, name, image, unitAmount, quantity, amount: unitAmount * quantity });
+  }
+  if (problems.length > 0 || !currency) return { ok: false, problems };
+  const total = lines.reduce((sum, line) => sum + line.amount, 0);
+  return { ok: true, lines, currency, total };
+}

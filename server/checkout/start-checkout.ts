@@ -1,0 +1,254 @@
+/**
+ * `checkout.start`, step by step as in the design: price from the catalog, append
+ * CartValidated (once per checkoutId), reserve stock on each product stream, create the
+ * Stripe session (idempotency key from the order), append CheckoutStarted. Every step
+ * is idempotent, so a double click or a retry after a crash resumes where the first
+ * attempt stopped and returns the same order and checkout URL.
+ */
+import type { Products } from '../catalog/products';
+import type { Loaded } from '../command-handler';
+import { handleCommand, loadStream } from '../command-handler';
+import { DomainError } from '../domain/decider';
+import type { EventOf } from '../domain/events';
+import { orderStream } from '../domain/events';
+import { deterministicId, orderIdFor } from '../domain/ids';
+import type { EventStore } from '../eventstore/port';
+import type { StripeGateway } from '../payments/stripe-gateway';
+import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import type { OrderState } from './order';
+import { orderDecider } from './order';
+import type { CartItem, LineProblem } from './pricing';
+import { priceCart } from './pricing';
+import { releaseOrderStock } from './release-stock';
+
+export interface StartCheckoutInput {
+  checkoutId: string;
+  items: CartItem[];
+  email: string;
+  returnUrl: string;
+  locale?: string | undefined;
+}
+
+export interface StartedCheckout {
+  orderId: string;
+  checkoutUrl: string;
+}
+
+/** The cart cannot be sold as it is; `problems` says what to fix, line by line. */
+export class CheckoutRefusedError extends Error {
+  override readonly name = 'CheckoutRefusedError';
+  constructor(readonly problems: LineProblem[]) {
+    super(
+      `The cart cannot be checked out: ${problems.map((p) => `${p.sku} ${p.code}`).join(', ')}`,
+    );
+  }
+}
+
+/** This checkoutId's order has ended (failed or paid); the widget must start a new one. */
+export class CheckoutClosedError extends Error {
+  override readonly name = 'CheckoutClosedError';
+}
+
+/** Stripe refused or could not be reached; the order is marked failed and its stock released. */
+export class CheckoutUnavailableError extends Error {
+  override readonly name = 'CheckoutUnavailableError';
+  constructor(
+    message: string,
+    readonly reason: 'stripe_refused' | 'stripe_unreachable',
+  ) {
+    super(message);
+  }
+}
+
+export interface CheckoutDeps {
+  store: EventStore;
+  products: Products;
+  stripe: StripeGateway;
+  now: () => Date;
+  /** Base URL for product images sent to Stripe. */
+  publicUrl: string;
+}
+
+/** Stripe requires 30 minutes at least; one more minute lets a resumed request still qualify. */
+const SESSION_LIFETIME_MS = 31 * 60_000;
+
+type Cart = EventOf<'CartValidated'>['data'];
+
+export async function startCheckout(
+  deps: CheckoutDeps,
+  input: StartCheckoutInput,
+): Promise<StartedCheckout> {
+  const orderId = orderIdFor(input.checkoutId);
+  const stream = orderStream(orderId);
+  let order = await loadStream(deps.store, stream, orderDecider);
+  if (order.state.status === 'new') order = await validateCart(deps, orderId, input);
+
+  const { cart, checkout, status } = order.state;
+  if (checkout && (status === 'checkout_started' || status === 'pending')) {
+    return { orderId, checkoutUrl: checkout.url };
+  }
+  if (status !== 'validated' || !cart) {
+    throw new CheckoutClosedError(`This checkout has ended (${status}); please start a new one`);
+  }
+  await reserveStock(deps, cart);
+  return createSession(deps, cart, input);
+}
+
+async function validateCart(
+  deps: CheckoutDeps,
+  orderId: string,
+  input: StartCheckoutInput,
+): Promise<Loaded<OrderState>> {
+  const priced = priceCart(input.items, await deps.products.states(input.items.map((i) => i.sku)));
+  if (!priced.ok) throw new CheckoutRefusedError(priced.problems);
+  const { lines, currency, total } = priced;
+  const cart: Cart = {
+    orderId,
+    checkoutId: input.checkoutId,
+    lines,
+    currency,
+    total,
+    email: input.email,
+    origin: new URL(input.returnUrl).origin,
+    returnUrl: input.returnUrl,
+    ...(input.locale && { locale: input.locale }),
+    at: deps.now().toISOString(),
+  };
+  const stream = orderStream(orderId);
+  try {
+    return await handleCommand(
+      deps.store,
+      stream,
+      orderDecider,
+      { type: 'ValidateCart', cart },
+      {
+        metadata: { correlationId: orderId, causationId: input.checkoutId },
+      },
+    );
+  } catch (error) {
+    // A concurrent request with the same checkoutId validated it first: carry on with its cart.
+    if (error instanceof DomainError && error.code === 'order_exists') {
+      return loadStream(deps.store, stream, orderDecider);
+    }
+    throw error;
+  }
+}
+
+async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
+  const at = deps.now().toISOString();
+  const expiresAt = new Date(Date.parse(cart.at) + SESSION_LIFETIME_MS).toISOString();
+  const metadata = { correlationId: cart.orderId, causationId: cart.orderId };
+  const problems: LineProblem[] = [];
+  for (const { sku, quantity } of cart.lines) {
+    try {
+      await deps.products.execute(
+        { type: 'ReserveStock', sku, orderId: cart.orderId, quantity, expiresAt, at },
+        metadata,
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      problems.push(toProblem(sku, quantity, error));
+    }
+  }
+  if (problems.length === 0) return;
+  // Someone bought the stock between pricing and reserving: give back what this order took.
+  await releaseOrderStock(deps.products, cart, 'rollback', at, cart.orderId);
+  await failCheckout(deps, cart, 'stock_unavailable', 'Stock ran out while reserving');
+  throw new CheckoutRefusedError(problems);
+}
+
+function toProblem(sku: string, requested: number, error: DomainError): LineProblem {
+  const available = (error.details as { available?: number } | undefined)?.available ?? 0;
+  switch (error.code) {
+    case 'insufficient_stock':
+      return { sku, code: 'insufficient_stock', available, requested };
+    case 'sold_out':
+    case 'delisted':
+    case 'unknown_sku':
+      return { sku, code: error.code };
+    default:
+      throw error;
+  }
+}
+
+async function createSession(
+  deps: CheckoutDeps,
+  cart: Cart,
+  input: StartCheckoutInput,
+): Promise<StartedCheckout> {
+  const { orderId } = cart;
+  let session: Awaited<ReturnType<StripeGateway['createCheckoutSession']>>;
+  try {
+    session = await deps.stripe.createCheckoutSession({
+      orderId,
+      lines: cart.lines,
+      currency: cart.currency,
+      email: cart.email,
+      successUrl: returnUrlWith(cart.returnUrl, { stripe_cart: 'success', order: orderId }, true),
+      cancelUrl: returnUrlWith(cart.returnUrl, { stripe_cart: 'cancel', order: orderId }),
+      expiresAt: new Date(Date.parse(cart.at) + SESSION_LIFETIME_MS),
+      locale: input.locale ?? cart.locale,
+      imageBase: deps.publicUrl,
+    });
+  } catch (error) {
+    if (!(error instanceof StripeRefusedError || error instanceof StripeUnavailableError))
+      throw error;
+    const reason = error instanceof StripeRefusedError ? 'stripe_refused' : 'stripe_unreachable';
+    await failCheckout(deps, cart, reason, error.message);
+    await releaseOrderStock(
+      deps.products,
+      cart,
+      'checkout_failed',
+      deps.now().toISOString(),
+      orderId,
+    );
+    throw new CheckoutUnavailableError(
+      reason === 'stripe_refused'
+        ? 'The payment provider refused this checkout. Please try again later.'
+        : 'The payment provider could not be reached. Please try again in a moment.',
+      reason,
+    );
+  }
+  await handleCommand(
+    deps.store,
+    orderStream(orderId),
+    orderDecider,
+    { type: 'StartCheckout', session, at: deps.now().toISOString() },
+    {
+      metadata: { correlationId: orderId, causationId: session.id },
+      eventId: () => deterministicId(orderId, 'CheckoutStarted', session.id),
+    },
+  );
+  return { orderId, checkoutUrl: session.url ?? '' };
+}
+
+async function failCheckout(
+  deps: CheckoutDeps,
+  cart: Cart,
+  reason: EventOf<'CheckoutFailed'>['data']['reason'],
+  message: string,
+): Promise<void> {
+  await handleCommand(
+    deps.store,
+    orderStream(cart.orderId),
+    orderDecider,
+    { type: 'FailCheckout', reason, message, at: deps.now().toISOString() },
+    { metadata: { correlationId: cart.orderId, causationId: cart.orderId } },
+  );
+}
+
+/**
+ * Adds our query parameters to the shop's return URL. Stripe replaces the literal
+ * `{CHECKOUT_SESSION_ID}`, so it must not be percent-encoded like the rest.
+ */
+function returnUrlWith(
+  returnUrl: string,
+  params: Record<string, string>,
+  withSessionId = false,
+): string {
+  const url = new URL(returnUrl);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  const hash = url.hash;
+  url.hash = '';
+  return `${url.href}${withSessionId ? '&session_id={CHECKOUT_SESSION_ID}' : ''}${hash}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * Command handling: the only place that reads a stream, asks a decider, and appends
+ * with the exact revision it read. A concurrent writer makes the append fail with
+ * WrongExpectedVersion; the command is then decided again on the fresh state, so the
+ * store, not this process, decides who wins.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Decider } from './domain/decider';
+import type { DomainEvent } from './domain/events';
+import { toDomainEvent } from './domain/events';
+import type { EventMetadata, EventStore, ExpectedRevision } from './eventstore/port';
+import { StreamNotFoundError, WrongExpectedVersionError } from './eventstore/port';
+
+export interface Loaded<S> {
+  state: S;
+  revision: bigint | 'no_stream';
+}
+
+export interface Handled<S, E> extends Loaded<S> {
+  /** The events this command appended (empty when there was nothing to do). */
+  events: E[];
+}
+
+export interface HandleOptions<E> {
+  metadata: EventMetadata;
+  /** Deterministic ids make a retried command recognisable to the store as already written. */
+  eventId?: (event: E, index: number) => string;
+  maxAttempts?: number;
+}
+
+type AnyDecider<S, C, E extends DomainEvent> = Decider<S, C, E>;
+
+export async function loadStream<S, C, E extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: AnyDecider<S, C, E>,
+  from?: Loaded<S>,
+): Promise<Loaded<S>> {
+  let { state, revision } = from ?? {
+    state: decider.initialState(),
+    revision: 'no_stream' as const,
+  };
+  try {
+    const fromRevision = revision === 'no_stream' ? 'start' : revision + 1n;
+    for (const recorded of await store.readStream(stream, { fromRevision })) {
+      state = decider.evolve(state, toDomainEvent(recorded) as E);
+      revision = recorded.revision;
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return { state, revision };
+}
+
+export async function handleCommand<S, C, E extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: AnyDecider<S, C, E>,
+  command: C,
+  options: HandleOptions<E>,
+  load: () => Promise<Loaded<S>> = () => loadStream(store, stream, decider),
+): Promise<Handled<S, E>> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    const loaded = await load();
+    const events = decider.decide(command, loaded.state);
+    if (events.length === 0) return { ...loaded, events };
+    const expectedRevision: ExpectedRevision = loaded.revision;
+    try {
+      const result = await store.append(
+        stream,
+        events.map((event, index) => ({
+          id: options.eventId?.(event, index) ?? randomUUID(),
+          type: event.type,
+          data: event.data,
+          metadata: options.metadata,
+        })),
+        { expectedRevision },
+      );
+      const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
+      return { state, revision: result.nextExpectedRevision, events };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw error;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The one place that reads the environment. Every setting is validated here, and a
+ * bad or missing one stops the server at start with one clear line (ConfigError).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const url = (what: string) =>
+  z.string().refine((value) => URL.canParse(value), `must be a URL (${what})`);
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: url('e.g. https://shop.example').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
+    .optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_... or sk_live_...'),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must look like whsec_...'),
+  STRIPE_API_URL: url('a Stripe-compatible base URL, e.g. http://127.0.0.1:12111').optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CATALOG_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  eventstoreUrl: string | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined };
+  /** Origins (scheme://host[:port]) allowed to call the API and to be return URLs. */
+  allowedOrigins: string[];
+  adminToken: string | undefined;
+  catalogFile: string | undefined;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Parses settings from an environment-shaped record; throws ConfigError with one line. */
+export function parseConfig(env: Env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const message =
+      issue.code === 'invalid_type' && present[name] === undefined ? 'is required' : issue.message;
+    throw new ConfigError(`Invalid setting ${name}: ${message}`);
+  }
+  const s = result.data;
+  const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    publicUrl,
+    dataDir: path.resolve(s.DATA_DIR),
+    eventstoreUrl: s.EVENTSTORE_URL,
+    sqliteSynchronous: s.SQLITE_SYNCHRONOUS,
+    stripe: {
+      secretKey: s.STRIPE_SECRET_KEY,
+      webhookSecret: s.STRIPE_WEBHOOK_SECRET,
+      apiUrl: s.STRIPE_API_URL,
+    },
+    allowedOrigins: parseOrigins(s.ALLOWED_ORIGINS, publicUrl),
+    adminToken: s.ADMIN_TOKEN,
+    catalogFile: s.CATALOG_FILE,
+    logLevel: s.LOG_LEVEL,
+  };
+}
+
+function parseOrigins(list: string | undefined, publicUrl: string): string[] {
+  if (!list) return [new URL(publicUrl).origin];
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      if (!URL.canParse(entry)) {
+        throw new ConfigError(
+          `Invalid setting ALLOWED_ORIGINS: "${entry}" is not an origin like https://shop.example`,
+        );
+      }
+      return new URL(entry).origin;
+    });
+}
+
+/**
+ * Reads the process environment. `defaults` fill settings the environment leaves unset
+ * (the demo launcher uses it to point an unconfigured server at the local sandbox).
+ */
+export function loadConfig(defaults: Env = {}): Config {
+  return parseConfig({ ...defaults, ...definedOnly(process.env) });
+}
+
+/** True when the environment names real Stripe keys, so the demo must not start its sandbox. */
+export function stripeConfiguredInEnvironment(): boolean {
+  return Boolean(process.env.STRIPE_SECRET_KEY);
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+const demoSchema = z.object({
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(12111),
+  DEMO_EMBED_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+});
+
+export interface DemoSettings {
+  sandboxPort: number;
+  embedPort: number;
+  port: number;
+}
+
+/** Settings only the demo launcher uses: where the sandbox and the second-origin page listen. */
+export function loadDemoSettings(): DemoSettings {
+  const result = demoSchema.safeParse(definedOnly(process.env));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const { SANDBOX_PORT, DEMO_EMBED_PORT, PORT } = result.data;
+  return { sandboxPort: SANDBOX_PORT, embedPort: DEMO_EMBED_PORT, port: PORT };
+}

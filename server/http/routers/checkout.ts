@@ -1,0 +1,58 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import {
+  CheckoutClosedError,
+  CheckoutRefusedError,
+  CheckoutUnavailableError,
+  startCheckout,
+} from '../../checkout/start-checkout';
+import { Sku } from '../../domain/events';
+import { publicProcedure, router } from '../trpc';
+
+export const StartCheckoutInput = z
+  .object({
+    checkoutId: z.string().uuid(),
+    items: z
+      .array(z.object({ sku: Sku, quantity: z.number().int().min(1).max(99) }).strict())
+      .min(1, 'the cart is empty')
+      .max(50, 'at most 50 lines')
+      .refine(
+        (items) => new Set(items.map((i) => i.sku)).size === items.length,
+        'each sku at most once',
+      ),
+    email: z.string().max(254).email(),
+    returnUrl: z.string().max(2000).url(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag like en or it-IT')
+      .optional(),
+  })
+  .strict();
+
+export const checkoutRouter = router({
+  start: publicProcedure.input(StartCheckoutInput).mutation(async ({ ctx, input }) => {
+    const { services } = ctx;
+    const origin = new URL(input.returnUrl).origin;
+    if (!services.config.allowedOrigins.includes(origin)) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `returnUrl must be on an allowed origin; ${origin} is not one`,
+      });
+    }
+    try {
+      return await startCheckout({ ...services, publicUrl: services.config.publicUrl }, input);
+    } catch (error) {
+      if (error instanceof CheckoutRefusedError) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+      }
+      if (error instanceof CheckoutClosedError) {
+        throw new TRPCError({ code: 'CONFLICT', message: error.message });
+      }
+      if (error instanceof CheckoutUnavailableError) {
+        const code = error.reason === 'stripe_refused' ? 'BAD_GATEWAY' : 'SERVICE_UNAVAILABLE';
+        throw new TRPCError({ code, message: error.message });
+      }
+      throw error;
+    }
+  }),
+});

@@ -1,0 +1,90 @@
+import { TRPCError, tracked } from '@trpc/server';
+import { z } from 'zod';
+import { orderStream } from '../../domain/events';
+import type { OrderSnapshot } from '../../orders';
+import { readOrder } from '../../orders';
+import { recordStripeOutcome } from '../../payments/record-outcome';
+import { StripeRefusedError, StripeUnavailableError } from '../../payments/stripe-gateway';
+import type { Services } from '../../services';
+import { publicProcedure, router } from '../trpc';
+
+const OrderId = z.string().uuid();
+
+async function requireOrder(services: Services, orderId: string): Promise<OrderSnapshot> {
+  const snapshot = await readOrder(services.store, orderId);
+  if (!snapshot) throw new TRPCError({ code: 'NOT_FOUND', message: `No order ${orderId}` });
+  return snapshot;
+}
+
+/**
+ * Stripe's fulfilment guide: on the success page, fetch the session rather than wait for
+ * the webhook. The payment is recorded through the same decider, so it counts once.
+ */
+async function checkSession(
+  services: Services,
+  snapshot: OrderSnapshot,
+  sessionId: string,
+): Promise<boolean> {
+  const { view } = snapshot;
+  if (
+    view.sessionId !== sessionId ||
+    (view.status !== 'checkout_started' && view.status !== 'pending')
+  ) {
+    return false;
+  }
+  try {
+    const session = await services.stripe.retrieveCheckoutSession(sessionId);
+    const recorded = await recordStripeOutcome(services, {
+      orderId: view.orderId,
+      outcome: 'fetched',
+      stripeEventId: null,
+      session,
+    });
+    await recorded.followUp();
+    return recorded.events.length > 0;
+  } catch (error) {
+    // The webhook will still tell us; the shopper sees the status we have.
+    if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
+      return false;
+    throw error;
+  }
+}
+
+export const orderRouter = router({
+  get: publicProcedure
+    .input(z.object({ orderId: OrderId, sessionId: z.string().max(255).optional() }).strict())
+    .query(async ({ ctx, input }) => {
+      let snapshot = await requireOrder(ctx.services, input.orderId);
+      if (input.sessionId && (await checkSession(ctx.services, snapshot, input.sessionId))) {
+        snapshot = await requireOrder(ctx.services, input.orderId);
+      }
+      return snapshot.view;
+    }),
+
+  /** The order view now and on every change; resumes after the last revision the client saw. */
+  watch: publicProcedure
+    .input(
+      z.object({ orderId: OrderId, lastEventId: z.string().regex(/^\d+$/).nullish() }).strict(),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { services } = ctx;
+      const changes = services.feed
+        .changes(orderStream(input.orderId), signal)
+        [Symbol.asyncIterator]();
+      let seen = input.lastEventId ? BigInt(input.lastEventId) : -1n;
+      let snapshot = await requireOrder(services, input.orderId);
+      try {
+        for (;;) {
+          if (snapshot.revision > seen) {
+            seen = snapshot.revision;
+            yield tracked(String(seen), snapshot.view);
+          }
+          const next = await changes.next();
+          if (next.done) return;
+          snapshot = await requireOrder(services, input.orderId);
+        }
+      } catch (error) {
+        if (!signal?.aborted) throw error;
+      }
+    }),
+});

@@ -1,0 +1,78 @@
+/**
+ * The HTTP surface: tRPC at /trpc (CORS limited to ALLOWED_ORIGINS), the Stripe webhook,
+ * the widget bundle, /healthz, and in demo mode the shop pages.
+ */
+import fs from 'node:fs';
+import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Services } from '../services';
+import type { AppRouter } from './router';
+import { appRouter } from './router';
+import type { Context } from './trpc';
+import { webhookRoute } from './webhook-route';
+
+export interface HttpOptions {
+  /** Folder holding the built widget (stripe-cart.js). */
+  widgetDir: string;
+  /** Folders served at given prefixes in demo mode, e.g. the shop at '/'. */
+  pages?: { prefix: string; root: string }[];
+}
+
+export async function buildHttpServer(
+  services: Services,
+  options: HttpOptions,
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    maxParamLength: 1000,
+    disableRequestLogging: false,
+  });
+
+  await app.register(cors, {
+    origin: services.config.allowedOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }): Context => ({ services, authorization: req.headers.authorization }),
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          services.log.error({ err: error, path }, 'tRPC error');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  await webhookRoute(app, services);
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  const widgetFile = `${options.widgetDir}/stripe-cart.js`;
+  app.get('/widget/stripe-cart.js', async (_request, reply) => {
+    if (!fs.existsSync(widgetFile)) {
+      return reply.code(404).send({ error: 'The widget is not built: run npm run build:widget' });
+    }
+    return reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'public, max-age=300')
+      .send(fs.createReadStream(widgetFile));
+  });
+
+  for (const [index, page] of (options.pages ?? []).entries()) {
+    await app.register(fastifyStatic, {
+      root: page.root,
+      prefix: page.prefix,
+      decorateReply: index === 0,
+    });
+  }
+
+  return app;
+}

@@ -1,0 +1,61 @@
+/**
+ * The tRPC instance: plain JSON (no transformer, so any HTTP client can call the API),
+ * errors that carry what a caller needs to fix its request, and the admin guard.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { CheckoutRefusedError } from '../checkout/start-checkout';
+import type { Services } from '../services';
+
+export interface Context {
+  services: Services;
+  authorization: string | undefined;
+}
+
+const t = initTRPC.context<Context>().create({
+  sse: { ping: { enabled: true, intervalMs: 15_000 } },
+  errorFormatter({ shape, error }) {
+    const { cause } = error;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Refusals name each line to fix; zod failures name each field.
+        problems: cause instanceof CheckoutRefusedError ? cause.problems : undefined,
+        issues:
+          cause instanceof ZodError
+            ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+            : undefined,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Compares hashes so the time taken says nothing about how much of the token matched. */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const presented = header?.match(/^Bearer (.+)$/)?.[1];
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
+}
+
+export const adminProcedure = t.procedure.use(({ ctx, next }) => {
+  const token = ctx.services.config.adminToken;
+  if (!token) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: 'Admin and analytics are off: set ADMIN_TOKEN',
+    });
+  }
+  if (!tokenMatches(ctx.authorization, token)) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'A valid "Authorization: Bearer <ADMIN_TOKEN>" is required',
+    });
+  }
+  return next();
+});

@@ -1,0 +1,83 @@
+/**
+ * `POST /webhooks/stripe`. The signature is checked on the exact raw bytes, so this route
+ * parses its own body. It answers 200 once the outcome is durably appended (or there
+ * was nothing to do) and only then gives stock back; a crash in between leaves the
+ * release to the next redelivery or the reservation sweep.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { StripeOutcome } from '../checkout/order';
+import { DomainError } from '../domain/decider';
+import { WrongExpectedVersionError } from '../eventstore/port';
+import { recordStripeOutcome } from '../payments/record-outcome';
+import { WebhookSignatureError } from '../payments/stripe-gateway';
+import type { Services } from '../services';
+
+const OUTCOMES: Record<string, StripeOutcome> = {
+  'checkout.session.completed': 'completed',
+  'checkout.session.async_payment_succeeded': 'async_succeeded',
+  'checkout.session.async_payment_failed': 'async_failed',
+  'checkout.session.expired': 'expired',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function webhookRoute(app: FastifyInstance, services: Services): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: 512 * 1024 },
+      (_req, body, done) => done(null, body),
+    );
+
+    scope.post('/webhooks/stripe', async (request, reply) => {
+      const raw = request.body;
+      if (!Buffer.isBuffer(raw) || raw.length === 0) {
+        return reply.code(400).send({ error: 'Expected the raw JSON body Stripe sends' });
+      }
+      let notification: ReturnType<Services['stripe']['verifyWebhook']>;
+      try {
+        notification = services.stripe.verifyWebhook(
+          raw,
+          request.headers['stripe-signature'] as string | undefined,
+        );
+      } catch (error) {
+        if (error instanceof WebhookSignatureError) {
+          request.log.warn({ reason: error.message }, 'webhook refused');
+          return reply
+            .code(400)
+            .send({ error: `Webhook signature verification failed: ${error.message}` });
+        }
+        throw error;
+      }
+      const outcome = OUTCOMES[notification.type];
+      const orderId = notification.session?.orderId;
+      if (!outcome || !notification.session || !orderId || !UUID.test(orderId)) {
+        return reply.code(200).send({ received: true, ignored: notification.type });
+      }
+      try {
+        const recorded = await recordStripeOutcome(services, {
+          orderId,
+          outcome,
+          stripeEventId: notification.id,
+          session: notification.session,
+        });
+        reply.code(200).send({ received: true, recorded: recorded.events.map((e) => e.type) });
+        recorded
+          .followUp()
+          .catch((error) => request.log.error({ err: error, orderId }, 'stock release failed'));
+        return reply;
+      } catch (error) {
+        if (error instanceof DomainError) {
+          const status = error.code === 'unknown_order' ? 200 : 400;
+          request.log.warn({ code: error.code, event: notification.id }, 'webhook not applied');
+          return reply.code(status).send({ received: status === 200, error: error.message });
+        }
+        if (error instanceof WrongExpectedVersionError) {
+          return reply.code(503).send({ error: 'The order is busy; Stripe will retry' });
+        }
+        throw error;
+      }
+    });
+  });
+}

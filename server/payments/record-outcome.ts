@@ -1,0 +1,68 @@
+/**
+ * Records what Stripe says about a session on the order, however we heard it. The
+ * appended events get ids derived from the Stripe event id (or, for a re-fetched
+ * session, from the session id), and the append expects the exact revision read: a
+ * redelivery racing the first delivery either finds its events already written or
+ * loses the race and, deciding again on the paid order, finds nothing left to do.
+ */
+import type { Products } from '../catalog/products';
+import type { SessionFacts, StripeOutcome } from '../checkout/order';
+import { orderDecider, releasesStock } from '../checkout/order';
+import { releaseOrderStock } from '../checkout/release-stock';
+import { handleCommand } from '../command-handler';
+import type { OrderEvent } from '../domain/events';
+import { orderStream } from '../domain/events';
+import { deterministicId } from '../domain/ids';
+import type { EventStore } from '../eventstore/port';
+
+export interface RecordDeps {
+  store: EventStore;
+  products: Products;
+  now: () => Date;
+}
+
+export interface Outcome {
+  orderId: string;
+  outcome: StripeOutcome;
+  stripeEventId: string | null;
+  session: SessionFacts;
+}
+
+export interface Recorded {
+  events: OrderEvent[];
+  /** Slow follow-up (stock release) to run after the caller has answered. */
+  followUp: () => Promise<void>;
+}
+
+export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): Promise<Recorded> {
+  const { orderId, stripeEventId, session } = outcome;
+  const source = stripeEventId ?? `session:${session.id}`;
+  const handled = await handleCommand(
+    deps.store,
+    orderStream(orderId),
+    orderDecider,
+    {
+      type: 'RecordStripeOutcome',
+      outcome: outcome.outcome,
+      stripeEventId,
+      session,
+      at: deps.now().toISOString(),
+    },
+    {
+      metadata: {
+        correlationId: orderId,
+        causationId: source,
+        ...(stripeEventId && { stripeEventId }),
+      },
+      eventId: (event) => deterministicId('stripe', source, event.type),
+    },
+  );
+  const { cart, status } = handled.state;
+  const followUp = async () => {
+    if (!cart || !releasesStock(status)) return;
+    const reason =
+      status === 'failed' ? 'payment_failed' : status === 'expired' ? 'expired' : 'checkout_failed';
+    await releaseOrderStock(deps.products, cart, reason, deps.now().toISOString(), source);
+  };
+  return { events: handled.events, followUp };
+}

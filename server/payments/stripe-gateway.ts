@@ -1,0 +1,161 @@
+/**
+ * The one module that knows Stripe's API. Everything else speaks SessionFacts and
+ * StripeNotification. Pointed at the local sandbox (or stripe-mock) by `apiUrl`, it
+ * takes exactly the code path it takes against real Stripe.
+ */
+import Stripe from 'stripe';
+import type { SessionFacts } from '../checkout/order';
+import type { OrderLine } from '../domain/events';
+
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret: string;
+  apiUrl?: string | undefined;
+  timeoutMs?: number;
+}
+
+export interface CheckoutSessionRequest {
+  orderId: string;
+  lines: OrderLine[];
+  currency: string;
+  email: string;
+  successUrl: string;
+  cancelUrl: string;
+  expiresAt: Date;
+  locale?: string | undefined;
+  /** Base URL that makes relative product images absolute, as Stripe requires. */
+  imageBase: string;
+}
+
+/** A verified webhook: the session facts for the checkout events we act on, null otherwise. */
+export interface StripeNotification {
+  id: string;
+  type: string;
+  session: SessionFacts | null;
+}
+
+/** Stripe answered and said no (bad request, card error, auth). */
+export class StripeRefusedError extends Error {
+  override readonly name = 'StripeRefusedError';
+}
+
+/** Stripe could not be reached, timed out, or failed on its side. */
+export class StripeUnavailableError extends Error {
+  override readonly name = 'StripeUnavailableError';
+}
+
+export class WebhookSignatureError extends Error {
+  override readonly name = 'WebhookSignatureError';
+}
+
+const STRIPE_LOCALES = new Set(['auto', 'de', 'en', 'es', 'fr', 'it', 'nl', 'pt']);
+
+export class StripeGateway {
+  private readonly stripe: Stripe;
+
+  constructor(private readonly settings: StripeSettings) {
+    const api = settings.apiUrl ? new URL(settings.apiUrl) : undefined;
+    this.stripe = new Stripe(settings.secretKey, {
+      maxNetworkRetries: 1,
+      timeout: settings.timeoutMs ?? 10_000,
+      ...(api && {
+        host: api.hostname,
+        port: api.port || (api.protocol === 'https:' ? 443 : 80),
+        protocol: api.protocol === 'https:' ? 'https' : 'http',
+      }),
+    });
+  }
+
+  async createCheckoutSession(request: CheckoutSessionRequest): Promise<SessionFacts> {
+    const locale = request.locale?.slice(0, 2).toLowerCase();
+    const params: Stripe.Checkout.SessionCreateParams = {
+      mode: 'payment',
+      line_items: request.lines.map((line) => ({
+        quantity: line.quantity,
+        price_data: {
+          currency: request.currency,
+          unit_amount: line.unitAmount,
+          product_data: {
+            name: line.name,
+            metadata: { sku: line.sku },
+            ...(line.image && { images: [new URL(line.image, request.imageBase).href] }),
+          },
+        },
+      })),
+      customer_email: request.email,
+      client_reference_id: request.orderId,
+      metadata: { orderId: request.orderId },
+      expires_at: Math.floor(request.expiresAt.getTime() / 1000),
+      success_url: request.successUrl,
+      cancel_url: request.cancelUrl,
+      locale: (locale && STRIPE_LOCALES.has(locale)
+        ? locale
+        : 'auto') as Stripe.Checkout.SessionCreateParams.Locale,
+    };
+    const session = await this.call(() =>
+      this.stripe.checkout.sessions.create(params, {
+        idempotencyKey: `checkout-${request.orderId}`,
+      }),
+    );
+    return toSessionFacts(session);
+  }
+
+  async retrieveCheckoutSession(sessionId: string): Promise<SessionFacts> {
+    return toSessionFacts(await this.call(() => this.stripe.checkout.sessions.retrieve(sessionId)));
+  }
+
+  /** Verifies `Stripe-Signature` over the exact raw bytes Stripe sent; throws WebhookSignatureError. */
+  verifyWebhook(rawBody: Buffer, signature: string | undefined): StripeNotification {
+    if (!signature) throw new WebhookSignatureError('Missing Stripe-Signature header');
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret);
+    } catch (error) {
+      throw new WebhookSignatureError(error instanceof Error ? error.message : 'Invalid signature');
+    }
+    const object = event.data?.object as { object?: string } | undefined;
+    const session =
+      event.type.startsWith('checkout.session.') && object?.object === 'checkout.session'
+        ? toSessionFacts(object as Stripe.Checkout.Session)
+        : null;
+    return { id: event.id, type: event.type, session };
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeError) {
+        const unavailable =
+          error instanceof Stripe.errors.StripeConnectionError ||
+          error instanceof Stripe.errors.StripeAPIError ||
+          error instanceof Stripe.errors.StripeRateLimitError ||
+          (error.statusCode ?? 0) >= 500;
+        const Kind = unavailable ? StripeUnavailableError : StripeRefusedError;
+        throw new Kind(`Stripe ${unavailable ? 'unavailable' : 'refused'}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+}
+
+function toSessionFacts(session: Stripe.Checkout.Session): SessionFacts {
+  const intent = session.payment_intent;
+  return {
+    id: session.id,
+    url: session.url ?? null,
+    expiresAt: new Date(session.expires_at * 1000).toISOString(),
+    status: oneOf(session.status, ['complete', 'expired'] as const) ?? 'open',
+    paymentStatus:
+      oneOf(session.payment_status, ['paid', 'no_payment_required'] as const) ?? 'unpaid',
+    amountTotal: session.amount_total ?? 0,
+    currency: session.currency ?? '',
+    paymentIntentId: typeof intent === 'string' ? intent : (intent?.id ?? null),
+    orderId: session.metadata?.orderId ?? session.client_reference_id ?? null,
+  };
+}
+
+/** Stripe's enums are open (new values may appear); anything unknown falls back to the caller's default. */
+function oneOf<T extends string>(value: string | null, known: readonly T[]): T | undefined {
+  return known.find((k) => k === value);
+}

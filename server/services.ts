@@ -1,0 +1,19 @@
+/** What the HTTP layer is given by the composition root (server/app.ts). */
+import type { Logger } from 'pino';
+import type { ProjectionRunner } from '../projections/runner';
+import type { Products } from './catalog/products';
+import type { Config } from './config';
+import type { EventStore } from './eventstore/port';
+import type { LiveFeed } from './live-feed';
+import type { StripeGateway } from './payments/stripe-gateway';
+
+export interface Services {
+  config: Config;
+  store: EventStore;
+  products: Products;
+  stripe: StripeGateway;
+  feed: LiveFeed;
+  readModels: ProjectionRunner;
+  now: () => Date;
+  log: Logger;
+}

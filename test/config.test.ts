@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../server/config';
+
+const minimal = { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const config = parseConfig(minimal);
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      eventstoreUrl: undefined,
+      sqliteSynchronous: 'FULL',
+      allowedOrigins: ['http://localhost:3000'],
+      adminToken: undefined,
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('parses every setting', () => {
+    const config = parseConfig({
+      ...minimal,
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://shop.example/',
+      EVENTSTORE_URL: 'esdb://db:2113?tls=false',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443/path',
+      ADMIN_TOKEN: 'x'.repeat(16),
+      SQLITE_SYNCHRONOUS: 'NORMAL',
+    });
+    expect(config.publicUrl).toBe('https://shop.example');
+    expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(config.eventstoreUrl).toBe('esdb://db:2113?tls=false');
+    expect(config.stripe.apiUrl).toBe('http://127.0.0.1:12111');
+  });
+
+  it.each([
+    [{}, 'Invalid setting STRIPE_SECRET_KEY: is required'],
+    [{ ...minimal, PORT: 'eighty' }, 'Invalid setting PORT'],
+    [
+      { ...minimal, STRIPE_SECRET_KEY: 'pk_test_abc' },
+      'Invalid setting STRIPE_SECRET_KEY: must look like sk_test_',
+    ],
+    [
+      { ...minimal, EVENTSTORE_URL: 'http://db:2113' },
+      'Invalid setting EVENTSTORE_URL: must start with esdb://',
+    ],
+    [
+      { ...minimal, ADMIN_TOKEN: 'short' },
+      'Invalid setting ADMIN_TOKEN: must be at least 16 characters',
+    ],
+    [{ ...minimal, ALLOWED_ORIGINS: 'not a url' }, 'Invalid setting ALLOWED_ORIGINS'],
+  ])('stops with one clear line on a bad setting (%#)', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,213 @@
+import { describe, it } from 'vitest';
+import type { SessionFacts } from '../../server/checkout/order';
+import { orderDecider } from '../../server/checkout/order';
+import type { OrderEvent } from '../../server/domain/events';
+import { spec } from '../support/decider-spec';
+
+const given = spec(orderDecider);
+const at = '2026-11-26T10:00:00.000Z';
+const orderId = '33333333-3333-4333-8333-333333333333';
+const cart: OrderEvent = {
+  type: 'CartValidated',
+  data: {
+    orderId,
+    checkoutId: '44444444-4444-4444-8444-444444444444',
+    lines: [
+      { sku: 'PELE-1958', name: 'Pelé', image: '', unitAmount: 18900, quantity: 2, amount: 37800 },
+    ],
+    currency: 'eur',
+    total: 37800,
+    email: 'fan@example.com',
+    origin: 'http://localhost:3000',
+    returnUrl: 'http://localhost:3000/',
+    at,
+  },
+};
+const session: SessionFacts = {
+  id: 'cs_test_1',
+  url: 'http://127.0.0.1:12111/pay/cs_test_1',
+  expiresAt: '2026-11-26T10:31:00.000Z',
+  status: 'complete',
+  paymentStatus: 'paid',
+  amountTotal: 37800,
+  currency: 'eur',
+  paymentIntentId: 'pi_1',
+  orderId,
+};
+const started: OrderEvent = {
+  type: 'CheckoutStarted',
+  data: {
+    orderId,
+    sessionId: session.id,
+    url: session.url!,
+    expiresAt: session.expiresAt,
+    amount: 37800,
+    currency: 'eur',
+    at,
+  },
+};
+const outcome = (
+  kind: 'completed' | 'async_succeeded' | 'async_failed' | 'expired' | 'fetched',
+  facts: Partial<SessionFacts> = {},
+  stripeEventId: string | null = 'evt_1',
+) =>
+  ({
+    type: 'RecordStripeOutcome',
+    outcome: kind,
+    stripeEventId,
+    session: { ...session, ...facts },
+    at,
+  }) as const;
+const paid: OrderEvent = {
+  type: 'PaymentCompleted',
+  data: {
+    orderId,
+    stripeEventId: 'evt_1',
+    sessionId: session.id,
+    at,
+    paymentIntentId: 'pi_1',
+    amount: 37800,
+    currency: 'eur',
+  },
+};
+
+describe('order decider', () => {
+  it('validates a cart once per order', () => {
+    given()
+      .when({ type: 'ValidateCart', cart: cart.data as never })
+      .then(cart);
+    given(cart)
+      .when({ type: 'ValidateCart', cart: cart.data as never })
+      .thenRefused('order_exists');
+  });
+
+  it('starts the checkout with the Stripe session', () => {
+    given(cart)
+      .when({
+        type: 'StartCheckout',
+        session: { ...session, status: 'open', paymentStatus: 'unpaid' },
+        at,
+      })
+      .then(started);
+  });
+
+  it('starting the same session again adds nothing', () => {
+    given(cart, started).when({ type: 'StartCheckout', session, at }).thenNothing();
+  });
+
+  it('records a paid session as PaymentCompleted', () => {
+    given(cart, started).when(outcome('completed')).then(paid);
+  });
+
+  it('records nothing more once paid, whichever path reports it', () => {
+    given(cart, started, paid)
+      .when(outcome('completed', {}, 'evt_2'))
+      .thenNothing();
+    given(cart, started, paid)
+      .when(outcome('async_succeeded', {}, 'evt_3'))
+      .thenNothing();
+    given(cart, started, paid)
+      .when(outcome('fetched', {}, null))
+      .thenNothing();
+    given(cart, started, paid)
+      .when(outcome('expired', {}, 'evt_4'))
+      .thenNothing();
+  });
+
+  it('records a completed but unpaid session as pending', () => {
+    given(cart, started)
+      .when(outcome('completed', { paymentStatus: 'unpaid' }))
+      .then({
+        type: 'PaymentPending',
+        data: {
+          orderId,
+          stripeEventId: 'evt_1',
+          sessionId: session.id,
+          at,
+          paymentStatus: 'unpaid',
+        },
+      });
+  });
+
+  it('pays a pending order when the async payment succeeds', () => {
+    const pending: OrderEvent = {
+      type: 'PaymentPending',
+      data: { orderId, stripeEventId: 'evt_0', sessionId: session.id, at, paymentStatus: 'unpaid' },
+    };
+    given(cart, started, pending).when(outcome('async_succeeded')).then(paid);
+  });
+
+  it('fails a pending order when the async payment fails', () => {
+    given(cart, started)
+      .when(outcome('async_failed', { paymentStatus: 'unpaid' }))
+      .then({
+        type: 'PaymentFailed',
+        data: { orderId, stripeEventId: 'evt_1', sessionId: session.id, at },
+      });
+  });
+
+  it('expires an unpaid checkout', () => {
+    given(cart, started)
+      .when(outcome('expired', { status: 'expired', paymentStatus: 'unpaid' }))
+      .then({
+        type: 'CheckoutExpired',
+        data: { orderId, stripeEventId: 'evt_1', sessionId: session.id, at },
+      });
+  });
+
+  it('never marks paid an amount that is not the order total', () => {
+    given(cart, started)
+      .when(outcome('completed', { amountTotal: 100 }))
+      .then({
+        type: 'PaymentMismatched',
+        data: {
+          orderId,
+          stripeEventId: 'evt_1',
+          sessionId: session.id,
+          at,
+          expected: { amount: 37800, currency: 'eur' },
+          received: { amount: 100, currency: 'eur' },
+        },
+      });
+  });
+
+  it('never marks paid a currency that is not the order currency', () => {
+    given(cart, started)
+      .when(outcome('completed', { currency: 'usd' }))
+      .then({
+        type: 'PaymentMismatched',
+        data: {
+          orderId,
+          stripeEventId: 'evt_1',
+          sessionId: session.id,
+          at,
+          expected: { amount: 37800, currency: 'eur' },
+          received: { amount: 37800, currency: 'usd' },
+        },
+      });
+  });
+
+  it('records a payment that arrives after expiry, flagged late', () => {
+    const expired: OrderEvent = {
+      type: 'CheckoutExpired',
+      data: { orderId, stripeEventId: null, sessionId: session.id, at },
+    };
+    given(cart, started, expired)
+      .when(outcome('completed'))
+      .then({ type: 'PaymentCompleted', data: { ...paid.data, late: true } } as OrderEvent);
+  });
+
+  it('refuses an outcome for another session', () => {
+    given(cart, started)
+      .when(outcome('completed', { id: 'cs_test_other' }))
+      .thenRefused('session_mismatch');
+  });
+
+  it('records the start too when the payment arrives before CheckoutStarted was appended', () => {
+    given(cart).when(outcome('completed')).then(started, paid);
+  });
+
+  it('refuses an outcome for an order that does not exist', () => {
+    given().when(outcome('completed')).thenRefused('unknown_order');
+  });
+});

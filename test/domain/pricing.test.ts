@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { ProductState } from '../../server/catalog/product';
+import { priceCart } from '../../server/checkout/pricing';
+
+const product = (
+  sku: string,
+  unitAmount: number,
+  onHand: number,
+  extra: Partial<ProductState> = {},
+): [string, ProductState] => [
+  sku,
+  {
+    details: {
+      sku,
+      name: sku,
+      description: '',
+      image: `/images/${sku}.svg`,
+      unitAmount,
+      currency: 'eur',
+    },
+    listed: true,
+    onHand,
+    holds: new Map(),
+    held: 0,
+    ...extra,
+  },
+];
+
+const catalog = new Map([
+  product('A', 1000, 5),
+  product('B', 250, 2),
+  product('GONE', 100, 0),
+  product('OLD', 100, 5, { listed: false }),
+  product('USD', 100, 5),
+]);
+catalog.get('USD')!.details!.currency = 'usd';
+
+describe('pricing a cart', () => {
+  it('prices every line from the catalog and totals it', () => {
+    expect(
+      priceCart(
+        [
+          { sku: 'A', quantity: 2 },
+          { sku: 'B', quantity: 1 },
+        ],
+        catalog,
+      ),
+    ).toEqual({
+      ok: true,
+      currency: 'eur',
+      total: 2250,
+      lines: [
+        {
+          sku: 'A',
+          name: 'A',
+          image: '/images/A.svg',
+          unitAmount: 1000,
+          quantity: 2,
+          amount: 2000,
+        },
+        { sku: 'B', name: 'B', image: '/images/B.svg', unitAmount: 250, quantity: 1, amount: 250 },
+      ],
+    });
+  });
+
+  it('names every problem at once, line by line', () => {
+    const priced = priceCart(
+      [
+        { sku: 'NOPE', quantity: 1 },
+        { sku: 'GONE', quantity: 1 },
+        { sku: 'B', quantity: 3 },
+        { sku: 'OLD', quantity: 1 },
+        { sku: 'A', quantity: 1 },
+        { sku: 'USD', quantity: 1 },
+      ],
+      catalog,
+    );
+    expect(priced).toEqual({
+      ok: false,
+      problems: [
+        { sku: 'NOPE', code: 'unknown_sku' },
+        { sku: 'GONE', code: 'sold_out' },
+        { sku: 'B', code: 'insufficient_stock', available: 2, requested: 3 },
+        { sku: 'OLD', code: 'delisted' },
+        { sku: 'USD', code: 'currency_mismatch', currency: 'usd' },
+      ],
+    });
+  });
+
+  it('counts units held for other orders as gone', () => {
+    const held = new Map([product('B', 250, 2, { held: 2, holds: new Map([['o', 2]]) })]);
+    expect(priceCart([{ sku: 'B', quantity: 1 }], held)).toEqual({
+      ok: false,
+      problems: [{ sku: 'B', code: 'sold_out' }],
+    });
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, it } from 'vitest';
+import { productDecider } from '../../server/catalog/product';
+import type { ProductEvent } from '../../server/domain/events';
+import { spec } from '../support/decider-spec';
+
+const given = spec(productDecider);
+const at = '2026-11-26T10:00:00.000Z';
+const expiresAt = '2026-11-26T10:31:00.000Z';
+const orderA = '11111111-1111-4111-8111-111111111111';
+const orderB = '22222222-2222-4222-8222-222222222222';
+const card = {
+  sku: 'PELE-1958',
+  name: 'Pelé',
+  description: 'rookie',
+  image: '/images/pele.svg',
+  unitAmount: 18900,
+  currency: 'eur',
+};
+const listed: ProductEvent = { type: 'ProductListed', data: { ...card, at } };
+const stocked = (delta: number): ProductEvent => ({
+  type: 'StockAdjusted',
+  data: { sku: card.sku, delta, reason: 'initial stock', at },
+});
+const reserved = (orderId: string, quantity: number): ProductEvent => ({
+  type: 'StockReserved',
+  data: { sku: card.sku, orderId, quantity, expiresAt, at },
+});
+const reserve = (orderId: string, quantity: number) =>
+  ({ type: 'ReserveStock', sku: card.sku, orderId, quantity, expiresAt, at }) as const;
+
+describe('product decider', () => {
+  it('lists a new product with its initial stock', () => {
+    given().when({ type: 'ListProduct', product: card, stock: 3, at }).then(listed, stocked(3));
+  });
+
+  it('records a changed price as ProductUpdated, never a silent overwrite', () => {
+    given(listed, stocked(3))
+      .when({ type: 'ListProduct', product: { ...card, unitAmount: 19900 }, stock: 3, at })
+      .then({ type: 'ProductUpdated', data: { ...card, unitAmount: 19900, at } });
+  });
+
+  it('lists an unchanged product again as nothing', () => {
+    given(listed, stocked(3))
+      .when({ type: 'ListProduct', product: card, stock: 9, at })
+      .thenNothing();
+  });
+
+  it('reserves what is available', () => {
+    given(listed, stocked(3)).when(reserve(orderA, 2)).then(reserved(orderA, 2));
+  });
+
+  it('refuses more than is left, saying how many are left', () => {
+    given(listed, stocked(3), reserved(orderA, 2))
+      .when(reserve(orderB, 2))
+      .thenRefused('insufficient_stock');
+  });
+
+  it('calls a product with nothing left sold out', () => {
+    given(listed, stocked(3), reserved(orderA, 3)).when(reserve(orderB, 1)).thenRefused('sold_out');
+  });
+
+  it('reserves once per order, whatever the retries', () => {
+    given(listed, stocked(3), reserved(orderA, 1)).when(reserve(orderA, 1)).thenNothing();
+  });
+
+  it('makes released units available again', () => {
+    given(listed, stocked(1), reserved(orderA, 1), {
+      type: 'StockReleased',
+      data: { sku: card.sku, orderId: orderA, quantity: 1, reason: 'expired', at },
+    })
+      .when(reserve(orderB, 1))
+      .then(reserved(orderB, 1));
+  });
+
+  it('releases exactly what the order holds, and nothing twice', () => {
+    const release = {
+      type: 'ReleaseStock',
+      sku: card.sku,
+      orderId: orderA,
+      reason: 'expired',
+      at,
+    } as const;
+    given(listed, stocked(3), reserved(orderA, 2))
+      .when(release)
+      .then({
+        type: 'StockReleased',
+        data: { sku: card.sku, orderId: orderA, quantity: 2, reason: 'expired', at },
+      });
+    given(listed, stocked(3)).when(release).thenNothing();
+  });
+
+  it('refuses to reserve a delisted product', () => {
+    given(listed, stocked(3), { type: 'ProductDelisted', data: { sku: card.sku, at } })
+      .when(reserve(orderA, 1))
+      .thenRefused('delisted');
+  });
+
+  it('refuses to reserve an unknown product', () => {
+    given().when(reserve(orderA, 1)).thenRefused('unknown_sku');
+  });
+
+  it('refuses a stock adjustment below the units held for orders', () => {
+    given(listed, stocked(3), reserved(orderA, 2))
+      .when({ type: 'AdjustStock', sku: card.sku, delta: -2, reason: 'damaged', at })
+      .thenRefused('stock_below_reserved');
+  });
+});
