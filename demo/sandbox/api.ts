@@ -1,0 +1,185 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SandboxContext } from './context';
+import {
+  ApiError,
+  apiError,
+  authenticationFailed,
+  cardDeclined,
+  idempotencyMismatch,
+  invalidRequest,
+  resourceMissing,
+  unrecognizedUrl,
+} from './errors';
+import type { EventRequest } from './events';
+import { decodeForm } from './forms';
+import { bearerToken, sameSecret, send } from './http';
+import { requestFingerprint } from './idempotency';
+import { newRequestId } from './ids';
+import { validateParams } from './params';
+import { parseCreateSession } from './sessionInput';
+import type { SessionState } from './sessions';
+
+interface ApiCall {
+  method: string;
+  path: string;
+  query: string;
+  body: string;
+  apiVersion: string | null;
+  request: EventRequest;
+}
+
+interface ApiResult {
+  status: number;
+  value: unknown;
+}
+
+const SESSIONS = '/v1/checkout/sessions';
+const SESSION = /^\/v1\/checkout\/sessions\/([^/]+)$/;
+const SESSION_EXPIRE = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/;
+const EXPAND_ONLY = {
+  expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
+} as const;
+
+type Outcome =
+  | { kind: 'reply'; status: number; body: string; replayed?: boolean }
+  | { kind: 'reset'; note: string }
+  | { kind: 'hang' };
+
+const json = (status: number, value: unknown): Outcome => ({
+  kind: 'reply',
+  status,
+  body: `${JSON.stringify(value, null, 2)}\n`,
+});
+
+/** The Stripe API: `/v1/checkout/sessions` create, retrieve and expire. */
+export function handleApi(
+  ctx: SandboxContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  body: string,
+): void {
+  const method = request.method ?? 'GET';
+  const requestId = newRequestId();
+  const apiVersion = header(request, 'stripe-version');
+  const idempotencyKey = method === 'POST' ? header(request, 'idempotency-key') : null;
+  const outcome = decide(ctx, request, url, body, {
+    method,
+    path: url.pathname,
+    query: url.search.slice(1),
+    body,
+    apiVersion,
+    request: { id: requestId, idempotency_key: idempotencyKey },
+  });
+  const what = `${method} ${url.pathname}`;
+  switch (outcome.kind) {
+    case 'hang':
+      // Never answered: the client's own timeout ends it, or close() drops the connection.
+      ctx.log(`${what} -> no answer (injected timeout)`);
+      break;
+    case 'reset':
+      ctx.log(`${what} -> ${outcome.note}`);
+      request.socket.destroy();
+      break;
+    case 'reply':
+      ctx.log(`${what} -> ${outcome.status}${outcome.replayed ? ' (idempotent replay)' : ''}`);
+      send(response, outcome.status, 'application/json', outcome.body, {
+        'request-id': requestId,
+        ...(apiVersion ? { 'stripe-version': apiVersion } : {}),
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+        ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}),
+      });
+      break;
+    default: {
+      const exhaustive: never = outcome;
+      throw new Error(`Unhandled outcome ${JSON.stringify(exhaustive)}`);
+    }
+  }
+}
+
+function decide(
+  ctx: SandboxContext,
+  request: IncomingMessage,
+  url: URL,
+  body: string,
+  call: ApiCall,
+): Outcome {
+  const fault = ctx.faults.next();
+  if (fault === 'http500') return json(500, { error: apiError().body });
+  if (fault === 'card_error') return json(402, { error: cardDeclined().body });
+  if (fault === 'reset') return { kind: 'reset', note: 'connection reset (injected)' };
+  if (fault === 'timeout') return { kind: 'hang' };
+
+  const presented = bearerToken(request);
+  if (presented === undefined || !sameSecret(presented, ctx.secretKey)) {
+    return json(401, { error: authenticationFailed(presented).body });
+  }
+
+  const key = call.request.idempotency_key;
+  const fingerprint = requestFingerprint(call.method, url.pathname, body);
+  if (key) {
+    const stored = ctx.idempotency.find(key, fingerprint);
+    if (stored === 'mismatch') return json(400, { error: idempotencyMismatch(key).body });
+    if (stored) return { kind: 'reply', ...stored, replayed: true };
+  }
+
+  let outcome: Outcome;
+  try {
+    const result = route(ctx, call);
+    outcome = json(result.status, result.value);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return json(error.status, { error: error.body });
+  }
+  if (key && outcome.kind === 'reply') {
+    ctx.idempotency.save(key, fingerprint, { status: outcome.status, body: outcome.body });
+  }
+  return fault === 'lost_response'
+    ? { kind: 'reset', note: 'processed, connection reset (injected)' }
+    : outcome;
+}
+
+function route(ctx: SandboxContext, call: ApiCall): ApiResult {
+  const { method, path } = call;
+  if (path === SESSIONS && method === 'POST') {
+    const input = parseCreateSession(decodeForm(call.body), ctx.clock.nowSeconds());
+    const state = ctx.sessions.create(input, call.apiVersion);
+    return { status: 200, value: ctx.sessionObject(state) };
+  }
+  const retrieve = SESSION.exec(path);
+  if (retrieve && method === 'GET') {
+    refuseExpansions(call.query);
+    return { status: 200, value: ctx.sessionObject(findSession(ctx, retrieve[1]!)) };
+  }
+  const expire = SESSION_EXPIRE.exec(path);
+  if (expire && method === 'POST') {
+    refuseExpansions(call.body);
+    const state = findSession(ctx, expire[1]!);
+    if (!ctx.sessions.expire(state, call.request)) {
+      throw invalidRequest(
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${state.status}".`,
+      );
+    }
+    return { status: 200, value: ctx.sessionObject(state) };
+  }
+  throw unrecognizedUrl(method, path);
+}
+
+function findSession(ctx: SandboxContext, encodedId: string): SessionState {
+  const id = decodeURIComponent(encodedId);
+  const state = ctx.sessions.get(id);
+  if (!state) throw resourceMissing('checkout.session', id, 'session');
+  return state;
+}
+
+function refuseExpansions(form: string): void {
+  const { expand } = validateParams(decodeForm(form), EXPAND_ONLY);
+  if (Array.isArray(expand) && expand.length > 0) {
+    throw invalidRequest(`This property cannot be expanded (${String(expand[0])}).`, 'expand');
+  }
+}
+
+function header(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}

@@ -1,0 +1,16 @@
+import type { SandboxClock } from './clock';
+import type { FaultQueue } from './faults';
+import type { IdempotencyStore } from './idempotency';
+import type { CheckoutSessionObject } from './sessionObject';
+import type { SessionState, SessionStore } from './sessions';
+
+/** What the HTTP routes share; built once in index.ts. */
+export interface SandboxContext {
+  readonly secretKey: string;
+  readonly clock: SandboxClock;
+  readonly sessions: SessionStore;
+  readonly idempotency: IdempotencyStore;
+  readonly faults: FaultQueue;
+  sessionObject(state: SessionState): CheckoutSessionObject;
+  log(line: string): void;
+}

@@ -1,0 +1,36 @@
+/**
+ * Faults injected into the next API calls:
+ * - `http500`: Stripe's 500 api_error;
+ * - `timeout`: no answer at all, until the client gives up;
+ * - `reset`: the connection is destroyed before the request is processed;
+ * - `lost_response`: the request is processed, then the connection is destroyed, so the client
+ *   cannot know it succeeded (its retry must carry the same idempotency key);
+ * - `card_error`: a 402 card_error (card_declined).
+ */
+export type FaultKind = 'http500' | 'timeout' | 'reset' | 'lost_response' | 'card_error';
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'http500',
+  'timeout',
+  'reset',
+  'lost_response',
+  'card_error',
+];
+
+export class FaultQueue {
+  private readonly queue: FaultKind[] = [];
+
+  add(kind: FaultKind, count: number): void {
+    if (!FAULT_KINDS.includes(kind)) throw new RangeError(`Unknown fault kind: ${kind}`);
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be 1 or more');
+    for (let i = 0; i < count; i++) this.queue.push(kind);
+  }
+
+  next(): FaultKind | undefined {
+    return this.queue.shift();
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+  }
+}

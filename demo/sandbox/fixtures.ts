@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where Stripe's fixtures and OpenAPI spec live: ../shared/stripe next to the repository. */
+export const DEFAULT_STRIPE_DATA_DIR = fileURLToPath(
+  new URL('../../../shared/stripe/', import.meta.url),
+);
+
+export type JsonObject = Record<string, unknown>;
+
+export interface ObjectTemplates {
+  session: JsonObject;
+  event: JsonObject;
+}
+
+/**
+ * Reads the `checkout.session` and `event` objects from Stripe's fixtures3.json and keeps
+ * their keys only: the values there are placeholders, so every one is blanked (lists to [],
+ * the rest to null) and the sandbox fills in what it knows. Without the file the objects
+ * carry the sandbox's own fields only.
+ */
+export function loadTemplates(dir: string): ObjectTemplates | null {
+  const file = join(dir, 'fixtures3.json');
+  if (!existsSync(file)) return null;
+  const fixtures = JSON.parse(readFileSync(file, 'utf8')) as {
+    resources?: Record<string, JsonObject>;
+  };
+  const session = fixtures.resources?.['checkout.session'];
+  const event = fixtures.resources?.event;
+  if (!session || !event) return null;
+  return { session: blank(session), event: blank(event) };
+}
+
+function blank(object: JsonObject): JsonObject {
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => [key, Array.isArray(value) ? [] : null]),
+  );
+}

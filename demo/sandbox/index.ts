@@ -1,0 +1,177 @@
+import { handleApi } from './api';
+import { type PaymentForm, type PaymentResult, submitPayment } from './checkout';
+import { SandboxClock } from './clock';
+import type { SandboxContext } from './context';
+import { createControlHandler } from './control';
+import { buildEvent, type EventRequest, type StripeEventObject } from './events';
+import { FaultQueue } from './faults';
+import { DEFAULT_STRIPE_DATA_DIR, loadTemplates } from './fixtures';
+import { IdempotencyStore } from './idempotency';
+import { handlePage } from './pageRoutes';
+import { closeServer, createSandboxServer, listen } from './server';
+import { toSessionObject } from './sessionObject';
+import { type SessionState, SessionStore } from './sessions';
+import type { Sandbox, SandboxOptions, SandboxPaymentMethod, SandboxPayResult } from './types';
+import { WebhookDispatcher } from './webhooks';
+import { WorkTracker } from './work';
+
+export type * from './types';
+
+export const DEFAULT_SECRET_KEY = 'sk_test_sandbox';
+export const DEFAULT_WEBHOOK_SECRET = 'whsec_sandbox_0123456789abcdef0123456789abcdef';
+
+/**
+ * Starts the local Stripe sandbox: Stripe's Checkout Session API under `/v1`, the hosted
+ * payment page under `/pay`, signed webhooks, and the control API under `/_sandbox`.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const secretKey = options.secretKey ?? DEFAULT_SECRET_KEY;
+  const webhookSecret = options.webhookSecret ?? DEFAULT_WEBHOOK_SECRET;
+  const log = options.log ?? (() => {});
+  const templates = loadTemplates(options.stripeDataDir ?? DEFAULT_STRIPE_DATA_DIR);
+  if (!templates) log('Stripe fixtures not found: objects carry the sandbox fields only');
+
+  const clock = new SandboxClock();
+  const work = new WorkTracker();
+  const events: StripeEventObject[] = [];
+  let publicUrl = '';
+
+  const webhooks = new WebhookDispatcher({
+    secret: webhookSecret,
+    url: options.webhookUrl,
+    retryInitialDelayMs: options.retryInitialDelayMs ?? 1000,
+    maxAttempts: options.maxAttempts ?? 8,
+    timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+    work,
+    log,
+  });
+  const sessionObject = (state: SessionState) =>
+    toSessionObject(state, `${publicUrl}/pay/${state.id}`, templates?.session ?? {});
+  const emit = (type: string, state: SessionState, request?: EventRequest) => {
+    const event = buildEvent(
+      {
+        type,
+        session: sessionObject(state),
+        apiVersion: state.apiVersion,
+        created: clock.nowSeconds(),
+        pendingWebhooks: webhooks.url === undefined ? 0 : 1,
+        ...(request ? { request } : {}),
+      },
+      templates?.event ?? {},
+    );
+    events.push(event);
+    webhooks.dispatch(event);
+    return event;
+  };
+  const sessions = new SessionStore({
+    clock,
+    asyncDelayMs: options.asyncDelayMs ?? 2000,
+    work,
+    onChange: (change) => emit(change.type, change.state, change.request),
+  });
+  const faults = new FaultQueue();
+  const ctx: SandboxContext = {
+    secretKey,
+    clock,
+    sessions,
+    idempotency: new IdempotencyStore(),
+    faults,
+    sessionObject,
+    log,
+  };
+
+  const requireSession = (id: string) => {
+    const state = sessions.get(id);
+    if (!state) throw new Error(`No such checkout.session: '${id}'`);
+    return state;
+  };
+
+  const sandbox: Sandbox = {
+    get url() {
+      return baseUrl;
+    },
+    secretKey,
+    webhookSecret,
+    setWebhookUrl: (url) => webhooks.setUrl(url),
+    pay: async (sessionId, paymentMethod) =>
+      toPayResult(submitPayment(ctx, sessionId, paymentForm(paymentMethod, clock.nowMs()))),
+    expire: async (sessionId) => {
+      const state = requireSession(sessionId);
+      if (!sessions.expire(state)) {
+        throw new Error(`Checkout session ${sessionId} is ${state.status}, not open`);
+      }
+      return sessionObject(state);
+    },
+    session: (id) => {
+      const state = sessions.get(id);
+      return state && sessionObject(state);
+    },
+    sessions: () => sessions.all().map(sessionObject),
+    setDelivery: (change) => webhooks.setOptions(change),
+    flush: () => webhooks.flush(),
+    sendEvent: (type, sessionId) => emit(type, requireSession(sessionId)),
+    resend: (eventId) => {
+      const event = events.find((candidate) => candidate.id === eventId);
+      if (!event) throw new Error(`No such event: '${eventId}'`);
+      webhooks.dispatch(event);
+    },
+    events: () => structuredClone(events),
+    deliveries: () => webhooks.deliveries(),
+    idle: () => work.idle(),
+    failNext: (kind, count = 1) => faults.add(kind, count),
+    advanceClock: (ms) => {
+      clock.advance(ms);
+      sessions.rearmExpiryTimers();
+    },
+    close: async () => {
+      sessions.close();
+      webhooks.close();
+      faults.clear();
+      await closeServer(server);
+    },
+  };
+
+  const server = createSandboxServer(
+    {
+      api: (request, response, url, body) => handleApi(ctx, request, response, url, body),
+      page: (request, response, url, body) => handlePage(ctx, request, response, url, body),
+      control: createControlHandler(sandbox, secretKey),
+    },
+    log,
+  );
+  const port = await listen(server, options.port ?? 0, host);
+  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  publicUrl = options.publicUrl?.replace(/\/$/, '') ?? baseUrl;
+  return sandbox;
+}
+
+function paymentForm(method: SandboxPaymentMethod | undefined, nowMs: number): PaymentForm {
+  const chosen = method ?? { card: '4242 4242 4242 4242' };
+  const email = chosen.email ?? 'shopper@example.com';
+  if ('iban' in chosen) return { method: 'sepa_debit', iban: chosen.iban, email };
+  const nextYear = (new Date(nowMs).getUTCFullYear() + 1) % 100;
+  return {
+    method: 'card',
+    card_number: chosen.card,
+    card_expiry: chosen.expiry ?? `12 / ${String(nextYear).padStart(2, '0')}`,
+    card_cvc: chosen.cvc ?? (/^3[47]/.test(chosen.card) ? '1234' : '123'),
+    email,
+  };
+}
+
+function toPayResult(result: PaymentResult): SandboxPayResult {
+  switch (result.outcome) {
+    case 'redirect':
+      return { redirectUrl: result.redirectUrl };
+    case 'declined':
+      return { declined: true, error: result.message };
+    case 'invalid':
+    case 'unavailable':
+      return { error: result.message };
+    default: {
+      const exhaustive: never = result;
+      return exhaustive;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import type { StripeEventObject } from './events';
+import type { FaultKind } from './faults';
+import type { CheckoutSessionObject } from './sessionObject';
+import type { DeliveryOptions, DeliveryRecord } from './webhooks';
+
+export type {
+  CheckoutSessionObject,
+  DeliveryOptions,
+  DeliveryRecord,
+  FaultKind,
+  StripeEventObject,
+};
+
+export interface SandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Base URL put in session `url`s, when shoppers reach the sandbox by another name. */
+  publicUrl?: string;
+  /** The API key clients must present; default 'sk_test_sandbox'. */
+  secretKey?: string;
+  /** Signs webhooks; default 'whsec_sandbox_0123456789abcdef0123456789abcdef'. */
+  webhookSecret?: string;
+  /** Where events are POSTed; without one, events are recorded but not sent. */
+  webhookUrl?: string;
+  /** First retry delay, doubled on every further attempt; default 1000. */
+  retryInitialDelayMs?: number;
+  /** Attempts per event copy before giving up; default 8. */
+  maxAttempts?: number;
+  /** Time the receiver has to answer one delivery; default 10000. */
+  deliveryTimeoutMs?: number;
+  /** Time a SEPA debit takes to succeed or fail; default 2000. */
+  asyncDelayMs?: number;
+  /** Directory with Stripe's fixtures3.json; default ../shared/stripe beside the repository. */
+  stripeDataDir?: string;
+  /** One line per API call, page submission and webhook attempt; never card data or secrets. */
+  log?: (line: string) => void;
+}
+
+/** What the shopper "types" on the hosted page; expiry, CVC and email have valid defaults. */
+export type SandboxPaymentMethod =
+  | { card: string; expiry?: string; cvc?: string; email?: string }
+  | { iban: string; email?: string };
+
+export interface SandboxPayResult {
+  /** success_url with {CHECKOUT_SESSION_ID} filled in, where the page redirects (303). */
+  redirectUrl?: string;
+  /** The card was declined; the session stays open. */
+  declined?: boolean;
+  /** Why nothing was paid (the page's message). */
+  error?: string;
+}
+
+export interface Sandbox {
+  /** Base URL, e.g. http://127.0.0.1:PORT (the Stripe API lives under /v1). */
+  readonly url: string;
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  setWebhookUrl(url: string | undefined): void;
+  /** Pays through the hosted page's own code path; default card 4242 4242 4242 4242. */
+  pay(sessionId: string, paymentMethod?: SandboxPaymentMethod): Promise<SandboxPayResult>;
+  /** Expires an open session (sends checkout.session.expired); throws if unknown or not open. */
+  expire(sessionId: string): Promise<CheckoutSessionObject>;
+  session(id: string): CheckoutSessionObject | undefined;
+  sessions(): CheckoutSessionObject[];
+  setDelivery(options: Partial<DeliveryOptions>): void;
+  /** Sends the events held while `reorder` is on, newest first; returns how many. */
+  flush(): number;
+  /** A fresh signed event of any type carrying the session as it is now. */
+  sendEvent(type: string, sessionId: string): StripeEventObject;
+  /** Delivers an already sent event again (same id), as Stripe's retries and resends do. */
+  resend(eventId: string): void;
+  events(): StripeEventObject[];
+  deliveries(): DeliveryRecord[];
+  /** Resolves once no delivery is pending or retrying and no SEPA debit is still settling. */
+  idle(): Promise<void>;
+  failNext(kind: FaultKind, count?: number): void;
+  /** Moves the sandbox clock forward (like Stripe test clocks): due sessions expire. */
+  advanceClock(ms: number): void;
+  close(): Promise<void>;
+}
