@@ -9,6 +9,8 @@ export interface Ack {
   id: string;
   revision: bigint;
   position: bigint;
+  /** Wall-clock milliseconds (sub-millisecond precision) when the child saw the append acknowledged. */
+  at: number;
 }
 
 /** A child-writer.ts process, seen through the lines it prints. */
@@ -30,9 +32,14 @@ export class ChildWriter {
       this.stderr += chunk.toString();
     });
     createInterface({ input: this.process.stdout! }).on('line', (line) => {
-      const [word, id, revision, position] = line.split(' ');
-      if (word === 'ack' && id && revision && position) {
-        this.acks.push({ id, revision: BigInt(revision), position: BigInt(position) });
+      const [word, id, revision, position, at] = line.split(' ');
+      if (word === 'ack' && id && revision && position && at) {
+        this.acks.push({
+          id,
+          revision: BigInt(revision),
+          position: BigInt(position),
+          at: Number(at),
+        });
       }
       this.lineCount++;
       for (const listener of this.listeners) listener();

@@ -8,7 +8,8 @@
  *   child-writer.ts endless <stream>        append one event after another until killed
  *   child-writer.ts on-demand <stream>      print "ready", append one event per stdin line
  *
- * Every acknowledged append prints "ack <eventId> <revision> <position>" before the next one starts.
+ * Every acknowledged append prints "ack <eventId> <revision> <position> <epoch ms>" before the
+ * next one starts.
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -49,7 +50,8 @@ async function appendOne(target: EventStore): Promise<void> {
       const result = await target.append(stream!, [event], {
         expectedRevision: await currentRevision(),
       });
-      process.stdout.write(`ack ${id} ${result.nextExpectedRevision} ${result.position}\n`);
+      const at = performance.timeOrigin + performance.now();
+      process.stdout.write(`ack ${id} ${result.nextExpectedRevision} ${result.position} ${at}\n`);
       return;
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
