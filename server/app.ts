@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
+import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';

@@ -55,6 +55,8 @@ export class CheckoutUnavailableError extends Error {
   constructor(
     message: string,
     readonly reason: 'stripe_refused' | 'stripe_unreachable',
+    /** Stripe's own words, for the site owner's log (never shown to shoppers). */
+    readonly detail: string,
   ) {
     super(message);
   }
@@ -207,6 +209,7 @@ async function createSession(
         ? 'The payment provider refused this checkout. Please try again later.'
         : 'The payment provider could not be reached. Please try again in a moment.',
       reason,
+      error.message,
     );
   }
   await handleCommand(

@@ -28,8 +28,8 @@ export async function buildHttpServer(
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    maxParamLength: 1000,
-    disableRequestLogging: false,
+    // tRPC batches name every procedure in the path.
+    routerOptions: { maxParamLength: 1000 },
   });
 
   await app.register(cors, {
@@ -42,7 +42,13 @@ export async function buildHttpServer(
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }): Context => ({ services, authorization: req.headers.authorization }),
+      // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
+      createContext: ({ req, info }): Context => ({
+        services,
+        authorization:
+          req.headers.authorization ??
+          (info.connectionParams?.token ? `Bearer ${info.connectionParams.token}` : undefined),
+      }),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           services.log.error({ err: error, path }, 'tRPC error');

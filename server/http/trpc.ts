@@ -14,6 +14,8 @@ export interface Context {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Never send stack traces to callers, whatever NODE_ENV says.
+  isDev: false,
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error }) {
     const { cause } = error;

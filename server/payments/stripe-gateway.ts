@@ -77,7 +77,6 @@ export class StripeGateway {
           unit_amount: line.unitAmount,
           product_data: {
             name: line.name,
-            metadata: { sku: line.sku },
             ...(line.image && { images: [new URL(line.image, request.imageBase).href] }),
           },
         },

@@ -49,6 +49,10 @@ export const checkoutRouter = router({
         throw new TRPCError({ code: 'CONFLICT', message: error.message });
       }
       if (error instanceof CheckoutUnavailableError) {
+        services.log.warn(
+          { reason: error.reason, detail: error.detail },
+          'checkout failed at Stripe',
+        );
         const code = error.reason === 'stripe_refused' ? 'BAD_GATEWAY' : 'SERVICE_UNAVAILABLE';
         throw new TRPCError({ code, message: error.message });
       }

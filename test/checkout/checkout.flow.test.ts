@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app';
+import { startTestApp } from '../support/app';
+import { availableOf, checkout, countOf, orderEvents, RETURN_URL } from '../support/orders';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('the payment flow through the real server and the sandbox', () => {
+  it('lists the catalog with prices and availability from the events', async () => {
+    const list = await t.client.catalog.list.query();
+    expect(list.map((p) => [p.sku, p.unitAmount, p.currency, p.available])).toEqual(
+      expect.arrayContaining([
+        ['PELE-1958', 18900, 'eur', 3],
+        ['BAGGIO-1994', 4500, 'eur', 50],
+      ]),
+    );
+    expect(list.find((p) => p.sku === 'PELE-1958')?.image).toMatch(
+      /^http:\/\/.+\/images\/pele-1958\.svg$/,
+    );
+  });
+
+  it('takes an order from cart to paid, recording each step once', async () => {
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+
+    const session = t.sandbox.session(order.sessionId)!;
+    expect(session).toMatchObject({
+      mode: 'payment',
+      amount_total: 9000,
+      currency: 'eur',
+      customer_email: 'fan@example.com',
+      client_reference_id: order.orderId,
+      metadata: { orderId: order.orderId },
+    });
+    expect(session.success_url).toBe(
+      `${RETURN_URL}?stripe_cart=success&order=${order.orderId}&session_id={CHECKOUT_SESSION_ID}`,
+    );
+    expect(session.cancel_url).toBe(`${RETURN_URL}?stripe_cart=cancel&order=${order.orderId}`);
+    expect(session.expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThanOrEqual(30 * 60 - 5);
+
+    const paid = await t.sandbox.pay(order.sessionId);
+    expect(paid.redirectUrl).toBe(
+      `${RETURN_URL}?stripe_cart=success&order=${order.orderId}&session_id=${order.sessionId}`,
+    );
+    await t.sandbox.idle();
+
+    const view = await t.client.order.get.query({ orderId: order.orderId });
+    expect(view.status).toBe('paid');
+    expect(view.total).toBe(9000);
+    const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+    expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentCompleted']);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+  });
+
+  it('returns the same order and checkout URL for a repeated checkoutId', async () => {
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'twice@example.com',
+      returnUrl: RETURN_URL,
+    };
+    const [a, b] = await Promise.all([
+      t.client.checkout.start.mutate(input),
+      t.client.checkout.start.mutate(input),
+    ]);
+    const c = await t.client.checkout.start.mutate(input);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(t.sandbox.sessions().filter((s) => s.client_reference_id === a.orderId)).toHaveLength(1);
+    expect(await countOf(t.app.services.store, a.orderId, 'CheckoutStarted')).toBe(1);
+  });
+
+  it('keeps the order open when the shopper cancels, and releases its stock when it expires', async () => {
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 3 }]);
+    expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe(
+      'checkout_started',
+    );
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 3);
+
+    await t.sandbox.expire(order.sessionId);
+    await t.sandbox.idle();
+    await expect.poll(() => availableOf(t, 'BAGGIO-1994')).toBe(before);
+    expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe('expired');
+  });
+
+  it('leaves the order unpaid when the card is declined', async () => {
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    const result = await t.sandbox.pay(order.sessionId, { card: '4000000000000002' });
+    expect(result.declined).toBe(true);
+    await t.sandbox.idle();
+    expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe(
+      'checkout_started',
+    );
+    expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(0);
+  });
+
+  it('records an async payment as pending, then paid', async () => {
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    await t.sandbox.pay(order.sessionId, { iban: 'DE89370400440532013000' });
+    await t.sandbox.idle();
+    const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+    expect(types).toEqual([
+      'CartValidated',
+      'CheckoutStarted',
+      'PaymentPending',
+      'PaymentCompleted',
+    ]);
+  });
+
+  it('records a failed async payment and gives the stock back', async () => {
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    await t.sandbox.pay(order.sessionId, { iban: 'DE62370400440532013001' });
+    await t.sandbox.idle();
+    expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe('failed');
+    await expect.poll(() => availableOf(t, 'BAGGIO-1994')).toBe(before);
+  });
+
+  it('marks the order paid from the success page even before the webhook arrives', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+      await t.sandbox.pay(order.sessionId);
+      expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe(
+        'checkout_started',
+      );
+      const view = await t.client.order.get.query({
+        orderId: order.orderId,
+        sessionId: order.sessionId,
+      });
+      expect(view.status).toBe('paid');
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+      t.sandbox.resend(
+        t.sandbox
+          .events()
+          .filter((e) => e.type === 'checkout.session.completed')
+          .at(-1)!.id,
+      );
+      await t.sandbox.idle();
+      expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+
+  it('pushes the paid status to order.watch when the webhook lands', async () => {
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    const statuses: string[] = [];
+    const paid = new Promise<void>((resolve, reject) => {
+      const sub = t.client.order.watch.subscribe(
+        { orderId: order.orderId },
+        {
+          onData: ({ data }) => {
+            statuses.push(data.status);
+            if (data.status === 'paid') {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+          onError: reject,
+        },
+      );
+    });
+    await expect.poll(() => statuses.length).toBeGreaterThan(0);
+    await t.sandbox.pay(order.sessionId);
+    await paid;
+    expect(statuses[0]).toBe('checkout_started');
+    expect(statuses.at(-1)).toBe('paid');
+  });
+});
