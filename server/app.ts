@@ -68,11 +68,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     onError: (error) => log.error({ err: error }, 'projection runner stopped'),
   });
   readModels.onChange(({ skus }) => products.register(skus));
-  products.register(
-    (readModels.db.prepare('SELECT sku FROM inventory').all() as { sku: string }[]).map(
-      (r) => r.sku,
-    ),
-  );
+  products.register(stockReport(readModels.db).products.map((p) => p.sku));
 
   const feed = new LiveFeed((error) => log.error({ err: error }, 'live feed stopped'));
   await feed.start(store);
