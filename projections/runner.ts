@@ -52,7 +52,7 @@ export async function startProjectionRunner(
   const db = openReadModelDb(options.dbPath);
   const readModels = new SqliteReadModels(db);
   const projector = new Projector(readModels.models);
-  const batchSize = options.batchSize ?? 5_000;
+  const batchSize = options.batchSize ?? 20_000;
   const listeners = new Set<(change: ReadModelChange) => void>();
   const onError =
     options.onError ?? ((error) => console.error('Projection runner stopped:', error));

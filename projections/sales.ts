@@ -46,7 +46,7 @@ interface Sale {
 }
 
 function saleOf(view: OrderView | null): Sale | null {
-  if (!view || view.status !== 'paid' || view.paidAt === null) return null;
+  if (view?.status !== 'paid' || view.paidAt === null) return null;
   const bySku = new Map<string, { sku: string; name: string; amount: number; quantity: number }>();
   for (const line of view.lines) {
     const merged = bySku.get(line.sku) ?? {

@@ -37,13 +37,23 @@ interface Entry<V> {
   stored: boolean;
 }
 
+/**
+ * Rows live in two generations: a commit that leaves the young one too big makes it the
+ * old one and drops the previous old one, so recently used rows stay cached. When the
+ * tables were empty at start (a rebuild), every row that exists was written by this
+ * process: a key never written is known absent without asking SQLite.
+ */
 class CachedTable<V> implements Table<V> {
-  private readonly entries = new Map<string, Entry<V>>();
-  private readonly dirty = new Set<string>();
+  private young = new Map<string, Entry<V>>();
+  private old = new Map<string, Entry<V>>();
+  private readonly dirty = new Map<string, Entry<V>>();
+  /** Keys written by this process and dropped from the cache since; only kept while `fresh`. */
+  private readonly evicted = new Set<string>();
 
   constructor(
     private readonly codec: Codec<V>,
     private readonly maxEntries: number,
+    private readonly fresh: boolean,
   ) {}
 
   get(key: string): V | undefined {
@@ -51,38 +61,46 @@ class CachedTable<V> implements Table<V> {
   }
 
   set(key: string, value: V): void {
-    this.entry(key).value = value;
-    this.dirty.add(key);
+    const entry = this.entry(key);
+    entry.value = value;
+    this.dirty.set(key, entry);
   }
 
   /** Writes the changed rows; call inside the commit transaction. */
   write(): void {
-    for (const key of this.dirty) {
-      const entry = this.entries.get(key)!;
+    for (const entry of this.dirty.values()) {
       if (entry.value !== undefined) this.codec.save(entry.value, entry.stored);
     }
   }
 
-  /** After a commit: the written rows are now stored; forget rows if the cache grew too big. */
+  /** After a commit: the written rows are now stored. */
   committed(): void {
-    for (const key of this.dirty) this.entries.get(key)!.stored = true;
+    for (const entry of this.dirty.values()) entry.stored = true;
     this.dirty.clear();
-    if (this.entries.size > this.maxEntries) this.entries.clear();
+    if (this.young.size <= this.maxEntries) return;
+    if (this.fresh) for (const [key, entry] of this.old) if (entry.stored) this.evicted.add(key);
+    this.old = this.young;
+    this.young = new Map();
   }
 
   /** After a failed commit: the cache no longer matches the database. */
   discard(): void {
-    this.entries.clear();
+    if (this.fresh) throw new Error('A rebuild cannot continue after a failed commit');
+    this.young.clear();
+    this.old.clear();
     this.dirty.clear();
   }
 
   private entry(key: string): Entry<V> {
-    let entry = this.entries.get(key);
+    let entry = this.young.get(key);
+    if (entry) return entry;
+    entry = this.old.get(key);
     if (!entry) {
-      const value = this.codec.load(key);
+      const known = !this.fresh || this.evicted.has(key);
+      const value = known ? this.codec.load(key) : undefined;
       entry = { value, stored: value !== undefined };
-      this.entries.set(key, entry);
     }
+    this.young.set(key, entry);
     return entry;
   }
 }
@@ -98,15 +116,21 @@ export class SqliteReadModels {
   private readonly commitTx: Database.Transaction<(checkpoint: Checkpoint) => void>;
   private readonly readCheckpoint: Database.Statement<[], { position: bigint; events: bigint }>;
 
-  constructor(db: Database.Database, cacheSize = 20_000) {
-    const orders = orderCodec(db);
+  constructor(db: Database.Database, cacheSize = 10_000) {
+    this.readCheckpoint = db
+      .prepare<[], { position: bigint; events: bigint }>(
+        'SELECT position, events FROM checkpoint WHERE id = 1',
+      )
+      .safeIntegers(true);
+    const fresh = this.checkpoint() === undefined;
+    const table = <V>(codec: Codec<V>) => new CachedTable(codec, cacheSize, fresh);
     const tables = {
-      orders: new CachedTable(orders, cacheSize),
-      products: new CachedTable(productCodec(db), cacheSize),
-      holds: new CachedTable(holdCodec(db), cacheSize),
-      salesDaily: new CachedTable(salesDailyCodec(db), cacheSize),
-      productSales: new CachedTable(productSalesCodec(db), cacheSize),
-      funnel: new CachedTable(funnelCodec(db), cacheSize),
+      orders: table(orderCodec(db)),
+      products: table(productCodec(db)),
+      holds: table(holdCodec(db)),
+      salesDaily: table(salesDailyCodec(db)),
+      productSales: table(productSalesCodec(db)),
+      funnel: table(funnelCodec(db)),
     };
     this.models = tables;
     this.tables = Object.values(tables) as CachedTable<unknown>[];
@@ -118,11 +142,6 @@ export class SqliteReadModels {
       for (const table of this.tables) table.write();
       saveCheckpoint.run(checkpoint.position, checkpoint.events);
     });
-    this.readCheckpoint = db
-      .prepare<[], { position: bigint; events: bigint }>(
-        'SELECT position, events FROM checkpoint WHERE id = 1',
-      )
-      .safeIntegers(true);
   }
 
   checkpoint(): Checkpoint | undefined {
@@ -141,26 +160,64 @@ export class SqliteReadModels {
   }
 }
 
+const ORDER_COLUMNS = [
+  'order_id',
+  'status',
+  'email',
+  'currency',
+  'total',
+  'units',
+  'created_at',
+  'created_day',
+  'updated_at',
+  'paid_at',
+  'amount_paid',
+  'session_id',
+  'payment_intent_id',
+  'checkout_url',
+  'mismatch',
+  'late',
+  'timeline',
+] as const satisfies readonly (keyof OrderRow)[];
+const ORDER_MUTABLE_COLUMNS = [
+  'status',
+  'updated_at',
+  'paid_at',
+  'amount_paid',
+  'session_id',
+  'payment_intent_id',
+  'checkout_url',
+  'mismatch',
+  'late',
+  'timeline',
+] as const satisfies readonly (keyof OrderRow)[];
+const LINE_COLUMNS = [
+  'order_id',
+  'line_no',
+  'sku',
+  'name',
+  'image',
+  'unit_amount',
+  'quantity',
+  'amount',
+  'currency',
+] as const satisfies readonly (keyof OrderLineRow)[];
+
 function orderCodec(db: Database.Database): Codec<OrderView> {
   const select = db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_id = ?');
   const selectLines = db.prepare<[string], OrderLineRow>(
     'SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no',
   );
-  const insert = db.prepare<[OrderRow]>(
-    `INSERT INTO orders VALUES (@order_id, @status, @email, @currency, @total, @units, @created_at,
-     @created_day, @updated_at, @paid_at, @amount_paid, @session_id, @payment_intent_id,
-     @checkout_url, @mismatch, @late, @timeline)`,
+  // Positional parameters: binding them is markedly cheaper than named ones in a rebuild.
+  const insert = db.prepare<unknown[]>(
+    `INSERT INTO orders VALUES (${ORDER_COLUMNS.map(() => '?').join(', ')})`,
   );
   // Lines, totals and creation never change after CartValidated.
-  const update = db.prepare<[OrderRow]>(
-    `UPDATE orders SET status = @status, updated_at = @updated_at, paid_at = @paid_at,
-     amount_paid = @amount_paid, session_id = @session_id, payment_intent_id = @payment_intent_id,
-     checkout_url = @checkout_url, mismatch = @mismatch, late = @late, timeline = @timeline
-     WHERE order_id = @order_id`,
+  const update = db.prepare<unknown[]>(
+    `UPDATE orders SET ${ORDER_MUTABLE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE order_id = ?`,
   );
-  const insertLine = db.prepare<[OrderLineRow]>(
-    `INSERT INTO order_lines VALUES (@order_id, @line_no, @sku, @name, @image, @unit_amount,
-     @quantity, @amount, @currency)`,
+  const insertLine = db.prepare<unknown[]>(
+    `INSERT INTO order_lines VALUES (${LINE_COLUMNS.map(() => '?').join(', ')})`,
   );
   return {
     load(orderId) {
@@ -170,11 +227,12 @@ function orderCodec(db: Database.Database): Codec<OrderView> {
     save(view, stored) {
       const row = orderToRow(view);
       if (stored) {
-        update.run(row);
+        update.run(...ORDER_MUTABLE_COLUMNS.map((c) => row[c]), row.order_id);
         return;
       }
-      insert.run(row);
-      for (const line of orderLinesToRows(view)) insertLine.run(line);
+      insert.run(...ORDER_COLUMNS.map((c) => row[c]));
+      for (const line of orderLinesToRows(view))
+        insertLine.run(...LINE_COLUMNS.map((c) => line[c]));
     },
   };
 }
@@ -184,15 +242,15 @@ function upsertCodec<V, R extends object>(
   db: Database.Database,
   table: string,
   keyColumns: string[],
-  columns: string[],
+  columns: (keyof R & string)[],
   toRow: (value: V) => R,
   fromRow: (row: R) => V,
 ): Codec<V> {
   const select = db.prepare<unknown[], R>(
     `SELECT * FROM ${table} WHERE ${keyColumns.map((c) => `${c} = ?`).join(' AND ')}`,
   );
-  const upsert = db.prepare<[R]>(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})
+  const upsert = db.prepare<unknown[]>(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
      ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${columns
        .filter((c) => !keyColumns.includes(c))
        .map((c) => `${c} = excluded.${c}`)
@@ -204,7 +262,8 @@ function upsertCodec<V, R extends object>(
       return row && fromRow(row);
     },
     save(value) {
-      upsert.run(toRow(value));
+      const row = toRow(value);
+      upsert.run(...columns.map((c) => row[c]));
     },
   };
 }
