@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  CHECKOUT_SESSION_CREATE_PARAMS,
+  PARAMS_NEWER_THAN_SPEC,
+} from '../../demo/sandbox/checkoutParams';
+import { DEFAULT_STRIPE_DATA_DIR } from '../../demo/sandbox/fixtures';
+import type { ParamSpec } from '../../demo/sandbox/params';
+
+interface OpenApiSchema {
+  type?: string;
+  enum?: string[];
+  maxLength?: number;
+  properties?: Record<string, OpenApiSchema>;
+  additionalProperties?: OpenApiSchema | boolean;
+  items?: OpenApiSchema;
+  anyOf?: OpenApiSchema[];
+}
+
+const spec = JSON.parse(readFileSync(`${DEFAULT_STRIPE_DATA_DIR}/spec3-2020-08-27.json`, 'utf8'));
+const createSchema: OpenApiSchema =
+  spec.paths['/v1/checkout/sessions'].post.requestBody.content['application/x-www-form-urlencoded']
+    .schema;
+
+const OPENAPI_TYPE: Record<ParamSpec['type'], string> = {
+  string: 'string',
+  integer: 'integer',
+  object: 'object',
+  map: 'object',
+  array: 'array',
+};
+
+/** Stripe's spec wraps many parameters in anyOf (value or '' to unset): pick the variant of our type. */
+function variant(schema: OpenApiSchema, type: string): OpenApiSchema | undefined {
+  if (schema.type === type) return schema;
+  return schema.anyOf?.find((option) => option.type === type);
+}
+
+function compare(ours: ParamSpec, theirs: OpenApiSchema, path: string, problems: string[]): void {
+  const match = variant(theirs, OPENAPI_TYPE[ours.type]);
+  if (!match) {
+    problems.push(`${path}: sandbox says ${ours.type}, Stripe says ${JSON.stringify(theirs).slice(0, 80)}`);
+    return;
+  }
+  if (ours.type === 'string' && ours.enum && match.enum) {
+    for (const value of ours.enum) {
+      if (!match.enum.includes(value)) problems.push(`${path}: Stripe has no value ${value}`);
+    }
+  }
+  if (ours.type === 'string' && match.maxLength !== undefined && (ours.maxLength ?? Infinity) > match.maxLength) {
+    problems.push(`${path}: Stripe caps it at ${match.maxLength} characters`);
+  }
+  if (ours.type === 'object') compareProperties(ours.properties, match, path, problems);
+  if (ours.type === 'map' && typeof match.additionalProperties === 'object') {
+    compare(ours.values, match.additionalProperties, `${path}[key]`, problems);
+  }
+  if (ours.type === 'array' && match.items) compare(ours.items, match.items, `${path}[0]`, problems);
+}
+
+function compareProperties(
+  properties: Readonly<Record<string, ParamSpec>>,
+  theirs: OpenApiSchema,
+  path: string,
+  problems: string[],
+): void {
+  for (const [name, ours] of Object.entries(properties)) {
+    const param = path ? `${path}[${name}]` : name;
+    const counterpart = theirs.properties?.[name];
+    if (!counterpart) {
+      if (!PARAMS_NEWER_THAN_SPEC.includes(param)) problems.push(`${param}: not in Stripe's spec`);
+      continue;
+    }
+    compare(ours, counterpart, param, problems);
+  }
+}
+
+describe("the sandbox's checkout parameters against Stripe's OpenAPI spec", () => {
+  it('every accepted parameter exists in Stripe with the same type, values and length limit', () => {
+    const problems: string[] = [];
+    compareProperties(CHECKOUT_SESSION_CREATE_PARAMS, createSchema, '', problems);
+    expect(problems).toEqual([]);
+  });
+
+  it('the comparison catches a made-up parameter (so the check above means something)', () => {
+    const problems: string[] = [];
+    compareProperties(
+      { colour: { type: 'string' }, expires_at: { type: 'string' } },
+      createSchema,
+      '',
+      problems,
+    );
+    expect(problems).toHaveLength(2);
+  });
+});
