@@ -17,6 +17,7 @@ import {
   type JSONType,
   jsonEvent,
   NO_STREAM,
+  type ReadPosition,
   type ReadRevision,
   type ResolvedEvent,
   START,
@@ -116,8 +117,7 @@ export class EsdbEventStore implements EventStore {
     const from = options.fromPosition ?? 'start';
     const filter = options.filter;
     const inner = this.client.subscribeToAll({
-      fromPosition:
-        from === 'start' ? START : from === 'end' ? END : { commit: from, prepare: from },
+      fromPosition: toAllPosition(from),
       filter: toServerFilter(filter),
     });
     const subscription = new EsdbSubscription(
@@ -144,8 +144,7 @@ export class EsdbEventStore implements EventStore {
     maxCount: number,
   ): Promise<RecordedEvent[]> {
     const read = this.client.readAll({
-      fromPosition:
-        from === 'start' ? START : from === 'end' ? END : { commit: from, prepare: from },
+      fromPosition: toAllPosition(from),
       direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
     });
     const events: RecordedEvent[] = [];
@@ -173,6 +172,13 @@ function toReadRevision(from: bigint | 'start' | 'end'): ReadRevision {
   if (from === 'start') return START;
   if (from === 'end') return END;
   return from;
+}
+
+/** Our `$all` position is the commit position; for EventStoreDB's own writes prepare equals it. */
+function toAllPosition(from: bigint | 'start' | 'end'): ReadPosition {
+  if (from === 'start') return START;
+  if (from === 'end') return END;
+  return { commit: from, prepare: from };
 }
 
 function toJsonEvent(event: EventData) {
