@@ -13,13 +13,13 @@ import {
   type Subscription,
 } from './port';
 import {
-  type AppendDecision,
   DuplicateEventIdError,
   decideAppend,
   normaliseEventIds,
   type StoredEventLookups,
 } from './sqlite-append';
-import { type EventRow, openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-schema';
+import { openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-schema';
+import { prepareStatements, type Statements } from './sqlite-statements';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export { DuplicateEventIdError } from './sqlite-append';
@@ -30,11 +30,17 @@ const POLL_INTERVAL_MS = 20;
 const MAX_INT64 = 9_223_372_036_854_775_807n;
 const NO_LIMIT = -1;
 
+/** An event as it will be stored: id lower-cased, payloads as JSON text. */
+interface SerialisedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
 interface PendingAppend {
   stream: string;
-  events: EventData[];
-  ids: string[];
-  payloads: { data: string; metadata: string }[];
+  events: SerialisedEvent[];
   expected: ExpectedRevision;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
@@ -55,7 +61,7 @@ export interface SqlitePragmas {
  * own savepoint, and each caller is answered only after the commit is durable.
  */
 export class SqliteEventStore implements EventStore {
-  private readonly stmt;
+  private readonly stmt: Statements;
   private readonly lookups: StoredEventLookups;
   private readonly appendOne: Database.Transaction<(request: PendingAppend) => AppendResult>;
   private readonly appendMany: Database.Transaction<(batch: PendingAppend[]) => Outcome[]>;
@@ -67,43 +73,7 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   private constructor(private readonly db: Database.Database) {
-    const prepare = <P extends unknown[], R>(sql: string) =>
-      db.prepare<P, R>(sql).safeIntegers(true);
-    const columns = 'position, stream_id, revision, event_id, type, data, metadata, created';
-    this.stmt = {
-      lastOfStream: prepare<[string], { revision: bigint; position: bigint }>(
-        'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
-      ),
-      eventsAfter: prepare<[string, bigint, number], { event_id: string; position: bigint }>(
-        'SELECT event_id, position FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
-      ),
-      findById: prepare<[string], { stream_id: string; revision: bigint }>(
-        'SELECT stream_id, revision FROM events WHERE event_id = ?',
-      ),
-      insert: prepare<[string, bigint, string, string, string, string, number], never>(
-        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      streamForwards: prepare<[string, bigint, number], EventRow>(
-        `SELECT ${columns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-      ),
-      streamBackwards: prepare<[string, bigint, number], EventRow>(
-        `SELECT ${columns} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-      ),
-      allForwards: prepare<[bigint, number], EventRow>(
-        `SELECT ${columns} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
-      ),
-      allBackwards: prepare<[bigint, number], EventRow>(
-        `SELECT ${columns} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`,
-      ),
-      after: prepare<[bigint, number], EventRow>(
-        `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-      ),
-      headPosition: prepare<[], { position: bigint }>(
-        'SELECT position FROM events ORDER BY position DESC LIMIT 1',
-      ),
-      // Changes whenever another connection (another process) commits; our own commits wake subscribers directly.
-      dataVersion: db.prepare<[], unknown>('PRAGMA data_version').pluck(),
-    };
+    this.stmt = prepareStatements(db);
     this.lookups = {
       lastOfStream: (stream) => this.stmt.lastOfStream.get(stream),
       eventsAfter: (stream, revision, count) => this.stmt.eventsAfter.all(stream, revision, count),
@@ -132,13 +102,11 @@ export class SqliteEventStore implements EventStore {
       checkStreamName(stream);
       checkExpectedRevision(options.expectedRevision);
       const ids = normaliseEventIds(events);
-      const payloads = events.map((event) => serialise(event));
+      const serialised = events.map((event, i) => serialise(event, ids[i]!));
       return new Promise((resolve, reject) => {
         this.queue.push({
           stream,
-          events,
-          ids,
-          payloads,
+          events: serialised,
           expected: options.expectedRevision,
           resolve,
           reject,
@@ -231,9 +199,8 @@ export class SqliteEventStore implements EventStore {
           ? [{ ok: true, result: this.appendOne.immediate(batch[0]!) }]
           : this.appendMany.immediate(batch);
     } catch (error) {
-      // One append refused, or the commit itself failed: nothing of this batch was written.
-      if (batch.length === 1) batch[0]!.reject(error);
-      else for (const request of batch) request.reject(error);
+      // The single append was refused, or the commit itself failed: nothing of this batch was written.
+      for (const request of batch) request.reject(error);
       return;
     }
     batch.forEach((request, i) => {
@@ -245,29 +212,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   private apply(request: PendingAppend): AppendResult {
-    const decision: AppendDecision = decideAppend(
-      request.stream,
-      request.ids,
-      request.expected,
-      this.lookups,
-    );
+    const { stream, events, expected } = request;
+    const ids = events.map((event) => event.id);
+    const decision = decideAppend(stream, ids, expected, this.lookups);
     if (decision.kind === 'done') return decision.result;
     const created = Date.now();
     let position = 0n;
-    request.events.forEach((event, i) => {
-      const id = request.ids[i]!;
-      const { data, metadata } = request.payloads[i]!;
+    events.forEach(({ id, type, data, metadata }, i) => {
+      const revision = decision.firstRevision + BigInt(i);
       try {
-        const revision = decision.firstRevision + BigInt(i);
-        const info = this.stmt.insert.run(
-          request.stream,
-          revision,
-          id,
-          event.type,
-          data,
-          metadata,
-          created,
-        );
+        const info = this.stmt.insert.run(stream, revision, id, type, data, metadata, created);
         position = BigInt(info.lastInsertRowid);
       } catch (error) {
         const stored = this.stmt.findById.get(id);
@@ -275,7 +229,7 @@ export class SqliteEventStore implements EventStore {
       }
     });
     return {
-      nextExpectedRevision: decision.firstRevision + BigInt(request.events.length - 1),
+      nextExpectedRevision: decision.firstRevision + BigInt(events.length - 1),
       position,
     };
   }
@@ -330,12 +284,14 @@ function checkExpectedRevision(expected: ExpectedRevision): void {
   }
 }
 
-function serialise(event: EventData): { data: string; metadata: string } {
+function serialise(event: EventData, id: string): SerialisedEvent {
   if (typeof event.type !== 'string' || event.type.length === 0) {
     throw new TypeError(`Event ${event.id} needs a non-empty type`);
   }
   try {
     return {
+      id,
+      type: event.type,
       data: JSON.stringify(event.data ?? null),
       metadata: JSON.stringify(event.metadata ?? {}),
     };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventData, ExpectedRevision } from '../../server/eventstore/port';
 import { SqliteEventStore, type Synchronous } from '../../server/eventstore/sqlite';
@@ -182,7 +182,7 @@ function printTable(rows: Row[]): void {
 const dir = mkdtempSync(join(tmpdir(), 'stripe-cart-bench-'));
 try {
   console.log(
-    `Event store benchmark: ${cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, files in ${tmpdir()}`,
+    `Event store benchmark: ${cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, files in ${tmpdir()}, load average ${loadavg()[0]!.toFixed(2)} at start`,
   );
   const rows = [...(await benchMode('FULL', dir)), ...(await benchMode('NORMAL', dir))];
   printTable(rows);

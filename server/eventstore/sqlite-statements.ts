@@ -1,0 +1,44 @@
+import type Database from 'better-sqlite3';
+import type { EventRow } from './sqlite-schema';
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** Every statement the store runs, prepared once; integers come back as bigints. */
+export function prepareStatements(db: Database.Database) {
+  const prepare = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).safeIntegers(true);
+  const columns = 'position, stream_id, revision, event_id, type, data, metadata, created';
+  return {
+    lastOfStream: prepare<[string], { revision: bigint; position: bigint }>(
+      'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    ),
+    eventsAfter: prepare<[string, bigint, number], { event_id: string; position: bigint }>(
+      'SELECT event_id, position FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
+    ),
+    findById: prepare<[string], { stream_id: string; revision: bigint }>(
+      'SELECT stream_id, revision FROM events WHERE event_id = ?',
+    ),
+    insert: prepare<[string, bigint, string, string, string, string, number], never>(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    streamForwards: prepare<[string, bigint, number], EventRow>(
+      `SELECT ${columns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    streamBackwards: prepare<[string, bigint, number], EventRow>(
+      `SELECT ${columns} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    allForwards: prepare<[bigint, number], EventRow>(
+      `SELECT ${columns} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
+    ),
+    allBackwards: prepare<[bigint, number], EventRow>(
+      `SELECT ${columns} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`,
+    ),
+    after: prepare<[bigint, number], EventRow>(
+      `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    ),
+    headPosition: prepare<[], { position: bigint }>(
+      'SELECT position FROM events ORDER BY position DESC LIMIT 1',
+    ),
+    // Changes whenever another connection (another process) commits; our own commits wake subscribers directly.
+    dataVersion: db.prepare<[], unknown>('PRAGMA data_version').pluck(),
+  };
+}
