@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app';
+import { startTestApp } from '../support/app';
+import { checkout, RETURN_URL } from '../support/orders';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const valid = () => ({
+  checkoutId: randomUUID(),
+  items: [{ sku: 'PELE-1958', quantity: 1 }],
+  email: 'fan@example.com',
+  returnUrl: RETURN_URL,
+});
+
+/** Everything a bad request could have changed: the log and the stock. */
+async function footprint() {
+  const events = (await t.app.services.store.readAll()).length;
+  const stock = (await t.client.catalog.list.query()).map((p) => `${p.sku}:${p.available}`);
+  return { events, stock };
+}
+
+async function callCheckout(body: string | object, headers: Record<string, string> = {}) {
+  const response = await fetch(`${t.url}/trpc/checkout.start`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+const checkoutCases: [string, string | object, number, RegExp][] = [
+  ['items of the wrong type', { ...valid(), items: 'lots' }, 400, /items/],
+  [
+    'a negative quantity',
+    { ...valid(), items: [{ sku: 'PELE-1958', quantity: -1 }] },
+    400,
+    /quantity/,
+  ],
+  ['a zero quantity', { ...valid(), items: [{ sku: 'PELE-1958', quantity: 0 }] }, 400, /quantity/],
+  [
+    'a huge quantity',
+    { ...valid(), items: [{ sku: 'PELE-1958', quantity: 1e9 }] },
+    400,
+    /quantity/,
+  ],
+  [
+    'a fractional quantity',
+    { ...valid(), items: [{ sku: 'PELE-1958', quantity: 1.5 }] },
+    400,
+    /quantity/,
+  ],
+  [
+    '1000 lines',
+    { ...valid(), items: Array.from({ length: 1000 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) },
+    400,
+    /at most 50 lines/,
+  ],
+  ['an empty cart', { ...valid(), items: [] }, 400, /the cart is empty/],
+  [
+    'the same sku twice',
+    {
+      ...valid(),
+      items: [
+        { sku: 'PELE-1958', quantity: 1 },
+        { sku: 'PELE-1958', quantity: 1 },
+      ],
+    },
+    400,
+    /each sku at most once/,
+  ],
+  [
+    'a returnUrl on a foreign origin',
+    { ...valid(), returnUrl: 'https://evil.example/steal' },
+    400,
+    /allowed origin/,
+  ],
+  [
+    'a javascript: returnUrl',
+    { ...valid(), returnUrl: 'javascript:alert(1)' },
+    400,
+    /allowed origin|returnUrl/,
+  ],
+  [
+    'a tampered line price',
+    { ...valid(), items: [{ sku: 'PELE-1958', quantity: 1, unitAmount: 1 }] },
+    400,
+    /unitAmount|Unrecognized/i,
+  ],
+  ['a tampered total', { ...valid(), total: 1 }, 400, /total|Unrecognized/i],
+  ['a bad email', { ...valid(), email: 'not-an-email' }, 400, /email/i],
+  ['a missing email', { ...valid(), email: undefined }, 400, /email/i],
+  ['a checkoutId that is not a UUID', { ...valid(), checkoutId: '1' }, 400, /checkoutId/],
+  [
+    'an unknown sku',
+    { ...valid(), items: [{ sku: 'NO-SUCH-CARD', quantity: 1 }] },
+    400,
+    /unknown_sku/,
+  ],
+  [
+    'a sku with odd characters',
+    { ...valid(), items: [{ sku: '../../etc', quantity: 1 }] },
+    400,
+    /sku/,
+  ],
+  [
+    'more than is in stock',
+    { ...valid(), items: [{ sku: 'PELE-1958', quantity: 50 }] },
+    400,
+    /insufficient_stock/,
+  ],
+  ['malformed JSON', '{"checkoutId": ', 400, /JSON|parse/i],
+  ['an oversized body', { ...valid(), padding: 'x'.repeat(200_000) }, 413, /too large/i],
+];
+
+describe('bad checkout input gets a specific 4xx and changes nothing', () => {
+  it.each(checkoutCases)('%s', async (_name, body, status, message) => {
+    const before = await footprint();
+    const response = await callCheckout(body);
+    expect(response.status).toBe(status);
+    expect(response.text).toMatch(message);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('names the lines to fix with what is available', async () => {
+    const response = await callCheckout({
+      ...valid(),
+      items: [
+        { sku: 'PELE-1958', quantity: 9 },
+        { sku: 'NOPE', quantity: 1 },
+      ],
+    });
+    const problems = JSON.parse(response.text).error.data.problems;
+    expect(problems).toEqual([
+      { sku: 'PELE-1958', code: 'insufficient_stock', available: expect.any(Number), requested: 9 },
+      { sku: 'NOPE', code: 'unknown_sku' },
+    ]);
+  });
+});
+
+describe('bad webhooks get 400 and append nothing', () => {
+  const sign = (payload: string, secret = t.sandbox.webhookSecret, timestamp?: number) =>
+    Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestamp && { timestamp }) });
+
+  async function post(body: string, signature?: string) {
+    const response = await fetch(`${t.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(signature && { 'stripe-signature': signature }),
+      },
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  let payload = '';
+  beforeAll(async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    await t.sandbox.pay(order.sessionId);
+    payload = JSON.stringify(
+      t.sandbox.events().findLast((e) => e.type === 'checkout.session.completed'),
+    );
+    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+  });
+
+  const cases: [string, () => [string, string | undefined], RegExp][] = [
+    ['no signature', () => [payload, undefined], /Missing Stripe-Signature/],
+    [
+      'a signature made with another secret',
+      () => [payload, sign(payload, 'whsec_wrong')],
+      /signature/i,
+    ],
+    ['a garbage signature header', () => [payload, 't=1,v1=deadbeef'], /signature|timestamp/i],
+    [
+      'a replayed signature older than 300 s',
+      () => [payload, sign(payload, undefined, Math.floor(Date.now() / 1000) - 600)],
+      /tolerance|timestamp/i,
+    ],
+    [
+      'a valid signature over a changed body',
+      () => [payload.replace('"paid"', '"unpaid"'), sign(payload)],
+      /signature/i,
+    ],
+    [
+      'a signed body that is not JSON',
+      () => ['not json', sign('not json')],
+      /signature|JSON|parse/i,
+    ],
+    ['an empty body', () => ['', sign('')], /raw JSON body|signature/i],
+  ];
+
+  it.each(cases)('%s', async (_name, make, message) => {
+    const before = await footprint();
+    const [body, signature] = make();
+    const response = await post(body, signature);
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(message);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('acknowledges an event type it does not handle, and records nothing', async () => {
+    const before = await footprint();
+    const other = JSON.stringify({
+      ...JSON.parse(payload),
+      id: 'evt_other',
+      type: 'customer.created',
+    });
+    const response = await post(other, sign(other));
+    expect(response.status).toBe(200);
+    expect(await footprint()).toEqual(before);
+  });
+});
