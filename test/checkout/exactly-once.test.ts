@@ -83,7 +83,7 @@ describe('a payment is recorded exactly once', () => {
     expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);
   });
 
-  it('two server processes sharing one SQLite file, 25 deliveries each -> one PaymentCompleted', async () => {
+  it('two server processes sharing one store, 25 deliveries each -> one PaymentCompleted', async () => {
     const port = await freePort();
     const other = await startServerProcess({
       PORT: String(port),
@@ -93,6 +93,7 @@ describe('a payment is recorded exactly once', () => {
       STRIPE_API_URL: t.sandbox.url,
       ALLOWED_ORIGINS: 'http://shop.test',
       SQLITE_SYNCHRONOUS: 'NORMAL',
+      ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
     });
     try {
       const { order, payload } = await paidWithoutWebhook();
