@@ -114,11 +114,15 @@ export const CHECKOUT_SESSION_CREATE_PARAMS = {
   cancel_url: { type: 'string', maxLength: 5000 },
   locale: { type: 'string', enum: CHECKOUT_LOCALES },
   payment_method_types: { type: 'array', items: { type: 'string', enum: PAYMENT_METHOD_TYPES } },
+  allowed_payment_method_types: { type: 'array', items: { type: 'string', maxLength: 5000 } },
   expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
 } as const satisfies Record<string, ParamSpec>;
 
 /** Parameters newer than the OpenAPI spec in ../shared/stripe, accepted on purpose. */
-export const PARAMS_NEWER_THAN_SPEC: readonly string[] = [];
+export const PARAMS_NEWER_THAN_SPEC: readonly string[] = [
+  // The stripe package's API version replaced payment_method_types with this filter.
+  'allowed_payment_method_types',
+];
 
 /** The validated form, as `validateParams` returns it for the schema above. */
 export interface RawCreateParams {
@@ -139,5 +143,6 @@ export interface RawCreateParams {
   cancel_url?: string;
   locale?: (typeof CHECKOUT_LOCALES)[number];
   payment_method_types?: (typeof PAYMENT_METHOD_TYPES)[number][];
+  allowed_payment_method_types?: string[];
   expand?: string[];
 }

@@ -93,7 +93,7 @@ export function parseCreateSession(form: FormRecord, nowSeconds: number): Create
     successUrl: raw.success_url,
     cancelUrl: raw.cancel_url ?? null,
     locale: raw.locale ?? null,
-    paymentMethodTypes: checkPaymentMethodTypes(raw.payment_method_types, currency),
+    paymentMethodTypes: choosePaymentMethodTypes(raw, currency),
   };
 }
 
@@ -160,12 +160,33 @@ function checkExpiry(expiresAt: number | undefined, now: number): number {
   return expiresAt;
 }
 
-function checkPaymentMethodTypes(
-  requested: readonly string[] | undefined,
+function choosePaymentMethodTypes(
+  raw: RawCreateParams,
   currency: string,
 ): SandboxPaymentMethodType[] {
-  if (requested === undefined) return currency === 'eur' ? ['card', 'sepa_debit'] : ['card'];
-  return requested.map((type, index): SandboxPaymentMethodType => {
+  const usable = (type: string): type is SandboxPaymentMethodType =>
+    type === 'card' || (type === 'sepa_debit' && currency === 'eur');
+  const { payment_method_types: listed, allowed_payment_method_types: allowed } = raw;
+  if (listed && allowed) {
+    throw invalidRequest(
+      'You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.',
+      'allowed_payment_method_types',
+      'parameters_exclusive',
+    );
+  }
+  if (allowed) {
+    // A filter on what the account offers, so types the sandbox lacks are simply not shown.
+    const offered = allowed.filter(usable);
+    if (offered.length === 0) {
+      throw invalidRequest(
+        `None of allowed_payment_method_types can be offered in ${currency} by the local Stripe sandbox, which takes card, and sepa_debit in eur.`,
+        'allowed_payment_method_types',
+      );
+    }
+    return [...new Set(offered)];
+  }
+  if (!listed) return currency === 'eur' ? ['card', 'sepa_debit'] : ['card'];
+  return listed.map((type, index): SandboxPaymentMethodType => {
     const param = `payment_method_types[${index}]`;
     if (type !== 'card' && type !== 'sepa_debit') {
       throw invalidRequest(
@@ -173,7 +194,7 @@ function checkPaymentMethodTypes(
         param,
       );
     }
-    if (type === 'sepa_debit' && currency !== 'eur') {
+    if (!usable(type)) {
       throw invalidRequest(
         `The currency provided (${currency}) is invalid for one or more payment method types on this Checkout Session. Payment methods that support ${currency}: card.`,
         param,

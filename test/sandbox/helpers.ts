@@ -49,6 +49,17 @@ export function sessionParams(
   };
 }
 
+/**
+ * Parameters the package's types no longer list (its API version renamed them) but Stripe and the
+ * sandbox still take, such as payment_method_types.
+ */
+export function withUntypedParams(
+  params: Stripe.Checkout.SessionCreateParams,
+  extra: Record<string, unknown>,
+): Stripe.Checkout.SessionCreateParams {
+  return { ...params, ...extra } as Stripe.Checkout.SessionCreateParams;
+}
+
 export interface ReceivedWebhook {
   body: string;
   signature: string;

@@ -3,7 +3,14 @@ import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../demo/sandbox';
 import { DEFAULT_STRIPE_DATA_DIR } from '../../demo/sandbox/fixtures';
-import { type Receiver, sessionParams, startReceiver, stripeFor, verify } from './helpers';
+import {
+  type Receiver,
+  sessionParams,
+  startReceiver,
+  stripeFor,
+  verify,
+  withUntypedParams,
+} from './helpers';
 
 let sandbox: Sandbox;
 let stripe: Stripe;
@@ -29,7 +36,9 @@ function fixtureKeys(resource: string): string[] {
   return Object.keys(fixtures.resources[resource]);
 }
 
-async function refusal(params: Stripe.Checkout.SessionCreateParams): Promise<Stripe.errors.StripeError> {
+async function refusal(
+  params: Stripe.Checkout.SessionCreateParams,
+): Promise<Stripe.errors.StripeError> {
   const error = await stripe.checkout.sessions.create(params).then(
     () => null,
     (caught: unknown) => caught,
@@ -40,7 +49,9 @@ async function refusal(params: Stripe.Checkout.SessionCreateParams): Promise<Str
 
 describe('POST /v1/checkout/sessions', () => {
   it('creates an open session from every parameter the product sends, shaped like Stripe fixtures', async () => {
-    const params = sessionParams({ payment_method_types: ['card', 'sepa_debit'] });
+    const params = withUntypedParams(sessionParams(), {
+      payment_method_types: ['card', 'sepa_debit'],
+    });
     const session = await stripe.checkout.sessions.create(params);
 
     expect(session.id).toMatch(/^cs_test_[A-Za-z0-9]+$/);
@@ -75,12 +86,21 @@ describe('POST /v1/checkout/sessions', () => {
     expect(session.lastResponse.statusCode).toBe(200);
   });
 
+  it('takes allowed_payment_method_types as a filter, ignoring types it cannot offer', async () => {
+    const session = await stripe.checkout.sessions.create(
+      sessionParams({ allowed_payment_method_types: ['ideal', 'sepa_debit'] }),
+    );
+    expect(session.payment_method_types).toEqual(['sepa_debit']);
+  });
+
   it('offers SEPA Direct Debit by default for euros only', async () => {
     const euros = await stripe.checkout.sessions.create(sessionParams());
     expect(euros.payment_method_types).toEqual(['card', 'sepa_debit']);
     const line = sessionParams().line_items![1]!;
     const dollars = await stripe.checkout.sessions.create(
-      sessionParams({ line_items: [{ ...line, price_data: { ...line.price_data!, currency: 'usd' } }] }),
+      sessionParams({
+        line_items: [{ ...line, price_data: { ...line.price_data!, currency: 'usd' } }],
+      }),
     );
     expect(dollars.payment_method_types).toEqual(['card']);
   });
@@ -109,45 +129,194 @@ describe('POST /v1/checkout/sessions', () => {
   });
 
   const line = () => sessionParams().line_items![0]!;
-  const refusals: [string, () => Stripe.Checkout.SessionCreateParams, Partial<Stripe.errors.StripeError>][] = [
-    ['a missing success_url', () => ({ ...sessionParams(), success_url: undefined }), { code: 'parameter_missing', param: 'success_url' }],
-    ['a missing mode', () => ({ ...sessionParams(), mode: undefined }) as never, { code: 'parameter_missing', param: 'mode' }],
-    ['a non-integer unit_amount', () => sessionParams({ line_items: [{ ...line(), price_data: { ...line().price_data!, unit_amount: 'abc' as never } }] }), { code: 'parameter_invalid_integer', param: 'line_items[0][price_data][unit_amount]' }],
-    ['a decimal quantity', () => sessionParams({ line_items: [{ ...line(), quantity: 1.5 }] }), { code: 'parameter_invalid_integer', param: 'line_items[0][quantity]' }],
-    ['a zero quantity', () => sessionParams({ line_items: [{ ...line(), quantity: 0 }] }), { param: 'line_items[0][quantity]' }],
-    ['a negative price', () => sessionParams({ line_items: [{ ...line(), price_data: { ...line().price_data!, unit_amount: -1 } }] }), { param: 'line_items[0][price_data][unit_amount]' }],
-    ['a product without a name', () => sessionParams({ line_items: [{ ...line(), price_data: { ...line().price_data!, product_data: { description: 'no name' } as never } }] }), { code: 'parameter_missing', param: 'line_items[0][price_data][product_data][name]' }],
-    ['an empty customer_email', () => sessionParams({ customer_email: '' }), { code: 'parameter_invalid_empty', param: 'customer_email' }],
-    ['a malformed customer_email', () => sessionParams({ customer_email: 'not-an-email' }), { code: 'email_invalid', param: 'customer_email' }],
-    ['a success_url that is not a URL', () => sessionParams({ success_url: 'javascript:alert(1)' }), { code: 'url_invalid', param: 'success_url' }],
+  const refusals: [
+    string,
+    () => Stripe.Checkout.SessionCreateParams,
+    Partial<Stripe.errors.StripeError>,
+  ][] = [
+    [
+      'a missing success_url',
+      () => ({ ...sessionParams(), success_url: undefined }),
+      { code: 'parameter_missing', param: 'success_url' },
+    ],
+    [
+      'a missing mode',
+      () => ({ ...sessionParams(), mode: undefined }) as never,
+      { code: 'parameter_missing', param: 'mode' },
+    ],
+    [
+      'a non-integer unit_amount',
+      () =>
+        sessionParams({
+          line_items: [
+            { ...line(), price_data: { ...line().price_data!, unit_amount: 'abc' as never } },
+          ],
+        }),
+      { code: 'parameter_invalid_integer', param: 'line_items[0][price_data][unit_amount]' },
+    ],
+    [
+      'a decimal quantity',
+      () => sessionParams({ line_items: [{ ...line(), quantity: 1.5 }] }),
+      { code: 'parameter_invalid_integer', param: 'line_items[0][quantity]' },
+    ],
+    [
+      'a zero quantity',
+      () => sessionParams({ line_items: [{ ...line(), quantity: 0 }] }),
+      { param: 'line_items[0][quantity]' },
+    ],
+    [
+      'a negative price',
+      () =>
+        sessionParams({
+          line_items: [{ ...line(), price_data: { ...line().price_data!, unit_amount: -1 } }],
+        }),
+      { param: 'line_items[0][price_data][unit_amount]' },
+    ],
+    [
+      'a product without a name',
+      () =>
+        sessionParams({
+          line_items: [
+            {
+              ...line(),
+              price_data: {
+                ...line().price_data!,
+                product_data: { description: 'no name' } as never,
+              },
+            },
+          ],
+        }),
+      { code: 'parameter_missing', param: 'line_items[0][price_data][product_data][name]' },
+    ],
+    [
+      'an empty customer_email',
+      () => sessionParams({ customer_email: '' }),
+      { code: 'parameter_invalid_empty', param: 'customer_email' },
+    ],
+    [
+      'a malformed customer_email',
+      () => sessionParams({ customer_email: 'not-an-email' }),
+      { code: 'email_invalid', param: 'customer_email' },
+    ],
+    [
+      'a success_url that is not a URL',
+      () => sessionParams({ success_url: 'javascript:alert(1)' }),
+      { code: 'url_invalid', param: 'success_url' },
+    ],
     ['an unknown locale', () => sessionParams({ locale: 'xx' as never }), { param: 'locale' }],
-    ['an unknown currency', () => sessionParams({ line_items: [{ ...line(), price_data: { ...line().price_data!, currency: 'xyz' } }] }), { param: 'line_items[0][price_data][currency]' }],
-    ['mixed currencies', () => sessionParams({ line_items: [line(), { ...line(), price_data: { ...line().price_data!, currency: 'usd' } }] }), { param: 'line_items[1][price_data][currency]' }],
-    ['a total under Stripe minimum', () => sessionParams({ line_items: [{ ...line(), quantity: 1, price_data: { ...line().price_data!, unit_amount: 49 } }] }), { code: 'amount_too_small' }],
-    ['expires_at under 30 minutes ahead', () => sessionParams({ expires_at: now() + 29 * 60 }), { param: 'expires_at' }],
-    ['expires_at over 24 hours ahead', () => sessionParams({ expires_at: now() + 25 * 3600 }), { param: 'expires_at' }],
-    ['a payment method the sandbox cannot take', () => sessionParams({ payment_method_types: ['ideal'] }), { param: 'payment_method_types[0]' }],
-    ['SEPA Direct Debit in dollars', () => sessionParams({ payment_method_types: ['sepa_debit'], line_items: [{ ...line(), price_data: { ...line().price_data!, currency: 'usd' } }] }), { param: 'payment_method_types[0]' }],
+    [
+      'an unknown currency',
+      () =>
+        sessionParams({
+          line_items: [{ ...line(), price_data: { ...line().price_data!, currency: 'xyz' } }],
+        }),
+      { param: 'line_items[0][price_data][currency]' },
+    ],
+    [
+      'mixed currencies',
+      () =>
+        sessionParams({
+          line_items: [
+            line(),
+            { ...line(), price_data: { ...line().price_data!, currency: 'usd' } },
+          ],
+        }),
+      { param: 'line_items[1][price_data][currency]' },
+    ],
+    [
+      'a total under Stripe minimum',
+      () =>
+        sessionParams({
+          line_items: [
+            { ...line(), quantity: 1, price_data: { ...line().price_data!, unit_amount: 49 } },
+          ],
+        }),
+      { code: 'amount_too_small' },
+    ],
+    [
+      'expires_at under 30 minutes ahead',
+      () => sessionParams({ expires_at: now() + 29 * 60 }),
+      { param: 'expires_at' },
+    ],
+    [
+      'expires_at over 24 hours ahead',
+      () => sessionParams({ expires_at: now() + 25 * 3600 }),
+      { param: 'expires_at' },
+    ],
+    [
+      'a payment method the sandbox cannot take',
+      () => withUntypedParams(sessionParams(), { payment_method_types: ['ideal'] }),
+      { param: 'payment_method_types[0]' },
+    ],
+    [
+      'SEPA Direct Debit in dollars',
+      () =>
+        withUntypedParams(
+          sessionParams({
+            line_items: [{ ...line(), price_data: { ...line().price_data!, currency: 'usd' } }],
+          }),
+          { payment_method_types: ['sepa_debit'] },
+        ),
+      { param: 'payment_method_types[0]' },
+    ],
+    [
+      'allowed_payment_method_types the sandbox cannot offer',
+      () => sessionParams({ allowed_payment_method_types: ['ideal', 'klarna'] }),
+      { param: 'allowed_payment_method_types' },
+    ],
+    [
+      'both payment method type parameters',
+      () =>
+        withUntypedParams(sessionParams({ allowed_payment_method_types: ['card'] }), {
+          payment_method_types: ['card'],
+        }),
+      { code: 'parameters_exclusive' },
+    ],
     ['a mode other than payment', () => sessionParams({ mode: 'subscription' }), { param: 'mode' }],
-    ['101 line items', () => sessionParams({ line_items: Array.from({ length: 101 }, line) }), { param: 'line_items' }],
-    ['51 metadata keys', () => sessionParams({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }), { param: 'metadata' }],
-    ['a 201-character client_reference_id', () => sessionParams({ client_reference_id: 'x'.repeat(201) }), { param: 'client_reference_id' }],
+    [
+      '101 line items',
+      () => sessionParams({ line_items: Array.from({ length: 101 }, line) }),
+      { param: 'line_items' },
+    ],
+    [
+      '51 metadata keys',
+      () =>
+        sessionParams({
+          metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])),
+        }),
+      { param: 'metadata' },
+    ],
+    [
+      'a 201-character client_reference_id',
+      () => sessionParams({ client_reference_id: 'x'.repeat(201) }),
+      { param: 'client_reference_id' },
+    ],
   ];
-  it.each(refusals)('refuses %s with a 400 invalid_request_error', async (_name, params, expected) => {
-    const error = await refusal(params());
-    expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(error.statusCode).toBe(400);
-    expect(error.type).toBe('StripeInvalidRequestError');
-    expect(error.rawType).toBe('invalid_request_error');
-    expect(error).toMatchObject(expected);
-    expect(error.message.length).toBeGreaterThan(0);
-  });
+  it.each(refusals)(
+    'refuses %s with a 400 invalid_request_error',
+    async (_name, params, expected) => {
+      const error = await refusal(params());
+      expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(error.statusCode).toBe(400);
+      expect(error.type).toBe('StripeInvalidRequestError');
+      expect(error.rawType).toBe('invalid_request_error');
+      expect(error).toMatchObject(expected);
+      expect(error.message.length).toBeGreaterThan(0);
+    },
+  );
 
   it('refuses a wrong API key with a 401 that does not echo the key', async () => {
     const impostor = stripeFor(sandbox);
     const url = new URL(sandbox.url);
-    const wrong = new Stripe('sk_test_wrong_key_1234', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
-    const error = await wrong.checkout.sessions.create(sessionParams()).catch((caught: unknown) => caught);
+    const wrong = new Stripe('sk_test_wrong_key_1234', {
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    const error = await wrong.checkout.sessions
+      .create(sessionParams())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     expect((error as Stripe.errors.StripeError).statusCode).toBe(401);
     expect((error as Stripe.errors.StripeError).message).not.toContain('wrong_key');
@@ -156,10 +325,14 @@ describe('POST /v1/checkout/sessions', () => {
   });
 
   it('answers an unsupported endpoint with Stripe "Unrecognized request URL"', async () => {
-    const error = await stripe.customers.create({ email: 'a@example.com' }).catch((caught: unknown) => caught);
+    const error = await stripe.customers
+      .create({ email: 'a@example.com' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect((error as Stripe.errors.StripeError).statusCode).toBe(404);
-    expect((error as Stripe.errors.StripeError).message).toContain('Unrecognized request URL (POST: /v1/customers)');
+    expect((error as Stripe.errors.StripeError).message).toContain(
+      'Unrecognized request URL (POST: /v1/customers)',
+    );
   });
 });
 
@@ -167,8 +340,14 @@ describe('idempotency keys', () => {
   it('replays the first response for the same key and parameters: one session', async () => {
     const before = sandbox.sessions().length;
     const key = `checkout-${crypto.randomUUID()}`;
-    const first = await stripe.checkout.sessions.create(sessionParams({ expires_at: now() + 3600 }), { idempotencyKey: key });
-    const again = await stripe.checkout.sessions.create(sessionParams({ expires_at: first.expires_at }), { idempotencyKey: key });
+    const first = await stripe.checkout.sessions.create(
+      sessionParams({ expires_at: now() + 3600 }),
+      { idempotencyKey: key },
+    );
+    const again = await stripe.checkout.sessions.create(
+      sessionParams({ expires_at: first.expires_at }),
+      { idempotencyKey: key },
+    );
     expect(again.id).toBe(first.id);
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect(again.lastResponse.idempotencyKey).toBe(key);
@@ -189,7 +368,9 @@ describe('idempotency keys', () => {
   it('does not save a refused request: the key stays usable once the parameters are fixed', async () => {
     const key = `checkout-${crypto.randomUUID()}`;
     await expect(
-      stripe.checkout.sessions.create(sessionParams({ customer_email: 'bad' }), { idempotencyKey: key }),
+      stripe.checkout.sessions.create(sessionParams({ customer_email: 'bad' }), {
+        idempotencyKey: key,
+      }),
     ).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     await expect(
       stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: key }),
@@ -205,7 +386,9 @@ describe('GET /v1/checkout/sessions/:id', () => {
   });
 
   it('answers an unknown id with a 404 resource_missing', async () => {
-    const error = await stripe.checkout.sessions.retrieve('cs_test_nope').catch((caught: unknown) => caught);
+    const error = await stripe.checkout.sessions
+      .retrieve('cs_test_nope')
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'session' });
     expect((error as Error).message).toBe("No such checkout.session: 'cs_test_nope'");
@@ -225,21 +408,35 @@ describe('POST /v1/checkout/sessions/:id/expire', () => {
   it('expires an open session and sends checkout.session.expired carrying the request', async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     const seen = receiver.received.length;
-    const expired = await stripe.checkout.sessions.expire(created.id, {}, { idempotencyKey: `expire-${created.id}` });
-    expect(expired).toMatchObject({ id: created.id, status: 'expired', url: null, payment_status: 'unpaid' });
+    const expired = await stripe.checkout.sessions.expire(
+      created.id,
+      {},
+      { idempotencyKey: `expire-${created.id}` },
+    );
+    expect(expired).toMatchObject({
+      id: created.id,
+      status: 'expired',
+      url: null,
+      payment_status: 'unpaid',
+    });
 
     const [webhook] = (await receiver.waitFor(seen + 1)).slice(seen);
     const event = verify(webhook!, sandbox.webhookSecret);
     expect(event.type).toBe('checkout.session.expired');
     expect(event.data.object).toMatchObject({ id: created.id, status: 'expired' });
-    expect(event.request).toEqual({ id: expired.lastResponse.requestId, idempotency_key: `expire-${created.id}` });
+    expect(event.request).toEqual({
+      id: expired.lastResponse.requestId,
+      idempotency_key: `expire-${created.id}`,
+    });
     expect(event.api_version).toBe(Stripe.API_VERSION);
   });
 
   it('refuses to expire a session that is not open', async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     await stripe.checkout.sessions.expire(created.id);
-    const error = await stripe.checkout.sessions.expire(created.id).catch((caught: unknown) => caught);
+    const error = await stripe.checkout.sessions
+      .expire(created.id)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect((error as Error).message).toContain('status of "expired"');
   });
@@ -249,24 +446,35 @@ describe('POST /v1/checkout/sessions/:id/expire', () => {
     const own = await startSandbox({ webhookUrl: receiver.url });
     try {
       const client = stripeFor(own);
-      const created = await client.checkout.sessions.create(sessionParams({ expires_at: now() + 30 * 60 }));
+      const created = await client.checkout.sessions.create(
+        sessionParams({ expires_at: now() + 30 * 60 }),
+      );
       const seen = receiver.received.length;
       own.advanceClock(30 * 60 * 1000);
       const [webhook] = (await receiver.waitFor(seen + 1)).slice(seen);
-      expect(webhook!.event).toMatchObject({ type: 'checkout.session.expired', data: { object: { id: created.id } } });
-      expect(verify(webhook!, own.webhookSecret).request).toEqual({ id: null, idempotency_key: null });
-      await expect(client.checkout.sessions.retrieve(created.id)).resolves.toMatchObject({ status: 'expired' });
+      expect(webhook!.event).toMatchObject({
+        type: 'checkout.session.expired',
+        data: { object: { id: created.id } },
+      });
+      expect(verify(webhook!, own.webhookSecret).request).toEqual({
+        id: null,
+        idempotency_key: null,
+      });
+      await expect(client.checkout.sessions.retrieve(created.id)).resolves.toMatchObject({
+        status: 'expired',
+      });
     } finally {
       await own.close();
     }
   });
-
 });
 
 describe('failNext: injected faults surface as the package errors', () => {
   it('http500 -> StripeAPIError', async () => {
     sandbox.failNext('http500');
-    const error = await stripe.checkout.sessions.create(sessionParams()).catch((caught: unknown) => caught);
+    const error = await stripe.checkout.sessions
+      .create(sessionParams())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
   });
@@ -274,21 +482,31 @@ describe('failNext: injected faults surface as the package errors', () => {
   it('http500 once, with a retrying client -> the retry succeeds', async () => {
     const retrying = stripeFor(sandbox, { maxNetworkRetries: 1 });
     sandbox.failNext('http500');
-    await expect(retrying.checkout.sessions.create(sessionParams())).resolves.toMatchObject({ status: 'open' });
+    await expect(retrying.checkout.sessions.create(sessionParams())).resolves.toMatchObject({
+      status: 'open',
+    });
   });
 
   it('card_error -> StripeCardError (402, card_declined)', async () => {
     sandbox.failNext('card_error');
-    const error = await stripe.checkout.sessions.create(sessionParams()).catch((caught: unknown) => caught);
+    const error = await stripe.checkout.sessions
+      .create(sessionParams())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
-    expect(error).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
+    expect(error).toMatchObject({
+      statusCode: 402,
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+    });
   });
 
   it('timeout -> StripeConnectionError once the client timeout passes', async () => {
     const impatient = stripeFor(sandbox, { timeout: 300 });
     sandbox.failNext('timeout');
     const started = Date.now();
-    const error = await impatient.checkout.sessions.create(sessionParams()).catch((caught: unknown) => caught);
+    const error = await impatient.checkout.sessions
+      .create(sessionParams())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect((error as Error).message).toContain('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -296,7 +514,9 @@ describe('failNext: injected faults surface as the package errors', () => {
 
   it('reset -> StripeConnectionError (the package retries a reset once even with 0 retries)', async () => {
     sandbox.failNext('reset', 2);
-    const error = await stripe.checkout.sessions.create(sessionParams()).catch((caught: unknown) => caught);
+    const error = await stripe.checkout.sessions
+      .create(sessionParams())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
   });
 
@@ -311,7 +531,11 @@ describe('failNext: injected faults surface as the package errors', () => {
   it('faults apply to retrievals too, then the API is back', async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     sandbox.failNext('http500');
-    await expect(stripe.checkout.sessions.retrieve(created.id)).rejects.toBeInstanceOf(Stripe.errors.StripeAPIError);
-    await expect(stripe.checkout.sessions.retrieve(created.id)).resolves.toMatchObject({ id: created.id });
+    await expect(stripe.checkout.sessions.retrieve(created.id)).rejects.toBeInstanceOf(
+      Stripe.errors.StripeAPIError,
+    );
+    await expect(stripe.checkout.sessions.retrieve(created.id)).resolves.toMatchObject({
+      id: created.id,
+    });
   });
 });

@@ -39,7 +39,9 @@ function variant(schema: OpenApiSchema, type: string): OpenApiSchema | undefined
 function compare(ours: ParamSpec, theirs: OpenApiSchema, path: string, problems: string[]): void {
   const match = variant(theirs, OPENAPI_TYPE[ours.type]);
   if (!match) {
-    problems.push(`${path}: sandbox says ${ours.type}, Stripe says ${JSON.stringify(theirs).slice(0, 80)}`);
+    problems.push(
+      `${path}: sandbox says ${ours.type}, Stripe says ${JSON.stringify(theirs).slice(0, 80)}`,
+    );
     return;
   }
   if (ours.type === 'string' && ours.enum && match.enum) {
@@ -47,14 +49,19 @@ function compare(ours: ParamSpec, theirs: OpenApiSchema, path: string, problems:
       if (!match.enum.includes(value)) problems.push(`${path}: Stripe has no value ${value}`);
     }
   }
-  if (ours.type === 'string' && match.maxLength !== undefined && (ours.maxLength ?? Infinity) > match.maxLength) {
+  if (
+    ours.type === 'string' &&
+    match.maxLength !== undefined &&
+    (ours.maxLength ?? Infinity) > match.maxLength
+  ) {
     problems.push(`${path}: Stripe caps it at ${match.maxLength} characters`);
   }
   if (ours.type === 'object') compareProperties(ours.properties, match, path, problems);
   if (ours.type === 'map' && typeof match.additionalProperties === 'object') {
     compare(ours.values, match.additionalProperties, `${path}[key]`, problems);
   }
-  if (ours.type === 'array' && match.items) compare(ours.items, match.items, `${path}[0]`, problems);
+  if (ours.type === 'array' && match.items)
+    compare(ours.items, match.items, `${path}[0]`, problems);
 }
 
 function compareProperties(

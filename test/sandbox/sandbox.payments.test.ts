@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../demo/sandbox';
 import { type Receiver, sessionParams, startReceiver, stripeFor, verify } from './helpers';
@@ -64,10 +64,14 @@ describe('paying with a card', () => {
   it('refuses to take a second payment or pay an expired session', async () => {
     const paid = await stripe.checkout.sessions.create(sessionParams());
     await sandbox.pay(paid.id);
-    await expect(sandbox.pay(paid.id)).resolves.toEqual({ error: 'This Checkout Session is complete.' });
+    await expect(sandbox.pay(paid.id)).resolves.toEqual({
+      error: 'This Checkout Session is complete.',
+    });
     const expired = await stripe.checkout.sessions.create(sessionParams());
     await stripe.checkout.sessions.expire(expired.id);
-    await expect(sandbox.pay(expired.id)).resolves.toEqual({ error: 'This Checkout Session is expired.' });
+    await expect(sandbox.pay(expired.id)).resolves.toEqual({
+      error: 'This Checkout Session is expired.',
+    });
   });
 
   it('reports invalid card details without touching the session', async () => {
@@ -75,7 +79,9 @@ describe('paying with a card', () => {
     await expect(sandbox.pay(session.id, { card: '4242 4242 4242 4241' })).resolves.toEqual({
       error: 'Your card number is invalid.',
     });
-    await expect(sandbox.pay(session.id, { card: '4242424242424242', expiry: '01 / 20' })).resolves.toEqual({
+    await expect(
+      sandbox.pay(session.id, { card: '4242424242424242', expiry: '01 / 20' }),
+    ).resolves.toEqual({
       error: "Your card's expiration year is in the past.",
     });
     expect(sandbox.session(session.id)?.status).toBe('open');
@@ -100,7 +106,9 @@ describe('paying by SEPA Direct Debit (asynchronous)', () => {
     ]);
     expect(events[0]!.data.object).toMatchObject({ payment_status: 'unpaid' });
     expect(events[1]!.data.object).toMatchObject({ payment_status: 'paid' });
-    await expect(stripe.checkout.sessions.retrieve(session.id)).resolves.toMatchObject({ payment_status: 'paid' });
+    await expect(stripe.checkout.sessions.retrieve(session.id)).resolves.toMatchObject({
+      payment_status: 'paid',
+    });
   });
 
   it('DE62… completes unpaid, then async_payment_failed; the session stays unpaid', async () => {
@@ -118,7 +126,9 @@ describe('paying by SEPA Direct Debit (asynchronous)', () => {
   });
 
   it('is not offered when the session asked for cards only', async () => {
-    const session = await stripe.checkout.sessions.create(sessionParams({ payment_method_types: ['card'] }));
+    const session = await stripe.checkout.sessions.create(
+      sessionParams({ allowed_payment_method_types: ['card'] }),
+    );
     await expect(sandbox.pay(session.id, { iban: 'DE89370400440532013000' })).resolves.toEqual({
       error: 'Choose a payment method.',
     });
@@ -155,7 +165,9 @@ describe('the hosted payment page', () => {
     expect(page).toContain('<label for="method-sepa_debit">SEPA Direct Debit</label>');
     expect(page).toContain(`<form method="post" action="/pay/${session.id}">`);
     expect(page).toContain(`<button type="submit">Pay ${euros(2999)}</button>`);
-    expect(page).toContain('<a href="http://localhost:3000/shop?cancelled=1">Cancel and return to the shop</a>');
+    expect(page).toContain(
+      '<a href="http://localhost:3000/shop?cancelled=1">Cancel and return to the shop</a>',
+    );
     expect(page).toContain(':focus-visible');
     // Nothing loaded from elsewhere but the merchant's product images.
     expect(page).not.toMatch(/<script|<link|@import|url\(/);
@@ -163,15 +175,23 @@ describe('the hosted payment page', () => {
   });
 
   it('asks for the email when the session has none', async () => {
-    const session = await stripe.checkout.sessions.create(sessionParams({ customer_email: undefined }));
+    const session = await stripe.checkout.sessions.create(
+      sessionParams({ customer_email: undefined }),
+    );
     const page = await (await fetch(session.url!)).text();
     expect(page).toContain('<label for="email">Email</label>');
-    expect(page).toContain('<input type="email" id="email" name="email" autocomplete="email" required');
-    await expect(sandbox.pay(session.id, { card: '4242424242424242', email: 'nope' })).resolves.toEqual({
+    expect(page).toContain(
+      '<input type="email" id="email" name="email" autocomplete="email" required',
+    );
+    await expect(
+      sandbox.pay(session.id, { card: '4242424242424242', email: 'nope' }),
+    ).resolves.toEqual({
       error: 'Your email address is invalid.',
     });
     await sandbox.pay(session.id, { card: '4242424242424242', email: 'walk-in@example.com' });
-    expect(sandbox.session(session.id)?.customer_details).toMatchObject({ email: 'walk-in@example.com' });
+    expect(sandbox.session(session.id)?.customer_details).toMatchObject({
+      email: 'walk-in@example.com',
+    });
   });
 
   it('a submitted 4242 form redirects (303) to the success URL', async () => {
@@ -205,7 +225,9 @@ describe('the hosted payment page', () => {
     });
     expect(response.status).toBe(402);
     const page = await response.text();
-    expect(page).toContain('<p id="form-error" class="alert error" role="alert">Your card was declined.</p>');
+    expect(page).toContain(
+      '<p id="form-error" class="alert error" role="alert">Your card was declined.</p>',
+    );
     expect(page).toContain('<button type="submit">');
     expect(page).not.toContain('4000 0000 0000 0002"'); // the number is not echoed back into the field
     expect(sandbox.session(session.id)?.status).toBe('open');
@@ -220,7 +242,9 @@ describe('the hosted payment page', () => {
     expect(response.status).toBe(400);
     const page = await response.text();
     expect(page).toContain('role="alert">Your IBAN is invalid.</p>');
-    expect(page).toMatch(/id="iban"[^>]*aria-invalid="true" aria-describedby="iban-hint form-error" autofocus/);
+    expect(page).toMatch(
+      /id="iban"[^>]*aria-invalid="true" aria-describedby="iban-hint form-error" autofocus/,
+    );
     expect(page).toMatch(/id="method-sepa_debit" name="method" value="sepa_debit" checked/);
   });
 
@@ -244,7 +268,15 @@ describe('the hosted payment page', () => {
     const [line] = sessionParams().line_items!;
     const session = await stripe.checkout.sessions.create(
       sessionParams({
-        line_items: [{ ...line!, price_data: { ...line!.price_data!, product_data: { name: '<img src=x onerror=alert(1)>' } } }],
+        line_items: [
+          {
+            ...line!,
+            price_data: {
+              ...line!.price_data!,
+              product_data: { name: '<img src=x onerror=alert(1)>' },
+            },
+          },
+        ],
       }),
     );
     const page = await (await fetch(session.url!)).text();
@@ -264,7 +296,9 @@ describe('the control API over HTTP (/_sandbox)', () => {
   it('pays, expires and reads sessions for another process', async () => {
     const session = await stripe.checkout.sessions.create(sessionParams());
     const paid = await control(`/sessions/${session.id}/pay`, { card: '4242424242424242' });
-    expect(await paid.json()).toEqual({ redirectUrl: `http://localhost:3000/shop?paid=${session.id}` });
+    expect(await paid.json()).toEqual({
+      redirectUrl: `http://localhost:3000/shop?paid=${session.id}`,
+    });
     const read = await control(`/sessions/${session.id}`);
     expect(await read.json()).toMatchObject({ status: 'complete', payment_status: 'paid' });
 
