@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productStream } from '../../server/domain/events';
+import type { TestApp } from '../support/app';
+import { clientFor, startTestApp, testCatalog } from '../support/app';
+import { availableOf, checkout } from '../support/orders';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const productEvents = async (sku: string) =>
+  (await t.app.services.store.readStream(productStream(sku))).map((e) => e.type);
+
+describe('the catalog', () => {
+  it('lists the catalog file as events, once', async () => {
+    expect(await productEvents('PELE-1958')).toEqual(['ProductListed', 'StockAdjusted']);
+  });
+
+  it('turns a price change in the catalog file into ProductUpdated at the next start, keeping sales', async () => {
+    const order = await checkout(t, [{ sku: 'MALDINI-2003', quantity: 1 }]);
+    await t.sandbox.pay(order.sessionId);
+    await t.sandbox.idle();
+    const sandbox = t.sandbox;
+    await t.app.close();
+    const catalog = testCatalog.map((p) =>
+      p.sku === 'MALDINI-2003' ? { ...p, unitAmount: 4900 } : p,
+    );
+    t = await startTestApp({ dataDir: t.dataDir, sharedSandbox: sandbox, catalog });
+    const events = await productEvents('MALDINI-2003');
+    expect(events).toEqual(['ProductListed', 'StockAdjusted', 'StockReserved', 'ProductUpdated']);
+    const maldini = (await t.client.catalog.list.query()).find((p) => p.sku === 'MALDINI-2003');
+    expect(maldini).toMatchObject({ unitAmount: 4900, available: 0 });
+  });
+
+  it('pushes stock changes to catalog.watch', async () => {
+    const seen: number[] = [];
+    const sub = t.client.catalog.watch.subscribe(undefined, {
+      onData: (list) => seen.push(list.find((p) => p.sku === 'PELE-1958')!.available),
+    });
+    try {
+      await expect.poll(() => seen.length).toBe(1);
+      await checkout(t, [{ sku: 'PELE-1958', quantity: 1 }]);
+      await expect.poll(() => seen.at(-1)).toBe(seen[0]! - 1);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+});
+
+describe('admin procedures', () => {
+  it('refuse a missing or wrong token', async () => {
+    await expect(t.client.admin.products.query()).rejects.toMatchObject({
+      data: { code: 'UNAUTHORIZED' },
+    });
+    const wrong = clientFor(t.url, { authorization: 'Bearer not-the-token-at-all' });
+    await expect(
+      wrong.admin.adjustStock.mutate({ sku: 'PELE-1958', delta: 100, reason: 'x' }),
+    ).rejects.toMatchObject({
+      data: { code: 'UNAUTHORIZED' },
+    });
+    await expect(wrong.analytics.sales.query({})).rejects.toMatchObject({
+      data: { code: 'UNAUTHORIZED' },
+    });
+  });
+
+  it('record a product update and a stock adjustment as events', async () => {
+    const before = await availableOf(t, 'BAGGIO-1994');
+    await t.admin.admin.adjustStock.mutate({ sku: 'BAGGIO-1994', delta: 5, reason: 'restock' });
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before + 5);
+    await t.admin.admin.updateProduct.mutate({
+      sku: 'BAGGIO-1994',
+      name: 'Roberto Baggio 1994',
+      unitAmount: 5000,
+      currency: 'eur',
+    });
+    const events = await productEvents('BAGGIO-1994');
+    expect(events.slice(-2)).toEqual(['StockAdjusted', 'ProductUpdated']);
+    expect((await t.client.catalog.list.query()).find((p) => p.sku === 'BAGGIO-1994')?.name).toBe(
+      'Roberto Baggio 1994',
+    );
+  });
+
+  it('refuse to take stock below what orders hold', async () => {
+    await checkout(t, [{ sku: 'PELE-1958', quantity: 1 }]);
+    const all = await t.admin.admin.products.query();
+    const pele = all.find((p) => p.sku === 'PELE-1958')!;
+    await expect(
+      t.admin.admin.adjustStock.mutate({ sku: 'PELE-1958', delta: -pele.onHand, reason: 'lost' }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+  });
+
+  it('delist a product so it can no longer be bought', async () => {
+    await t.admin.admin.listProduct.mutate({
+      sku: 'TEMP-1',
+      name: 'Temp',
+      unitAmount: 100,
+      currency: 'eur',
+      stock: 5,
+    });
+    await t.admin.admin.delistProduct.mutate({ sku: 'TEMP-1' });
+    expect((await t.client.catalog.list.query()).some((p) => p.sku === 'TEMP-1')).toBe(false);
+    await expect(checkout(t, [{ sku: 'TEMP-1', quantity: 1 }])).rejects.toMatchObject({
+      data: { problems: [{ sku: 'TEMP-1', code: 'delisted' }] },
+    });
+  });
+});
+
+describe('with ADMIN_TOKEN unset', () => {
+  it('admin and analytics are off', async () => {
+    const off = await startTestApp({ env: { ADMIN_TOKEN: undefined } });
+    try {
+      await expect(off.admin.admin.products.query()).rejects.toMatchObject({
+        data: { code: 'FORBIDDEN' },
+      });
+    } finally {
+      await off.close();
+    }
+  });
+});
