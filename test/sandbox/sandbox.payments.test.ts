@@ -314,3 +314,46 @@ describe('the control API over HTTP (/_sandbox)', () => {
     expect((await control('/fail', { kind: 'meteor' })).status).toBe(400);
   });
 });
+
+describe('logging and public URL', () => {
+  it('logs what happened without card numbers, IBANs or secrets; session URLs use publicUrl', async () => {
+    const lines: string[] = [];
+    const own = await startSandbox({
+      publicUrl: 'http://localhost:4242/',
+      webhookUrl: receiver.url,
+      asyncDelayMs: 10,
+      log: (line) => lines.push(line),
+    });
+    try {
+      const client = stripeFor(own);
+      const session = await client.checkout.sessions.create(sessionParams());
+      expect(session.url).toBe(`http://localhost:4242/pay/${session.id}`);
+      await own.pay(session.id, { card: '4000000000000002' });
+      await fetch(`${own.url}/pay/${session.id}`, {
+        method: 'POST',
+        redirect: 'manual',
+        body: new URLSearchParams({ method: 'sepa_debit', iban: 'DE89370400440532013000' }),
+      });
+      await stripeFor(own, {})
+        .checkout.sessions.retrieve(session.id, {}, { apiKey: 'sk_test_wrong_0002' })
+        .catch(() => undefined);
+      await own.idle();
+
+      expect(lines.some((line) => line.includes('-> redirect'))).toBe(true);
+      expect(lines.some((line) => line.startsWith('webhook checkout.session.completed'))).toBe(
+        true,
+      );
+      for (const secret of [
+        '4000000000000002',
+        'DE89',
+        own.secretKey,
+        own.webhookSecret,
+        'sk_test_wrong',
+      ]) {
+        expect(lines.filter((line) => line.includes(secret))).toEqual([]);
+      }
+    } finally {
+      await own.close();
+    }
+  });
+});
