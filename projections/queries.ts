@@ -18,7 +18,15 @@ import {
   productFromRow,
 } from './rows';
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
+  .refine(isCalendarDay, 'must be a real calendar day');
+
+function isCalendarDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(day);
+}
 export const DateRange = z.object({ from: Day.optional(), to: Day.optional() });
 export type DateRange = z.infer<typeof DateRange>;
 

@@ -1,0 +1,196 @@
+/** Renders an analytics query as text tables (money formatted) or CSV (money in minor units). */
+import type Database from 'better-sqlite3';
+import { funnelReport, ordersReport, salesReport, stockReport } from './queries';
+import { type Cell, formatCsv, formatMoney, formatTable } from './table';
+
+export const reportNames = ['sales', 'funnel', 'orders', 'stock'] as const;
+export type ReportName = (typeof reportNames)[number];
+
+export interface ReportOptions {
+  from?: string;
+  to?: string;
+  status?: string;
+  email?: string;
+  page?: number;
+  pageSize?: number;
+  csv: boolean;
+}
+
+interface Section {
+  title: string;
+  headers: string[];
+  rows: Cell[][];
+}
+
+/** A money column: minor units in CSV, a formatted amount in tables. */
+const money = (csv: boolean, amount: number | null, currency: string): Cell =>
+  amount === null ? null : csv ? amount : formatMoney(amount, currency);
+
+function sections(db: Database.Database, name: ReportName, options: ReportOptions): Section[] {
+  const { csv } = options;
+  const range = { from: options.from, to: options.to };
+  switch (name) {
+    case 'sales': {
+      const report = salesReport(db, range);
+      const figures = ['orders', 'units', 'revenue', 'average_order_value'];
+      return [
+        {
+          title: 'Sales per day (UTC day of payment)',
+          headers: ['day', 'currency', ...figures],
+          rows: report.days.map((d) => [
+            d.day,
+            d.currency,
+            d.orders,
+            d.units,
+            money(csv, d.revenue, d.currency),
+            money(csv, d.averageOrderValue, d.currency),
+          ]),
+        },
+        {
+          title: 'Totals per currency',
+          headers: ['currency', ...figures],
+          rows: report.totals.map((t) => [
+            t.currency,
+            t.orders,
+            t.units,
+            money(csv, t.revenue, t.currency),
+            money(csv, t.averageOrderValue, t.currency),
+          ]),
+        },
+        {
+          title: 'Products by revenue',
+          headers: ['sku', 'name', 'currency', 'orders', 'units', 'revenue'],
+          rows: report.products.map((p) => [
+            p.sku,
+            p.name,
+            p.currency,
+            p.orders,
+            p.units,
+            money(csv, p.revenue, p.currency),
+          ]),
+        },
+      ];
+    }
+    case 'funnel': {
+      const report = funnelReport(db, range);
+      const counts = (f: typeof report.totals): Cell[] => [
+        f.cartsValidated,
+        f.checkoutsStarted,
+        f.paid,
+        f.open,
+        f.expired,
+        f.failed,
+        f.checkoutFailed,
+        f.abandoned,
+        f.checkoutRate,
+        f.paymentRate,
+        f.conversionRate,
+      ];
+      const headers = [
+        'carts',
+        'checkouts',
+        'paid',
+        'open',
+        'expired',
+        'failed',
+        'checkout_failed',
+        'abandoned',
+        'checkout_rate',
+        'payment_rate',
+        'conversion_rate',
+      ];
+      return [
+        {
+          title: 'Funnel per day (UTC day the cart was validated)',
+          headers: ['day', ...headers],
+          rows: report.days.map((d) => [d.day, ...counts(d)]),
+        },
+        { title: 'Totals', headers, rows: [counts(report.totals)] },
+      ];
+    }
+    case 'orders': {
+      const report = ordersReport(db, {
+        from: options.from,
+        to: options.to,
+        status: options.status as never,
+        email: options.email,
+        page: options.page,
+        pageSize: options.pageSize,
+      });
+      return [
+        {
+          title: `Orders (page ${report.page} of ${Math.max(1, Math.ceil(report.total / report.pageSize))}, ${report.total} in all)`,
+          headers: [
+            'order_id',
+            'created_at',
+            'status',
+            'email',
+            'currency',
+            'units',
+            'total',
+            'paid_at',
+            'flags',
+          ],
+          rows: report.orders.map((o) => [
+            o.orderId,
+            o.createdAt,
+            o.status,
+            o.email,
+            o.currency,
+            o.units,
+            money(csv, o.total, o.currency),
+            o.paidAt,
+            [o.flags.mismatch ? 'mismatch' : '', o.flags.late ? 'late' : '']
+              .filter(Boolean)
+              .join(' '),
+          ]),
+        },
+      ];
+    }
+    case 'stock': {
+      const report = stockReport(db);
+      return [
+        {
+          title: 'Stock',
+          headers: [
+            'sku',
+            'name',
+            'listed',
+            'on_hand',
+            'reserved',
+            'sold',
+            'available',
+            'currency',
+            'unit_amount',
+          ],
+          rows: report.products.map((p) => [
+            p.sku,
+            p.name,
+            p.listed,
+            p.onHand,
+            p.reserved,
+            p.sold,
+            p.available,
+            p.currency,
+            money(csv, p.unitAmount, p.currency),
+          ]),
+        },
+      ];
+    }
+    default: {
+      const _exhaustive: never = name;
+      return _exhaustive;
+    }
+  }
+}
+
+/** CSV prints the report's first section only (one table per file); tables print them all. */
+export function renderReport(
+  db: Database.Database,
+  name: ReportName,
+  options: ReportOptions,
+): string {
+  const all = sections(db, name, options);
+  if (options.csv) return formatCsv(all[0]!.headers, all[0]!.rows);
+  return all.map((s) => `${s.title}\n${formatTable(s.headers, s.rows)}`).join('\n\n');
+}

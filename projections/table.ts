@@ -1,0 +1,39 @@
+/** Prints rows as an aligned text table or as CSV (RFC 4180 quoting). */
+export type Cell = string | number | boolean | null;
+
+export function formatTable(headers: string[], rows: Cell[][]): string {
+  const text = rows.map((row) => row.map((cell) => (cell === null ? '' : String(cell))));
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...text.map((row) => row[i]!.length)),
+  );
+  const numeric = headers.map(
+    (_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number' || row[i] === null),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
+}
+
+export function formatCsv(headers: string[], rows: Cell[][]): string {
+  const quote = (cell: Cell) => {
+    const text = cell === null ? '' : String(cell);
+    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\n');
+}
+
+/** Minor units as a human amount in the currency's own decimals, e.g. 123450 eur -> "1,234.50 EUR". */
+export function formatMoney(minorUnits: number, currency: string): string {
+  const code = currency.toUpperCase();
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+  const amount = new Intl.NumberFormat('en', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return `${amount.format(minorUnits / 10 ** digits)} ${code}`;
+}

@@ -1,0 +1,241 @@
+/**
+ * The analytics figures, checked against an oracle computed directly from the raw events of
+ * a generated 10,000-order history (written here on purpose, without the projections' code).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { funnelReport, ordersReport, salesReport, stockReport } from '../../projections/queries';
+import { type ProjectionRunner, startProjectionRunner } from '../../projections/runner';
+import type { DomainEvent, EventOf } from '../../server/domain/events';
+import { SqliteEventStore } from '../../server/eventstore/sqlite';
+import { generateHistory, type HistoryStats } from './history';
+
+const dir = mkdtempSync(join(tmpdir(), 'projections-analytics-'));
+let store: SqliteEventStore;
+let runner: ProjectionRunner;
+let stats: HistoryStats;
+let events: DomainEvent[];
+
+beforeAll(async () => {
+  store = SqliteEventStore.open(join(dir, 'events.sqlite'), { synchronous: 'NORMAL' });
+  stats = await generateHistory(store, { orders: 10_000, seed: 2024 });
+  events = (await store.readAll()).map((e) => ({ type: e.type, data: e.data }) as DomainEvent);
+  runner = await startProjectionRunner({ store, dbPath: join(dir, 'readmodels.sqlite') });
+  await runner.caughtUp;
+}, 120_000);
+
+afterAll(async () => {
+  await runner?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const of = <K extends DomainEvent['type']>(type: K) =>
+  events.filter((e): e is EventOf<K> => e.type === type);
+const day = (at: string) => at.slice(0, 10);
+const add = (map: Map<string, number>, key: string, n: number) =>
+  map.set(key, (map.get(key) ?? 0) + n);
+
+function orderEvents(): Map<string, DomainEvent[]> {
+  const byOrder = new Map<string, DomainEvent[]>();
+  for (const e of events) {
+    if (e.type.startsWith('Stock') || !('orderId' in e.data)) continue;
+    byOrder.set(e.data.orderId, [...(byOrder.get(e.data.orderId) ?? []), e]);
+  }
+  return byOrder;
+}
+
+function finalStatus(mine: DomainEvent[]): string {
+  if (mine.some((e) => e.type === 'PaymentCompleted')) return 'paid';
+  const last = mine
+    .filter((e) =>
+      [
+        'CheckoutExpired',
+        'PaymentFailed',
+        'CheckoutFailed',
+        'PaymentPending',
+        'CheckoutStarted',
+      ].includes(e.type),
+    )
+    .at(-1);
+  return (
+    {
+      CheckoutExpired: 'expired',
+      PaymentFailed: 'failed',
+      CheckoutFailed: 'checkout_failed',
+      PaymentPending: 'pending',
+      CheckoutStarted: 'checkout_started',
+    }[last?.type ?? ''] ?? 'validated'
+  );
+}
+
+describe('analytics over a generated history', () => {
+  it('covers at least 10,000 orders with every outcome', () => {
+    expect(of('CartValidated')).toHaveLength(10_000);
+    for (const [outcome, count] of Object.entries(stats.outcomes))
+      expect(count, outcome).toBeGreaterThan(0);
+  });
+
+  it('reports the revenue, orders, units and average order value paid per day and currency', () => {
+    const carts = new Map(of('CartValidated').map((e) => [e.data.orderId, e.data]));
+    const revenue = new Map<string, number>();
+    const orders = new Map<string, number>();
+    const units = new Map<string, number>();
+    for (const payment of of('PaymentCompleted')) {
+      const key = `${day(payment.data.at)}|${payment.data.currency}`;
+      add(revenue, key, payment.data.amount);
+      add(orders, key, 1);
+      add(
+        units,
+        key,
+        carts.get(payment.data.orderId)!.lines.reduce((s, l) => s + l.quantity, 0),
+      );
+    }
+    const expected = [...revenue.keys()].sort().map((key) => {
+      const [d, currency] = key.split('|');
+      return {
+        day: d,
+        currency,
+        revenue: revenue.get(key),
+        orders: orders.get(key),
+        units: units.get(key),
+        averageOrderValue: Math.round(revenue.get(key)! / orders.get(key)!),
+      };
+    });
+    expect(salesReport(runner.db, {}).days).toEqual(expected);
+
+    const from = expected[3]!.day!;
+    const to = expected[9]!.day!;
+    const inRange = expected.filter((d) => d.day! >= from && d.day! <= to);
+    const eur = inRange.filter((d) => d.currency === 'eur');
+    const eurRevenue = eur.reduce((s, d) => s + d.revenue!, 0);
+    const eurOrders = eur.reduce((s, d) => s + d.orders!, 0);
+    expect(salesReport(runner.db, { from, to }).totals.find((t) => t.currency === 'eur')).toEqual({
+      currency: 'eur',
+      revenue: eurRevenue,
+      orders: eurOrders,
+      units: eur.reduce((s, d) => s + d.units!, 0),
+      averageOrderValue: Math.round(eurRevenue / eurOrders),
+    });
+  });
+
+  it('reports revenue and units per product from the lines of paid orders', () => {
+    const carts = new Map(of('CartValidated').map((e) => [e.data.orderId, e.data]));
+    const revenue = new Map<string, number>();
+    const units = new Map<string, number>();
+    for (const payment of of('PaymentCompleted')) {
+      for (const line of carts.get(payment.data.orderId)!.lines) {
+        add(revenue, `${line.sku}|${payment.data.currency}`, line.amount);
+        add(units, `${line.sku}|${payment.data.currency}`, line.quantity);
+      }
+    }
+    const products = salesReport(runner.db, {}).products;
+    expect(products).toHaveLength(revenue.size);
+    for (const p of products) {
+      expect(p.revenue, p.sku).toBe(revenue.get(`${p.sku}|${p.currency}`));
+      expect(p.units, p.sku).toBe(units.get(`${p.sku}|${p.currency}`));
+    }
+    expect(products.map((p) => p.revenue)).toEqual(
+      [...products.map((p) => p.revenue)].sort((a, b) => b - a),
+    );
+  });
+
+  it('reports the funnel per cohort day with conversion rates', () => {
+    const cohorts = new Map<string, Record<string, number>>();
+    const started = new Set(of('CheckoutStarted').map((e) => e.data.orderId));
+    const statusOf = new Map<string, string>();
+    const byOrder = orderEvents();
+    for (const cart of of('CartValidated')) {
+      const status = finalStatus(byOrder.get(cart.data.orderId)!);
+      statusOf.set(cart.data.orderId, status);
+      const row = cohorts.get(day(cart.data.at)) ?? {};
+      const bump = (k: string) => (row[k] = (row[k] ?? 0) + 1);
+      bump('cartsValidated');
+      if (started.has(cart.data.orderId)) bump('checkoutsStarted');
+      bump(
+        {
+          paid: 'paid',
+          expired: 'expired',
+          failed: 'failed',
+          checkout_failed: 'checkoutFailed',
+          validated: 'abandoned',
+          pending: 'open',
+          checkout_started: 'open',
+        }[status]!,
+      );
+      cohorts.set(day(cart.data.at), row);
+    }
+    const report = funnelReport(runner.db, {});
+    expect(report.days.map((d) => d.day)).toEqual([...cohorts.keys()].sort());
+    for (const d of report.days) {
+      const row = cohorts.get(d.day)!;
+      for (const key of [
+        'cartsValidated',
+        'checkoutsStarted',
+        'paid',
+        'expired',
+        'failed',
+        'checkoutFailed',
+        'abandoned',
+        'open',
+      ] as const) {
+        expect(d[key], `${d.day} ${key}`).toBe(row[key] ?? 0);
+      }
+      expect(d.conversionRate).toBeCloseTo(d.paid / d.cartsValidated, 4);
+    }
+    expect(report.totals.cartsValidated).toBe(10_000);
+    expect(report.totals.paid).toBe(of('PaymentCompleted').length);
+
+    const byStatus = ordersReport(runner.db, { status: 'expired', page: 1, pageSize: 500 });
+    expect(byStatus.total).toBe([...statusOf.values()].filter((s) => s === 'expired').length);
+  });
+
+  it('reports stock on hand, reserved, sold and available per sku', () => {
+    const paid = new Set(of('PaymentCompleted').map((e) => e.data.orderId));
+    const onHand = new Map<string, number>();
+    const held = new Map<string, number>();
+    for (const e of of('StockAdjusted')) add(onHand, e.data.sku, e.data.delta);
+    for (const e of of('StockReserved'))
+      add(held, `${e.data.sku}|${e.data.orderId}`, e.data.quantity);
+    for (const e of of('StockReleased'))
+      add(held, `${e.data.sku}|${e.data.orderId}`, -e.data.quantity);
+    const reserved = new Map<string, number>();
+    const sold = new Map<string, number>();
+    for (const [key, units] of held) {
+      const [sku, orderId] = key.split('|') as [string, string];
+      add(paid.has(orderId) ? sold : reserved, sku, units);
+    }
+    const delisted = new Set(of('ProductDelisted').map((e) => e.data.sku));
+    for (const p of stockReport(runner.db).products) {
+      const expected = {
+        onHand: onHand.get(p.sku) ?? 0,
+        reserved: reserved.get(p.sku) ?? 0,
+        sold: sold.get(p.sku) ?? 0,
+      };
+      expect(p, p.sku).toMatchObject({
+        ...expected,
+        available: expected.onHand - expected.reserved - expected.sold,
+        listed: !delisted.has(p.sku),
+      });
+    }
+  });
+
+  it('pages orders newest first and filters by email and date', () => {
+    const carts = of('CartValidated');
+    const email = carts[123]!.data.email;
+    const matching = carts.filter((c) => c.data.email.includes(email.toUpperCase().toLowerCase()));
+    const page1 = ordersReport(runner.db, { email: email.toUpperCase(), page: 1, pageSize: 2 });
+    expect(page1.total).toBe(matching.length);
+    const all = [1, 2, 3, 4, 5].flatMap(
+      (page) => ordersReport(runner.db, { email, page, pageSize: 2 }).orders,
+    );
+    expect(all.map((o) => o.orderId).sort()).toEqual(matching.map((c) => c.data.orderId).sort());
+    expect(all.map((o) => o.createdAt)).toEqual([...all.map((o) => o.createdAt)].sort().reverse());
+
+    const firstDay = day(carts[0]!.data.at);
+    const sameDay = ordersReport(runner.db, { from: firstDay, to: firstDay, page: 1, pageSize: 1 });
+    expect(sameDay.total).toBe(carts.filter((c) => day(c.data.at) === firstDay).length);
+  });
+});
