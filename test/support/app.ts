@@ -17,7 +17,7 @@ import { EventSource } from 'eventsource';
 import pino from 'pino';
 import type { Sandbox, SandboxOptions } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
-import type { App } from '../../server/app';
+import type { App, AppOptions } from '../../server/app';
 import { startApp } from '../../server/app';
 import type { CatalogEntry } from '../../server/catalog/catalog-file';
 import type { Env } from '../../server/config';
@@ -44,6 +44,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** Reuse a running sandbox (e.g. across a server restart). */
   sharedSandbox?: Sandbox;
+  /** Static folders to serve, as the demo does (e.g. a built page at '/admin/'). */
+  pages?: AppOptions['pages'];
 }
 
 export const testCatalog: CatalogEntry[] = [
@@ -115,6 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await startApp(config, {
     log: pino({ level: options.env?.LOG_LEVEL ?? 'silent' }),
     stripeTimeoutMs: 2000,
+    ...(options.pages && { pages: options.pages }),
   });
   sandbox.setWebhookUrl(`${app.url}/webhooks/stripe`);
   return {
