@@ -60,15 +60,14 @@ function finalStatus(mine: DomainEvent[]): string {
       ].includes(e.type),
     )
     .at(-1);
-  return (
-    {
-      CheckoutExpired: 'expired',
-      PaymentFailed: 'failed',
-      CheckoutFailed: 'checkout_failed',
-      PaymentPending: 'pending',
-      CheckoutStarted: 'checkout_started',
-    }[last?.type ?? ''] ?? 'validated'
-  );
+  const statusAfter: Record<string, string> = {
+    CheckoutExpired: 'expired',
+    PaymentFailed: 'failed',
+    CheckoutFailed: 'checkout_failed',
+    PaymentPending: 'pending',
+    CheckoutStarted: 'checkout_started',
+  };
+  return statusAfter[last?.type ?? ''] ?? 'validated';
 }
 
 describe('analytics over a generated history', () => {
