@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { EventData, ExpectedRevision } from '../../server/eventstore/port';
 import { SqliteEventStore, type Synchronous } from '../../server/eventstore/sqlite';
 
@@ -104,9 +105,31 @@ async function catchUp(store: SqliteEventStore) {
   return { count, perSecond: count / ((performance.now() - started) / 1000) };
 }
 
+/**
+ * The disk's own limit: bare one-row commits on a plain WAL table, no store code. If this is
+ * below a target, the disk (or another process's fsyncs) is the bottleneck, not the store.
+ */
+function bareCommits(mode: Synchronous, dir: string): number {
+  const db = new Database(join(dir, `bare-${mode}.db`));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${mode}`);
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const commit = db.transaction(() => insert.run('x'.repeat(300)));
+    const commits = 5_000;
+    const started = performance.now();
+    for (let i = 0; i < commits; i++) commit.immediate();
+    return commits / ((performance.now() - started) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
 async function benchMode(mode: Synchronous, dir: string): Promise<Row[]> {
   const store = SqliteEventStore.open(join(dir, `${mode}.db`), { synchronous: mode });
   try {
+    const bare = bareCommits(mode, dir);
     await sequentialAppends(store, 500, 1, 'warmup');
     const single = await sequentialAppends(store, SINGLE_APPENDS, 1, 'single');
     const triple = await sequentialAppends(store, TRIPLE_APPENDS, 3, 'triple');
@@ -115,6 +138,13 @@ async function benchMode(mode: Synchronous, dir: string): Promise<Row[]> {
     const full = mode === 'FULL';
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     return [
+      {
+        mode,
+        metric: 'disk baseline: bare one-row commits/s (no store code)',
+        value: fmt(bare),
+        target: '-',
+        pass: undefined,
+      },
       {
         mode,
         metric: `single-event appends/s (${fmt(SINGLE_APPENDS)} sequential)`,
