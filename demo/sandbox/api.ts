@@ -20,6 +20,7 @@ import { parseCreateSession } from './sessionInput';
 import type { SessionState } from './sessions';
 
 interface ApiCall {
+  apiKey: string | undefined;
   method: string;
   path: string;
   query: string;
@@ -40,12 +41,10 @@ const EXPAND_ONLY = {
   expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
 } as const;
 
-type Outcome =
-  | { kind: 'reply'; status: number; body: string; replayed?: boolean }
-  | { kind: 'reset'; note: string }
-  | { kind: 'hang' };
+type Reply = { kind: 'reply'; status: number; body: string; replayed?: boolean };
+type Outcome = Reply | { kind: 'reset'; note: string } | { kind: 'hang' };
 
-const json = (status: number, value: unknown): Outcome => ({
+const json = (status: number, value: unknown): Reply => ({
   kind: 'reply',
   status,
   body: `${JSON.stringify(value, null, 2)}\n`,
@@ -63,7 +62,8 @@ export function handleApi(
   const requestId = newRequestId();
   const apiVersion = header(request, 'stripe-version');
   const idempotencyKey = method === 'POST' ? header(request, 'idempotency-key') : null;
-  const outcome = decide(ctx, request, url, body, {
+  const outcome = decide(ctx, {
+    apiKey: bearerToken(request),
     method,
     path: url.pathname,
     query: url.search.slice(1),
@@ -97,43 +97,34 @@ export function handleApi(
   }
 }
 
-function decide(
-  ctx: SandboxContext,
-  request: IncomingMessage,
-  url: URL,
-  body: string,
-  call: ApiCall,
-): Outcome {
+function decide(ctx: SandboxContext, call: ApiCall): Outcome {
   const fault = ctx.faults.next();
   if (fault === 'http500') return json(500, { error: apiError().body });
   if (fault === 'card_error') return json(402, { error: cardDeclined().body });
   if (fault === 'reset') return { kind: 'reset', note: 'connection reset (injected)' };
   if (fault === 'timeout') return { kind: 'hang' };
 
-  const presented = bearerToken(request);
-  if (presented === undefined || !sameSecret(presented, ctx.secretKey)) {
-    return json(401, { error: authenticationFailed(presented).body });
+  if (call.apiKey === undefined || !sameSecret(call.apiKey, ctx.secretKey)) {
+    return json(401, { error: authenticationFailed(call.apiKey).body });
   }
 
   const key = call.request.idempotency_key;
-  const fingerprint = requestFingerprint(call.method, url.pathname, body);
+  const fingerprint = requestFingerprint(call.method, call.path, call.body);
   if (key) {
     const stored = ctx.idempotency.find(key, fingerprint);
     if (stored === 'mismatch') return json(400, { error: idempotencyMismatch(key).body });
     if (stored) return { kind: 'reply', ...stored, replayed: true };
   }
 
-  let outcome: Outcome;
+  let result: ApiResult;
   try {
-    const result = route(ctx, call);
-    outcome = json(result.status, result.value);
+    result = route(ctx, call);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return json(error.status, { error: error.body });
   }
-  if (key && outcome.kind === 'reply') {
-    ctx.idempotency.save(key, fingerprint, { status: outcome.status, body: outcome.body });
-  }
+  const outcome = json(result.status, result.value);
+  if (key) ctx.idempotency.save(key, fingerprint, outcome);
   return fault === 'lost_response'
     ? { kind: 'reset', note: 'processed, connection reset (injected)' }
     : outcome;

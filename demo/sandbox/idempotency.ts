@@ -16,8 +16,8 @@ export class IdempotencyStore {
     return entry.fingerprint === fingerprint ? entry.response : 'mismatch';
   }
 
-  save(key: string, fingerprint: string, response: StoredResponse): void {
-    this.entries.set(key, { fingerprint, response });
+  save(key: string, fingerprint: string, { status, body }: StoredResponse): void {
+    this.entries.set(key, { fingerprint, response: { status, body } });
   }
 }
 

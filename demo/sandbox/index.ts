@@ -35,6 +35,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const clock = new SandboxClock();
   const work = new WorkTracker();
   const events: StripeEventObject[] = [];
+  // Known once the server listens (port 0 picks one).
+  let baseUrl = '';
   let publicUrl = '';
 
   const webhooks = new WebhookDispatcher({
@@ -141,7 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
   );
   const port = await listen(server, options.port ?? 0, host);
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   publicUrl = options.publicUrl?.replace(/\/$/, '') ?? baseUrl;
   return sandbox;
 }

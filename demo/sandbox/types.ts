@@ -73,8 +73,12 @@ export interface Sandbox {
   resend(eventId: string): void;
   events(): StripeEventObject[];
   deliveries(): DeliveryRecord[];
-  /** Resolves once no delivery is pending or retrying and no SEPA debit is still settling. */
+  /**
+   * Resolves once no delivery is pending or retrying and no SEPA debit is still settling.
+   * Events held by `reorder` wait for `flush()` and do not count.
+   */
   idle(): Promise<void>;
+  /** The next `count` (default 1) calls to /v1 fail this way; see FaultKind. */
   failNext(kind: FaultKind, count?: number): void;
   /** Moves the sandbox clock forward (like Stripe test clocks): due sessions expire. */
   advanceClock(ms: number): void;
