@@ -149,6 +149,8 @@ export async function startProjectionRunner(
         if (message.kind === 'caughtUp') {
           flush();
           live = true;
+          // Live commits are small: checkpoint the WAL in small steps rather than one long pause.
+          db.pragma('wal_autocheckpoint = 1000');
           markCaughtUp();
           continue;
         }
