@@ -1,0 +1,67 @@
+/** The filter controls: native inputs, so keyboards and screen readers work as usual. */
+import type { Filters, OrderStatus } from './api';
+import { addDays, dayOf } from './days';
+import { statusLabel } from './orders';
+
+const input = (id: string) => document.getElementById(id) as HTMLInputElement;
+
+const isStatus = (value: string): value is OrderStatus => value in statusLabel;
+
+/** The filters as the controls show them, or a sentence saying what to fix. */
+export function readFilters(page: number): Filters | string {
+  const from = input('from').value || undefined;
+  const to = input('to').value || undefined;
+  if (from && to && from > to) return '"From" must be on or before "To".';
+  const status = (document.getElementById('status') as HTMLSelectElement).value;
+  const email = input('email').value.trim();
+  return {
+    from,
+    to,
+    status: isStatus(status) ? status : undefined,
+    email: email || undefined,
+    page,
+  };
+}
+
+/** "Last n days" ends today (UTC), as the read models count days. */
+export function applyPreset(days: string, now = new Date()): void {
+  const today = dayOf(now);
+  input('from').value = days === 'all' ? '' : addDays(today, -(Number(days) - 1));
+  input('to').value = days === 'all' ? '' : today;
+}
+
+/** Calls `onChange` for every edit of the filters; typing in the email box waits a beat. */
+export function watchFilters(onChange: () => void, signal: AbortSignal): void {
+  for (const id of ['from', 'to', 'status']) {
+    document.getElementById(id)!.addEventListener('change', onChange, { signal });
+  }
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  input('email').addEventListener(
+    'input',
+    () => {
+      clearTimeout(typing);
+      typing = setTimeout(onChange, 300);
+    },
+    { signal },
+  );
+  for (const form of document.querySelectorAll<HTMLFormElement>('form.filters')) {
+    form.addEventListener(
+      'submit',
+      (event) => {
+        event.preventDefault();
+        onChange();
+      },
+      { signal },
+    );
+  }
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-days]')) {
+    button.addEventListener(
+      'click',
+      () => {
+        applyPreset(button.dataset.days!);
+        onChange();
+      },
+      { signal },
+    );
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The analytics page: asks for the admin token, proves it with a first load, then hands
+ * over to the live dashboard. A refused token sends the page back to the form with why.
+ */
+import { createAnalyticsApi } from './api';
+import { startDashboard } from './dashboard';
+import { type Problem, problemOf } from './problems';
+import { forgetToken, storedToken, storeToken } from './token';
+
+const element = (id: string) => document.getElementById(id)!;
+const tokenInput = element('token') as HTMLInputElement;
+const tokenError = element('token-error');
+const submit = element('token-form').querySelector('button')!;
+
+let running: { stop(): void } | undefined;
+
+function showSignIn(problem?: Problem): void {
+  running?.stop();
+  running = undefined;
+  element('dashboard').hidden = true;
+  element('session-bar').hidden = true;
+  element('sign-in').hidden = false;
+  tokenError.textContent = problem?.message ?? '';
+  tokenInput.setAttribute('aria-invalid', String(problem !== undefined));
+  tokenInput.focus();
+}
+
+async function signIn(token: string): Promise<void> {
+  submit.disabled = true;
+  tokenError.textContent = '';
+  const api = createAnalyticsApi(token);
+  try {
+    const first = await api.load({ page: 1 });
+    storeToken(token);
+    element('sign-in').hidden = true;
+    element('dashboard').hidden = false;
+    element('session-bar').hidden = false;
+    running = startDashboard(api, first, {
+      onRefused: (problem) => {
+        forgetToken();
+        showSignIn(problem);
+      },
+    });
+  } catch (error) {
+    const problem = problemOf(error);
+    if (problem.kind === 'unauthorized' || problem.kind === 'forbidden') forgetToken();
+    showSignIn(problem);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+element('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = tokenInput.value.trim();
+  if (!token) {
+    showSignIn({ kind: 'other', message: 'Enter the admin token.' });
+    return;
+  }
+  void signIn(token);
+});
+
+element('sign-out').addEventListener('click', () => {
+  forgetToken();
+  tokenInput.value = '';
+  showSignIn();
+});
+
+const saved = storedToken();
+if (saved) void signIn(saved);
+else showSignIn();

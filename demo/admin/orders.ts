@@ -1,0 +1,89 @@
+/** Recent orders as a plain, visible table: newest first, one page at a time. */
+import type { OrderStatus, OrdersReport } from './api';
+import { emptyNote, h } from './dom';
+import { formatMoney } from './money';
+
+export const statusLabel: Record<OrderStatus, string> = {
+  validated: 'Cart validated',
+  checkout_started: 'Checkout started',
+  pending: 'Payment pending',
+  paid: 'Paid',
+  failed: 'Payment failed',
+  expired: 'Expired',
+  checkout_failed: 'Checkout failed',
+};
+
+export function renderOrders(report: OrdersReport, locale?: string): Node[] {
+  if (report.orders.length === 0) return [emptyNote('No orders match.')];
+  const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return [
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'orders' },
+        h('caption', { class: 'visually-hidden' }, 'Recent orders, newest first'),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['Created', 'Order', 'Email', 'Status', 'Units', 'Total'].map((label) =>
+              h(
+                'th',
+                { scope: 'col', class: label === 'Units' || label === 'Total' ? 'num' : undefined },
+                label,
+              ),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...report.orders.map((order) =>
+            h(
+              'tr',
+              { 'data-order-id': order.orderId },
+              h(
+                'td',
+                {},
+                h('time', { datetime: order.createdAt }, time.format(new Date(order.createdAt))),
+              ),
+              h('td', {}, h('code', { title: order.orderId }, order.orderId.slice(0, 8))),
+              h('td', {}, order.email),
+              h(
+                'td',
+                {},
+                h('span', { class: `status status-${order.status}` }, statusLabel[order.status]),
+                order.flags.mismatch
+                  ? h('span', { class: 'status status-failed' }, 'Amount mismatch')
+                  : null,
+                order.flags.late
+                  ? h('span', { class: 'status status-pending' }, 'Paid late')
+                  : null,
+              ),
+              h('td', { class: 'num' }, String(order.units)),
+              h('td', { class: 'num' }, formatMoney(order.total, order.currency, locale)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
+export function pageInfo(report: OrdersReport): {
+  text: string;
+  hasPrevious: boolean;
+  hasNext: boolean;
+} {
+  const pages = Math.max(1, Math.ceil(report.total / report.pageSize));
+  const noun = report.total === 1 ? 'order' : 'orders';
+  return {
+    text: `Page ${report.page} of ${pages} · ${report.total} ${noun}`,
+    hasPrevious: report.page > 1,
+    hasNext: report.page < pages,
+  };
+}
