@@ -5,15 +5,20 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
+import { staleOpenOrders } from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';
+import type { SweepResult } from './checkout/sweep';
+import { sweepReservations } from './checkout/sweep';
 import type { Config } from './config';
+import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
 import type { HttpOptions } from './http/server';
 import { buildHttpServer } from './http/server';
 import { LiveFeed } from './live-feed';
+import { createMetrics } from './metrics';
 import { StripeGateway } from './payments/stripe-gateway';
 import type { Services } from './services';
 
@@ -21,8 +26,16 @@ export interface App {
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
   url: string;
   services: Services;
+  /** Runs the reservation sweep now (it also runs every SWEEP_INTERVAL_SECONDS). */
+  sweep(): Promise<SweepResult>;
   close(): Promise<void>;
 }
+
+const summarise = (r: SweepResult) => ({
+  swept: r.swept.length,
+  paid: r.paid.length,
+  deferred: r.deferred.length,
+});
 
 export interface AppOptions {
   pages?: HttpOptions['pages'];
@@ -47,11 +60,13 @@ export function createLogger(level: Config['logLevel']): Logger {
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const now = options.now ?? (() => new Date());
-  const store = await openEventStore({
+  const metrics = createMetrics();
+  const adapter = await openEventStore({
     ...(config.eventstoreUrl && { eventstoreUrl: config.eventstoreUrl }),
     sqlitePath: path.join(config.dataDir, 'events.sqlite'),
     synchronous: config.sqliteSynchronous,
   });
+  const store = instrumented(adapter, metrics);
   const products = new Products(store);
   if (config.catalogFile) {
     const appended = await syncCatalog(
@@ -67,7 +82,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     dbPath: path.join(config.dataDir, 'readmodels.sqlite'),
     onError: (error) => log.error({ err: error }, 'projection runner stopped'),
   });
-  readModels.onChange(({ skus }) => products.register(skus));
+  readModels.onChange(({ skus, position }) => {
+    products.register(skus);
+    const appendedAt = store.appendedAt(position);
+    if (appendedAt !== undefined)
+      metrics.projectionLag.observe((performance.now() - appendedAt) / 1000);
+  });
   products.register(stockReport(readModels.db).products.map((p) => p.sku));
 
   const feed = new LiveFeed((error) => log.error({ err: error }, 'live feed stopped'));
@@ -77,7 +97,34 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     ...config.stripe,
     ...(options.stripeTimeoutMs && { timeoutMs: options.stripeTimeoutMs }),
   });
-  const services: Services = { config, store, products, stripe, feed, readModels, now, log };
+  const services: Services = {
+    config,
+    store,
+    products,
+    stripe,
+    feed,
+    readModels,
+    metrics,
+    now,
+    log,
+  };
+  const sweep = () =>
+    sweepReservations({
+      ...services,
+      graceMs: config.reservationGraceMs,
+      staleOrders: (cutoff) => staleOpenOrders(readModels.db, cutoff),
+    });
+  const sweeper =
+    config.sweepIntervalMs > 0
+      ? setInterval(() => {
+          sweep().then(
+            (result) =>
+              result.swept.length + result.paid.length > 0 &&
+              log.info(summarise(result), 'reservation sweep'),
+            (error) => log.error({ err: error }, 'reservation sweep failed'),
+          );
+        }, config.sweepIntervalMs).unref()
+      : undefined;
   const http = await buildHttpServer(services, {
     widgetDir: path.join(root, 'dist', 'widget'),
     ...(options.pages && { pages: options.pages }),
@@ -89,7 +136,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   return {
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     services,
+    sweep,
     async close() {
+      clearInterval(sweeper);
       await http.close();
       await feed.close();
       await readModels.close();

@@ -31,6 +31,11 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHECKOUT_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+  MAX_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(20),
+  RESERVATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -46,6 +51,15 @@ export interface Config {
   adminToken: string | undefined;
   catalogFile: string | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** checkout.start calls allowed per client IP per minute. */
+  checkoutRateLimit: number;
+  /** Units one shopper (email) may hold in unpaid checkouts at once. */
+  maxHeldUnits: number;
+  reservationGraceMs: number;
+  /** 0 turns the reservation sweep off. */
+  sweepIntervalMs: number;
+  /** Read client IPs from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -81,6 +95,11 @@ export function parseConfig(env: Env): Config {
     adminToken: s.ADMIN_TOKEN,
     catalogFile: s.CATALOG_FILE,
     logLevel: s.LOG_LEVEL,
+    checkoutRateLimit: s.CHECKOUT_RATE_LIMIT,
+    maxHeldUnits: s.MAX_HELD_UNITS,
+    reservationGraceMs: s.RESERVATION_GRACE_SECONDS * 1000,
+    sweepIntervalMs: s.SWEEP_INTERVAL_SECONDS * 1000,
+    trustProxy: s.TRUST_PROXY === 'true',
   };
 }
 

@@ -5,6 +5,7 @@ import type { Products } from './catalog/products';
 import type { Config } from './config';
 import type { EventStore } from './eventstore/port';
 import type { LiveFeed } from './live-feed';
+import type { Metrics } from './metrics';
 import type { StripeGateway } from './payments/stripe-gateway';
 
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   stripe: StripeGateway;
   feed: LiveFeed;
   readModels: ProjectionRunner;
+  metrics: Metrics;
   now: () => Date;
   log: Logger;
 }

@@ -58,6 +58,8 @@ export type OrderCommand =
       message: string;
       at: string;
     }
+  /** The reservation outlived its session and no outcome arrived (a lost `expired` webhook). */
+  | { type: 'SweepCheckout'; at: string }
   | {
       type: 'RecordStripeOutcome';
       outcome: StripeOutcome;
@@ -124,6 +126,17 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         if (state.status !== 'validated') return [];
         const { reason, message, at } = command;
         return [{ type: 'CheckoutFailed', data: { orderId: cart.orderId, reason, message, at } }];
+      }
+      case 'SweepCheckout': {
+        const cart = requireCart(state);
+        if (state.status !== 'validated' && state.status !== 'checkout_started') return [];
+        const data = {
+          orderId: cart.orderId,
+          stripeEventId: null,
+          sessionId: state.checkout?.sessionId ?? '',
+          at: command.at,
+        };
+        return [{ type: 'CheckoutExpired', data }];
       }
       case 'RecordStripeOutcome':
         return recordOutcome(command, state);

@@ -44,6 +44,11 @@ export class CheckoutRefusedError extends Error {
   }
 }
 
+/** The shopper already holds as many units in unpaid checkouts as one shopper may. */
+export class HoldLimitError extends Error {
+  override readonly name = 'HoldLimitError';
+}
+
 /** This checkoutId's order has ended (failed or paid); the widget must start a new one. */
 export class CheckoutClosedError extends Error {
   override readonly name = 'CheckoutClosedError';
@@ -69,10 +74,13 @@ export interface CheckoutDeps {
   now: () => Date;
   /** Base URL for product images sent to Stripe. */
   publicUrl: string;
+  /** Units this email holds in unpaid checkouts, and the most it may hold. */
+  heldUnits: (email: string) => number;
+  maxHeldUnits: number;
 }
 
 /** Stripe requires 30 minutes at least; one more minute lets a resumed request still qualify. */
-const SESSION_LIFETIME_MS = 31 * 60_000;
+export const SESSION_LIFETIME_MS = 31 * 60_000;
 
 type Cart = EventOf<'CartValidated'>['data'];
 
@@ -101,6 +109,13 @@ async function validateCart(
   orderId: string,
   input: StartCheckoutInput,
 ): Promise<Loaded<OrderState>> {
+  const wanted = input.items.reduce((sum, item) => sum + item.quantity, 0);
+  const held = deps.heldUnits(input.email);
+  if (held + wanted > deps.maxHeldUnits) {
+    throw new HoldLimitError(
+      `At most ${deps.maxHeldUnits} units may wait in unpaid checkouts per shopper; ${held} already do. Finish or cancel those first.`,
+    );
+  }
   const priced = priceCart(input.items, await deps.products.states(input.items.map((i) => i.sku)));
   if (!priced.ok) throw new CheckoutRefusedError(priced.problems);
   const { lines, currency, total } = priced;

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
@@ -30,6 +31,26 @@ export async function buildHttpServer(
     bodyLimit: 64 * 1024,
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },
+    trustProxy: services.config.trustProxy,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    services.metrics.httpRequests
+      .labels(request.method, route, String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+
+  // Per client, so nobody can hold the stock with a stream of fake checkouts.
+  await app.register(rateLimit, { global: false });
+  const checkoutLimit = app.rateLimit({
+    max: services.config.checkoutRateLimit,
+    timeWindow: 60_000,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/trpc/') && request.url.split('?')[0]!.includes('checkout.start')) {
+      await checkoutLimit.call(app, request, reply);
+    }
   });
 
   await app.register(cors, {
@@ -59,6 +80,11 @@ export async function buildHttpServer(
   await webhookRoute(app, services);
 
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_request, reply) =>
+    reply
+      .header('content-type', services.metrics.registry.contentType)
+      .send(await services.metrics.registry.metrics()),
+  );
 
   const widgetFile = `${options.widgetDir}/stripe-cart.js`;
   app.get('/widget/stripe-cart.js', async (_request, reply) => {

@@ -43,6 +43,7 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         );
       } catch (error) {
         if (error instanceof WebhookSignatureError) {
+          services.metrics.webhooks.labels('unverified', 'refused').inc();
           request.log.warn({ reason: error.message }, 'webhook refused');
           return reply
             .code(400)
@@ -52,7 +53,10 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
       }
       const outcome = OUTCOMES[notification.type];
       const orderId = notification.session?.orderId;
+      const count = (result: string) =>
+        services.metrics.webhooks.labels(notification.type, result).inc();
       if (!outcome || !notification.session || !orderId || !UUID.test(orderId)) {
+        count('ignored');
         return reply.code(200).send({ received: true, ignored: notification.type });
       }
       try {
@@ -62,12 +66,14 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
           stripeEventId: notification.id,
           session: notification.session,
         });
+        count(recorded.events.length > 0 ? 'recorded' : 'nothing_to_do');
         reply.code(200).send({ received: true, recorded: recorded.events.map((e) => e.type) });
         recorded
           .followUp()
           .catch((error) => request.log.error({ err: error, orderId }, 'stock release failed'));
         return reply;
       } catch (error) {
+        count('failed');
         if (error instanceof DomainError) {
           const status = error.code === 'unknown_order' ? 200 : 400;
           request.log.warn({ code: error.code, event: notification.id }, 'webhook not applied');

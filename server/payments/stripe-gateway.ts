@@ -57,6 +57,8 @@ export class StripeGateway {
     const api = settings.apiUrl ? new URL(settings.apiUrl) : undefined;
     this.stripe = new Stripe(settings.secretKey, {
       maxNetworkRetries: 1,
+      // Stripe's request telemetry buffers per request; nothing here reads it.
+      telemetry: false,
       timeout: settings.timeoutMs ?? 10_000,
       ...(api && {
         host: api.hostname,

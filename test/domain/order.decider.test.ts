@@ -211,3 +211,23 @@ describe('order decider', () => {
     given().when(outcome('completed')).thenRefused('unknown_order');
   });
 });
+
+describe('the reservation sweep', () => {
+  it('expires an order whose session outlived its reservation', () => {
+    given(cart, started)
+      .when({ type: 'SweepCheckout', at })
+      .then({
+        type: 'CheckoutExpired',
+        data: { orderId, stripeEventId: null, sessionId: session.id, at },
+      });
+  });
+
+  it('leaves paid and pending orders alone', () => {
+    given(cart, started, paid).when({ type: 'SweepCheckout', at }).thenNothing();
+    const pending: OrderEvent = {
+      type: 'PaymentPending',
+      data: { orderId, stripeEventId: 'evt_0', sessionId: session.id, at, paymentStatus: 'unpaid' },
+    };
+    given(cart, started, pending).when({ type: 'SweepCheckout', at }).thenNothing();
+  });
+});

@@ -111,6 +111,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ALLOWED_ORIGINS: 'http://shop.test',
     ADMIN_TOKEN,
     SQLITE_SYNCHRONOUS: 'NORMAL',
+    // Tests check the limits on purpose (hostile-input suite); elsewhere they would only get in the way.
+    CHECKOUT_RATE_LIMIT: '100000',
+    MAX_HELD_UNITS: '100000',
+    SWEEP_INTERVAL_SECONDS: '0',
     ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
     ...options.env,
   });
@@ -118,6 +122,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     log: pino({ level: options.env?.LOG_LEVEL ?? 'silent' }),
     stripeTimeoutMs: 2000,
     ...(options.pages && { pages: options.pages }),
+    ...(options.now && { now: options.now }),
   });
   sandbox.setWebhookUrl(`${app.url}/webhooks/stripe`);
   return {

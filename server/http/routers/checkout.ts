@@ -1,9 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { heldUnitsByEmail } from '../../../projections/checkout-queries';
 import {
   CheckoutClosedError,
   CheckoutRefusedError,
   CheckoutUnavailableError,
+  HoldLimitError,
   startCheckout,
 } from '../../checkout/start-checkout';
 import { Sku } from '../../domain/events';
@@ -40,10 +42,21 @@ export const checkoutRouter = router({
       });
     }
     try {
-      return await startCheckout({ ...services, publicUrl: services.config.publicUrl }, input);
+      return await startCheckout(
+        {
+          ...services,
+          publicUrl: services.config.publicUrl,
+          heldUnits: (email) => heldUnitsByEmail(services.readModels.db, email),
+          maxHeldUnits: services.config.maxHeldUnits,
+        },
+        input,
+      );
     } catch (error) {
       if (error instanceof CheckoutRefusedError) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+      }
+      if (error instanceof HoldLimitError) {
+        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message });
       }
       if (error instanceof CheckoutClosedError) {
         throw new TRPCError({ code: 'CONFLICT', message: error.message });

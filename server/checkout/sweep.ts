@@ -1,0 +1,79 @@
+/**
+ * The reservation sweep. Stock held for a checkout comes back through Stripe's
+ * `checkout.session.expired`; if that webhook is lost, this gives it back once the
+ * reservation is past its expiry plus a grace period. Stripe is asked first, so a
+ * payment whose webhook was lost is recorded rather than swept; a payment that still
+ * arrives after the sweep is recorded all the same, flagged late.
+ */
+import type { Products } from '../catalog/products';
+import { handleCommand, loadStream } from '../command-handler';
+import { orderStream } from '../domain/events';
+import type { EventStore } from '../eventstore/port';
+import { recordStripeOutcome } from '../payments/record-outcome';
+import type { StripeGateway } from '../payments/stripe-gateway';
+import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import { orderDecider } from './order';
+import { releaseOrderStock } from './release-stock';
+import { SESSION_LIFETIME_MS } from './start-checkout';
+
+export interface SweepDeps {
+  store: EventStore;
+  products: Products;
+  stripe: StripeGateway;
+  now: () => Date;
+  graceMs: number;
+  /** Orders still validated or checkout_started that were validated before `cutoff` (ISO). */
+  staleOrders: (cutoff: string) => string[];
+}
+
+export interface SweepResult {
+  swept: string[];
+  /** Orders found paid at Stripe whose webhook never arrived. */
+  paid: string[];
+  /** Orders skipped this round because Stripe could not be asked. */
+  deferred: string[];
+}
+
+export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
+  const cutoff = new Date(deps.now().getTime() - SESSION_LIFETIME_MS - deps.graceMs).toISOString();
+  const result: SweepResult = { swept: [], paid: [], deferred: [] };
+  for (const orderId of deps.staleOrders(cutoff)) {
+    const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+    if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
+      continue;
+    if (state.checkout) {
+      let session: Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
+      try {
+        session = await deps.stripe.retrieveCheckoutSession(state.checkout.sessionId);
+      } catch (error) {
+        if (!(error instanceof StripeUnavailableError || error instanceof StripeRefusedError))
+          throw error;
+        result.deferred.push(orderId);
+        continue;
+      }
+      if (session.paymentStatus !== 'unpaid' || session.status === 'complete') {
+        const recorded = await recordStripeOutcome(deps, {
+          orderId,
+          outcome: 'fetched',
+          stripeEventId: null,
+          session,
+        });
+        await recorded.followUp();
+        result.paid.push(orderId);
+        continue;
+      }
+    }
+    const at = deps.now().toISOString();
+    const handled = await handleCommand(
+      deps.store,
+      orderStream(orderId),
+      orderDecider,
+      { type: 'SweepCheckout', at },
+      { metadata: { correlationId: orderId, causationId: 'reservation-sweep' } },
+    );
+    if (handled.state.status !== 'expired') continue;
+    await releaseOrderStock(deps.products, state.cart, 'swept', at, 'reservation-sweep');
+    result.swept.push(orderId);
+  }
+  return result;
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app';
+import { startTestApp } from '../support/app';
+import { availableOf, checkout, orderEvents } from '../support/orders';
+
+let t: TestApp;
+let offsetMs = 0;
+const GRACE_SECONDS = 60;
+beforeAll(async () => {
+  t = await startTestApp({
+    now: () => new Date(Date.now() + offsetMs),
+    env: { RESERVATION_GRACE_SECONDS: String(GRACE_SECONDS) },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Moves the server's clock past the reservation's expiry plus the grace period. */
+const pastExpiry = () => {
+  offsetMs += (31 * 60 + GRACE_SECONDS + 1) * 1000;
+};
+
+/** Sweeps until the read models have caught up with the order. */
+async function sweptOrders() {
+  const result = await t.app.sweep();
+  return [...result.swept, ...result.paid];
+}
+
+describe('reservations that outlive their session (a lost expired webhook)', () => {
+  it('are released by the sweep, as events; a late payment is still recorded and flagged', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [] });
+
+    pastExpiry();
+    await expect.poll(sweptOrders).toContain(order.orderId);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+    const expired = (await orderEvents(t.app.services.store, order.orderId)).at(-1)!;
+    expect(expired.type).toBe('CheckoutExpired');
+    expect(expired.data).toMatchObject({ stripeEventId: null, sessionId: order.sessionId });
+
+    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    await t.sandbox.pay(order.sessionId);
+    await t.sandbox.idle();
+    const view = await t.client.order.get.query({ orderId: order.orderId });
+    expect(view.status).toBe('paid');
+    expect(view.flags.late).toBe(true);
+  });
+
+  it('records a payment whose webhook was lost instead of sweeping it', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+      await t.sandbox.pay(order.sessionId);
+      pastExpiry();
+      await expect.poll(sweptOrders).toContain(order.orderId);
+      const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+      expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentCompleted']);
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+});
