@@ -46,6 +46,8 @@ export interface TestAppOptions {
   sharedSandbox?: Sandbox;
   /** Static folders to serve, as the demo does (e.g. a built page at '/admin/'). */
   pages?: AppOptions['pages'];
+  /** The server's clock (the sweep and event times read it). */
+  now?: () => Date;
 }
 
 export const testCatalog: CatalogEntry[] = [
