@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -51,6 +52,28 @@ export async function buildHttpServer(
     if (request.url.startsWith('/trpc/') && request.url.split('?')[0]!.includes('checkout.start')) {
       await checkoutLimit.call(app, request, reply);
     }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // The demo pages bootstrap with small inline scripts, as many shops do.
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    // The widget bundle and product images are meant to be loaded by other origins.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+    // Plain-HTTP deployments (the demo, tests) must not be pinned to HTTPS.
+    strictTransportSecurity: services.config.publicUrl.startsWith('https:'),
   });
 
   await app.register(cors, {
