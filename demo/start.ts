@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const app = await startApp(config, {
     pages: [
       { prefix: '/', root: path.join(here, 'shop') },
-      { prefix: '/admin/', root: path.join(here, 'admin') },
+      { prefix: '/admin/', root: path.join(here, '..', 'dist', 'admin') },
     ],
   });
   sandbox?.setWebhookUrl(`${app.url}/webhooks/stripe`);

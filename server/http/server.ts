@@ -67,6 +67,7 @@ export async function buildHttpServer(
         formAction: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
+        upgradeInsecureRequests: services.config.publicUrl.startsWith('https:') ? [] : null,
       },
     },
     // The widget bundle and product images are meant to be loaded by other origins.
