@@ -1,0 +1,46 @@
+/** How a shopper finds the widget's parts on a page (Playwright pierces open shadow roots). */
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const cartButton = (page: Page): Locator => page.locator('stripe-cart .trigger');
+export const cartDialog = (page: Page): Locator => page.locator('stripe-cart dialog');
+export const cartLine = (page: Page, name: string | RegExp): Locator =>
+  cartDialog(page).locator('li.line').filter({ hasText: name });
+
+/** Polls until `read` returns what is expected, as a shopper would wait for the page. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => void,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    try {
+      check(value);
+      return value;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+export async function expectCount(page: Page, count: number): Promise<void> {
+  await eventually(
+    () => cartButton(page).getAttribute('aria-label'),
+    (label) => expect(label).toMatch(new RegExp(`\\b${count} (item|items|articolo|articoli)$`)),
+  );
+}
+
+export function euros(minor: number): string {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(minor / 100);
+}
+
+/** Fills the local Stripe sandbox's hosted payment page and submits it. */
+export async function payOnSandbox(page: Page, card: string): Promise<void> {
+  await page.getByLabel('Card number').fill(card);
+  await page.getByLabel('Expiry date (MM / YY)').fill('12 / 34');
+  await page.getByLabel('Security code (CVC)').fill('123');
+  await page.getByRole('button', { name: /^Pay / }).click();
+}

@@ -1,0 +1,72 @@
+/**
+ * Builds the widget into dist/widget: stripe-cart.js (an ES module, what the server serves)
+ * and stripe-cart.iife.js (the same for a classic <script>), each one self-contained file.
+ */
+import ts from 'typescript';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Minifiers leave template literals alone, so the indentation of every html`` and css``
+ * template would ship. This squeezes runs of whitespace with a newline in them (layout
+ * only, never meaningful in our markup or CSS) to one space, using the TypeScript parser to
+ * find the literal parts exactly.
+ */
+function squeezeTemplates(): Plugin {
+  return {
+    name: 'stripe-cart:squeeze-templates',
+    transform(code, id) {
+      if (!/\/widget\/.*\.ts$/.test(id)) return null;
+      const source = ts.createSourceFile(id, code, ts.ScriptTarget.Latest, true);
+      const edits: { start: number; end: number; text: string }[] = [];
+      const visit = (node: ts.Node): void => {
+        if (
+          ts.isTaggedTemplateExpression(node) &&
+          ts.isIdentifier(node.tag) &&
+          (node.tag.text === 'html' || node.tag.text === 'css')
+        ) {
+          const parts = ts.isNoSubstitutionTemplateLiteral(node.template)
+            ? [node.template]
+            : [node.template.head, ...node.template.templateSpans.map((s) => s.literal)];
+          for (const part of parts) {
+            const start = part.getStart(source);
+            const raw = code.slice(start, part.end);
+            let text = raw.replace(/\s*\n\s*/g, ' ');
+            // Around braces, semicolons and commas, and after a declaration's colon (a
+            // selector's colon is never followed by a space), CSS needs no space.
+            if (node.tag.text === 'css') {
+              text = text.replace(/\s*([{};,])\s*/g, '$1').replace(/:\s+/g, ':');
+            }
+            edits.push({ start, end: part.end, text });
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      let out = code;
+      for (const edit of edits.sort((a, b) => b.start - a.start)) {
+        out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
+
+export default defineConfig({
+  publicDir: false,
+  plugins: [squeezeTemplates()],
+  build: {
+    outDir: 'dist/widget',
+    emptyOutDir: true,
+    target: 'es2022',
+    minify: true,
+    // Lib mode keeps whitespace in ES output unless the bundler itself is told to minify.
+    rolldownOptions: { output: { minify: true } },
+    sourcemap: true,
+    lib: {
+      entry: 'widget/index.ts',
+      name: 'StripeCart',
+      formats: ['es', 'iife'],
+      fileName: (format) => (format === 'es' ? 'stripe-cart.js' : 'stripe-cart.iife.js'),
+    },
+  },
+});

@@ -1,0 +1,154 @@
+/**
+ * Every word the widget shows, per language. Site owners override any of them with the
+ * `messages` attribute (JSON) or property; `{name}`-style placeholders are filled in.
+ */
+
+const en = {
+  cart: 'Cart',
+  cartLabel_one: 'Cart, {count} item',
+  cartLabel_other: 'Cart, {count} items',
+  title: 'Your cart',
+  close: 'Close',
+  empty: 'Your cart is empty.',
+  loading: 'Loading…',
+  quantity: 'Quantity of {name}',
+  decrease: 'One less {name}',
+  increase: 'One more {name}',
+  remove: 'Remove',
+  removeLabel: 'Remove {name} from the cart',
+  each: '{price} each',
+  subtotal: 'Subtotal',
+  email: 'Email for the receipt',
+  emailInvalid: 'Enter a valid email address.',
+  pay: 'Pay with card',
+  paying: 'Starting checkout…',
+  soldOut: 'Sold out',
+  onlyLeft: 'Only {count} left',
+  unavailable: 'No longer available',
+  otherCurrency: 'Priced in {currency}: buy it separately',
+  fixReduce: 'Reduce to {count}',
+  fixRemove: 'Remove it',
+  refused: 'Some items changed. Please check the marked lines.',
+  retrying: 'Connection problem, trying again…',
+  network: 'We could not reach the shop. Check your connection and try again.',
+  offline: 'Reconnecting: prices and stock may be out of date.',
+  conflict: 'This checkout has already ended. Please try again.',
+  failed: 'Something went wrong. Please try again.',
+  cancelled: 'Checkout cancelled. Your cart is still here.',
+  orderTitle: 'Your order',
+  orderNumber: 'Order {id}',
+  total: 'Total',
+  statusWaiting: 'Confirming your payment…',
+  statusPending: 'Payment processing…',
+  statusPaid: 'Payment received',
+  statusFailed: 'The payment failed; nothing was charged.',
+  statusExpired: 'The checkout expired; nothing was charged.',
+  statusCheckoutFailed: 'The checkout could not start; nothing was charged.',
+  receipt: 'A receipt is on its way to {email}.',
+  continue: 'Continue shopping',
+  added: '{name} added to the cart.',
+  removed: '{name} removed from the cart.',
+  changed: '{name}: {count} in the cart.',
+  cleared: 'The cart is empty.',
+  addToCart: 'Add to cart',
+};
+
+export type MessageKey = keyof typeof en;
+export type Messages = Record<MessageKey, string>;
+
+const it: Messages = {
+  cart: 'Carrello',
+  cartLabel_one: 'Carrello, {count} articolo',
+  cartLabel_other: 'Carrello, {count} articoli',
+  title: 'Il tuo carrello',
+  close: 'Chiudi',
+  empty: 'Il carrello è vuoto.',
+  loading: 'Caricamento…',
+  quantity: 'Quantità di {name}',
+  decrease: 'Un {name} in meno',
+  increase: 'Un {name} in più',
+  remove: 'Rimuovi',
+  removeLabel: 'Rimuovi {name} dal carrello',
+  each: '{price} cad.',
+  subtotal: 'Subtotale',
+  email: 'Email per la ricevuta',
+  emailInvalid: 'Inserisci un indirizzo email valido.',
+  pay: 'Paga con carta',
+  paying: 'Avvio del pagamento…',
+  soldOut: 'Esaurito',
+  onlyLeft: 'Ne restano solo {count}',
+  unavailable: 'Non più disponibile',
+  otherCurrency: 'Prezzo in {currency}: acquistalo a parte',
+  fixReduce: 'Riduci a {count}',
+  fixRemove: 'Rimuovilo',
+  refused: 'Alcuni articoli sono cambiati. Controlla le righe segnalate.',
+  retrying: 'Problema di connessione, nuovo tentativo…',
+  network: 'Impossibile raggiungere il negozio. Controlla la connessione e riprova.',
+  offline: 'Riconnessione: prezzi e disponibilità potrebbero non essere aggiornati.',
+  conflict: 'Questo pagamento è già concluso. Riprova.',
+  failed: 'Qualcosa è andato storto. Riprova.',
+  cancelled: 'Pagamento annullato. Il carrello è ancora qui.',
+  orderTitle: 'Il tuo ordine',
+  orderNumber: 'Ordine {id}',
+  total: 'Totale',
+  statusWaiting: 'Conferma del pagamento…',
+  statusPending: 'Pagamento in elaborazione…',
+  statusPaid: 'Pagamento ricevuto',
+  statusFailed: 'Il pagamento non è riuscito; nessun addebito.',
+  statusExpired: 'Il pagamento è scaduto; nessun addebito.',
+  statusCheckoutFailed: 'Il pagamento non è partito; nessun addebito.',
+  receipt: 'La ricevuta è in arrivo a {email}.',
+  continue: 'Continua gli acquisti',
+  added: '{name} aggiunto al carrello.',
+  removed: '{name} rimosso dal carrello.',
+  changed: '{name}: {count} nel carrello.',
+  cleared: 'Il carrello è vuoto.',
+  addToCart: 'Aggiungi al carrello',
+};
+
+export const locales: Record<string, Messages> = { en, it };
+
+/** The language of the element, its page, or the browser, as a BCP 47 tag. */
+export function resolveLocale(element: Element): string {
+  const tag =
+    element.closest('[lang]')?.getAttribute('lang') ||
+    (typeof navigator !== 'undefined' ? navigator.language : '') ||
+    'en';
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+export function messagesFor(locale: string, overrides?: Partial<Messages>): Messages {
+  const base = locales[locale.split('-')[0]!.toLowerCase()] ?? en;
+  return overrides ? { ...base, ...overrides } : base;
+}
+
+export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+export function translator(messages: Messages): Translate {
+  return (key, values) =>
+    messages[key].replace(/\{(\w+)\}/g, (match, name: string) =>
+      values && name in values ? String(values[name]) : match,
+    );
+}
+
+/** Parses the `messages` attribute; a typo there must not break the cart. */
+export function parseMessages(json: string | null): Partial<Messages> | undefined {
+  if (!json) return undefined;
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value !== 'object' || value === null) return undefined;
+    return Object.fromEntries(
+      Object.entries(value).filter(([key, text]) => key in en && typeof text === 'string'),
+    ) as Partial<Messages>;
+  } catch {
+    return undefined;
+  }
+}
+
+export function pluralKey(locale: string, count: number): 'cartLabel_one' | 'cartLabel_other' {
+  return new Intl.PluralRules(locale).select(count) === 'one' ? 'cartLabel_one' : 'cartLabel_other';
+}

@@ -1,0 +1,82 @@
+/**
+ * Why a call failed, in the terms the cart acts on: fix lines, fix a field, try again later,
+ * or the connection is down (and worth retrying by itself).
+ */
+import type { LineProblem } from './problems';
+import { isLineProblem } from './problems';
+
+export type Failure =
+  | { kind: 'refused'; problems: LineProblem[]; message: string }
+  | { kind: 'invalid'; fields: { path: string; message: string }[]; message: string }
+  /** Stripe or the shop is in trouble; `message` is written for shoppers by the server. */
+  | { kind: 'unavailable'; message: string }
+  /** This checkout already ended (e.g. a resent request after the session expired). */
+  | { kind: 'conflict'; message: string }
+  | { kind: 'network'; message: string }
+  | { kind: 'unknown'; message: string };
+
+interface ErrorLike {
+  message?: unknown;
+  data?: unknown;
+}
+
+export function classifyFailure(error: unknown): Failure {
+  const { message: rawMessage, data } = (
+    typeof error === 'object' && error !== null ? error : {}
+  ) as ErrorLike;
+  const message = typeof rawMessage === 'string' ? rawMessage : String(error);
+  // tRPC sets `data` only when the server answered; without it the request never completed.
+  if (typeof data !== 'object' || data === null) return { kind: 'network', message };
+  const { code, problems, issues } = data as Record<string, unknown>;
+  switch (code) {
+    case 'BAD_REQUEST': {
+      if (Array.isArray(problems) && problems.length > 0) {
+        return { kind: 'refused', problems: problems.filter(isLineProblem), message };
+      }
+      const fields = Array.isArray(issues)
+        ? issues.flatMap((i: unknown) => {
+            const { path, message: text } = (i ?? {}) as Record<string, unknown>;
+            return typeof text === 'string' ? [{ path: String(path ?? ''), message: text }] : [];
+          })
+        : [];
+      return { kind: 'invalid', fields, message };
+    }
+    case 'BAD_GATEWAY':
+    case 'SERVICE_UNAVAILABLE':
+    case 'GATEWAY_TIMEOUT':
+    case 'TOO_MANY_REQUESTS':
+      return { kind: 'unavailable', message };
+    case 'CONFLICT':
+      return { kind: 'conflict', message };
+    default:
+      return { kind: 'unknown', message };
+  }
+}
+
+export interface RetryOptions {
+  /** Waits before each retry; its length is the number of retries. */
+  delaysMs: readonly number[];
+  wait?: (ms: number) => Promise<void>;
+  onRetry?: (attempt: number, failure: Failure) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `call` again while the connection fails. Safe for checkout.start because the same
+ * checkoutId is sent each time: the server answers a repeat with the same order.
+ */
+export async function retryOnNetwork<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const wait = options.wait ?? sleep;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const failure = classifyFailure(error);
+      const delay = options.delaysMs[attempt];
+      if (failure.kind !== 'network' || delay === undefined) throw error;
+      options.onRetry?.(attempt + 1, failure);
+      await wait(delay);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/** The query parameters Stripe brings the shopper back with, and the page URL without them. */
+
+export type CheckoutReturn =
+  | { outcome: 'success'; orderId: string; sessionId: string | undefined }
+  | { outcome: 'cancel'; orderId: string };
+
+const PARAMS = ['stripe_cart', 'order', 'session_id'] as const;
+
+export function readReturn(href: string): CheckoutReturn | undefined {
+  const params = new URL(href).searchParams;
+  const outcome = params.get('stripe_cart');
+  const orderId = params.get('order');
+  if (!orderId) return undefined;
+  if (outcome === 'success') {
+    return { outcome, orderId, sessionId: params.get('session_id') ?? undefined };
+  }
+  if (outcome === 'cancel') return { outcome, orderId };
+  return undefined;
+}
+
+/** The page as the shopper left it: also what checkout.start gets as `returnUrl`. */
+export function withoutReturnParams(href: string): string {
+  const url = new URL(href);
+  for (const name of PARAMS) url.searchParams.delete(name);
+  return url.href;
+}

@@ -1,0 +1,111 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { CatalogProduct } from './api';
+import { catalogFeed } from './catalog';
+import { ADD_REQUEST } from './events';
+import { messagesFor, resolveLocale, translator } from './i18n';
+import { formatMoney } from './state/money';
+import { addStyles } from './styles';
+
+/** Stock at or below this shows "Only N left" under the button. */
+const LOW_STOCK = 3;
+
+/**
+ * An "Add to cart" button for one product, showing its live price and stock from the server.
+ * It asks the page's `<stripe-cart>` to add the item, so it works anywhere on the page.
+ *
+ * @tag stripe-cart-add
+ *
+ * @attr sku - The product to add. Required.
+ * @attr quantity - How many to add per click. Default 1.
+ * @attr api - The server, when it differs from the first `<stripe-cart api>` on the page.
+ * @attr locale - Language of the texts and price. Default: the nearest `lang`, then the browser's.
+ *
+ * @slot - The button's label. Default: "Add to cart".
+ *
+ * @csspart button - The button. @csspart price - The price inside it.
+ * @csspart stock - "Sold out" / "Only N left" under it.
+ *
+ * @cssprop --stripe-cart-accent, --stripe-cart-accent-text, --stripe-cart-radius,
+ *   --stripe-cart-danger, --stripe-cart-focus-ring - Shared with `<stripe-cart>`.
+ */
+export class StripeCartAdd extends LitElement {
+  static override styles = addStyles;
+  static override properties = {
+    sku: { type: String },
+    quantity: { type: Number },
+    api: { type: String },
+    locale: { type: String },
+    _product: { state: true },
+  };
+
+  declare sku: string;
+  declare quantity: number;
+  declare api: string | undefined;
+  declare locale: string | undefined;
+  declare private _product: CatalogProduct | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor() {
+    super();
+    this.sku = '';
+    this.quantity = 1;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.subscribe();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('api') && this.isConnected && changed.get('api') !== undefined)
+      this.subscribe();
+  }
+
+  private subscribe(): void {
+    this.unsubscribe?.();
+    const api = this.api || document.querySelector('stripe-cart[api]')?.getAttribute('api');
+    if (!api) return;
+    this.unsubscribe = catalogFeed(api).subscribe(({ products }) => {
+      this._product = products?.get(this.sku);
+    });
+  }
+
+  private add(): void {
+    this.dispatchEvent(
+      new CustomEvent(ADD_REQUEST, {
+        detail: { sku: this.sku, quantity: this.quantity > 0 ? this.quantity : 1 },
+        bubbles: true,
+        composed: true,
+        cancelable: true,
+      }),
+    );
+  }
+
+  protected override render() {
+    const locale = this.locale || resolveLocale(this);
+    const t = translator(messagesFor(locale));
+    const product = this._product;
+    const soldOut = product !== undefined && product.available <= 0;
+    const stock = soldOut
+      ? t('soldOut')
+      : product && product.available <= LOW_STOCK
+        ? t('onlyLeft', { count: product.available })
+        : '';
+    return html`<button part="button" type="button" ?disabled=${soldOut}
+        aria-describedby=${stock ? 'stock' : nothing} @click=${() => this.add()}>
+        <slot>${t('addToCart')}</slot>
+        ${
+          product
+            ? html`<span class="price" part="price">${formatMoney(product.unitAmount, product.currency, locale)}</span>`
+            : nothing
+        }
+      </button>
+      <span class="stock" part="stock" id="stock" ?hidden=${!stock}>${stock}</span>`;
+  }
+}

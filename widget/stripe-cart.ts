@@ -1,0 +1,620 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { CatalogProduct, OrderView, ShopApi } from './api';
+import { catalogFeed } from './catalog';
+import type { CartChangeDetail } from './events';
+import { ADD_REQUEST, emit } from './events';
+import { deepActiveElement, trapTab } from './focus';
+import type { Messages, Translate } from './i18n';
+import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
+import type { CartAction, CartLine } from './state/cart';
+import { itemCount, MAX_QUANTITY, reduceCart } from './state/cart';
+import type { Failure } from './state/failure';
+import { classifyFailure, retryOnNetwork } from './state/failure';
+import { formatMoney } from './state/money';
+import { isFinal, statusMessage } from './state/order-status';
+import type { LineFix, LineProblem } from './state/problems';
+import { cartCurrency, lineIssues } from './state/problems';
+import { readReturn, withoutReturnParams } from './state/return';
+import { loadCart, onCartSaved, saveCart, storageKey } from './state/storage';
+import { cartStyles } from './styles';
+import { cartIcon, lineView, orderView } from './views';
+
+const RETRY_DELAYS_MS = [400, 1200, 3000];
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * A shopping cart that pays on Stripe Checkout: a button with a count badge that opens a
+ * slide-over dialog with the cart, and a live order status when the shopper comes back.
+ *
+ * Names, prices and stock come from the server (`catalog.watch`), never from the page. The
+ * cart is kept in localStorage per API origin and shared by every tab of the site.
+ *
+ * @tag stripe-cart
+ *
+ * @attr api - Base URL of the stripe-cart server, e.g. `https://shop.example`. Required.
+ * @attr locale - Language of the texts and money, e.g. `it` or `en-GB`. Default: the nearest
+ *   `lang` attribute, then the browser's language.
+ * @attr messages - JSON object overriding any text, e.g. `{"pay":"Buy now"}`.
+ *
+ * @prop {Partial<Messages>} messages - The same overrides, as an object.
+ * @prop {readonly CartLine[]} items - The lines in the cart (read-only copy).
+ *
+ * @method add(sku: string, quantity = 1): void - Adds to the cart (capped by stock).
+ * @method remove(sku: string): void - Removes a line (with no argument, the element itself, as DOM's remove()).
+ * @method setQuantity(sku: string, quantity: number): void - 0 removes the line.
+ * @method clear(): void
+ * @method open(): void - Opens the cart dialog.
+ * @method close(): void
+ *
+ * Page elements with `data-cart-add="SKU"` (and optional `data-cart-quantity="2"`) add to
+ * the cart when clicked; so does `<stripe-cart-add sku="SKU">`.
+ *
+ * @slot - The button's label, next to the cart icon. Default: "Cart".
+ *
+ * @fires stripe-cart:change - {items, count, reason}: the cart changed (also from another tab).
+ * @fires stripe-cart:checkout - {orderId, checkoutUrl, items}: about to go to Stripe.
+ *   Cancelable: `preventDefault()` stays on the page.
+ * @fires stripe-cart:paid - {orderId, total, currency, lines}: the order was paid.
+ * @fires stripe-cart:error - {kind, message, orderId?}: a checkout or connection failure.
+ *
+ * @csspart button - The cart button. @csspart badge - Its item count.
+ * @csspart dialog - The slide-over. @csspart header, close, body, footer.
+ * @csspart line - A cart line. @csspart image, name, price, line-total, stepper, remove.
+ * @csspart issue - A line's problem (sold out, only N left). @csspart fix - Its one-click fix.
+ * @csspart subtotal, email, checkout - The footer's subtotal, email input and pay button.
+ * @csspart notice, error - Messages above and below the lines.
+ * @csspart order, status, continue - The order shown after payment.
+ *
+ * @cssprop --stripe-cart-accent - Main colour (pay button, badge). Default #635bff.
+ * @cssprop --stripe-cart-accent-text - Text on the accent colour. Default #fff.
+ * @cssprop --stripe-cart-background, --stripe-cart-text, --stripe-cart-muted, --stripe-cart-border
+ * @cssprop --stripe-cart-danger, --stripe-cart-success - Problem and paid colours.
+ * @cssprop --stripe-cart-radius - Corner radius. @cssprop --stripe-cart-width - Dialog width.
+ * @cssprop --stripe-cart-font - Font family. Default: inherited from the page.
+ * @cssprop --stripe-cart-focus-ring - Focus outline colour. @cssprop --stripe-cart-backdrop
+ * @cssprop --stripe-cart-button-background - The cart button's background.
+ */
+export class StripeCart extends LitElement {
+  static override styles = cartStyles;
+  static override properties = {
+    api: { type: String },
+    locale: { type: String },
+    messages: { converter: parseMessages },
+    _lines: { state: true },
+    _email: { state: true },
+    _products: { state: true },
+    _offline: { state: true },
+    _refusals: { state: true },
+    _busy: { state: true },
+    _notice: { state: true },
+    _error: { state: true },
+    _emailError: { state: true },
+    _announcement: { state: true },
+    _order: { state: true },
+    _open: { state: true },
+  };
+
+  declare api: string;
+  declare locale: string | undefined;
+  declare messages: Partial<Messages> | undefined;
+  declare private _lines: readonly CartLine[];
+  declare private _email: string;
+  declare private _products: ReadonlyMap<string, CatalogProduct> | null;
+  declare private _offline: boolean;
+  declare private _refusals: ReadonlyMap<string, LineProblem>;
+  declare private _busy: boolean;
+  declare private _notice: string;
+  declare private _error: string;
+  declare private _emailError: boolean;
+  declare private _announcement: string;
+  declare private _order: {
+    id: string;
+    sessionId: string | undefined;
+    view: OrderView | null;
+  } | null;
+  declare private _open: boolean;
+
+  private shop: ShopApi | undefined;
+  private key = '';
+  private teardown: (() => void)[] = [];
+  private returnFocus: HTMLElement | null = null;
+  private paidOrders = new Set<string>();
+  private openWhenReady = false;
+  private returnHandled = false;
+
+  constructor() {
+    super();
+    this.api = '';
+    this._lines = [];
+    this._email = '';
+    this._products = null;
+    this._offline = false;
+    this._refusals = new Map();
+    this._busy = false;
+    this._notice = '';
+    this._error = '';
+    this._emailError = false;
+    this._announcement = '';
+    this._order = null;
+    this._open = false;
+  }
+
+  // ---- public API ----
+
+  get items(): CartLine[] {
+    return this._lines.map((line) => ({ ...line }));
+  }
+
+  add(sku: string, quantity = 1): void {
+    const product = this._products?.get(sku);
+    if (product && product.available <= 0) {
+      this.announce(`${product.name}: ${this.t('soldOut')}`);
+      return;
+    }
+    const before = this.quantityOf(sku);
+    const max = product?.available;
+    this.dispatch({ type: 'add', sku, quantity, ...(max !== undefined && { max }) }, 'add');
+    const name = product?.name ?? sku;
+    const after = this.quantityOf(sku);
+    if (after - before < quantity && product) {
+      this.announce(`${name}: ${this.t('onlyLeft', { count: product.available })}`);
+    } else if (after > before) {
+      this.announce(this.t('added', { name }));
+    }
+  }
+
+  /** Removes a line; without a sku it keeps the DOM meaning and removes the element. */
+  override remove(sku?: string): void {
+    if (sku === undefined) {
+      super.remove();
+      return;
+    }
+    const name = this._products?.get(sku)?.name ?? sku;
+    if (this.dispatch({ type: 'remove', sku }, 'remove'))
+      this.announce(this.t('removed', { name }));
+  }
+
+  setQuantity(sku: string, quantity: number): void {
+    if (quantity < 1) {
+      this.remove(sku);
+      return;
+    }
+    const product = this._products?.get(sku);
+    const max = product && product.available > 0 ? product.available : MAX_QUANTITY;
+    if (this.dispatch({ type: 'setQuantity', sku, quantity, max }, 'setQuantity')) {
+      const count = this.quantityOf(sku);
+      this.announce(this.t('changed', { name: product?.name ?? sku, count }));
+    }
+  }
+
+  clear(): void {
+    if (this.dispatch({ type: 'clear' }, 'clear')) this.announce(this.t('cleared'));
+  }
+
+  open(): void {
+    const dialog = this.dialog;
+    if (!dialog) {
+      this.openWhenReady = true;
+      return;
+    }
+    if (dialog.open) return;
+    const active = deepActiveElement();
+    this.returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
+    dialog.showModal();
+    this._open = true;
+  }
+
+  close(): void {
+    this.dialog?.close();
+  }
+
+  // ---- lifecycle ----
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const onAddRequest = (event: CustomEvent<{ sku: string; quantity: number }>) => {
+      if (event.defaultPrevented) return;
+      event.preventDefault();
+      this.add(event.detail.sku, event.detail.quantity);
+    };
+    const onClick = (event: MouseEvent) => {
+      if (event.defaultPrevented || !(event.target instanceof Element)) return;
+      const trigger = event.target.closest<HTMLElement>('[data-cart-add]');
+      const sku = trigger?.dataset.cartAdd;
+      if (!trigger || !sku) return;
+      event.preventDefault();
+      const quantity = Number.parseInt(trigger.dataset.cartQuantity ?? '1', 10);
+      this.add(sku, Number.isFinite(quantity) && quantity > 0 ? quantity : 1);
+    };
+    document.addEventListener(ADD_REQUEST, onAddRequest as EventListener);
+    document.addEventListener('click', onClick);
+    this.teardown.push(() => {
+      document.removeEventListener(ADD_REQUEST, onAddRequest as EventListener);
+      document.removeEventListener('click', onClick);
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const stop of this.teardown.splice(0)) stop();
+    this.disconnectApi();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('api')) this.connectApi();
+  }
+
+  protected override firstUpdated(): void {
+    this.dialog?.addEventListener('close', () => this.afterClose());
+    if (this.openWhenReady) {
+      this.openWhenReady = false;
+      this.open();
+    }
+    performance.mark('stripe-cart:interactive');
+  }
+
+  private apiTeardown: (() => void)[] = [];
+
+  private connectApi(): void {
+    this.disconnectApi();
+    if (!this.api) return;
+    let feed: ReturnType<typeof catalogFeed>;
+    try {
+      feed = catalogFeed(this.api);
+    } catch {
+      console.error(`<stripe-cart>: api="${this.api}" is not a URL`);
+      return;
+    }
+    this.shop = feed.api;
+    this.key = storageKey(feed.api.origin);
+    const saved = loadCart(safeStorage(), this.key);
+    this._lines = saved.lines;
+    this._email ||= saved.email;
+    this.apiTeardown.push(
+      feed.subscribe(({ products, offline }) => {
+        if (products !== this._products) this._refusals = new Map();
+        this._products = products;
+        this._offline = offline;
+      }),
+      onCartSaved(window, this.key, (cart) => {
+        this._lines = cart.lines;
+        this.changed('sync');
+      }),
+    );
+    if (this._order) this.followOrder(this._order.id, this._order.sessionId);
+    if (!this.returnHandled) {
+      this.returnHandled = true;
+      this.handleReturn();
+    }
+  }
+
+  private disconnectApi(): void {
+    for (const stop of this.apiTeardown.splice(0)) stop();
+  }
+
+  // ---- cart changes ----
+
+  private quantityOf(sku: string): number {
+    return this._lines.find((l) => l.sku === sku)?.quantity ?? 0;
+  }
+
+  private dispatch(action: CartAction, reason: CartChangeDetail['reason']): boolean {
+    const next = reduceCart(this._lines, action);
+    if (next === this._lines) return false;
+    this._lines = next;
+    if ('sku' in action && this._refusals.has(action.sku)) {
+      const refusals = new Map(this._refusals);
+      refusals.delete(action.sku);
+      this._refusals = refusals;
+    }
+    this._notice = '';
+    this.persist();
+    this.changed(reason);
+    return true;
+  }
+
+  private persist(): void {
+    if (this.key)
+      saveCart(safeStorage(), this.key, { lines: [...this._lines], email: this._email });
+  }
+
+  private changed(reason: CartChangeDetail['reason']): void {
+    emit(this, 'stripe-cart:change', { items: this.items, count: itemCount(this._lines), reason });
+  }
+
+  private announce(text: string): void {
+    // Re-set even an identical text so screen readers speak it again.
+    this._announcement = '';
+    queueMicrotask(() => {
+      this._announcement = text;
+    });
+  }
+
+  // ---- checkout ----
+
+  private async checkout(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this._busy || !this.shop || this._lines.length === 0) return;
+    const email = this._email.trim();
+    if (!EMAIL.test(email)) {
+      this._emailError = true;
+      this.renderRoot.querySelector<HTMLInputElement>('#email')?.focus();
+      return;
+    }
+    this._busy = true;
+    this._error = '';
+    this._notice = '';
+    const shop = this.shop;
+    const items = this.items;
+    const input = {
+      // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
+      checkoutId: crypto.randomUUID(),
+      items,
+      email,
+      returnUrl: withoutReturnParams(location.href),
+      ...serverLocale(this.currentLocale),
+    };
+    try {
+      const started = await retryOnNetwork(() => shop.startCheckout(input), {
+        delaysMs: RETRY_DELAYS_MS,
+        onRetry: () => {
+          this._error = this.t('retrying');
+        },
+      });
+      this._error = '';
+      const proceed = emit(this, 'stripe-cart:checkout', { ...started, items }, true);
+      if (proceed) location.assign(started.checkoutUrl);
+      else this._busy = false;
+    } catch (error) {
+      this._busy = false;
+      this.showFailure(classifyFailure(error));
+    }
+  }
+
+  private showFailure(failure: Failure): void {
+    const t = this.t;
+    switch (failure.kind) {
+      case 'refused':
+        this._refusals = new Map(failure.problems.map((p) => [p.sku, p]));
+        this._error = t('refused');
+        break;
+      case 'invalid':
+        this._emailError = failure.fields.some((f) => f.path === 'email');
+        this._error = this._emailError ? '' : t('failed');
+        break;
+      case 'unavailable':
+        this._error = failure.message;
+        break;
+      case 'conflict':
+        this._error = t('conflict');
+        break;
+      case 'network':
+        this._error = t('network');
+        break;
+      default:
+        this._error = t('failed');
+    }
+    emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message });
+  }
+
+  private fix(sku: string, fix: LineFix): void {
+    if (fix.type === 'remove') this.remove(sku);
+    else this.setQuantity(sku, fix.quantity);
+    if (this._refusals.size === 0 && this._error === this.t('refused')) this._error = '';
+    this.focusTitle();
+  }
+
+  // ---- coming back from Stripe ----
+
+  private handleReturn(): void {
+    const returned = readReturn(location.href);
+    if (!returned) return;
+    history.replaceState(history.state, '', withoutReturnParams(location.href));
+    if (returned.outcome === 'cancel') {
+      this._notice = this.t('cancelled');
+    } else {
+      this._lines = [];
+      this.persist();
+      this.changed('paid');
+      this._order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
+      this.followOrder(returned.orderId, returned.sessionId);
+    }
+    this.open();
+  }
+
+  private followOrder(orderId: string, sessionId?: string): void {
+    const shop = this.shop;
+    if (!shop) return;
+    const show = (view: OrderView) => {
+      if (this._order?.id !== orderId) return;
+      const previous = this._order.view?.status;
+      this._order = { ...this._order, view };
+      if (view.status !== previous) this.announce(this.t(statusMessage[view.status]));
+      if (view.status === 'paid' && !this.paidOrders.has(orderId)) {
+        this.paidOrders.add(orderId);
+        emit(this, 'stripe-cart:paid', {
+          orderId,
+          total: view.total,
+          currency: view.currency,
+          lines: view.lines.map(({ sku, name, quantity, unitAmount }) => ({
+            sku,
+            name,
+            quantity,
+            unitAmount,
+          })),
+        });
+      }
+      if (isFinal(view.status)) subscription.unsubscribe();
+    };
+    const reportError = (error: unknown) => {
+      const failure = classifyFailure(error);
+      emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message, orderId });
+    };
+    // The session check makes "paid" show even before Stripe's webhook arrives.
+    if (sessionId) shop.getOrder(orderId, sessionId).then(show, reportError);
+    const subscription = shop.watchOrder(orderId, { onData: show, onError: reportError });
+    this.apiTeardown.push(() => subscription.unsubscribe());
+  }
+
+  // ---- rendering ----
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot?.querySelector('dialog') ?? null;
+  }
+
+  private get currentLocale(): string {
+    return this.locale || resolveLocale(this);
+  }
+
+  private get t(): Translate {
+    return translator(messagesFor(this.currentLocale, this.messages));
+  }
+
+  private money = (amount: number, currency: string) =>
+    formatMoney(amount, currency, this.currentLocale);
+
+  private afterClose(): void {
+    const target = this.returnFocus?.isConnected
+      ? this.returnFocus
+      : this.renderRoot.querySelector<HTMLElement>('.trigger');
+    this.returnFocus = null;
+    this._open = false;
+    target?.focus();
+    if (this._order?.view && isFinal(this._order.view.status)) this._order = null;
+    this._notice = '';
+  }
+
+  private focusTitle(): void {
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('h2')?.focus());
+  }
+
+  private onDialogKeydown = (event: KeyboardEvent) => {
+    const panel = this.renderRoot.querySelector<HTMLElement>('.panel');
+    if (panel) trapTab(event, panel, this.renderRoot as ShadowRoot);
+  };
+
+  private onDialogClick = (event: MouseEvent) => {
+    // Clicks on the backdrop land on the <dialog> itself; the panel covers the rest.
+    if (event.target === this.dialog) this.close();
+  };
+
+  protected override render() {
+    const t = this.t;
+    const count = itemCount(this._lines);
+    const locale = this.currentLocale;
+    const open = this._open;
+    return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
+        aria-label=${t(pluralKey(locale, count), { count })} @click=${() => this.open()}>
+        ${cartIcon}<slot>${t('cart')}</slot>
+        <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count}</span>
+      </button>
+      <div class="sr" role="status" aria-live="polite">${open ? '' : this._announcement}</div>
+      <dialog part="dialog" aria-labelledby="title" @keydown=${this.onDialogKeydown}
+        @click=${this.onDialogClick}>
+        <div class="panel">
+          <header part="header">
+            <h2 id="title" tabindex="-1">${this._order ? t('orderTitle') : t('title')}</h2>
+            <button class="close" part="close" type="button" aria-label=${t('close')}
+              @click=${() => this.close()}>×</button>
+          </header>
+          <div class="sr" role="status" aria-live="polite">${open ? this._announcement : ''}</div>
+          ${this._order ? this.renderOrder() : this.renderCart()}
+        </div>
+      </dialog>`;
+  }
+
+  private renderOrder() {
+    const order = this._order!;
+    return html`<div class="body" part="body">
+      ${orderView(this.t, this.money, order.view, order.id, () => {
+        this._order = null;
+        this.close();
+      })}
+    </div>`;
+  }
+
+  private renderCart() {
+    const t = this.t;
+    const products = this._products;
+    const issues = lineIssues(this._lines, products, this._refusals);
+    const currency = products ? cartCurrency(this._lines, products) : undefined;
+    const subtotal = this._lines.reduce((sum, line) => {
+      const product = products?.get(line.sku);
+      return product && product.currency === currency
+        ? sum + product.unitAmount * line.quantity
+        : sum;
+    }, 0);
+    const actions = {
+      setQuantity: (sku: string, quantity: number) => this.setQuantity(sku, quantity),
+      remove: (sku: string) => {
+        this.remove(sku);
+        this.focusTitle();
+      },
+      fix: (sku: string, fix: LineFix) => this.fix(sku, fix),
+    };
+    return html`<div class="body" part="body">
+        ${this._notice ? html`<p class="note" part="notice" role="status">${this._notice}</p>` : nothing}
+        ${this._offline ? html`<p class="note" part="notice">${t('offline')}</p>` : nothing}
+        ${
+          this._lines.length === 0
+            ? html`<p class="empty">${t('empty')}</p>`
+            : html`<ul part="lines">
+              ${this._lines.map((line) =>
+                lineView(
+                  t,
+                  this.money,
+                  line,
+                  products?.get(line.sku),
+                  issues.get(line.sku),
+                  actions,
+                ),
+              )}
+            </ul>`
+        }
+      </div>
+      ${
+        this._lines.length === 0
+          ? nothing
+          : html`<footer part="footer">
+            <form novalidate @submit=${this.checkout}>
+              <p class="row" part="subtotal">
+                <span>${t('subtotal')}</span>
+                <span>${currency ? this.money(subtotal, currency) : '…'}</span>
+              </p>
+              <label for="email">${t('email')}</label>
+              <input id="email" part="email" type="email" name="email" autocomplete="email"
+                required .value=${this._email} aria-invalid=${this._emailError}
+                aria-describedby=${this._emailError ? 'email-error' : nothing}
+                @input=${(e: Event) => {
+                  this._email = (e.target as HTMLInputElement).value;
+                  this._emailError = false;
+                  this.persist();
+                }} />
+              ${
+                this._emailError
+                  ? html`<p class="field-error" id="email-error">${t('emailInvalid')}</p>`
+                  : nothing
+              }
+              <p class="note alert" part="error" role="alert" ?hidden=${!this._error}>${this._error}</p>
+              <button class="pay" part="checkout" type="submit" ?disabled=${this._busy}
+                aria-busy=${this._busy}>${this._busy ? t('paying') : t('pay')}</button>
+            </form>
+          </footer>`
+      }`;
+  }
+}
+
+/** The server takes `en` or `it-IT`; anything longer is cut to its language. */
+function serverLocale(locale: string): { locale?: string } {
+  if (/^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) return { locale };
+  const language = locale.slice(0, 2).toLowerCase();
+  return /^[a-z]{2}$/.test(language) ? { locale: language } : {};
+}
+
+function safeStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
