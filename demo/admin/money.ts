@@ -46,7 +46,7 @@ function formatterFor(currency: string, locale: string | undefined, compact: boo
     formatter = new Intl.NumberFormat(locale, {
       style: 'currency',
       currency: currency.toUpperCase(),
-      ...(compact && { notation: 'compact', maximumFractionDigits: 1 }),
+      ...(compact && { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }),
     });
     formatters.set(key, formatter);
   }

@@ -1,0 +1,236 @@
+/**
+ * The analytics page in real Chromium against the real server, sandbox and read models:
+ * sign in, read the figures, then watch a new payment arrive without reloading.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app';
+import { checkout } from '../support/orders';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const sourceDir = path.join(root, 'demo/admin');
+const builtDir = path.join(root, 'dist/admin');
+const screenshots = path.join(root, 'test-results/admin');
+
+const skip = process.env.SKIP_E2E === '1';
+if (skip) console.warn('Skipping the analytics page browser test: SKIP_E2E=1 is set');
+else if (!fs.existsSync(CHROMIUM)) {
+  throw new Error(
+    `No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set SKIP_E2E=1`,
+  );
+}
+
+const newestSource = (dir: string): number =>
+  Math.max(
+    ...fs.readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const file = path.join(dir, entry.name);
+      return entry.isDirectory() ? newestSource(file) : fs.statSync(file).mtimeMs;
+    }),
+  );
+
+/** Builds dist/admin when it is missing or older than its sources, so the test sees this code. */
+function ensureBuilt(): void {
+  const index = path.join(builtDir, 'index.html');
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestSource(sourceDir)) return;
+  execFileSync(
+    'npx',
+    ['vite', 'build', '--config', 'demo/admin/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}
+
+const pages = [{ prefix: '/admin/', root: builtDir }];
+let browser: Browser;
+
+beforeAll(async () => {
+  if (skip) return;
+  ensureBuilt();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function paidOrder(t: TestApp, items: { sku: string; quantity: number }[], email: string) {
+  const order = await checkout(t, items, email);
+  await t.sandbox.pay(order.sessionId);
+  await t.sandbox.idle();
+  return order;
+}
+
+async function openPage(url: string): Promise<{ page: Page; foreign: string[] }> {
+  const context = await browser.newContext({
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    viewport: { width: 1200, height: 900 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const foreign: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(url)) foreign.push(request.url());
+  });
+  await page.goto(`${url}/admin/`);
+  return { page, foreign };
+}
+
+const signIn = async (page: Page, token: string) => {
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Show analytics' }).click();
+};
+
+const text = (page: Page, selector: string) => page.locator(selector).textContent();
+/** A table row's cells, as a screen reader would read them out one by one. */
+const cells = (page: Page, table: string, rowText: string) =>
+  page.locator(`${table} tr`, { hasText: rowText }).first().locator('th, td').allTextContents();
+const waitForText = (page: Page, selector: string, expected: string | RegExp) =>
+  page.locator(selector).filter({ hasText: expected }).first().waitFor();
+
+describe.skipIf(skip)('the analytics page in Chromium', () => {
+  it('shows the figures after the token, then a new payment live, without reload', async () => {
+    const t = await startTestApp({ pages });
+    let opened: Page | undefined;
+    try {
+      await paidOrder(t, [{ sku: 'BAGGIO-1994', quantity: 2 }], 'first@example.com');
+      await checkout(t, [{ sku: 'MALDINI-2003', quantity: 1 }], 'browsing@example.com');
+
+      const { page, foreign } = await openPage(t.url);
+      opened = page;
+      await signIn(page, 'not-the-token-at-all');
+      await waitForText(page, '#token-error', 'UNAUTHORIZED');
+      expect(await page.locator('#dashboard').isHidden()).toBe(true);
+
+      await signIn(page, ADMIN_TOKEN);
+      await page.locator('#dashboard').waitFor();
+      await waitForText(page, '#live-status', 'Live');
+      // One paid order so far: 2 × €45.00; the unpaid checkout counts in the funnel only.
+      await waitForText(page, '#totals [data-currency="eur"]', '€90.00');
+      // Revenue, paid orders, average order, units sold.
+      expect(await page.locator('#totals [data-currency="eur"] dd').allTextContents()).toEqual([
+        '€90.00',
+        '1',
+        '€90.00',
+        '2',
+      ]);
+      expect(await text(page, '#funnel figcaption')).toBe('2 carts, 1 paid (50%)');
+      await expect(page.locator('#revenue table').textContent()).resolves.toContain('€90.00');
+      expect(await page.locator('#revenue svg rect.bar').count()).toBeGreaterThanOrEqual(7);
+      expect(await cells(page, '#products table', 'Baggio')).toEqual([
+        'Baggio 1994',
+        '€90.00',
+        '2',
+        '1',
+      ]);
+      // Available, reserved, sold, on hand, note.
+      expect(await cells(page, '#stock table', 'BAGGIO-1994')).toEqual([
+        'Baggio 1994 (BAGGIO-1994)',
+        '48',
+        '0',
+        '2',
+        '50',
+        '',
+      ]);
+      expect((await cells(page, '#stock table', 'MALDINI-2003')).slice(1)).toEqual([
+        '0',
+        '1',
+        '0',
+        '1',
+        'Sold out',
+      ]);
+      expect(await page.locator('#orders tbody tr').count()).toBe(2);
+      expect(await text(page, '#page-info')).toBe('Page 1 of 1 · 2 orders');
+
+      // Marks this document: if the page reloaded, the mark would be gone.
+      await page.evaluate(() => {
+        document.body.dataset.sameDocument = 'yes';
+      });
+      const { orderId } = await paidOrder(
+        t,
+        [{ sku: 'PELE-1958', quantity: 1 }],
+        'live@example.com',
+      );
+      await waitForText(page, '#totals [data-currency="eur"]', '€279.00');
+      await page.locator(`#orders tr[data-order-id="${orderId}"]`, { hasText: 'Paid' }).waitFor();
+      const newest = await page.locator('#orders tbody tr').first().locator('td').allTextContents();
+      expect(newest.slice(2)).toEqual(['live@example.com', 'Paid', '1', '€189.00']);
+      expect(await text(page, '#funnel figcaption')).toBe('3 carts, 2 paid (66.7%)');
+      expect((await cells(page, '#stock table', 'PELE-1958')).slice(1)).toEqual([
+        '2',
+        '0',
+        '1',
+        '3',
+        'Low stock',
+      ]);
+      expect(await page.evaluate(() => document.body.dataset.sameDocument)).toBe('yes');
+
+      fs.mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+
+      // The status filter, by keyboard alone.
+      await page.locator('#status').focus();
+      await page.keyboard.press('ArrowDown');
+      await waitForText(page, '#page-info', 'Page 1 of 1 · 2 orders');
+      expect(await page.locator('#orders tbody tr', { hasText: 'Checkout started' }).count()).toBe(
+        0,
+      );
+
+      // A date range before any sale, typed into the date fields, empties the charts but not the stock.
+      await page.locator('#from').focus();
+      await page.keyboard.type('01012001');
+      await page.locator('#to').focus();
+      await page.keyboard.type('01312001');
+      expect(await page.locator('#from').inputValue()).toBe('2001-01-01');
+      expect(await page.locator('#to').inputValue()).toBe('2001-01-31');
+      await waitForText(page, '#revenue', 'No paid orders in this range yet.');
+      await waitForText(page, '#orders', 'No orders match.');
+      expect(await page.locator('#stock table tbody tr').count()).toBe(3);
+
+      // The token is kept for the tab: a reload goes straight to the figures.
+      await page.reload();
+      await waitForText(page, '#totals [data-currency="eur"]', '€279.00');
+      expect(await page.locator('#sign-in').isHidden()).toBe(true);
+      await page.screenshot({ path: path.join(screenshots, 'after-reload.png'), fullPage: true });
+
+      expect(foreign).toEqual([]);
+    } finally {
+      // The page's live connection must go first, or the server waits on it to close.
+      await opened?.context().close();
+      await t.close();
+    }
+  }, 90_000);
+
+  it('says analytics are off when the server has no ADMIN_TOKEN', async () => {
+    const t = await startTestApp({ pages, env: { ADMIN_TOKEN: undefined } });
+    let opened: Page | undefined;
+    try {
+      const { page } = await openPage(t.url);
+      opened = page;
+      await signIn(page, 'any-token-at-all-here');
+      await waitForText(page, '#token-error', 'Analytics are off: set ADMIN_TOKEN');
+      fs.mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: path.join(screenshots, 'analytics-off.png') });
+    } finally {
+      await opened?.context().close();
+      await t.close();
+    }
+  }, 60_000);
+});
