@@ -31,7 +31,7 @@ export interface ProjectionRunnerOptions {
   /** Events per transaction while catching up. */
   batchSize?: number;
   onProgress?: (progress: ProjectionProgress) => void;
-  /** The runner stopped on an error (a bad event, a failed write); defaults to logging it. */
+  /** The runner stopped on an error (a bad event, a failed write), or a change listener threw; defaults to logging it. */
   onError?: (error: unknown) => void;
 }
 
@@ -52,7 +52,7 @@ export async function startProjectionRunner(
   const db = openReadModelDb(options.dbPath);
   const readModels = new SqliteReadModels(db);
   const projector = new Projector(readModels.models);
-  const batchSize = options.batchSize ?? 20_000;
+  const batchSize = options.batchSize ?? 10_000;
   const listeners = new Set<(change: ReadModelChange) => void>();
   const onError =
     options.onError ?? ((error) => console.error('Projection runner stopped:', error));
@@ -107,7 +107,14 @@ export async function startProjectionRunner(
       skus: [...batch.skus],
       position: batch.position,
     };
-    for (const listener of listeners) listener(change);
+    for (const listener of listeners) {
+      // A failing listener is its owner's problem: the read models keep moving.
+      try {
+        listener(change);
+      } catch (error) {
+        onError(error);
+      }
+    }
   };
 
   let markCaughtUp!: () => void;

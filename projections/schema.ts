@@ -110,7 +110,7 @@ export function openReadModelDb(path: string): Database.Database {
     db.pragma('synchronous = NORMAL');
     // Rows of one order are spread over several B-trees keyed by random ids: a larger page
     // cache and fewer WAL checkpoints keep big catch-up commits from rewriting pages twice.
-    db.pragma('cache_size = -32768');
+    db.pragma('cache_size = -8192');
     db.pragma('wal_autocheckpoint = 8192');
     db.exec(SCHEMA);
     return db;

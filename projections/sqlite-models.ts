@@ -116,7 +116,7 @@ export class SqliteReadModels {
   private readonly commitTx: Database.Transaction<(checkpoint: Checkpoint) => void>;
   private readonly readCheckpoint: Database.Statement<[], { position: bigint; events: bigint }>;
 
-  constructor(db: Database.Database, cacheSize = 10_000) {
+  constructor(db: Database.Database, cacheSize = 5_000) {
     this.readCheckpoint = db
       .prepare<[], { position: bigint; events: bigint }>(
         'SELECT position, events FROM checkpoint WHERE id = 1',
