@@ -6,14 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RecordedEvent } from './support/browser';
 import { cartEvents, launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
-import {
-  cartButton,
-  cartDialog,
-  cartLine,
-  euros,
-  expectCount,
-  payOnSandbox,
-} from './support/cart';
+import { cartButton, cartDialog, cartLine, euros, expectCount, payOnSandbox } from './support/cart';
 import type { Shop } from './support/shop';
 import { demoCatalog, startShop } from './support/shop';
 

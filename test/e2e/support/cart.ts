@@ -44,3 +44,40 @@ export async function payOnSandbox(page: Page, card: string): Promise<void> {
   await page.getByLabel('Security code (CVC)').fill('123');
   await page.getByRole('button', { name: /^Pay / }).click();
 }
+
+export interface Focused {
+  tag: string;
+  /** The accessible-ish name: aria-label, associated label, or text. */
+  name: string;
+  /** Whether focus is inside the cart's open dialog. */
+  inDialog: boolean;
+}
+
+/** What has keyboard focus, looking through shadow roots as assistive technology does. */
+export function focused(page: Page): Promise<Focused> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return { tag: '', name: '', inDialog: false };
+    const labelled = el.id ? el.getRootNode() : null;
+    const label =
+      labelled instanceof Document || labelled instanceof ShadowRoot
+        ? labelled.querySelector(`label[for="${el.id}"]`)?.textContent
+        : undefined;
+    return {
+      tag: el.tagName.toLowerCase(),
+      name: (el.getAttribute('aria-label') ?? label ?? el.textContent ?? '').trim(),
+      inDialog: Boolean(el.closest('dialog[open]')),
+    };
+  });
+}
+
+/** Presses Tab until the focused element matches, as a keyboard user would. */
+export async function tabTo(page: Page, name: string | RegExp, max = 60): Promise<Focused> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (typeof name === 'string' ? now.name === name : name.test(now.name)) return now;
+  }
+  throw new Error(`Tab never reached ${String(name)}`);
+}

@@ -1,0 +1,85 @@
+/** The whole purchase with the keyboard only: no mouse, focus always where it should be. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
+import { cartDialog, expectCount, focused, tabTo } from './support/cart';
+import type { Shop } from './support/shop';
+import { demoCatalog, startShop } from './support/shop';
+
+const baggio = demoCatalog().find((p) => p.sku === 'BAGGIO-1994')!.name;
+
+describe.skipIf(skipE2E())('keyboard-only checkout in Chromium', { timeout: 60_000 }, () => {
+  let shop: Shop;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [shop, browser] = await Promise.all([startShop(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.close();
+  });
+
+  test('add, open, stay trapped, Escape, reopen, change quantity, pay, come back', async () => {
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    const shot = stepShots(page, 'keyboard');
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+
+    await tabTo(page, 'Add Baggio to the cart');
+    await page.keyboard.press('Enter');
+    await expectCount(page, 1);
+    await shot('added');
+
+    const cart = await tabTo(page, /^Cart, 1 item$/);
+    expect(cart.inDialog).toBe(false);
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await focused(page)).inDialog).toBe(true);
+    await shot('open');
+
+    // Focus cycles inside the dialog, however often the shopper presses Tab (or Shift+Tab).
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press(i < 8 ? 'Tab' : 'Shift+Tab');
+      expect((await focused(page)).inDialog).toBe(true);
+    }
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => cartDialog(page).isVisible()).toBe(false);
+    expect((await focused(page)).name).toBe('Cart, 1 item');
+
+    await page.keyboard.press('Enter');
+    await tabTo(page, `One more ${baggio}`);
+    await page.keyboard.press('Space');
+    await expectCount(page, 2);
+    // The stepper keeps focus, so the shopper can press again.
+    expect((await focused(page)).name).toBe(`One more ${baggio}`);
+    await shot('quantity');
+
+    await tabTo(page, 'Email for the receipt');
+    await page.keyboard.type('keys@example.com');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    await shot('stripe-page');
+
+    await tabTo(page, 'Card number');
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('12 / 34');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('123');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${shop.url}/**`);
+    await expect
+      .poll(() => cartDialog(page).locator('[part="status"]').textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    expect((await focused(page)).inDialog).toBe(true);
+    await shot('paid');
+
+    await tabTo(page, 'Continue shopping');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => cartDialog(page).isVisible()).toBe(false);
+    expect((await focused(page)).name).toBe('Cart, 0 items');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Stock runs out while the cart waits: the lines say so live, checkout is refused line by
+ * line by the server, and one click per line fixes the cart so the payment goes through.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
+import { cartButton, cartDialog, cartLine, expectCount, payOnSandbox } from './support/cart';
+import type { Shop } from './support/shop';
+import { demoCatalog, startShop } from './support/shop';
+
+const nameOf = (sku: string) => demoCatalog().find((p) => p.sku === sku)!.name;
+
+describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () => {
+  let shop: Shop;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [shop, browser] = await Promise.all([startShop(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.close();
+  });
+
+  test('a sold-out and a short line are refused, fixed in one click each, then paid', async () => {
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    const shot = stepShots(page, 'refusal');
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="PELE-1958"] .price').waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('PELE-1958', 2);
+      cart.add('MALDINI-2003', 1);
+    });
+    await expectCount(page, 3);
+    await cartButton(page).click();
+    await cartDialog(page).getByLabel('Email for the receipt').fill('shopper@example.com');
+    await shot('cart');
+
+    // Meanwhile another shopper takes the last Maldini, and one Pelé is written off.
+    await shop.test.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'MALDINI-2003', quantity: 1 }],
+      email: 'rival@example.com',
+      returnUrl: `${shop.url}/`,
+    });
+    await shop.test.admin.admin.adjustStock.mutate({
+      sku: 'PELE-1958',
+      delta: -1,
+      reason: 'damaged in storage',
+    });
+
+    const pele = cartLine(page, nameOf('PELE-1958'));
+    const maldini = cartLine(page, nameOf('MALDINI-2003'));
+    await expect.poll(() => maldini.locator('[part="issue"]').textContent()).toContain('Sold out');
+    await expect.poll(() => pele.locator('[part="issue"]').textContent()).toContain('Only 1 left');
+    await shot('live-stock');
+
+    // The shopper pays anyway: the server, not the page, decides, and says which lines.
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    await expect
+      .poll(() => cartDialog(page).locator('[part="error"]').textContent())
+      .toContain('Some items changed');
+    expect(page.url()).toBe(`${shop.url}/`);
+    await shot('refused');
+
+    await pele.getByRole('button', { name: 'Reduce to 1' }).click();
+    await maldini.getByRole('button', { name: 'Remove it' }).click();
+    await expectCount(page, 1);
+    expect(await cartDialog(page).locator('[part="issue"]').count()).toBe(0);
+    await shot('fixed');
+
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    await payOnSandbox(page, '4242 4242 4242 4242');
+    await page.waitForURL(`${shop.url}/**`);
+    await expect
+      .poll(() => cartDialog(page).locator('[part="status"]').textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    await shot('paid');
+
+    // The shop's tile now says what the shop knows: no Pelé left to sell.
+    const peleTile = page.locator('stripe-cart-add[sku="PELE-1958"]');
+    await expect.poll(() => peleTile.locator('[part="stock"]').textContent()).toBe('Sold out');
+    expect(await peleTile.getByRole('button').isDisabled()).toBe(true);
+    // The one failed request is the refusal itself: a 400 with the problems, as designed.
+    expect(errors).toEqual([expect.stringMatching(/^400 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
+});
