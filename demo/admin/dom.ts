@@ -44,20 +44,25 @@ export function s<K extends keyof SVGElementTagNameMap>(
  * SVG beside it, which is hidden from them.
  */
 export function figuresTable(caption: string, headers: string[], rows: string[][]): HTMLElement {
+  // A table box ignores overflow, so the hiding is done by a wrapper.
   return h(
-    'table',
+    'div',
     { class: 'visually-hidden' },
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...headers.map((header) => h('th', { scope: 'col' }, header)))),
     h(
-      'tbody',
+      'table',
       {},
-      ...rows.map((row) =>
-        h(
-          'tr',
-          {},
-          ...row.map((cell, index) =>
-            index === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell),
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, ...headers.map((header) => h('th', { scope: 'col' }, header)))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((row) =>
+          h(
+            'tr',
+            {},
+            ...row.map((cell, index) =>
+              index === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell),
+            ),
           ),
         ),
       ),

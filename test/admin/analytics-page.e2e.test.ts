@@ -185,6 +185,14 @@ describe.skipIf(skip)('the analytics page in Chromium', () => {
       fs.mkdirSync(screenshots, { recursive: true });
       await page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
 
+      // On a phone the charts are redrawn to the new width rather than shrunk.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForFunction(
+        () => Number(document.querySelector('#revenue svg')?.getAttribute('width')) < 390,
+      );
+      await page.screenshot({ path: path.join(screenshots, 'narrow.png'), fullPage: true });
+      await page.setViewportSize({ width: 1200, height: 900 });
+
       // The status filter, by keyboard alone.
       await page.locator('#status').focus();
       await page.keyboard.press('ArrowDown');

@@ -2,9 +2,10 @@
 import type { FunnelReport } from '../api';
 import { chartFigure, emptyNote, figuresTable, s } from '../dom';
 import { formatPercent } from '../money';
-import { barIn, rowLayout, stackedIn } from './geometry';
+import { barIn, planRowText, rowLayout, stackedIn } from './geometry';
 import { legend } from './legend';
 import { funnelOutcomes, funnelSteps } from './models';
+import { rowText } from './row-text';
 
 export function renderFunnel(funnel: FunnelReport, width: number, locale?: string): Node[] {
   const { totals } = funnel;
@@ -15,7 +16,16 @@ export function renderFunnel(funnel: FunnelReport, width: number, locale?: strin
   const stepText = (count: number, rate: number | null) =>
     rate === null ? String(count) : `${count} · ${percent(rate)} of the step before`;
 
-  const layout = rowLayout(steps.length + 1, width);
+  const outcomeTexts: [string, string] = [
+    'Where the carts are now',
+    `${percent(totals.conversionRate)} converted`,
+  ];
+  const texts = [
+    ...steps.map((step): [string, string] => [step.label, stepText(step.count, step.rate)]),
+    outcomeTexts,
+  ];
+  const plan = planRowText(texts, width);
+  const layout = rowLayout(texts.length, width, { twoLines: plan.twoLines });
   const outcomeRow = layout.rows[steps.length]!;
   const svg = s(
     'svg',
@@ -25,22 +35,14 @@ export function renderFunnel(funnel: FunnelReport, width: number, locale?: strin
       return s(
         'g',
         {},
-        s('text', { x: 0, y: row.labelY }, step.label),
-        s(
-          'text',
-          { x: width, y: row.labelY, 'text-anchor': 'end', class: 'value' },
-          stepText(step.count, step.rate),
-        ),
+        rowText(row.label, 'label', step.label),
+        rowText(row.value, 'value', texts[index]![1]),
         s('rect', { class: 'track', ...row.track }),
         s('rect', { class: 'bar', ...barIn(row.track, step.count, totals.cartsValidated) }),
       );
     }),
-    s('text', { x: 0, y: outcomeRow.labelY }, 'Where the carts are now'),
-    s(
-      'text',
-      { x: width, y: outcomeRow.labelY, 'text-anchor': 'end', class: 'value' },
-      `${percent(totals.conversionRate)} converted`,
-    ),
+    rowText(outcomeRow.label, 'label', outcomeTexts[0]),
+    rowText(outcomeRow.value, 'value', outcomeTexts[1]),
     ...stackedIn(
       outcomeRow.track,
       outcomes.map((o) => o.count),

@@ -2,19 +2,24 @@
 import type { SalesReport } from '../api';
 import { chartFigure, emptyNote, figuresTable, h, s } from '../dom';
 import { formatMoney } from '../money';
-import { barIn, clip, rowLayout } from './geometry';
+import { barIn, clip, planRowText, rowLayout } from './geometry';
 import { topProducts } from './models';
+import { rowText } from './row-text';
 
 const LIMIT = 8;
 
 export function renderProducts(sales: SalesReport, width: number, locale?: string): Node[] {
   const ranked = topProducts(sales.products, LIMIT);
   if (ranked.size === 0) return [emptyNote('Nothing sold in this range yet.')];
-  const nameLength = Math.max(12, Math.floor(width / 14));
   return [...ranked].map(([currency, products]) => {
     const money = (amount: number) => formatMoney(amount, currency, locale);
     const max = products[0]?.revenue ?? 0;
-    const layout = rowLayout(products.length, width);
+    const texts = products.map((p): [string, string] => [
+      p.name,
+      `${money(p.revenue)} · ${p.units} sold`,
+    ]);
+    const plan = planRowText(texts, width);
+    const layout = rowLayout(products.length, width, { twoLines: plan.twoLines });
     const svg = s(
       'svg',
       {
@@ -29,12 +34,8 @@ export function renderProducts(sales: SalesReport, width: number, locale?: strin
           'g',
           {},
           s('title', {}, product.name),
-          s('text', { x: 0, y: row.labelY }, clip(product.name, nameLength)),
-          s(
-            'text',
-            { x: width, y: row.labelY, 'text-anchor': 'end', class: 'value' },
-            `${money(product.revenue)} · ${product.units} sold`,
-          ),
+          rowText(row.label, 'label', clip(product.name, plan.labelChars)),
+          rowText(row.value, 'value', texts[index]![1]),
           s('rect', { class: 'track', ...row.track }),
           s('rect', { class: 'bar', ...barIn(row.track, product.revenue, max) }),
         );

@@ -1,9 +1,10 @@
 /** Stock per product: sold, held for unpaid orders, and still available, end to end. */
 import type { StockProduct } from '../api';
 import { chartFigure, emptyNote, figuresTable, s } from '../dom';
-import { clip, rowLayout, stackedIn } from './geometry';
+import { clip, planRowText, rowLayout, stackedIn } from './geometry';
 import { legend } from './legend';
 import { type StockRow, type StockState, stockRows } from './models';
+import { rowText } from './row-text';
 
 const stateText: Record<StockState, string> = {
   ok: '',
@@ -19,24 +20,27 @@ export function renderStock(products: readonly StockProduct[], width: number): N
   const rows = stockRows(products);
   if (rows.length === 0) return [emptyNote('No products listed.')];
   const max = Math.max(1, ...rows.map((r) => r.sold + r.reserved + r.available));
-  const layout = rowLayout(rows.length, width);
-  const nameLength = Math.max(12, Math.floor(width / 16));
+  const flagOf = (row: StockRow) => (stateText[row.state] ? `${stateText[row.state]} · ` : '');
+  const plan = planRowText(
+    rows.map((row) => [row.name, `${flagOf(row)}${figuresOf(row)}`]),
+    width,
+  );
+  const layout = rowLayout(rows.length, width, { twoLines: plan.twoLines });
   const svg = s(
     'svg',
     { class: 'chart-svg', viewBox: `0 0 ${width} ${layout.height}`, width, height: layout.height },
     ...rows.map((row, index) => {
       const geometry = layout.rows[index]!;
-      const flag = stateText[row.state];
       const segments = stackedIn(geometry.track, [row.sold, row.reserved, row.available], max);
       return s(
         'g',
         { 'data-sku': row.sku },
         s('title', {}, `${row.name} (${row.sku})`),
-        s('text', { x: 0, y: geometry.labelY }, clip(row.name, nameLength)),
-        s(
-          'text',
-          { x: width, y: geometry.labelY, 'text-anchor': 'end', class: 'value' },
-          flag ? s('tspan', { class: `flag flag-${row.state}` }, `${flag} · `) : null,
+        rowText(geometry.label, 'label', clip(row.name, plan.labelChars)),
+        rowText(
+          geometry.value,
+          'value',
+          flagOf(row) ? s('tspan', { class: `flag flag-${row.state}` }, flagOf(row)) : null,
           figuresOf(row),
         ),
         s('rect', { class: 'track', ...geometry.track }),
