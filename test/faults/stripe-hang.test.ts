@@ -1,0 +1,136 @@
+/**
+ * Stripe hanging during checkout.start must cost only the shoppers waiting on it: a
+ * production server process keeps answering everyone else at its usual speed, then gives
+ * the hung checkouts a clear error and their stock back.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../demo/sandbox';
+import { startSandbox } from '../../demo/sandbox';
+import { clientFor } from '../support/app';
+import type { ServerProcess } from '../support/server-process';
+import { startServerProcess } from '../support/server-process';
+import {
+  cards,
+  freePort,
+  type LatencySummary,
+  latencySummary,
+  RETURN_URL,
+  serverEnv,
+  tally,
+  tempDir,
+  waitUntil,
+  writeCatalog,
+} from './harness';
+
+const HUNG_CHECKOUTS = 10;
+const P99_LIMIT_MS = 50;
+const SKUS = cards(2, 100);
+
+let sandbox: Sandbox;
+let server: ServerProcess;
+const dataDir = tempDir('hang');
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  const port = await freePort();
+  server = await startServerProcess(
+    serverEnv(sandbox, { port, dataDir, catalogFile: writeCatalog(dataDir, SKUS) }),
+  );
+});
+afterAll(async () => {
+  await server?.stop('SIGKILL');
+  await sandbox?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Times sequential requests (each waits for the last, as one impatient client would). */
+async function sample(
+  request: () => Promise<unknown>,
+  keepGoing: (count: number) => boolean,
+): Promise<LatencySummary> {
+  const samples: number[] = [];
+  while (keepGoing(samples.length)) {
+    const started = performance.now();
+    await request();
+    samples.push(performance.now() - started);
+  }
+  return latencySummary(samples);
+}
+
+describe('Stripe hanging during checkout.start', () => {
+  it('10 checkouts hang on Stripe while catalog.list and /healthz stay fast; then a clear error and stock back', async () => {
+    const client = clientFor(server.url);
+    const healthz = async () => {
+      const response = await fetch(`${server.url}/healthz`);
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    };
+    const catalog = () => client.catalog.list.query();
+    // Warm up connections and code paths before measuring.
+    for (let i = 0; i < 200; i++) await Promise.all([healthz(), catalog()]);
+    const baseline = {
+      healthz: await sample(healthz, (n) => n < 300),
+      catalogList: await sample(catalog, (n) => n < 300),
+    };
+    const before = await catalog();
+
+    // No answer at all, twice per checkout: the gateway retries a timeout once.
+    sandbox.failNext('timeout', HUNG_CHECKOUTS * 2);
+    const hangStarted = performance.now();
+    let settled = 0;
+    const hung = Array.from({ length: HUNG_CHECKOUTS }, (_, i) =>
+      client.checkout.start
+        .mutate({
+          checkoutId: randomUUID(),
+          items: [{ sku: SKUS[i % 2]!.sku, quantity: 2 }],
+          email: `fan${i}@example.com`,
+          returnUrl: RETURN_URL,
+        })
+        .then(
+          () => 'started',
+          (error: { data?: { code?: string }; message: string }) => {
+            expect(error.message).toMatch(/payment provider could not be reached/);
+            return error.data?.code ?? 'no answer';
+          },
+        )
+        .finally(() => {
+          settled += 1;
+        }),
+    );
+    // Every hung checkout has reserved its units and now waits on Stripe.
+    const heldPerSku = (HUNG_CHECKOUTS / SKUS.length) * 2;
+    await waitUntil(async () => {
+      const now = await catalog();
+      return now.every(
+        (p) => p.available === before.find((b) => b.sku === p.sku)!.available - heldPerSku,
+      );
+    }, 'the hung checkouts to hold their stock');
+    // Measure only while every hung checkout is still waiting on Stripe.
+    const stillHanging = () => settled === 0;
+    const duringHang = {
+      healthz: await sample(healthz, (n) => n < 200 && stillHanging()),
+      catalogList: await sample(catalog, (n) => n < 200 && stillHanging()),
+    };
+    expect(settled).toBe(0);
+    const outcomes = tally(await Promise.all(hung), (code) => code);
+    const hangSeconds = (performance.now() - hangStarted) / 1000;
+
+    console.log(
+      'stripe hang figures',
+      JSON.stringify({
+        baseline,
+        duringHang,
+        outcomes,
+        hangSeconds: Number(hangSeconds.toFixed(1)),
+      }),
+    );
+    expect(outcomes).toEqual({ SERVICE_UNAVAILABLE: HUNG_CHECKOUTS });
+    expect(await catalog()).toEqual(before);
+    expect(duringHang.healthz.count).toBe(200);
+    expect(duringHang.catalogList.count).toBe(200);
+    expect(duringHang.healthz.p99).toBeLessThan(P99_LIMIT_MS);
+    expect(duringHang.catalogList.p99).toBeLessThan(P99_LIMIT_MS);
+  }, 90_000);
+});
