@@ -19,8 +19,8 @@ type Inputs = inferRouterInputs<AppRouter>['analytics'];
 export type SalesReport = Outputs['sales'];
 export type FunnelReport = Outputs['funnel'];
 export type OrdersReport = Outputs['orders'];
-export type StockReport = Outputs['stock'];
-export type OrderSummary = OrdersReport['orders'][number];
+type StockReport = Outputs['stock'];
+type OrderSummary = OrdersReport['orders'][number];
 export type OrderStatus = OrderSummary['status'];
 export type StockProduct = StockReport['products'][number];
 
@@ -51,7 +51,7 @@ export interface AnalyticsApi {
   watch(handlers: WatchHandlers): { unsubscribe(): void };
 }
 
-export const ORDERS_PAGE_SIZE = 10;
+const ORDERS_PAGE_SIZE = 10;
 
 export function createAnalyticsApi(token: string, base = location.origin): AnalyticsApi {
   const url = `${base}/trpc`;

@@ -95,6 +95,7 @@ export function startDashboard(
   resize.observe(element('revenue'));
 
   status.textContent = 'Connecting…';
+  // The first tick arrives on connecting, which also covers changes between `first` and now.
   const subscription = api.watch({
     onTick: () => void refresh(),
     onLive: () => {

@@ -24,7 +24,7 @@ export function readFilters(page: number): Filters | string {
 }
 
 /** "Last n days" ends today (UTC), as the read models count days. */
-export function applyPreset(days: string, now = new Date()): void {
+function applyPreset(days: string, now = new Date()): void {
   const today = dayOf(now);
   input('from').value = days === 'all' ? '' : addDays(today, -(Number(days) - 1));
   input('to').value = days === 'all' ? '' : today;

@@ -33,7 +33,7 @@ export function minorUnitDigits(currency: string): number {
   return 2;
 }
 
-export function toMajorUnits(amount: number, currency: string): number {
+function toMajorUnits(amount: number, currency: string): number {
   return amount / 10 ** minorUnitDigits(currency);
 }
 

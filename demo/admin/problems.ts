@@ -1,6 +1,6 @@
 /** Turns what the API refused into a sentence for the person at the page. */
 
-export type ProblemKind = 'unauthorized' | 'forbidden' | 'unreachable' | 'other';
+type ProblemKind = 'unauthorized' | 'forbidden' | 'unreachable' | 'other';
 
 export interface Problem {
   kind: ProblemKind;
@@ -30,7 +30,10 @@ export function problemOf(error: unknown): Problem {
     };
   }
   if (code === undefined) {
-    return { kind: 'unreachable', message: 'The server cannot be reached. Retrying…' };
+    return {
+      kind: 'unreachable',
+      message: 'The server cannot be reached: check that it is running.',
+    };
   }
   const detail = error instanceof Error ? error.message : String(error);
   return { kind: 'other', message: `The server could not answer (${code}): ${detail}` };

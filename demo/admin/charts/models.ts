@@ -33,7 +33,7 @@ export function revenueSeries(
   return series;
 }
 
-export type ProductSales = SalesReport['products'][number];
+type ProductSales = SalesReport['products'][number];
 
 /** The best sellers by revenue within each currency. */
 export function topProducts(products: readonly ProductSales[], limit: number) {
@@ -90,7 +90,7 @@ export interface StockRow {
   state: StockState;
 }
 
-export const LOW_STOCK = 2;
+const LOW_STOCK = 2;
 
 /** Stock per product; a correction below what is held shows as none left, not negative. */
 export function stockRows(products: readonly StockProduct[]): StockRow[] {
