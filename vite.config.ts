@@ -54,6 +54,8 @@ function squeezeTemplates(): Plugin {
 export default defineConfig({
   publicDir: false,
   plugins: [squeezeTemplates()],
+  // Lit's production build whatever NODE_ENV says (Vitest sets it to "test").
+  resolve: { conditions: ['module', 'browser', 'production'] },
   build: {
     outDir: 'dist/widget',
     emptyOutDir: true,

@@ -1,0 +1,84 @@
+import { describe, expect, test } from 'vitest';
+import {
+  loadCart,
+  onCartSaved,
+  parseSaved,
+  saveCart,
+  storageKey,
+} from '../../widget/state/storage';
+
+class MemoryStorage implements Storage {
+  private map = new Map<string, string>();
+  get length() {
+    return this.map.size;
+  }
+  clear() {
+    this.map.clear();
+  }
+  getItem(key: string) {
+    return this.map.get(key) ?? null;
+  }
+  key(index: number) {
+    return [...this.map.keys()][index] ?? null;
+  }
+  removeItem(key: string) {
+    this.map.delete(key);
+  }
+  setItem(key: string, value: string) {
+    this.map.set(key, value);
+  }
+}
+
+describe('cart storage', () => {
+  test('one key per API origin, whatever the path', () => {
+    expect(storageKey('https://shop.example/api/')).toBe('stripe-cart:v1:https://shop.example');
+    expect(storageKey('https://shop.example')).toBe(storageKey('https://shop.example/x'));
+    expect(storageKey('https://a.example')).not.toBe(storageKey('https://b.example'));
+  });
+
+  test('what is saved loads back', () => {
+    const storage = new MemoryStorage();
+    const key = storageKey('https://shop.example');
+    saveCart(storage, key, { lines: [{ sku: 'A', quantity: 2 }], email: 'a@b.co' });
+    expect(loadCart(storage, key)).toEqual({ lines: [{ sku: 'A', quantity: 2 }], email: 'a@b.co' });
+  });
+
+  test('missing, corrupt or foreign values load as an empty cart', () => {
+    expect(parseSaved(null)).toEqual({ lines: [], email: '' });
+    expect(parseSaved('{not json')).toEqual({ lines: [], email: '' });
+    expect(parseSaved('42')).toEqual({ lines: [], email: '' });
+    expect(parseSaved('{"lines":[{"sku":"A","quantity":-1}],"email":7}')).toEqual({
+      lines: [],
+      email: '',
+    });
+  });
+
+  test('a storage that throws (privacy mode, quota) never breaks the cart', () => {
+    const hostile = new MemoryStorage();
+    hostile.getItem = () => {
+      throw new Error('SecurityError');
+    };
+    hostile.setItem = () => {
+      throw new Error('QuotaExceededError');
+    };
+    expect(loadCart(hostile, 'k')).toEqual({ lines: [], email: '' });
+    expect(() => saveCart(hostile, 'k', { lines: [], email: '' })).not.toThrow();
+    expect(loadCart(undefined, 'k')).toEqual({ lines: [], email: '' });
+  });
+
+  test('another tab saving the same key is heard; other keys are not', () => {
+    const target = new EventTarget() as unknown as Window;
+    const heard: unknown[] = [];
+    const stop = onCartSaved(target, 'mine', (cart) => heard.push(cart));
+    const fire = (key: string, newValue: string | null) => {
+      const event = new Event('storage') as StorageEvent;
+      Object.assign(event, { key, newValue });
+      target.dispatchEvent(event);
+    };
+    fire('other', '{"lines":[{"sku":"X","quantity":1}]}');
+    fire('mine', '{"lines":[{"sku":"A","quantity":3}],"email":""}');
+    stop();
+    fire('mine', '{"lines":[]}');
+    expect(heard).toEqual([{ lines: [{ sku: 'A', quantity: 3 }], email: '' }]);
+  });
+});

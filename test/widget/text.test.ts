@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import { locales, messagesFor, parseMessages, pluralKey, translator } from '../../widget/i18n';
+import { formatMoney } from '../../widget/state/money';
+import { readReturn, withoutReturnParams } from '../../widget/state/return';
+
+describe('money', () => {
+  test("uses each currency's own minor units", () => {
+    expect(formatMoney(18900, 'eur', 'en')).toBe('€189.00');
+    expect(formatMoney(500, 'jpy', 'en')).toBe('¥500');
+    expect(formatMoney(1234, 'kwd', 'en')).toMatch(/1\.234/);
+  });
+
+  test('formats for the locale', () => {
+    expect(formatMoney(4500, 'eur', 'it')).toMatch(/^45,00\s€$/);
+  });
+});
+
+describe('localisation', () => {
+  test('Italian has every English text', () => {
+    expect(Object.keys(locales.it!).sort()).toEqual(Object.keys(locales.en!).sort());
+  });
+
+  test('picks the table by language, falls back to English, and applies overrides', () => {
+    expect(messagesFor('it-IT').pay).toBe('Paga con carta');
+    expect(messagesFor('xx').pay).toBe('Pay with card');
+    expect(messagesFor('en', { pay: 'Buy now' }).pay).toBe('Buy now');
+  });
+
+  test('fills placeholders and leaves unknown ones visible', () => {
+    const t = translator(messagesFor('en'));
+    expect(t('onlyLeft', { count: 2 })).toBe('Only 2 left');
+    expect(t('onlyLeft')).toBe('Only {count} left');
+  });
+
+  test('plural forms follow the language', () => {
+    expect(pluralKey('en', 1)).toBe('cartLabel_one');
+    expect(pluralKey('en', 0)).toBe('cartLabel_other');
+    expect(pluralKey('it', 2)).toBe('cartLabel_other');
+  });
+
+  test('the messages attribute accepts known keys only and survives bad JSON', () => {
+    expect(parseMessages('{"pay":"Buy now","nonsense":"x","title":3}')).toEqual({ pay: 'Buy now' });
+    expect(parseMessages('{oops')).toBeUndefined();
+    expect(parseMessages(null)).toBeUndefined();
+  });
+});
+
+describe('return from Stripe', () => {
+  test('reads success with its session, and cancel', () => {
+    expect(readReturn('https://s.example/?stripe_cart=success&order=o1&session_id=cs_1')).toEqual({
+      outcome: 'success',
+      orderId: 'o1',
+      sessionId: 'cs_1',
+    });
+    expect(readReturn('https://s.example/p?stripe_cart=cancel&order=o1')).toEqual({
+      outcome: 'cancel',
+      orderId: 'o1',
+    });
+    expect(readReturn('https://s.example/?stripe_cart=success')).toBeUndefined();
+    expect(readReturn('https://s.example/?order=o1')).toBeUndefined();
+  });
+
+  test('cleans only its own parameters from the URL, keeping the rest and the hash', () => {
+    expect(
+      withoutReturnParams(
+        'https://s.example/p?lang=it&stripe_cart=success&order=o&session_id=c#top',
+      ),
+    ).toBe('https://s.example/p?lang=it#top');
+  });
+});
