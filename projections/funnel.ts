@@ -30,7 +30,10 @@ export interface FunnelState {
   day(day: string): FunnelDay | undefined;
 }
 
-const stageOfStatus: Record<OrderStatus, keyof FunnelCounts> = {
+const stageOfStatus: Record<
+  OrderStatus,
+  Exclude<keyof FunnelCounts, 'cartsValidated' | 'checkoutsStarted'>
+> = {
   validated: 'abandoned',
   checkout_started: 'open',
   pending: 'open',
@@ -51,15 +54,7 @@ export const emptyFunnelCounts = (): FunnelCounts => ({
   open: 0,
 });
 
-function countsOf(view: OrderView): FunnelCounts {
-  const counts = emptyFunnelCounts();
-  counts.cartsValidated = 1;
-  counts.checkoutsStarted = view.sessionId === null ? 0 : 1;
-  counts[stageOfStatus[view.status]] += 1;
-  return counts;
-}
-
-/** The funnel row an order's change (view before -> view after one event) alters, if any. */
+/** Takes back what the order counted before the event and counts what it is after. */
 export function evolveFunnel(
   state: FunnelState,
   before: OrderView | null,
@@ -67,13 +62,25 @@ export function evolveFunnel(
 ): FunnelDay[] {
   const cohort = (after ?? before)?.createdAt;
   if (cohort === undefined) return [];
+  if (
+    before &&
+    after &&
+    stageOfStatus[before.status] === stageOfStatus[after.status] &&
+    started(before) === started(after)
+  ) {
+    return [];
+  }
   const day = utcDay(cohort);
-  const removed = before ? countsOf(before) : emptyFunnelCounts();
-  const added = after ? countsOf(after) : emptyFunnelCounts();
-  const keys = Object.keys(removed) as (keyof FunnelCounts)[];
-  if (keys.every((key) => removed[key] === added[key])) return [];
-  const row = state.day(day) ?? { day, ...emptyFunnelCounts() };
-  const next = { ...row };
-  for (const key of keys) next[key] += added[key] - removed[key];
+  const next = { ...(state.day(day) ?? { day, ...emptyFunnelCounts() }) };
+  const count = (view: OrderView | null, sign: 1 | -1) => {
+    if (!view) return;
+    next.cartsValidated += sign;
+    if (started(view)) next.checkoutsStarted += sign;
+    next[stageOfStatus[view.status]] += sign;
+  };
+  count(before, -1);
+  count(after, 1);
   return [next];
 }
+
+const started = (view: OrderView) => view.sessionId !== null;

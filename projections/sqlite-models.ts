@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { ReadModels, Table } from './apply';
 import type { FunnelDay } from './funnel';
 import type { OrderHold, ProductStock } from './inventory';
+import { KeyFilter } from './key-filter';
 import type { OrderView } from './order';
 import {
   type FunnelRow,
@@ -41,20 +42,22 @@ interface Entry<V> {
  * Rows live in two generations: a commit that leaves the young one too big makes it the
  * old one and drops the previous old one, so recently used rows stay cached. When the
  * tables were empty at start (a rebuild), every row that exists was written by this
- * process: a key never written is known absent without asking SQLite.
+ * process: a key the filter of evicted keys has never seen is absent, no need to ask SQLite.
  */
 class CachedTable<V> implements Table<V> {
   private young = new Map<string, Entry<V>>();
   private old = new Map<string, Entry<V>>();
   private readonly dirty = new Map<string, Entry<V>>();
   /** Keys written by this process and dropped from the cache since; only kept while `fresh`. */
-  private readonly evicted = new Set<string>();
+  private readonly evicted: KeyFilter | undefined;
 
   constructor(
     private readonly codec: Codec<V>,
     private readonly maxEntries: number,
-    private readonly fresh: boolean,
-  ) {}
+    fresh: boolean,
+  ) {
+    this.evicted = fresh ? new KeyFilter() : undefined;
+  }
 
   get(key: string): V | undefined {
     return this.entry(key).value;
@@ -78,14 +81,14 @@ class CachedTable<V> implements Table<V> {
     for (const entry of this.dirty.values()) entry.stored = true;
     this.dirty.clear();
     if (this.young.size <= this.maxEntries) return;
-    if (this.fresh) for (const [key, entry] of this.old) if (entry.stored) this.evicted.add(key);
+    if (this.evicted) for (const [key, entry] of this.old) if (entry.stored) this.evicted.add(key);
     this.old = this.young;
     this.young = new Map();
   }
 
   /** After a failed commit: the cache no longer matches the database. */
   discard(): void {
-    if (this.fresh) throw new Error('A rebuild cannot continue after a failed commit');
+    if (this.evicted) throw new Error('A rebuild cannot continue after a failed commit');
     this.young.clear();
     this.old.clear();
     this.dirty.clear();
@@ -96,7 +99,7 @@ class CachedTable<V> implements Table<V> {
     if (entry) return entry;
     entry = this.old.get(key);
     if (!entry) {
-      const known = !this.fresh || this.evicted.has(key);
+      const known = this.evicted?.mayHave(key) ?? true;
       const value = known ? this.codec.load(key) : undefined;
       entry = { value, stored: value !== undefined };
     }
