@@ -9,7 +9,11 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Services } from '../services';
 import type { AppRouter } from './router';
 import { appRouter } from './router';
@@ -23,6 +27,14 @@ export interface HttpOptions {
   pages?: { prefix: string; root: string }[];
 }
 
+function safeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(/connectionParams=[^&]*/g, 'connectionParams=[redacted]'),
+    remoteAddress: request.ip,
+  };
+}
+
 export async function buildHttpServer(
   services: Services,
   options: HttpOptions,
@@ -33,6 +45,15 @@ export async function buildHttpServer(
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },
     trustProxy: services.config.trustProxy,
+    // Request lines must not carry the admin token that subscriptions pass in the query.
+    childLoggerFactory: (logger, bindings, options) =>
+      logger.child(bindings, {
+        ...options,
+        serializers: {
+          ...options.serializers,
+          req: (request: FastifyRequest) => safeRequest(request),
+        },
+      }),
   });
 
   app.addHook('onResponse', async (request, reply) => {
