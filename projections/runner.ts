@@ -55,7 +55,7 @@ export async function startProjectionRunner(
   const batchSize = options.batchSize ?? 10_000;
   const listeners = new Set<(change: ReadModelChange) => void>();
   const onError =
-    options.onError ?? ((error) => console.error('Projection runner stopped:', error));
+    options.onError ?? ((error) => console.error('Projection runner:', error));
 
   const start = readModels.checkpoint();
   let committed = start?.events ?? 0;
@@ -90,8 +90,8 @@ export async function startProjectionRunner(
     flushScheduled = false;
     if (pending.count === 0) return;
     const batch = pending;
+    readModels.commit({ position: batch.position, events: committed + batch.count });
     committed += batch.count;
-    readModels.commit({ position: batch.position, events: committed });
     appliedSinceStart += batch.count;
     pending = { count: 0, position: batch.position, orderIds: new Set(), skus: new Set() };
     if (!live && options.onProgress) {
