@@ -54,8 +54,7 @@ export async function startProjectionRunner(
   const projector = new Projector(readModels.models);
   const batchSize = options.batchSize ?? 10_000;
   const listeners = new Set<(change: ReadModelChange) => void>();
-  const onError =
-    options.onError ?? ((error) => console.error('Projection runner:', error));
+  const onError = options.onError ?? ((error) => console.error('Projection runner:', error));
 
   const start = readModels.checkpoint();
   let committed = start?.events ?? 0;
