@@ -1,0 +1,76 @@
+/**
+ * Reservations that outlive their session *and* the server that took them: the sweep in
+ * a restarted server still finds them (test/checkout/sweep.test.ts covers one process).
+ * The server runs in-process here because the sweep reads the server's clock, which a
+ * test can only move in-process; each restart closes the app and opens a new one on the
+ * same data dir, with nothing carried over in memory.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../demo/sandbox';
+import { startSandbox } from '../../demo/sandbox';
+import type { TestApp } from '../support/app';
+import { startTestApp } from '../support/app';
+import { availableOf, checkout, countOf, orderEvents } from '../support/orders';
+
+const GRACE_SECONDS = 60;
+let offsetMs = 0;
+const now = () => new Date(Date.now() + offsetMs);
+const options = { now, env: { RESERVATION_GRACE_SECONDS: String(GRACE_SECONDS) } };
+
+let sandbox: Sandbox;
+let t: TestApp;
+beforeAll(async () => {
+  sandbox = await startSandbox({ retryInitialDelayMs: 20 });
+  t = await startTestApp({ ...options, sharedSandbox: sandbox });
+});
+afterAll(async () => {
+  await t?.close();
+  await sandbox?.close();
+  if (t) fs.rmSync(t.dataDir, { recursive: true, force: true });
+});
+
+/** A new server on the same data dir and sandbox; webhooks stay off until a test turns them on. */
+async function restart() {
+  await t.close();
+  t = await startTestApp({ ...options, dataDir: t.dataDir, sharedSandbox: sandbox });
+  sandbox.setWebhookUrl(undefined);
+}
+
+describe('reservations that outlive their session, across restarts', () => {
+  it('a restarted server sweeps the lost-webhook reservation, records the lost payment, and a later payment is still recorded', async () => {
+    sandbox.setWebhookUrl(undefined);
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const abandoned = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    const paidUnheard = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    await sandbox.pay(paidUnheard.sessionId);
+
+    await restart();
+    offsetMs += (31 * 60 + GRACE_SECONDS + 1) * 1000;
+    // The restarted read models may still be catching up: sweep until both orders are handled.
+    const handled = { swept: new Set<string>(), paid: new Set<string>() };
+    await expect
+      .poll(async () => {
+        const result = await t.app.sweep();
+        for (const id of result.swept) handled.swept.add(id);
+        for (const id of result.paid) handled.paid.add(id);
+        return handled.swept.has(abandoned.orderId) && handled.paid.has(paidUnheard.orderId);
+      })
+      .toBe(true);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 1);
+    expect((await orderEvents(t.app.services.store, abandoned.orderId)).at(-1)?.type).toBe(
+      'CheckoutExpired',
+    );
+    expect(await countOf(t.app.services.store, paidUnheard.orderId, 'PaymentCompleted')).toBe(1);
+
+    await restart();
+    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [] });
+    sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    await sandbox.pay(abandoned.sessionId);
+    await sandbox.idle();
+    const view = await t.client.order.get.query({ orderId: abandoned.orderId });
+    expect(view.status).toBe('paid');
+    expect(view.flags.late).toBe(true);
+    expect(await countOf(t.app.services.store, abandoned.orderId, 'PaymentCompleted')).toBe(1);
+  });
+});
