@@ -155,4 +155,20 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
     expect(errors).toEqual([]);
     await page.context().close();
   });
+  test('two tabs of the shop share one cart, live', async () => {
+    const { page: first, errors } = await newShopper(browser, [shop.url]);
+    const second = await first.context().newPage();
+    await Promise.all([first.goto(`${shop.url}/`), second.goto(`${shop.url}/`)]);
+    await first.getByRole('button', { name: 'Add Baggio to the cart' }).click();
+    await expectCount(second, 1);
+    await second.evaluate(() =>
+      document.querySelector('stripe-cart')!.setQuantity('BAGGIO-1994', 3),
+    );
+    await expectCount(first, 3);
+    await stepShots(second, 'tabs')('second-tab');
+    const changes = (await cartEvents(first)).filter((e) => e.type === 'change');
+    expect(changes.map((e) => e.detail.reason)).toEqual(['add', 'sync']);
+    expect(errors).toEqual([]);
+    await first.context().close();
+  });
 });
