@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:checkout`: `checkout.start` (price, validate, reserve stock, create the
+ * Stripe session on the local sandbox, record the start) at 64 connections from a second
+ * process, against issue 7's target of 500/s with p99 under 50 ms; and the sandbox's own
+ * time per create-session call, measured alone, so the server's share can be told apart.
+ * BENCH_CHECKOUT_SECONDS sets the measured run's length (default 10).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startSandbox } from '../../demo/sandbox';
+import type { LoadSummary } from './load/cannon';
+import { readReport } from './load/cannon';
+import type { CheckoutLoadResult } from './load/checkout-load';
+import { describeMachine, machineLine } from './load/machine';
+import { type BenchRow, fmt, report } from './load/results';
+import type { SandboxLoadResult } from './load/sandbox-load';
+import {
+  cpuSecondsOf,
+  eventsFile,
+  projectionsCaughtUp,
+  runLoadProcess,
+  SECRET_KEY,
+  startBenchServer,
+  startProfile,
+  tempDir,
+} from './load/server';
+import { benchCatalog, RETURN_URL, SHOP_ORIGIN } from './load/shop';
+
+const CONNECTIONS = 64;
+const SECONDS = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 10);
+const skus = benchCatalog.map((p) => p.sku);
+
+const log = (line: string) => process.stderr.write(`[checkout] ${line}\n`);
+
+async function start(url: string, seconds: number) {
+  const stdout = await runLoadProcess(
+    'checkout-load.ts',
+    { url, returnUrl: RETURN_URL, skus, connections: CONNECTIONS, seconds },
+    seconds * 1000 + 60_000,
+  );
+  return readReport<CheckoutLoadResult>(stdout);
+}
+
+function startsInStore(dataDir: string): number {
+  const db = new Database(eventsFile(dataDir), { readonly: true });
+  try {
+    const row = db
+      .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'CheckoutStarted'")
+      .get() as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
+}
+
+const clean = (s: LoadSummary) => s.non2xx === 0 && s.errors === 0 && s.timeouts === 0;
+
+export async function benchCheckout(): Promise<BenchRow[]> {
+  const dir = tempDir('checkout');
+  const sandbox = await startSandbox();
+  try {
+    log(machineLine(describeMachine()));
+    const catalogFile = join(dir.path, 'catalog.json');
+    writeFileSync(catalogFile, JSON.stringify({ products: benchCatalog }));
+    const server = await startBenchServer(
+      dir.path,
+      {
+        STRIPE_API_URL: sandbox.url,
+        CATALOG_FILE: catalogFile,
+        ALLOWED_ORIGINS: SHOP_ORIGIN,
+        // The defaults (30 per minute per IP, 20 units per shopper) would refuse a load test.
+        CHECKOUT_RATE_LIMIT: '100000',
+        MAX_HELD_UNITS: '100000',
+      },
+      'checkout',
+    );
+    try {
+      const pid = server.child.pid!;
+      await projectionsCaughtUp(dir.path, 60_000);
+      const warm = await start(server.url, 2);
+      log(`warm-up: ${fmt(warm.summary.perSecond)}/s`);
+      startProfile(server);
+      const cpuBefore = cpuSecondsOf(pid);
+      const run = await start(server.url, SECONDS);
+      const cpuPerCheckoutMs = ((cpuSecondsOf(pid) - cpuBefore) / run.summary.requests) * 1000;
+      log(`checkouts: ${JSON.stringify(run.summary)}`);
+      await server.stop();
+
+      const alone = readReport<SandboxLoadResult>(
+        await runLoadProcess(
+          'sandbox-load.ts',
+          {
+            apiUrl: sandbox.url,
+            secretKey: SECRET_KEY,
+            returnUrl: RETURN_URL,
+            sequential: 500,
+            connections: CONNECTIONS,
+            seconds: 3,
+          },
+          120_000,
+        ),
+      );
+      log(`sandbox alone: ${JSON.stringify(alone)}`);
+
+      const s = run.summary;
+      const stored = startsInStore(dir.path);
+      const started = warm.started + run.started;
+      return [
+        {
+          workload: `checkout.start/s, ${CONNECTIONS} connections, local sandbox`,
+          figure: `${fmt(s.perSecond)}/s${clean(s) ? '' : ` (non-2xx ${s.non2xx}, errors ${s.errors}, timeouts ${s.timeouts})`}`,
+          target: '>= 500/s',
+          pass: s.perSecond >= 500 && clean(s) && run.refused === 0,
+        },
+        {
+          workload: 'checkout.start latency',
+          figure: `p50 ${fmt(s.p50, 1)} / p99 ${fmt(s.p99, 1)} ms`,
+          target: 'p99 < 50 ms',
+          pass: s.p99 < 50,
+        },
+        {
+          workload: 'checkout.start: CheckoutStarted in store vs checkouts answered',
+          figure: `${fmt(stored)} vs ${fmt(started)} (the runs end with up to ${2 * CONNECTIONS} in flight)`,
+          target: 'every answer stored',
+          pass: stored >= started && stored <= started + 2 * CONNECTIONS,
+        },
+        {
+          workload: 'Sandbox alone: create-session, one at a time',
+          figure: `p50 ${fmt(alone.sequential.p50, 2)} / p99 ${fmt(alone.sequential.p99, 2)} ms`,
+          target: '(information)',
+          pass: null,
+        },
+        {
+          workload: `Sandbox alone: create-session, ${CONNECTIONS} at once`,
+          figure: `${fmt(alone.concurrent.perSecond)}/s, p50 ${fmt(alone.concurrent.p50, 1)} / p99 ${fmt(alone.concurrent.p99, 1)} ms`,
+          target: '(information)',
+          pass: null,
+        },
+        {
+          workload: 'checkout.start: server CPU per checkout',
+          figure: `${fmt(cpuPerCheckoutMs, 2)} ms`,
+          target: '(information)',
+          pass: null,
+        },
+      ];
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await sandbox.close();
+    dir.remove();
+  }
+}
+
+report('checkout.start', await benchCheckout());

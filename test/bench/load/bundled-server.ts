@@ -1,0 +1,74 @@
+/**
+ * The server as a production build would run it: bundled by esbuild into one file and
+ * started by plain `node`, without tsx's loader thread and source maps, which add tens of
+ * megabytes to a process run through `--import tsx`. Only the memory bench uses it, to
+ * tell the server's own footprint from the dev loader's.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SECRET_KEY, WEBHOOK_SECRET } from './server';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+/** Bundles server/main.ts into `dir`; packages stay external, found through a node_modules link. */
+export function bundleServer(dir: string): string {
+  const outfile = join(dir, 'main.mjs');
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const result = spawnSync(
+    join(root, 'node_modules/.bin/esbuild'),
+    [
+      join(root, 'server/main.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      `--outfile=${outfile}`,
+      '--log-level=error',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`esbuild failed: ${result.stderr}`);
+  return outfile;
+}
+
+export interface BundledServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function startBundledServer(
+  mainFile: string,
+  env: Record<string, string>,
+): Promise<BundledServer> {
+  const child = spawn(process.execPath, [mainFile], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SQLITE_SYNCHRONOUS: 'FULL',
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = output.match(/listening on (http:\/\/\S+)/)?.[1];
+      if (url) resolvePromise({ url, pid: child.pid!, stop });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`bundled server exited (${code}):\n${output}`)));
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Runs autocannon in this (load) process and sums up what the server under test did:
+ * completed requests per second, latency percentiles of every response at sub-millisecond
+ * precision (autocannon's own histogram keeps whole milliseconds of 2xx only), and
+ * how many answers were not 2xx.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadSummary {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+export async function fire(options: autocannon.Options): Promise<LoadSummary> {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
+  const requests = latencies.length;
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]),
+  );
+  return {
+    requests,
+    seconds: result.duration,
+    perSecond: requests / result.duration,
+    p50: pct(0.5),
+    p90: pct(0.9),
+    p99: pct(0.99),
+    max: latencies.at(-1) ?? Number.NaN,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
+
+const MARK = 'LOAD_RESULT ';
+
+/** The load process's one answer to its parent, on stdout. */
+export function reportToParent(result: unknown): void {
+  process.stdout.write(`\n${MARK}${JSON.stringify(result)}\n`);
+}
+
+export function readReport<T>(stdout: string): T {
+  const line = stdout.split('\n').find((l) => l.startsWith(MARK));
+  if (!line) throw new Error(`the load process printed no result:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(MARK.length)) as T;
+}

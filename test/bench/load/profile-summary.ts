@@ -1,0 +1,78 @@
+/**
+ * `tsx test/bench/load/profile-summary.ts FILE.cpuprofile [N]`: where a server spent its CPU
+ * time, as self time and inclusive time per function and self time per file (or package),
+ * to name the bottleneck behind a benchmark figure.
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const root = `file://${process.cwd()}/`;
+const place = (url: string) => {
+  const local = url.startsWith(root) ? url.slice(root.length) : url;
+  const pkg = local.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
+  return pkg ? `npm:${pkg}` : local || '(native)';
+};
+
+export function summarise(profile: Profile, top = 25): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const key = (n: ProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${place(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const files = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    const node = byId.get(id)!;
+    self.set(key(node), (self.get(key(node)) ?? 0) + ms);
+    const file =
+      place(node.callFrame.url) === '(native)'
+        ? node.callFrame.functionName
+        : place(node.callFrame.url);
+    files.set(file, (files.get(file) ?? 0) + ms);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const k = key(byId.get(at)!);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + ms);
+    }
+  });
+  const busy = total - (self.get('(idle) (native):0') ?? 0);
+  const rows = (m: Map<string, number>, exclude = /^\(root\)|^\(program\)|^\(idle\)/) =>
+    [...m]
+      .filter(([k]) => !exclude.test(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, ms]) => `${((ms / busy) * 100).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
+  return [
+    `profile: ${(total / 1000).toFixed(1)} s, busy (not idle) ${(busy / 1000).toFixed(1)} s; percentages of busy time`,
+    '\nself time by file or package:',
+    rows(files, /^\(idle\)$/),
+    '\nself time by function:',
+    rows(self),
+    '\ninclusive time by function:',
+    rows(inclusive),
+  ].join('\n');
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Profile;
+  console.log(summarise(profile, Number(process.argv[3] ?? 25)));
+}

@@ -1,0 +1,75 @@
+/**
+ * Load process for the webhook bench: signs one `checkout.session.completed` per order
+ * before the clock starts, then sends them with autocannon, each request a different
+ * event for a different order. Sending the same range again redelivers the same events.
+ * Argument: JSON {url, secret, ordersFile, from, count, connections}.
+ */
+import { readFileSync } from 'node:fs';
+import { fire, reportToParent } from './cannon';
+import type { SeededOrder } from './shop';
+import { completedEventBody, loadTemplates, signature } from './stripe-events';
+
+interface Config {
+  url: string;
+  secret: string;
+  ordersFile: string;
+  from: number;
+  count: number;
+  connections: number;
+}
+
+export interface WebhookLoadResult {
+  summary: Awaited<ReturnType<typeof fire>>;
+  recorded: number;
+  nothingToDo: number;
+  other: number;
+  signSeconds: number;
+}
+
+const config = JSON.parse(process.argv[2]!) as Config;
+const orders = (JSON.parse(readFileSync(config.ordersFile, 'utf8')) as SeededOrder[]).slice(
+  config.from,
+  config.from + config.count,
+);
+const templates = loadTemplates();
+const signing = performance.now();
+const requests = orders.map((order, i) => {
+  const body = completedEventBody(templates, order, config.from + i);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      'stripe-signature': signature(body, config.secret),
+    },
+  };
+});
+const signSeconds = (performance.now() - signing) / 1000;
+
+let next = 0;
+const counts = { recorded: 0, nothingToDo: 0, other: 0 };
+// Some slack per connection: a reset connection takes a fresh request, never a repeat.
+const amount = Math.max(1, requests.length - 2 * config.connections);
+const summary = await fire({
+  url: config.url,
+  connections: config.connections,
+  amount,
+  timeout: 10,
+  requests: [
+    {
+      method: 'POST',
+      path: '/webhooks/stripe',
+      setupRequest: (request) => {
+        const prepared = requests[next++ % requests.length]!;
+        return { ...request, body: prepared.body, headers: prepared.headers };
+      },
+      onResponse: (status, body) => {
+        if (status !== 200) counts.other++;
+        else if (body.includes('"recorded":["PaymentCompleted"]')) counts.recorded++;
+        else if (body.includes('"recorded":[]')) counts.nothingToDo++;
+        else counts.other++;
+      },
+    },
+  ],
+});
+reportToParent({ summary, ...counts, signSeconds } satisfies WebhookLoadResult);
