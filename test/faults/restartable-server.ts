@@ -30,11 +30,15 @@ export class RestartableServer {
     await this.up;
   }
 
-  /** SIGKILLs the running process and starts a new one; `ready` waits for it. */
-  async crashAndRestart(): Promise<void> {
+  /**
+   * SIGKILLs the running process and starts a new one; `ready` waits for it. `whileDown`
+   * runs once the process is gone and before the next one starts.
+   */
+  async crashAndRestart(whileDown?: () => Promise<void>): Promise<void> {
     const killedAt = performance.now();
     const launched = (async () => {
       await this.stop('SIGKILL');
+      await whileDown?.();
       await this.launch();
       this.downtimesMs.push(Math.round(performance.now() - killedAt));
     })();

@@ -28,6 +28,7 @@ import {
   writeCatalog,
 } from './harness';
 import { heldUnits, ledgerOf, orphanHolds } from './ledger';
+import { appendCounts } from './metrics';
 import {
   checkpointPosition,
   diffRows,
@@ -51,8 +52,6 @@ let envs: Record<string, string>[] = [];
 let store: EventStore | undefined;
 const dataDir = tempDir('busy');
 const rebuildDir = tempDir('busy-rebuild');
-/** Output of processes already stopped. */
-const pastLogs: string[] = [];
 
 beforeAll(async () => {
   // Webhooks are delivered by the test, half to each process.
@@ -88,18 +87,6 @@ function deliver(url: string, payload: string) {
     async (response) => ({ status: response.status, body: await response.text() }),
     (error: Error) => ({ status: 0, body: error.message }),
   );
-}
-
-/** `stripe_cart_eventstore_append_duration_seconds_count` by result, from GET /metrics. */
-async function appendCounts(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const counts: Record<string, number> = {};
-  for (const [, result, count] of text.matchAll(
-    /^stripe_cart_eventstore_append_duration_seconds_count\{result="(\w+)"\} (\d+)/gm,
-  )) {
-    counts[result!] = Number(count);
-  }
-  return counts;
 }
 
 /**
@@ -171,10 +158,11 @@ describe('store busy: two server processes on one SQLite file', () => {
     const busy = [...checkoutStatuses.map((s) => s.message), ...webhookStatuses.map((s) => s.body)];
     expect(busy.filter((text) => /SQLITE_BUSY|database is locked/i.test(text))).toEqual([]);
     // Refusals are the shopper's cart meeting sold-out stock, never the store's trouble.
-    for (const { status, message } of checkoutStatuses) {
-      if (status !== 200) expect({ status, message }).toMatchObject({ status: 400 });
-      if (status !== 200) expect(message).toMatch(/sold_out|insufficient_stock/);
-    }
+    const otherRefusals = checkoutStatuses.filter(
+      ({ status, message }) =>
+        status !== 200 && !(status === 400 && /sold_out|insufficient_stock/.test(message)),
+    );
+    expect(otherRefusals).toEqual([]);
     expect(webhookStatuses.every((s) => s.status === 200)).toBe(true);
     for (const counts of appends) expect(counts.error ?? 0).toBe(0);
 
@@ -209,7 +197,8 @@ describe('store busy: two server processes on one SQLite file', () => {
     expect(logs).not.toMatch(/SQLITE_BUSY|database is locked/);
   }, 120_000);
 
-  // Both processes run a projection runner on the same DATA_DIR/readmodels.sqlite.
+  // Each process runs its own projection runner on the same DATA_DIR/readmodels.sqlite, so
+  // both write the same rows; neither may give up (its analytics, hold cap and sweep read them).
   it('both processes keep projecting into the read models they share', async () => {
     await waitUntil(
       () => checkpointPosition(dataDir) >= headPosition(dataDir),
@@ -224,10 +213,7 @@ describe('store busy: two server processes on one SQLite file', () => {
   });
 
   it('after both restart, another 100 checkouts leave the shared read models equal to a rebuild', async () => {
-    for (const server of servers) {
-      await server.stop('SIGTERM');
-      pastLogs.push(server.output());
-    }
+    for (const server of servers) await server.stop('SIGTERM');
     servers = await Promise.all(envs.map((env) => startServerProcess(env)));
     const round = await load(ROUNDS[1]!, 100);
     console.log(

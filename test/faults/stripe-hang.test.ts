@@ -23,9 +23,16 @@ import {
   waitUntil,
   writeCatalog,
 } from './harness';
+import { requestHistogram, shareWithin } from './metrics';
 
 const HUNG_CHECKOUTS = 10;
 const P99_LIMIT_MS = 50;
+const SAMPLES = 300;
+/** Routes as the server labels its request histogram; tRPC queries share one route. */
+const ROUTES = [
+  { method: 'GET', route: '/healthz', status: '200' },
+  { method: 'GET', route: '/trpc/:path', status: '200' },
+];
 const SKUS = cards(2, 100);
 
 let sandbox: Sandbox;
@@ -109,11 +116,17 @@ describe('Stripe hanging during checkout.start', () => {
     }, 'the hung checkouts to hold their stock');
     // Measure only while every hung checkout is still waiting on Stripe.
     const stillHanging = () => settled === 0;
+    const serverBefore = await Promise.all(ROUTES.map((r) => requestHistogram(server.url, r)));
     const duringHang = {
-      healthz: await sample(healthz, (n) => n < 200 && stillHanging()),
-      catalogList: await sample(catalog, (n) => n < 200 && stillHanging()),
+      healthz: await sample(healthz, (n) => n < SAMPLES && stillHanging()),
+      catalogList: await sample(catalog, (n) => n < SAMPLES && stillHanging()),
     };
+    const serverAfter = await Promise.all(ROUTES.map((r) => requestHistogram(server.url, r)));
     expect(settled).toBe(0);
+    const serverTimed = ROUTES.map((r, i) => ({
+      route: r.route,
+      ...shareWithin(serverBefore[i]!, serverAfter[i]!, P99_LIMIT_MS / 1000),
+    }));
     const outcomes = tally(await Promise.all(hung), (code) => code);
     const hangSeconds = (performance.now() - hangStarted) / 1000;
 
@@ -122,15 +135,20 @@ describe('Stripe hanging during checkout.start', () => {
       JSON.stringify({
         baseline,
         duringHang,
+        serverTimedWithin50ms: serverTimed,
         outcomes,
         hangSeconds: Number(hangSeconds.toFixed(1)),
       }),
     );
     expect(outcomes).toEqual({ SERVICE_UNAVAILABLE: HUNG_CHECKOUTS });
     expect(await catalog()).toEqual(before);
-    expect(duringHang.healthz.count).toBe(200);
-    expect(duringHang.catalogList.count).toBe(200);
-    expect(duringHang.healthz.p99).toBeLessThan(P99_LIMIT_MS);
-    expect(duringHang.catalogList.p99).toBeLessThan(P99_LIMIT_MS);
+    expect(duringHang.healthz.count).toBe(SAMPLES);
+    expect(duringHang.catalogList.count).toBe(SAMPLES);
+    // p99 under 50 ms, as the server timed its own requests: figures seen by this client
+    // also carry the load of whatever else runs on the machine (other suites run beside this one).
+    for (const { route, count, share } of serverTimed) {
+      expect(count, route).toBe(SAMPLES);
+      expect(share, route).toBeGreaterThanOrEqual(0.99);
+    }
   }, 90_000);
 });
