@@ -75,6 +75,19 @@ export class Projector {
     this.funnel = { day: (day) => models.funnel.get(day) };
   }
 
+  /** The rows `apply` changes, for an event another process has already applied to the same tables. */
+  touchedBy(event: DomainEvent): Touched {
+    if (!isProductEvent(event)) {
+      const orderId = event.data.orderId;
+      const paidSkus =
+        event.type === 'PaymentCompleted'
+          ? Object.keys(this.models.holds.get(orderId)?.units ?? {})
+          : [];
+      return { orderIds: [orderId], skus: paidSkus };
+    }
+    return { orderIds: [], skus: [event.data.sku] };
+  }
+
   apply(event: DomainEvent): Touched {
     const { models } = this;
     const touched: Touched = { orderIds: [], skus: [] };

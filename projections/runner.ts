@@ -2,12 +2,13 @@
  * Feeds the read models from `$all`: resumes after its checkpoint, applies events through
  * the projector in large transactions while catching up, then commits each live event (or
  * each burst that arrives together) at once. Rows and checkpoint commit together, so a
- * crash at any point resumes exactly after the last committed event.
+ * crash at any point resumes exactly after the last committed event. Several processes
+ * may project into one file: a commit only lands on the checkpoint it started from.
  */
 import type Database from 'better-sqlite3';
-import { isEventType, toDomainEvent } from '../server/domain/events';
+import { type DomainEvent, isEventType, toDomainEvent } from '../server/domain/events';
 import type { EventStore, RecordedEvent } from '../server/eventstore/port';
-import { Projector } from './apply';
+import { Projector, type Touched } from './apply';
 import { openReadModelDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
 
@@ -57,14 +58,17 @@ export async function startProjectionRunner(
   const onError = options.onError ?? ((error) => console.error('Projection runner:', error));
 
   const start = readModels.checkpoint();
-  let committed = start?.events ?? 0;
+  /** The file's checkpoint as this runner last knew it (its own commit or another runner's). */
+  let stored = start;
   let appliedSinceStart = 0;
-  let pending = {
+  const newBatch = (position: bigint) => ({
     count: 0,
-    position: start?.position ?? -1n,
+    position,
+    events: [] as { position: bigint; event: DomainEvent }[],
     orderIds: new Set<string>(),
     skus: new Set<string>(),
-  };
+  });
+  let pending = newBatch(start?.position ?? -1n);
   let live = false;
   let flushScheduled = false;
   const startedAt = performance.now();
@@ -74,25 +78,54 @@ export async function startProjectionRunner(
     filter: { streamPrefixes: PROJECTED_STREAM_PREFIXES },
   });
 
-  const apply = (event: RecordedEvent) => {
-    // Types this version does not know (written by a newer one) are skipped; a rebuild after upgrading picks them up.
-    if (isEventType(event.type)) {
-      const touched = projector.apply(toDomainEvent(event));
-      for (const id of touched.orderIds) pending.orderIds.add(id);
-      for (const sku of touched.skus) pending.skus.add(sku);
-    }
+  const noteTouched = (touched: Touched) => {
+    for (const id of touched.orderIds) pending.orderIds.add(id);
+    for (const sku of touched.skus) pending.skus.add(sku);
+  };
+
+  const apply = (recorded: RecordedEvent) => {
     pending.count += 1;
-    pending.position = event.position;
+    pending.position = recorded.position;
+    // Types this version does not know (written by a newer one) are skipped; a rebuild after upgrading picks them up.
+    if (!isEventType(recorded.type)) return;
+    const event = toDomainEvent(recorded);
+    if (stored && recorded.position <= stored.position) {
+      // Another runner sharing this file already committed it: only tell the listeners.
+      noteTouched(projector.touchedBy(event));
+      return;
+    }
+    pending.events.push({ position: recorded.position, event });
+    noteTouched(projector.apply(event));
+  };
+
+  /** Commits the batch; when another runner committed first, re-applies what it has not. */
+  const commit = (batch: typeof pending) => {
+    let events = batch.events;
+    for (;;) {
+      if (events.length === 0) return;
+      const checkpoint = {
+        position: batch.position,
+        events: (stored?.events ?? 0) + events.length,
+      };
+      const outcome = readModels.commit(stored?.position, checkpoint);
+      if (outcome.ok) {
+        stored = checkpoint;
+        return;
+      }
+      stored = outcome.stored;
+      const after = stored?.position ?? -1n;
+      events = events.filter((e) => e.position > after);
+      for (const { event } of events) projector.apply(event);
+    }
   };
 
   const flush = () => {
     flushScheduled = false;
     if (pending.count === 0) return;
     const batch = pending;
-    readModels.commit({ position: batch.position, events: committed + batch.count });
-    committed += batch.count;
+    commit(batch);
     appliedSinceStart += batch.count;
-    pending = { count: 0, position: batch.position, orderIds: new Set(), skus: new Set() };
+    pending = newBatch(batch.position);
     if (!live && options.onProgress) {
       const seconds = (performance.now() - startedAt) / 1000;
       options.onProgress({

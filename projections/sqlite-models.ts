@@ -49,7 +49,7 @@ class CachedTable<V> implements Table<V> {
   private old = new Map<string, Entry<V>>();
   private readonly dirty = new Map<string, Entry<V>>();
   /** Keys written by this process and dropped from the cache since; only kept while `fresh`. */
-  private readonly evicted: KeyFilter | undefined;
+  private evicted: KeyFilter | undefined;
 
   constructor(
     private readonly codec: Codec<V>,
@@ -86,9 +86,10 @@ class CachedTable<V> implements Table<V> {
     this.young = new Map();
   }
 
-  /** After a failed commit: the cache no longer matches the database. */
+  /** After a failed or refused commit: the cache no longer matches the database. */
   discard(): void {
-    if (this.evicted) throw new Error('A rebuild cannot continue after a failed commit');
+    // Rows written by another process are unknown to the filter: ask SQLite from now on.
+    this.evicted = undefined;
     this.young.clear();
     this.old.clear();
     this.dirty.clear();
@@ -113,10 +114,14 @@ export interface Checkpoint {
   events: number;
 }
 
+export type CommitOutcome = { ok: true } | { ok: false; stored: Checkpoint | undefined };
+
 export class SqliteReadModels {
   readonly models: ReadModels;
   private readonly tables: CachedTable<unknown>[];
-  private readonly commitTx: Database.Transaction<(checkpoint: Checkpoint) => void>;
+  private readonly commitTx: Database.Transaction<
+    (expected: bigint | undefined, checkpoint: Checkpoint) => CommitOutcome
+  >;
   private readonly readCheckpoint: Database.Statement<[], { position: bigint; events: bigint }>;
 
   constructor(db: Database.Database, cacheSize = 5_000) {
@@ -141,10 +146,15 @@ export class SqliteReadModels {
       `INSERT INTO checkpoint (id, position, events) VALUES (1, ?, ?)
        ON CONFLICT (id) DO UPDATE SET position = excluded.position, events = excluded.events`,
     );
-    this.commitTx = db.transaction((checkpoint: Checkpoint) => {
-      for (const table of this.tables) table.write();
-      saveCheckpoint.run(checkpoint.position, checkpoint.events);
-    });
+    this.commitTx = db.transaction(
+      (expected: bigint | undefined, checkpoint: Checkpoint): CommitOutcome => {
+        const stored = this.checkpoint();
+        if (stored?.position !== expected) return { ok: false, stored };
+        for (const table of this.tables) table.write();
+        saveCheckpoint.run(checkpoint.position, checkpoint.events);
+        return { ok: true };
+      },
+    );
   }
 
   checkpoint(): Checkpoint | undefined {
@@ -152,14 +162,27 @@ export class SqliteReadModels {
     return row && { position: row.position, events: Number(row.events) };
   }
 
-  commit(checkpoint: Checkpoint): void {
+  /**
+   * Writes the changed rows and the checkpoint if the file's checkpoint is still `expected`.
+   * Several processes may run a runner on one file: when another one committed first, this
+   * writes nothing, forgets its cached rows (they are stale) and returns the stored checkpoint.
+   */
+  commit(expected: bigint | undefined, checkpoint: Checkpoint): CommitOutcome {
+    let outcome: CommitOutcome;
     try {
-      this.commitTx(checkpoint);
+      // IMMEDIATE: hold the write lock from reading the checkpoint to writing it.
+      outcome = this.commitTx.immediate(expected, checkpoint);
     } catch (error) {
-      for (const table of this.tables) table.discard();
+      this.discard();
       throw error;
     }
-    for (const table of this.tables) table.committed();
+    if (!outcome.ok) this.discard();
+    else for (const table of this.tables) table.committed();
+    return outcome;
+  }
+
+  private discard(): void {
+    for (const table of this.tables) table.discard();
   }
 }
 

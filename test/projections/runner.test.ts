@@ -125,4 +125,40 @@ describe('projection runner', () => {
       await runner.close();
     }
   });
+
+  it('shares one read-model file between two runners without applying an event twice', async () => {
+    const shared = join(dir, 'shared.sqlite');
+    const errors: unknown[] = [];
+    const start = () =>
+      startProjectionRunner({
+        store,
+        dbPath: shared,
+        batchSize: 500,
+        onError: (e) => errors.push(e),
+      });
+    const [a, b] = await Promise.all([start(), start()]);
+    try {
+      await Promise.all([a.caughtUp, b.caughtUp]);
+      const orderId = '00000000-0000-4000-8000-00000000b0b0';
+      const heardBy = (runner: ProjectionRunner) =>
+        new Promise<void>((resolve) =>
+          runner.onChange((change) => {
+            if (change.orderIds.includes(orderId)) resolve();
+          }),
+        );
+      const heard = Promise.all([heardBy(a), heardBy(b)]);
+      const cart = cartValidated([{ sku: 'sku-001', quantity: 2 }], orderId, '9T11:00:00');
+      await store.append(`order-${orderId}`, [{ id: crypto.randomUUID(), ...cart }], {
+        expectedRevision: 'no_stream',
+      });
+      await heard;
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    expect(errors).toEqual([]);
+    const clean = join(dir, 'shared-clean.sqlite');
+    await rebuild(clean);
+    expect(dumpReadModels(shared)).toEqual(dumpReadModels(clean));
+  });
 });
