@@ -11,12 +11,11 @@ import type { Sandbox } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
 import type { EventStore } from '../../server/eventstore/port';
 import { clientFor } from '../support/app';
-import { sessionIdOf } from '../support/orders';
+import { RETURN_URL, sessionIdOf } from '../support/orders';
 import {
   cards,
   freePort,
   openStore,
-  RETURN_URL,
   serverEnv,
   tally,
   tempDir,

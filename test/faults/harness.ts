@@ -8,8 +8,8 @@ import type { CatalogEntry } from '../../server/catalog/catalog-file';
 import { openEventStore } from '../../server/eventstore/open';
 import type { EventStore } from '../../server/eventstore/port';
 
-export const SHOP = 'http://shop.test';
-export const RETURN_URL = `${SHOP}/cards`;
+/** The shop origin of test/support/orders.ts's RETURN_URL. */
+const SHOP = 'http://shop.test';
 
 export const freePort = () =>
   new Promise<number>((resolve, reject) => {

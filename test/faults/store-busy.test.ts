@@ -13,14 +13,13 @@ import { startSandbox } from '../../demo/sandbox';
 import type { CatalogEntry } from '../../server/catalog/catalog-file';
 import type { EventStore } from '../../server/eventstore/port';
 import { clientFor } from '../support/app';
-import { sessionIdOf } from '../support/orders';
+import { RETURN_URL, sessionIdOf } from '../support/orders';
 import type { ServerProcess } from '../support/server-process';
 import { startServerProcess } from '../support/server-process';
 import {
   cards,
   freePort,
   openStore,
-  RETURN_URL,
   serverEnv,
   tally,
   tempDir,

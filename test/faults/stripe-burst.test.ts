@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../demo/sandbox';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
-import { cards, RETURN_URL, tally } from './harness';
+import { RETURN_URL } from '../support/orders';
+import { cards, tally } from './harness';
 import { heldUnits, ledgerOf, orphanHolds } from './ledger';
 
 const SKUS = cards(3, 200);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
 import { clientFor } from '../support/app';
+import { RETURN_URL } from '../support/orders';
 import type { ServerProcess } from '../support/server-process';
 import { startServerProcess } from '../support/server-process';
 import {
@@ -16,7 +17,6 @@ import {
   freePort,
   type LatencySummary,
   latencySummary,
-  RETURN_URL,
   serverEnv,
   tally,
   tempDir,
