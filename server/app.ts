@@ -41,7 +41,6 @@ export interface AppOptions {
   pages?: HttpOptions['pages'];
   log?: Logger;
   now?: () => Date;
-  stripeTimeoutMs?: number;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -93,10 +92,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const feed = new LiveFeed((error) => log.error({ err: error }, 'live feed stopped'));
   await feed.start(store);
 
-  const stripe = new StripeGateway({
-    ...config.stripe,
-    ...(options.stripeTimeoutMs && { timeoutMs: options.stripeTimeoutMs }),
-  });
+  const stripe = new StripeGateway(config.stripe);
   const services: Services = {
     config,
     store,

@@ -27,6 +27,7 @@ const schema = z.object({
     .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_... or sk_live_...'),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must look like whsec_...'),
   STRIPE_API_URL: url('a Stripe-compatible base URL, e.g. http://127.0.0.1:12111').optional(),
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALLOWED_ORIGINS: z.string().optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CATALOG_FILE: z.string().min(1).optional(),
@@ -45,7 +46,12 @@ export interface Config {
   dataDir: string;
   eventstoreUrl: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
-  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined };
+  stripe: {
+    secretKey: string;
+    webhookSecret: string;
+    apiUrl: string | undefined;
+    timeoutMs: number;
+  };
   /** Origins (scheme://host[:port]) allowed to call the API and to be return URLs. */
   allowedOrigins: string[];
   adminToken: string | undefined;
@@ -90,6 +96,7 @@ export function parseConfig(env: Env): Config {
       secretKey: s.STRIPE_SECRET_KEY,
       webhookSecret: s.STRIPE_WEBHOOK_SECRET,
       apiUrl: s.STRIPE_API_URL,
+      timeoutMs: s.STRIPE_TIMEOUT_MS,
     },
     allowedOrigins: parseOrigins(s.ALLOWED_ORIGINS, publicUrl),
     adminToken: s.ADMIN_TOKEN,

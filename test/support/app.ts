@@ -117,12 +117,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     CHECKOUT_RATE_LIMIT: '100000',
     MAX_HELD_UNITS: '100000',
     SWEEP_INTERVAL_SECONDS: '0',
+    STRIPE_TIMEOUT_MS: '2000',
     ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
     ...options.env,
   });
   const app = await startApp(config, {
     log: pino({ level: options.env?.LOG_LEVEL ?? 'silent' }),
-    stripeTimeoutMs: 2000,
     ...(options.pages && { pages: options.pages }),
     ...(options.now && { now: options.now }),
   });
