@@ -6,7 +6,7 @@
  * can be measured first on a bundled build run by plain node (BENCH_MEMORY_BUNDLED=1), to
  * set the tsx loader apart. BENCH_MEMORY_EVENTS sets the number of events (default 1,000,000).
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Sandbox, startSandbox } from '../../demo/sandbox';
@@ -161,6 +161,21 @@ async function measure(
   return { catchUpSeconds, caughtUp, after };
 }
 
+interface HeapReport {
+  before: { rss: number; heapTotal: number; heapUsed: number; external: number };
+  afterGc: { rss: number; heapTotal: number; heapUsed: number; external: number };
+}
+
+/** Asks the server (heap-report.mjs) for its heap before and after a full GC; call it last. */
+async function heapReport(pid: number, file: string): Promise<HeapReport> {
+  process.kill(pid, 'SIGWINCH');
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HeapReport;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the server wrote no heap report');
+}
+
 function dropReadModels(dataDir: string): void {
   for (const suffix of ['', '-wal', '-shm']) {
     rmSync(join(dataDir, `readmodels.sqlite${suffix}`), { force: true });
@@ -209,10 +224,22 @@ export async function benchMemory(): Promise<BenchRow[]> {
         ? await onBundled(dir.path, sandbox, env)
         : undefined;
 
-    const server = await startBenchServer(dir.path, env, 'memory');
+    const heapFile = join(dir.path, 'heap.json');
+    const server = await startBenchServer(
+      dir.path,
+      {
+        ...env,
+        BENCH_HEAP_FILE: heapFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc --import ${join(import.meta.dirname, 'load/heap-report.mjs')}`,
+      },
+      'memory',
+    );
     let tsx: Measured;
+    let heap: HeapReport;
     try {
       tsx = await measure(dir.path, sandbox, 'tsx', { url: server.url, pid: server.child.pid! });
+      heap = await heapReport(server.child.pid!, heapFile);
+      log(`heap: ${JSON.stringify(heap)}`);
     } finally {
       await server.stop();
     }
@@ -235,6 +262,12 @@ export async function benchMemory(): Promise<BenchRow[]> {
             },
           ]
         : []),
+      {
+        workload: 'Server V8 heap then: used / total; live after a full GC; RSS after that GC',
+        figure: `${fmt(heap.before.heapUsed)} / ${fmt(heap.before.heapTotal)} MB; ${fmt(heap.afterGc.heapUsed)} MB; ${fmt(heap.afterGc.rss)} MB`,
+        target: '(information)',
+        pass: null,
+      },
       {
         workload: 'Server read models catch-up on start (in the server process)',
         figure: `${fmt(tsx.catchUpSeconds, 1)} s (${fmt(events / tsx.catchUpSeconds)} events/s), RSS then ${fmt(tsx.caughtUp.rssMb)} MB`,
