@@ -36,11 +36,19 @@ export function send(baseUrl: string, request: RawRequest): Promise<RawResponse>
       ...(request.localAddress && { localAddress: request.localAddress }),
       agent: false,
     });
-    // A fixed length, not chunked: an early refusal must not leave a body to parse as a request.
-    if (request.body !== undefined)
-      req.setHeader('content-length', Buffer.byteLength(request.body));
-    for (const [name, value] of Object.entries(request.headers ?? {})) req.setHeader(name, value);
     req.on('error', reject);
+    try {
+      // A fixed length, not chunked: an early refusal must not leave a body to parse as a request.
+      if (request.body !== undefined) {
+        req.setHeader('content-length', Buffer.byteLength(request.body));
+      }
+      for (const [name, value] of Object.entries(request.headers ?? {})) req.setHeader(name, value);
+    } catch (error) {
+      // Node refused a header (a NUL, say): no half-open request may stay behind.
+      req.destroy();
+      reject(error);
+      return;
+    }
     // A server that never answers is a failure to report, not a hung suite.
     req.setTimeout(10_000, () =>
       req.destroy(
