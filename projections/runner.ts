@@ -6,9 +6,10 @@
  * may project into one file: a commit only lands on the checkpoint it started from.
  */
 import type Database from 'better-sqlite3';
-import { type DomainEvent, isEventType, toDomainEvent } from '../server/domain/events';
+import { type DomainEvent, isEventType } from '../server/domain/events';
 import type { EventStore, RecordedEvent } from '../server/eventstore/port';
 import { Projector, type Touched } from './apply';
+import { checkEvent } from './event-check';
 import { openReadModelDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
 
@@ -88,7 +89,7 @@ export async function startProjectionRunner(
     pending.position = recorded.position;
     // Types this version does not know (written by a newer one) are skipped; a rebuild after upgrading picks them up.
     if (!isEventType(recorded.type)) return;
-    const event = toDomainEvent(recorded);
+    const event = checkEvent(recorded);
     if (stored && recorded.position <= stored.position) {
       // Another runner sharing this file already committed it: only tell the listeners.
       noteTouched(projector.touchedBy(event));
