@@ -1,0 +1,223 @@
+/**
+ * Limits that keep one client from holding the stock: checkout.start calls per client
+ * per minute (CHECKOUT_RATE_LIMIT), and units one shopper may hold in unpaid checkouts
+ * (MAX_HELD_UNITS). Each 127.x.y.z source address is a separate client to the server.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app';
+import { startTestApp, testCatalog } from '../support/app';
+import { RETURN_URL, sessionIdOf } from '../support/orders';
+import { footprint } from './support/footprint';
+import { type RawResponse, send } from './support/http';
+
+const RATE_LIMIT = 5;
+const MAX_HELD = 4;
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({
+    env: { CHECKOUT_RATE_LIMIT: String(RATE_LIMIT), MAX_HELD_UNITS: String(MAX_HELD) },
+    catalog: testCatalog.map((p) => (p.sku === 'BAGGIO-1994' ? { ...p, stock: 500 } : p)),
+  });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+let lastClient = 1;
+/** A source address no earlier request used: a fresh client for the rate limiter. */
+const freshClient = () => {
+  lastClient += 1;
+  return `127.0.${Math.floor(lastClient / 250)}.${(lastClient % 250) + 2}`;
+};
+
+const cart = (email: string, quantity = 1) => ({
+  checkoutId: randomUUID(),
+  items: [{ sku: 'BAGGIO-1994', quantity }],
+  email,
+  returnUrl: RETURN_URL,
+});
+
+const startCheckout = (client: string, body: unknown, path = '/trpc/checkout.start') =>
+  send(t.url, {
+    method: 'POST',
+    path,
+    localAddress: client,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+/** Spends a client's whole budget on requests that are refused anyway (400). */
+async function exhaust(client: string, headers: Record<string, string> = {}) {
+  for (let i = 0; i < RATE_LIMIT; i++) {
+    const response = await send(t.url, {
+      method: 'POST',
+      path: '/trpc/checkout.start',
+      localAddress: client,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{}',
+    });
+    expect(response.status).toBe(400);
+  }
+}
+
+const cartsValidated = async () =>
+  (await t.app.services.store.readAll()).filter((e) => e.type === 'CartValidated').length;
+
+const messageOf = (response: RawResponse): string => {
+  const body = JSON.parse(response.text);
+  return body.message ?? body.error?.message ?? '';
+};
+
+describe('checkout.start rate limit per client', () => {
+  it(`refuses call ${RATE_LIMIT + 1} within a minute with 429 and a clear message`, async () => {
+    const client = freshClient();
+    await exhaust(client);
+    const before = await footprint(t);
+    const response = await startCheckout(client, cart('limited@example.com'));
+    expect(response.status).toBe(429);
+    expect(messageOf(response)).toMatch(/rate limit|too many/i);
+    expect(response.headers['retry-after']).toBeDefined();
+    expect(await footprint(t)).toEqual(before);
+  });
+
+  it('serves another client meanwhile', async () => {
+    const limited = freshClient();
+    await exhaust(limited);
+    const response = await startCheckout(freshClient(), cart('other-client@example.com'));
+    expect(response.status).toBe(200);
+  });
+
+  it('leaves every other route of the limited client alone', async () => {
+    const client = freshClient();
+    await exhaust(client);
+    const paths = [
+      '/trpc/catalog.list',
+      `/trpc/order.get?input=${encodeURIComponent(JSON.stringify({ orderId: randomUUID() }))}`,
+      '/healthz',
+      '/metrics',
+    ];
+    for (let round = 0; round < 3 * RATE_LIMIT; round++) {
+      for (const path of paths) {
+        const response = await send(t.url, { path, localAddress: client });
+        expect(response.status, path).not.toBe(429);
+      }
+    }
+  });
+
+  it('is not reset by a made-up X-Forwarded-For', async () => {
+    const client = freshClient();
+    await exhaust(client, { 'x-forwarded-for': '203.0.113.1' });
+    const response = await send(t.url, {
+      method: 'POST',
+      path: '/trpc/checkout.start',
+      localAddress: client,
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' },
+      body: JSON.stringify(cart('spoofer@example.com')),
+    });
+    expect(response.status).toBe(429);
+  });
+
+  it('applies to a batch that names checkout.start', async () => {
+    const client = freshClient();
+    await exhaust(client);
+    const before = await footprint(t);
+    const response = await startCheckout(
+      client,
+      { 0: cart('batch-a@example.com') },
+      '/trpc/checkout.start?batch=1',
+    );
+    expect(response.status).toBe(429);
+    expect(await footprint(t)).toEqual(before);
+  });
+
+  it(`counts each checkout.start in a batch: one batch cannot start more than ${RATE_LIMIT}`, async () => {
+    const calls = RATE_LIMIT * 2;
+    const before = await cartsValidated();
+    const inputs = Object.fromEntries(
+      Array.from({ length: calls }, (_, i) => [String(i), cart(`batch-${i}@example.com`)]),
+    );
+    await startCheckout(
+      freshClient(),
+      inputs,
+      `/trpc/${Array(calls).fill('checkout.start').join(',')}?batch=1`,
+    );
+    expect((await cartsValidated()) - before).toBeLessThanOrEqual(RATE_LIMIT);
+  });
+
+  it('applies to a percent-encoded procedure name', async () => {
+    const client = freshClient();
+    await exhaust(client);
+    const before = await footprint(t);
+    const response = await startCheckout(
+      client,
+      cart('encoded@example.com'),
+      '/trpc/checkout%2Estart',
+    );
+    expect(response.status).toBe(429);
+    expect(await footprint(t)).toEqual(before);
+  });
+});
+
+describe(`units held per shopper (MAX_HELD_UNITS=${MAX_HELD})`, () => {
+  async function hold(email: string, quantity: number) {
+    const response = await startCheckout(freshClient(), cart(email, quantity));
+    expect(response.status, response.text).toBe(200);
+    return JSON.parse(response.text).result.data as { orderId: string; checkoutUrl: string };
+  }
+
+  async function expectHoldRefused(email: string, quantity: number) {
+    const before = await footprint(t);
+    const response = await startCheckout(freshClient(), cart(email, quantity));
+    expect(response.status).toBe(429);
+    const error = JSON.parse(response.text).error;
+    expect(error.data.code).toBe('TOO_MANY_REQUESTS');
+    expect(error.message).toMatch(new RegExp(`At most ${MAX_HELD} units`));
+    expect(await footprint(t)).toEqual(before);
+  }
+
+  it('refuses the next unit to a shopper already holding the cap, reserving nothing', async () => {
+    await hold('holder@example.com', 2);
+    await hold('holder@example.com', 2);
+    await expectHoldRefused('holder@example.com', 1);
+  });
+
+  it('refuses a single cart bigger than the cap', async () => {
+    await expectHoldRefused('greedy@example.com', MAX_HELD + 1);
+  });
+
+  it('lets another shopper hold up to the cap meanwhile', async () => {
+    await hold('someone-else@example.com', MAX_HELD);
+  });
+
+  it('counts the same address in another letter case as the same shopper', async () => {
+    await hold('casey@example.com', MAX_HELD);
+    await expectHoldRefused('Casey@Example.COM', 1);
+  });
+
+  it('holds the cap against concurrent checkouts by one shopper', async () => {
+    const email = 'rush@example.com';
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => startCheckout(freshClient(), cart(email, 1))),
+    );
+    const started = responses.filter((r) => r.status === 200).length;
+    expect(responses.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+    expect(started).toBeLessThanOrEqual(MAX_HELD);
+  });
+
+  it('gives the units back once the shopper’s checkout expires', async () => {
+    const email = 'expiring@example.com';
+    const held = await hold(email, MAX_HELD);
+    await expectHoldRefused(email, 1);
+    await t.sandbox.expire(sessionIdOf(held.checkoutUrl));
+    // The release travels by webhook and projection: wait for it, not for a fixed time.
+    const deadline = Date.now() + 10_000;
+    let response = await startCheckout(freshClient(), cart(email, 1));
+    while (response.status === 429 && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+      response = await startCheckout(freshClient(), cart(email, 1));
+    }
+    expect(response.status).toBe(200);
+  });
+});
