@@ -105,8 +105,6 @@ function markdownSection(machine: Machine, ran: Ran[], loadAfter: number): strin
   const cell = (s: string) => s.replaceAll('|', '\\|');
   return [
     SECTION_START,
-    '## Server (npm run bench)',
-    '',
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB RAM, Node ${machine.node}, ${machine.date}.`,
     `Load average (1 min) ${machine.loadAverage.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end.`,
     '',
@@ -119,7 +117,10 @@ function markdownSection(machine: Machine, ran: Ran[], loadAfter: number): strin
   ].join('\n');
 }
 
-/** Replaces only this suite's section of BENCHMARKS.md (other sections belong to other benches). */
+/**
+ * Replaces only the figures between this suite's markers in BENCHMARKS.md: the prose around
+ * them and the other benches' sections are written by hand.
+ */
 function writeSection(section: string): void {
   const file = join(root, 'BENCHMARKS.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
@@ -128,7 +129,7 @@ function writeSection(section: string): void {
   const next =
     start >= 0 && end > start
       ? `${current.slice(0, start)}${section}${current.slice(end + SECTION_END.length)}`
-      : `${current.trimEnd()}\n\n${section}\n`;
+      : `${current.trimEnd()}\n\n## Server (npm run bench)\n\n${section}\n`;
   writeFileSync(file, next);
 }
 

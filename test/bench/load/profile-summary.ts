@@ -1,7 +1,8 @@
 /**
  * `tsx test/bench/load/profile-summary.ts FILE.cpuprofile [N]`: where a server spent its CPU
  * time, as self time and inclusive time per function and self time per file (or package),
- * to name the bottleneck behind a benchmark figure.
+ * to name the bottleneck behind a benchmark figure. `--callers NAME` splits the self time of
+ * one function (e.g. better-sqlite3's native `run` or `all`) by the server code that called it.
  */
 import { readFileSync } from 'node:fs';
 
@@ -72,7 +73,36 @@ export function summarise(profile: Profile, top = 25): string {
   ].join('\n');
 }
 
+/** Self time of the functions named `name`, split by the function that called them. */
+export function callers(profile: Profile, name: string): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const by = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)!;
+    if (node.callFrame.functionName !== name) return;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    // Up to the first frame of our own code, which names the caller that matters.
+    let at = parent.get(id);
+    while (at !== undefined && !/^(server|projections)\//.test(place(byId.get(at)!.callFrame.url)))
+      at = parent.get(at);
+    const frame = at === undefined ? undefined : byId.get(at)!.callFrame;
+    const key = frame ? `${frame.functionName || '(anonymous)'} ${place(frame.url)}` : '(other)';
+    by.set(key, (by.get(key) ?? 0) + ms);
+  });
+  return [...by]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+}
+
 if (process.argv[1] === import.meta.filename) {
   const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Profile;
-  console.log(summarise(profile, Number(process.argv[3] ?? 25)));
+  const callersOf = process.argv.indexOf('--callers');
+  if (callersOf > 0) console.log(callers(profile, process.argv[callersOf + 1]!));
+  else console.log(summarise(profile, Number(process.argv[3] ?? 25)));
 }
