@@ -120,6 +120,26 @@ export function openReadModelDb(path: string): Database.Database {
   }
 }
 
+/**
+ * Opens a new private file for a rebuild: no journal and no fsync, since a rebuild that
+ * dies is simply started again from the events (the file is only renamed into place once
+ * complete), and an exclusive lock, since nothing else may read it half written.
+ */
+export function openRebuildDb(path: string): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('cache_size = -32768');
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 /** Drops every read-model table, so the next runner rebuilds from the first event. */
 export function dropReadModels(db: Database.Database): void {
   db.transaction(() => {

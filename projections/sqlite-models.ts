@@ -71,9 +71,35 @@ class CachedTable<V> implements Table<V> {
 
   /** Writes the changed rows; call inside the commit transaction. */
   write(): void {
-    for (const entry of this.dirty.values()) {
+    this.save([...this.dirty.keys()]);
+  }
+
+  /** In key order: neighbouring keys share B-tree pages, so each page is visited once. */
+  private save(keys: string[]): void {
+    keys.sort();
+    for (const key of keys) {
+      const entry = this.dirty.get(key)!;
       if (entry.value !== undefined) this.codec.save(entry.value, entry.stored);
     }
+  }
+
+  /**
+   * Rebuild only (a private file written in one transaction): when the young generation is
+   * full, writes the changed rows about to leave the cache and drops them. Rows in use stay
+   * cached and unwritten, so most rows are written once, when they stop changing.
+   */
+  spill(): void {
+    if (this.young.size <= this.maxEntries) return;
+    const leaving: string[] = [];
+    for (const key of this.old.keys()) if (!this.young.has(key)) leaving.push(key);
+    this.save(leaving.filter((key) => this.dirty.has(key)));
+    for (const key of leaving) {
+      const entry = this.old.get(key)!;
+      if (this.dirty.delete(key) && entry.value !== undefined) entry.stored = true;
+      if (entry.stored) this.evicted?.add(key);
+    }
+    this.old = this.young;
+    this.young = new Map();
   }
 
   /** After a commit: the written rows are now stored. */
@@ -124,6 +150,9 @@ export class SqliteReadModels {
   >;
   private readonly readCheckpoint: Database.Statement<[], { position: bigint; events: bigint }>;
 
+  private readonly saveCheckpoint: Database.Statement<[bigint, number]>;
+
+  /** `cacheSize`: rows each table keeps per cache generation. */
   constructor(db: Database.Database, cacheSize = 5_000) {
     this.readCheckpoint = db
       .prepare<[], { position: bigint; events: bigint }>(
@@ -142,10 +171,10 @@ export class SqliteReadModels {
     };
     this.models = tables;
     this.tables = Object.values(tables) as CachedTable<unknown>[];
-    const saveCheckpoint = db.prepare<[bigint, number]>(
+    const saveCheckpoint = (this.saveCheckpoint = db.prepare<[bigint, number]>(
       `INSERT INTO checkpoint (id, position, events) VALUES (1, ?, ?)
        ON CONFLICT (id) DO UPDATE SET position = excluded.position, events = excluded.events`,
-    );
+    ));
     this.commitTx = db.transaction(
       (expected: bigint | undefined, checkpoint: Checkpoint): CommitOutcome => {
         const stored = this.checkpoint();
@@ -179,6 +208,18 @@ export class SqliteReadModels {
     if (!outcome.ok) this.discard();
     else for (const table of this.tables) table.committed();
     return outcome;
+  }
+
+  /** Rebuild only, inside its transaction: writes the changed rows that are leaving the cache. */
+  spill(): void {
+    for (const table of this.tables) table.spill();
+  }
+
+  /** Rebuild only, inside its transaction: writes every changed row and the checkpoint. */
+  writeAll(checkpoint: Checkpoint): void {
+    for (const table of this.tables) table.write();
+    this.saveCheckpoint.run(checkpoint.position, checkpoint.events);
+    for (const table of this.tables) table.committed();
   }
 
   private discard(): void {
