@@ -171,10 +171,11 @@ export class SqliteReadModels {
     };
     this.models = tables;
     this.tables = Object.values(tables) as CachedTable<unknown>[];
-    const saveCheckpoint = (this.saveCheckpoint = db.prepare<[bigint, number]>(
+    this.saveCheckpoint = db.prepare<[bigint, number]>(
       `INSERT INTO checkpoint (id, position, events) VALUES (1, ?, ?)
        ON CONFLICT (id) DO UPDATE SET position = excluded.position, events = excluded.events`,
-    ));
+    );
+    const saveCheckpoint = this.saveCheckpoint;
     this.commitTx = db.transaction(
       (expected: bigint | undefined, checkpoint: Checkpoint): CommitOutcome => {
         const stored = this.checkpoint();
