@@ -21,14 +21,18 @@ export interface Handled<S, E> extends Loaded<S> {
   events: E[];
 }
 
-export interface HandleOptions<E> {
+export interface HandleOptions<S, E> {
   metadata: EventMetadata;
   /** Deterministic ids make a retried command recognisable to the store as already written. */
   eventId?: (event: E, index: number) => string;
   maxAttempts?: number;
+  /** The stream as the caller already read it: the first attempt decides on it instead of reading again. */
+  loaded?: Loaded<S>;
 }
 
 type AnyDecider<S, C, E extends DomainEvent> = Decider<S, C, E>;
+
+const PAGE = 1000;
 
 export async function loadStream<S, C, E extends DomainEvent>(
   store: EventStore,
@@ -41,10 +45,15 @@ export async function loadStream<S, C, E extends DomainEvent>(
     revision: 'no_stream' as const,
   };
   try {
-    const fromRevision = revision === 'no_stream' ? 'start' : revision + 1n;
-    for (const recorded of await store.readStream(stream, { fromRevision })) {
-      state = decider.evolve(state, toDomainEvent(recorded) as E);
-      revision = recorded.revision;
+    // Pages keep memory flat when a long product stream is folded for the first time.
+    for (;;) {
+      const fromRevision = revision === 'no_stream' ? 'start' : revision + 1n;
+      const page = await store.readStream(stream, { fromRevision, maxCount: PAGE });
+      for (const recorded of page) {
+        state = decider.evolve(state, toDomainEvent(recorded) as E);
+        revision = recorded.revision;
+      }
+      if (page.length < PAGE) break;
     }
   } catch (error) {
     if (!(error instanceof StreamNotFoundError)) throw error;
@@ -57,12 +66,12 @@ export async function handleCommand<S, C, E extends DomainEvent>(
   stream: string,
   decider: AnyDecider<S, C, E>,
   command: C,
-  options: HandleOptions<E>,
+  options: HandleOptions<S, E>,
   load: () => Promise<Loaded<S>> = () => loadStream(store, stream, decider),
 ): Promise<Handled<S, E>> {
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const loaded = await load();
+    const loaded = attempt === 1 && options.loaded ? options.loaded : await load();
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) return { ...loaded, events };
     const expectedRevision: ExpectedRevision = loaded.revision;

@@ -91,7 +91,7 @@ export async function startCheckout(
   const orderId = orderIdFor(input.checkoutId);
   const stream = orderStream(orderId);
   let order = await loadStream(deps.store, stream, orderDecider);
-  if (order.state.status === 'new') order = await validateCart(deps, orderId, input);
+  if (order.state.status === 'new') order = await validateCart(deps, order, orderId, input);
 
   const { cart, checkout, status } = order.state;
   if (checkout && (status === 'checkout_started' || status === 'pending')) {
@@ -101,11 +101,12 @@ export async function startCheckout(
     throw new CheckoutClosedError(`This checkout has ended (${status}); please start a new one`);
   }
   await reserveStock(deps, cart);
-  return createSession(deps, cart, input);
+  return createSession(deps, order, cart, input);
 }
 
 async function validateCart(
   deps: CheckoutDeps,
+  loaded: Loaded<OrderState>,
   orderId: string,
   input: StartCheckoutInput,
 ): Promise<Loaded<OrderState>> {
@@ -138,9 +139,7 @@ async function validateCart(
       stream,
       orderDecider,
       { type: 'ValidateCart', cart },
-      {
-        metadata: { correlationId: orderId, causationId: input.checkoutId },
-      },
+      { metadata: { correlationId: orderId, causationId: input.checkoutId }, loaded },
     );
   } catch (error) {
     // A concurrent request with the same checkoutId validated it first: carry on with its cart.
@@ -155,18 +154,22 @@ async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
   const at = deps.now().toISOString();
   const expiresAt = new Date(Date.parse(cart.at) + SESSION_LIFETIME_MS).toISOString();
   const metadata = { correlationId: cart.orderId, causationId: cart.orderId };
-  const problems: LineProblem[] = [];
-  for (const { sku, quantity } of cart.lines) {
-    try {
-      await deps.products.execute(
+  // Each line is its own product stream, so they can all be appended in one group commit.
+  const outcomes = await Promise.allSettled(
+    cart.lines.map(({ sku, quantity }) =>
+      deps.products.execute(
         { type: 'ReserveStock', sku, orderId: cart.orderId, quantity, expiresAt, at },
         metadata,
-      );
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      problems.push(toProblem(sku, quantity, error));
-    }
-  }
+      ),
+    ),
+  );
+  const problems: LineProblem[] = [];
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') return;
+    if (!(outcome.reason instanceof DomainError)) throw outcome.reason;
+    const { sku, quantity } = cart.lines[i]!;
+    problems.push(toProblem(sku, quantity, outcome.reason));
+  });
   if (problems.length === 0) return;
   // Someone bought the stock between pricing and reserving: give back what this order took.
   await releaseOrderStock(deps.products, cart, 'rollback', at, cart.orderId);
@@ -190,6 +193,7 @@ function toProblem(sku: string, requested: number, error: DomainError): LineProb
 
 async function createSession(
   deps: CheckoutDeps,
+  loaded: Loaded<OrderState>,
   cart: Cart,
   input: StartCheckoutInput,
 ): Promise<StartedCheckout> {
@@ -235,6 +239,7 @@ async function createSession(
     {
       metadata: { correlationId: orderId, causationId: session.id },
       eventId: () => deterministicId(orderId, 'CheckoutStarted', session.id),
+      loaded,
     },
   );
   return { orderId, checkoutUrl: session.url ?? '' };

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -17,6 +16,7 @@ import Fastify, {
 import type { Services } from '../services';
 import type { AppRouter } from './router';
 import { appRouter } from './router';
+import { securityHeaders } from './security-headers';
 import type { Context } from './trpc';
 import { webhookRoute } from './webhook-route';
 
@@ -75,27 +75,10 @@ export async function buildHttpServer(
     }
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // The demo pages bootstrap with small inline scripts, as many shops do.
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: services.config.publicUrl.startsWith('https:') ? [] : null,
-      },
-    },
-    // The widget bundle and product images are meant to be loaded by other origins.
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-    crossOriginEmbedderPolicy: false,
-    // Plain-HTTP deployments (the demo, tests) must not be pinned to HTTPS.
-    strictTransportSecurity: services.config.publicUrl.startsWith('https:'),
+  const headers = securityHeaders(services.config.publicUrl);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 
   await app.register(cors, {

@@ -1,0 +1,41 @@
+/**
+ * Security headers for every response, computed once. (@fastify/helmet re-runs helmet's
+ * whole configuration on every request; the headers never change, so helmet runs once
+ * here against a stub response and its output is replayed.)
+ */
+import type { ServerResponse } from 'node:http';
+import helmet from 'helmet';
+
+export function securityHeaders(publicUrl: string): Record<string, string> {
+  const https = publicUrl.startsWith('https:');
+  const headers: Record<string, string> = {};
+  const stub = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: () => {},
+  } as unknown as ServerResponse;
+  helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // The demo pages bootstrap with small inline scripts, as many shops do.
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: https ? [] : null,
+      },
+    },
+    // The widget bundle and product images are meant to be loaded by other origins.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+    // Plain-HTTP deployments (the demo, tests) must not be pinned to HTTPS.
+    strictTransportSecurity: https,
+  })({} as never, stub, () => {});
+  return headers;
+}
