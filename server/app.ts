@@ -5,11 +5,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { staleOpenOrders } from '../projections/checkout-queries';
+import { heldUnitsByEmail, staleOpenOrders } from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';
+import { HoldGuard } from './checkout/hold-guard';
 import type { SweepResult } from './checkout/sweep';
 import { sweepReservations } from './checkout/sweep';
 import type { Config } from './config';
@@ -93,10 +94,16 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await feed.start(store);
 
   const stripe = new StripeGateway(config.stripe);
+  const holds = new HoldGuard(
+    (email) => heldUnitsByEmail(readModels.db, email),
+    config.maxHeldUnits,
+  );
+  readModels.onChange(({ position }) => holds.projected(position));
   const services: Services = {
     config,
     store,
     products,
+    holds,
     stripe,
     feed,
     readModels,

@@ -19,6 +19,8 @@ export interface Loaded<S> {
 export interface Handled<S, E> extends Loaded<S> {
   /** The events this command appended (empty when there was nothing to do). */
   events: E[];
+  /** `$all` position of the last event appended, when something was. */
+  position?: bigint;
 }
 
 export interface HandleOptions<S, E> {
@@ -87,7 +89,7 @@ export async function handleCommand<S, C, E extends DomainEvent>(
         { expectedRevision },
       );
       const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
-      return { state, revision: result.nextExpectedRevision, events };
+      return { state, revision: result.nextExpectedRevision, events, position: result.position };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw error;
     }

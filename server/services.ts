@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { ProjectionRunner } from '../projections/runner';
 import type { Products } from './catalog/products';
+import type { HoldGuard } from './checkout/hold-guard';
 import type { Config } from './config';
 import type { EventStore } from './eventstore/port';
 import type { LiveFeed } from './live-feed';
@@ -12,6 +13,7 @@ export interface Services {
   config: Config;
   store: EventStore;
   products: Products;
+  holds: HoldGuard;
   stripe: StripeGateway;
   feed: LiveFeed;
   readModels: ProjectionRunner;

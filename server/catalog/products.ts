@@ -10,12 +10,13 @@ import { handleCommand, loadStream } from '../command-handler';
 import type { ProductEvent } from '../domain/events';
 import { productStream } from '../domain/events';
 import type { EventMetadata, EventStore } from '../eventstore/port';
+import { KeyedQueue } from '../keyed-queue';
 import type { ProductCommand, ProductState } from './product';
 import { productDecider } from './product';
 
 export class Products {
   private readonly cache = new Map<string, Loaded<ProductState>>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
   private readonly known = new Set<string>();
 
   constructor(private readonly store: EventStore) {}
@@ -30,7 +31,7 @@ export class Products {
   }
 
   state(sku: string): Promise<ProductState> {
-    return this.serial(sku, async () => (await this.refresh(sku)).state);
+    return this.queue.run(sku, async () => (await this.refresh(sku)).state);
   }
 
   async states(skus: Iterable<string>): Promise<Map<string, ProductState>> {
@@ -44,7 +45,7 @@ export class Products {
     metadata: EventMetadata,
   ): Promise<Handled<ProductState, ProductEvent>> {
     const { sku } = 'product' in command ? command.product : command;
-    return this.serial(sku, async () => {
+    return this.queue.run(sku, async () => {
       const handled = await handleCommand(
         this.store,
         productStream(sku),
@@ -74,16 +75,5 @@ export class Products {
       this.cache.delete(sku);
       throw error;
     }
-  }
-
-  private serial<T>(sku: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(sku) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(sku, settled);
-    void settled.then(() => {
-      if (this.queues.get(sku) === settled) this.queues.delete(sku);
-    });
-    return next;
   }
 }

@@ -15,6 +15,7 @@ import { deterministicId, orderIdFor } from '../domain/ids';
 import type { EventStore } from '../eventstore/port';
 import type { StripeGateway } from '../payments/stripe-gateway';
 import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import type { HoldGuard } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider } from './order';
 import type { CartItem, LineProblem } from './pricing';
@@ -44,11 +45,6 @@ export class CheckoutRefusedError extends Error {
   }
 }
 
-/** The shopper already holds as many units in unpaid checkouts as one shopper may. */
-export class HoldLimitError extends Error {
-  override readonly name = 'HoldLimitError';
-}
-
 /** This checkoutId's order has ended (failed or paid); the widget must start a new one. */
 export class CheckoutClosedError extends Error {
   override readonly name = 'CheckoutClosedError';
@@ -74,9 +70,8 @@ export interface CheckoutDeps {
   now: () => Date;
   /** Base URL for product images sent to Stripe. */
   publicUrl: string;
-  /** Units this email holds in unpaid checkouts, and the most it may hold. */
-  heldUnits: (email: string) => number;
-  maxHeldUnits: number;
+  /** The per-shopper cap on units held in unpaid checkouts. */
+  holds: HoldGuard;
 }
 
 /** Stripe requires 30 minutes at least; one more minute lets a resumed request still qualify. */
@@ -91,7 +86,17 @@ export async function startCheckout(
   const orderId = orderIdFor(input.checkoutId);
   const stream = orderStream(orderId);
   let order = await loadStream(deps.store, stream, orderDecider);
-  if (order.state.status === 'new') order = await validateCart(deps, order, orderId, input);
+  if (order.state.status === 'new') {
+    const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
+    const loaded = order;
+    order = await deps.holds.within(input.email, units, async () => {
+      const validated = await validateCart(deps, loaded, orderId, input);
+      return {
+        value: validated,
+        ...(validated.position !== undefined && { position: validated.position }),
+      };
+    });
+  }
 
   const { cart, checkout, status } = order.state;
   if (checkout && (status === 'checkout_started' || status === 'pending')) {
@@ -109,14 +114,7 @@ async function validateCart(
   loaded: Loaded<OrderState>,
   orderId: string,
   input: StartCheckoutInput,
-): Promise<Loaded<OrderState>> {
-  const wanted = input.items.reduce((sum, item) => sum + item.quantity, 0);
-  const held = deps.heldUnits(input.email);
-  if (held + wanted > deps.maxHeldUnits) {
-    throw new HoldLimitError(
-      `At most ${deps.maxHeldUnits} units may wait in unpaid checkouts per shopper; ${held} already do. Finish or cancel those first.`,
-    );
-  }
+): Promise<Loaded<OrderState> & { position?: bigint }> {
   const priced = priceCart(input.items, await deps.products.states(input.items.map((i) => i.sku)));
   if (!priced.ok) throw new CheckoutRefusedError(priced.problems);
   const { lines, currency, total } = priced;

@@ -13,6 +13,9 @@ export type EventTuple = [
   created: bigint,
 ];
 
+/** An event's position, stream, type and payload (JSON text, as stored). */
+export type StoredEventText = [position: bigint, streamId: string, type: string, data: string];
+
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** Every statement the store runs, prepared once; integers come back as bigints. */
@@ -47,6 +50,13 @@ export function prepareStatements(db: Database.Database) {
     after: db
       .prepare<[bigint, number], EventTuple>(
         `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      )
+      .safeIntegers(true)
+      .raw(true),
+    // Bulk catch-up (a rebuild reading in another thread): payloads stay JSON text, for the reader to parse or pass on.
+    afterText: db
+      .prepare<[bigint, number], StoredEventText>(
+        'SELECT position, stream_id, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?',
       )
       .safeIntegers(true)
       .raw(true),

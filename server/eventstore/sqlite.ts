@@ -19,11 +19,12 @@ import {
   type StoredEventLookups,
 } from './sqlite-append';
 import { openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-schema';
-import { prepareStatements, type Statements } from './sqlite-statements';
+import { prepareStatements, type Statements, type StoredEventText } from './sqlite-statements';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export { DuplicateEventIdError } from './sqlite-append';
 export type { SqliteOptions, Synchronous } from './sqlite-schema';
+export type { StoredEventText } from './sqlite-statements';
 
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
@@ -164,6 +165,16 @@ export class SqliteEventStore implements EventStore {
     this.subscriptions.add(subscription);
     this.startPolling();
     return subscription;
+  }
+
+  /**
+   * Up to `limit` events after `position` in `$all`, in order, with their payloads as the
+   * stored JSON text: for bulk readers that hand payloads on (a read-model rebuild reading in
+   * a worker thread) rather than parse them here. The subscription delivers the same events.
+   */
+  readTextAfter(position: bigint, limit: number): StoredEventText[] {
+    if (this.closed) throw new Error('The event store is closed');
+    return this.stmt.afterText.all(position, limit);
   }
 
   /** The connection's effective settings, as SQLite reports them. */

@@ -27,12 +27,27 @@ export interface HttpOptions {
   pages?: { prefix: string; root: string }[];
 }
 
+/**
+ * Query strings carry tRPC inputs (an analyst's email filter) and the admin token of
+ * subscriptions, so request lines log the path only.
+ */
 function safeRequest(request: FastifyRequest) {
+  const [path, query] = request.url.split('?', 2);
   return {
     method: request.method,
-    url: request.url.replace(/connectionParams=[^&]*/g, 'connectionParams=[redacted]'),
+    url: query ? `${path}?[redacted]` : path,
     remoteAddress: request.ip,
   };
+}
+
+/** The tRPC procedures a request calls, decoded (`checkout%2Estart` is checkout.start). */
+function procedures(url: string): string[] {
+  const path = url.split('?', 1)[0]!.slice('/trpc/'.length);
+  try {
+    return decodeURIComponent(path).split(',');
+  } catch {
+    return [path];
+  }
 }
 
 export async function buildHttpServer(
@@ -45,7 +60,6 @@ export async function buildHttpServer(
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },
     trustProxy: services.config.trustProxy,
-    // Request lines must not carry the admin token that subscriptions pass in the query.
     childLoggerFactory: (logger, bindings, options) =>
       logger.child(bindings, {
         ...options,
@@ -70,9 +84,46 @@ export async function buildHttpServer(
     timeWindow: 60_000,
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/trpc/') && request.url.split('?')[0]!.includes('checkout.start')) {
-      await checkoutLimit.call(app, request, reply);
+    if (!request.url.startsWith('/trpc/')) return;
+    const checkouts = procedures(request.url).filter((p) => p === 'checkout.start').length;
+    if (checkouts > 1) {
+      // The limiter counts requests; a batch of checkouts would count once.
+      return reply.code(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'checkout.start cannot be batched: send one call per request',
+      });
     }
+    if (checkouts === 1) await checkoutLimit.call(app, request, reply);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.url.startsWith('/trpc/')) return payload;
+    // A few refusals come back before the router runs labelled text/plain, though tRPC
+    // only ever answers JSON (or text/event-stream for subscriptions).
+    if (
+      payload instanceof Response &&
+      payload.headers.get('content-type')?.startsWith('text/plain')
+    ) {
+      const headers = new Headers(payload.headers);
+      headers.set('content-type', 'application/json; charset=utf-8');
+      return new Response(payload.body, { status: payload.status, headers });
+    }
+    return payload;
+  });
+
+  // Fastify's own shape for refusals; for failures, a message that reveals no internals.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status < 500) return reply.send(error);
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(status)
+      .send({
+        statusCode: status,
+        error: 'Internal Server Error',
+        message: 'Internal error; it has been logged',
+      });
   });
 
   const headers = securityHeaders(services.config.publicUrl);
@@ -92,6 +143,8 @@ export async function buildHttpServer(
     trpcOptions: {
       router: appRouter,
       // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
+      // tRPC sets its own Vary, dropping the Origin that CORS added: caches must key on both.
+      responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
       createContext: ({ req, info }): Context => ({
         services,
         authorization:

@@ -9,7 +9,7 @@ import type { StripeOutcome } from '../checkout/order';
 import { DomainError } from '../domain/decider';
 import { WrongExpectedVersionError } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
-import { WebhookSignatureError } from '../payments/stripe-gateway';
+import { MalformedWebhookError, WebhookSignatureError } from '../payments/stripe-gateway';
 import type { Services } from '../services';
 
 const OUTCOMES: Record<string, StripeOutcome> = {
@@ -42,12 +42,12 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
           request.headers['stripe-signature'] as string | undefined,
         );
       } catch (error) {
-        if (error instanceof WebhookSignatureError) {
+        const unsigned = error instanceof WebhookSignatureError;
+        if (unsigned || error instanceof MalformedWebhookError) {
           services.metrics.webhooks.labels('unverified', 'refused').inc();
           request.log.warn({ reason: error.message }, 'webhook refused');
-          return reply
-            .code(400)
-            .send({ error: `Webhook signature verification failed: ${error.message}` });
+          const what = unsigned ? 'Webhook signature verification failed' : 'Malformed webhook';
+          return reply.code(400).send({ error: `${what}: ${error.message}` });
         }
         throw error;
       }

@@ -4,6 +4,7 @@
  * takes exactly the code path it takes against real Stripe.
  */
 import Stripe from 'stripe';
+import { z } from 'zod';
 import type { SessionFacts } from '../checkout/order';
 import type { OrderLine } from '../domain/events';
 
@@ -47,6 +48,25 @@ export class StripeUnavailableError extends Error {
 export class WebhookSignatureError extends Error {
   override readonly name = 'WebhookSignatureError';
 }
+
+/** Correctly signed, but not the event shape Stripe sends. */
+export class MalformedWebhookError extends Error {
+  override readonly name = 'MalformedWebhookError';
+}
+
+const EventEnvelope = z.object({ id: z.string().min(1), type: z.string().min(1) });
+const SessionShape = z.object({
+  id: z.string().min(1),
+  url: z.string().nullish(),
+  expires_at: z.number().int().positive(),
+  status: z.string().nullish(),
+  payment_status: z.string(),
+  amount_total: z.number().int().nullish(),
+  currency: z.string().nullish(),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  client_reference_id: z.string().nullish(),
+});
 
 const STRIPE_LOCALES = new Set(['auto', 'de', 'en', 'es', 'fr', 'it', 'nl', 'pt']);
 
@@ -116,12 +136,22 @@ export class StripeGateway {
     } catch (error) {
       throw new WebhookSignatureError(error instanceof Error ? error.message : 'Invalid signature');
     }
-    const object = event.data?.object as { object?: string } | undefined;
-    const session =
-      event.type.startsWith('checkout.session.') && object?.object === 'checkout.session'
-        ? toSessionFacts(object as Stripe.Checkout.Session)
-        : null;
-    return { id: event.id, type: event.type, session };
+    // Signed is not the same as well formed: check the fields we read before trusting them.
+    const envelope = EventEnvelope.safeParse(event);
+    if (!envelope.success) throw new MalformedWebhookError('The event has no id or type');
+    const { id, type } = envelope.data;
+    const object = (event.data as { object?: { object?: string } } | undefined)?.object;
+    if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
+      return { id, type, session: null };
+    }
+    const session = SessionShape.safeParse(object);
+    if (!session.success) {
+      const issue = session.error.issues[0]!;
+      throw new MalformedWebhookError(
+        `The checkout session is malformed at ${issue.path.join('.')}`,
+      );
+    }
+    return { id, type, session: toSessionFacts(object as Stripe.Checkout.Session) };
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

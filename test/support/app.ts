@@ -87,7 +87,8 @@ export function clientFor(url: string, headers: Record<string, string> = {}) {
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url: `${url}/trpc`, EventSource }),
         false: splitLink({
-          condition: () => Object.keys(headers).length > 0,
+          // Only queries are batched: the server refuses batches of checkout.start.
+          condition: (op) => op.type === 'mutation' || Object.keys(headers).length > 0,
           true: httpLink({ url: `${url}/trpc`, headers }),
           false: httpBatchLink({ url: `${url}/trpc` }),
         }),

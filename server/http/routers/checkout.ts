@@ -1,11 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { heldUnitsByEmail } from '../../../projections/checkout-queries';
+import { HoldLimitError } from '../../checkout/hold-guard';
 import {
   CheckoutClosedError,
   CheckoutRefusedError,
   CheckoutUnavailableError,
-  HoldLimitError,
   startCheckout,
 } from '../../checkout/start-checkout';
 import { Sku } from '../../domain/events';
@@ -22,7 +21,8 @@ export const StartCheckoutInput = z
         (items) => new Set(items.map((i) => i.sku)).size === items.length,
         'each sku at most once',
       ),
-    email: z.string().max(254).email(),
+    // Lower-cased so the per-shopper cap cannot be dodged by changing letter case.
+    email: z.string().trim().toLowerCase().max(254).email(),
     returnUrl: z.string().max(2000).url(),
     locale: z
       .string()
@@ -42,15 +42,7 @@ export const checkoutRouter = router({
       });
     }
     try {
-      return await startCheckout(
-        {
-          ...services,
-          publicUrl: services.config.publicUrl,
-          heldUnits: (email) => heldUnitsByEmail(services.readModels.db, email),
-          maxHeldUnits: services.config.maxHeldUnits,
-        },
-        input,
-      );
+      return await startCheckout({ ...services, publicUrl: services.config.publicUrl }, input);
     } catch (error) {
       if (error instanceof CheckoutRefusedError) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
