@@ -72,15 +72,15 @@ export function evolveFunnel(
   }
   const day = utcDay(cohort);
   const next = { ...(state.day(day) ?? { day, ...emptyFunnelCounts() }) };
-  const count = (view: OrderView | null, sign: 1 | -1) => {
-    if (!view) return;
-    next.cartsValidated += sign;
-    if (started(view)) next.checkoutsStarted += sign;
-    next[stageOfStatus[view.status]] += sign;
-  };
-  count(before, -1);
-  count(after, 1);
+  if (before) count(next, before, -1);
+  if (after) count(next, after, 1);
   return [next];
+}
+
+function count(counts: FunnelCounts, view: OrderView, sign: 1 | -1): void {
+  counts.cartsValidated += sign;
+  if (started(view)) counts.checkoutsStarted += sign;
+  counts[stageOfStatus[view.status]] += sign;
 }
 
 const started = (view: OrderView) => view.sessionId !== null;

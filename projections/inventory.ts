@@ -45,16 +45,21 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
     case 'ProductListed':
     case 'ProductUpdated': {
       const { sku, name, currency, unitAmount } = event.data;
-      const current = state.product(sku) ?? emptyProduct(sku);
-      return only({ ...current, name, currency, unitAmount, listed: true });
+      const p = state.product(sku) ?? emptyProduct(sku);
+      return only(stock(sku, name, currency, unitAmount, true, p.onHand, p.reserved, p.sold));
     }
     case 'ProductDelisted': {
-      const current = state.product(event.data.sku) ?? emptyProduct(event.data.sku);
-      return only({ ...current, listed: false });
+      const p = state.product(event.data.sku) ?? emptyProduct(event.data.sku);
+      return only(
+        stock(p.sku, p.name, p.currency, p.unitAmount, false, p.onHand, p.reserved, p.sold),
+      );
     }
     case 'StockAdjusted': {
-      const current = state.product(event.data.sku) ?? emptyProduct(event.data.sku);
-      return only(withAvailable({ ...current, onHand: current.onHand + event.data.delta }));
+      const p = state.product(event.data.sku) ?? emptyProduct(event.data.sku);
+      const onHand = p.onHand + event.data.delta;
+      return only(
+        stock(p.sku, p.name, p.currency, p.unitAmount, p.listed, onHand, p.reserved, p.sold),
+      );
     }
     case 'StockReserved':
       return moveHeld(state, event.data.orderId, event.data.sku, event.data.quantity);
@@ -78,51 +83,73 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
 }
 
 function moveHeld(state: InventoryState, orderId: string, sku: string, delta: number) {
-  const hold = state.hold(orderId) ?? { orderId, paid: false, units: {} };
-  const product = state.product(sku) ?? emptyProduct(sku);
-  const units = { ...hold.units, [sku]: (hold.units[sku] ?? 0) + delta };
-  const moved = hold.paid
-    ? { ...product, sold: product.sold + delta }
-    : { ...product, reserved: product.reserved + delta };
-  return { products: [withAvailable(moved)], holds: [{ ...hold, units }] };
+  const hold = state.hold(orderId);
+  const p = state.product(sku) ?? emptyProduct(sku);
+  const units: Record<string, number> = {};
+  if (hold) for (const held in hold.units) units[held] = hold.units[held]!;
+  units[sku] = (units[sku] ?? 0) + delta;
+  const paid = hold?.paid ?? false;
+  const reserved = paid ? p.reserved : p.reserved + delta;
+  const sold = paid ? p.sold + delta : p.sold;
+  return {
+    products: [stock(p.sku, p.name, p.currency, p.unitAmount, p.listed, p.onHand, reserved, sold)],
+    holds: [{ orderId, paid, units }],
+  };
 }
 
 function markPaid(state: InventoryState, orderId: string): InventoryChanges {
   const hold = state.hold(orderId) ?? { orderId, paid: false, units: {} };
   if (hold.paid) return none;
-  const products = Object.entries(hold.units)
-    .filter(([, units]) => units !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([sku, units]) => {
-      const product = state.product(sku) ?? emptyProduct(sku);
-      return withAvailable({
-        ...product,
-        reserved: product.reserved - units,
-        sold: product.sold + units,
-      });
-    });
-  return { products, holds: [{ ...hold, paid: true }] };
+  const products: ProductStock[] = [];
+  for (const sku of Object.keys(hold.units).sort()) {
+    const units = hold.units[sku]!;
+    if (units === 0) continue;
+    const p = state.product(sku) ?? emptyProduct(sku);
+    products.push(
+      stock(
+        p.sku,
+        p.name,
+        p.currency,
+        p.unitAmount,
+        p.listed,
+        p.onHand,
+        p.reserved - units,
+        p.sold + units,
+      ),
+    );
+  }
+  return { products, holds: [{ orderId: hold.orderId, paid: true, units: hold.units }] };
 }
 
 function only(product: ProductStock): InventoryChanges {
   return { products: [product], holds: [] };
 }
 
-function withAvailable(product: ProductStock): ProductStock {
-  return { ...product, available: product.onHand - product.reserved - product.sold };
+/** A product row, `available` derived from the three counts. */
+function stock(
+  sku: string,
+  name: string,
+  currency: string,
+  unitAmount: number,
+  listed: boolean,
+  onHand: number,
+  reserved: number,
+  sold: number,
+): ProductStock {
+  return {
+    sku,
+    name,
+    currency,
+    unitAmount,
+    listed,
+    onHand,
+    reserved,
+    sold,
+    available: onHand - reserved - sold,
+  };
 }
 
 /** A sku seen in a stock event before its listing (defensive: listing opens the stream). */
 function emptyProduct(sku: string): ProductStock {
-  return {
-    sku,
-    name: '',
-    currency: '',
-    unitAmount: 0,
-    listed: false,
-    onHand: 0,
-    reserved: 0,
-    sold: 0,
-    available: 0,
-  };
+  return stock(sku, '', '', 0, false, 0, 0, 0);
 }

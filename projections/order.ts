@@ -71,54 +71,82 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
       };
     }
     default:
-      if (!view) return null;
-      return applyToOrder(withTimeline(view, event), event);
+      return view && applyToOrder(view, event);
   }
 }
 
-function withTimeline(view: OrderView, event: OrderEvent): OrderView {
-  const at = event.data.at;
-  return { ...view, updatedAt: at, timeline: [...view.timeline, { type: event.type, at }] };
-}
-
-/** A paid order stays paid: later expiry or failure notices only join its timeline. */
-function settle(view: OrderView, status: OrderStatus): OrderView {
-  return view.status === 'paid' ? view : { ...view, status };
-}
-
+/**
+ * The order after one of its later events. Builds one new view (a replay applies millions
+ * of events: one copy each, not one per changed field) and never changes `view` or anything
+ * it shares with it.
+ */
 function applyToOrder(view: OrderView, event: Exclude<OrderEvent, { type: 'CartValidated' }>) {
+  const at = event.data.at;
+  const next = copyOrder(view);
+  next.updatedAt = at;
+  next.timeline = [...view.timeline, { type: event.type, at }];
   switch (event.type) {
     case 'CheckoutStarted':
-      return {
-        ...settle(view, 'checkout_started'),
-        sessionId: event.data.sessionId,
-        checkoutUrl: event.data.url,
-      };
+      settle(next, 'checkout_started');
+      next.sessionId = event.data.sessionId;
+      next.checkoutUrl = event.data.url;
+      break;
     case 'CheckoutFailed':
-      return settle(view, 'checkout_failed');
+      settle(next, 'checkout_failed');
+      break;
     case 'PaymentPending':
-      return { ...settle(view, 'pending'), sessionId: event.data.sessionId };
+      settle(next, 'pending');
+      next.sessionId = event.data.sessionId;
+      break;
     case 'PaymentCompleted': {
       const late = event.data.late === true || view.status === 'expired';
-      return {
-        ...view,
-        status: 'paid' as const,
-        sessionId: event.data.sessionId,
-        paymentIntentId: event.data.paymentIntentId,
-        paidAt: event.data.at,
-        amountPaid: event.data.amount,
-        flags: { ...view.flags, late: view.flags.late || late },
-      };
+      next.status = 'paid';
+      next.sessionId = event.data.sessionId;
+      next.paymentIntentId = event.data.paymentIntentId;
+      next.paidAt = at;
+      next.amountPaid = event.data.amount;
+      next.flags = { mismatch: view.flags.mismatch, late: view.flags.late || late };
+      break;
     }
     case 'PaymentMismatched':
-      return { ...view, flags: { ...view.flags, mismatch: true } };
+      next.flags = { mismatch: true, late: view.flags.late };
+      break;
     case 'PaymentFailed':
-      return settle(view, 'failed');
+      settle(next, 'failed');
+      break;
     case 'CheckoutExpired':
-      return settle(view, 'expired');
+      settle(next, 'expired');
+      break;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
     }
   }
+  return next;
+}
+
+/** A paid order stays paid: later expiry or failure notices only join its timeline. */
+function settle(next: OrderView, status: OrderStatus): void {
+  if (next.status !== 'paid') next.status = status;
+}
+
+/** A shallow copy: `lines`, `timeline` and `flags` are shared until replaced, never changed in place. */
+function copyOrder(view: OrderView): OrderView {
+  return {
+    orderId: view.orderId,
+    status: view.status,
+    lines: view.lines,
+    currency: view.currency,
+    total: view.total,
+    email: view.email,
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    timeline: view.timeline,
+    sessionId: view.sessionId,
+    paymentIntentId: view.paymentIntentId,
+    checkoutUrl: view.checkoutUrl,
+    paidAt: view.paidAt,
+    amountPaid: view.amountPaid,
+    flags: view.flags,
+  };
 }

@@ -69,57 +69,73 @@ function saleOf(view: OrderView | null): Sale | null {
   };
 }
 
+const unchanged: SalesChanges = { daily: [], products: [] };
+
 /** The sales rows an order's change (view before -> view after one event) alters. */
 export function evolveSales(
   state: SalesState,
   before: OrderView | null,
   after: OrderView | null,
 ): SalesChanges {
+  // Most events touch no paid order: nothing to take back or add.
+  if (before?.status !== 'paid' && after?.status !== 'paid') return unchanged;
   const removed = saleOf(before);
   const added = saleOf(after);
-  if (sameSale(removed, added)) return { daily: [], products: [] };
-  const daily = new Map<string, SalesDaily>();
-  const products = new Map<string, ProductSales>();
-  const apply = (sale: Sale, sign: 1 | -1) => {
-    const dayKey = `${sale.day}|${sale.currency}`;
-    const day = daily.get(dayKey) ??
-      state.daily(sale.day, sale.currency) ?? {
-        day: sale.day,
-        currency: sale.currency,
-        revenue: 0,
-        orders: 0,
-        units: 0,
-      };
-    daily.set(dayKey, {
-      ...day,
-      revenue: day.revenue + sign * sale.revenue,
-      orders: day.orders + sign,
-      units: day.units + sign * sale.units,
-    });
-    for (const line of sale.lines) {
-      const key = `${sale.day}|${line.sku}|${sale.currency}`;
-      const row = products.get(key) ??
-        state.product(sale.day, line.sku, sale.currency) ?? {
-          day: sale.day,
-          sku: line.sku,
-          currency: sale.currency,
-          name: line.name,
-          revenue: 0,
-          units: 0,
-          orders: 0,
-        };
-      products.set(key, {
-        ...row,
-        name: sign > 0 ? line.name : row.name,
-        revenue: row.revenue + sign * line.amount,
-        units: row.units + sign * line.quantity,
-        orders: row.orders + sign,
-      });
-    }
+  if (sameSale(removed, added)) return unchanged;
+  const changes = {
+    daily: new Map<string, SalesDaily>(),
+    products: new Map<string, ProductSales>(),
   };
-  if (removed) apply(removed, -1);
-  if (added) apply(added, 1);
-  return { daily: [...daily.values()], products: [...products.values()] };
+  if (removed) book(state, changes, removed, -1);
+  if (added) book(state, changes, added, 1);
+  return { daily: [...changes.daily.values()], products: [...changes.products.values()] };
+}
+
+/** Adds (or, with sign -1, takes back) one sale in the rows changed so far. */
+function book(
+  state: SalesState,
+  changes: { daily: Map<string, SalesDaily>; products: Map<string, ProductSales> },
+  sale: Sale,
+  sign: 1 | -1,
+): void {
+  const dayKey = `${sale.day}|${sale.currency}`;
+  const day = changes.daily.get(dayKey) ??
+    state.daily(sale.day, sale.currency) ?? {
+      day: sale.day,
+      currency: sale.currency,
+      revenue: 0,
+      orders: 0,
+      units: 0,
+    };
+  changes.daily.set(dayKey, {
+    day: day.day,
+    currency: day.currency,
+    revenue: day.revenue + sign * sale.revenue,
+    orders: day.orders + sign,
+    units: day.units + sign * sale.units,
+  });
+  for (const line of sale.lines) {
+    const key = `${sale.day}|${line.sku}|${sale.currency}`;
+    const row = changes.products.get(key) ??
+      state.product(sale.day, line.sku, sale.currency) ?? {
+        day: sale.day,
+        sku: line.sku,
+        currency: sale.currency,
+        name: line.name,
+        revenue: 0,
+        units: 0,
+        orders: 0,
+      };
+    changes.products.set(key, {
+      day: row.day,
+      sku: row.sku,
+      currency: row.currency,
+      name: sign > 0 ? line.name : row.name,
+      revenue: row.revenue + sign * line.amount,
+      units: row.units + sign * line.quantity,
+      orders: row.orders + sign,
+    });
+  }
 }
 
 function sameSale(a: Sale | null, b: Sale | null): boolean {
