@@ -11,9 +11,9 @@ import { z } from 'zod';
 import { openEventStore } from '../server/eventstore/open';
 import type { EventStore } from '../server/eventstore/port';
 import { progressBar } from './progress';
+import { rebuildReadModels } from './rebuild';
 import { type ReportName, renderReport, reportNames } from './report';
-import { type ProjectionProgress, startProjectionRunner } from './runner';
-import { dropReadModels, openReadModelDb } from './schema';
+import { startProjectionRunner } from './runner';
 
 const Settings = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
@@ -52,25 +52,15 @@ async function headPosition(store: EventStore): Promise<bigint> {
 }
 
 async function rebuild(store: EventStore, readModelsPath: string): Promise<void> {
-  const db = openReadModelDb(readModelsPath);
-  dropReadModels(db);
-  db.close();
   const bar = progressBar(process.stderr, await headPosition(store));
   const started = performance.now();
-  let last: ProjectionProgress | undefined;
-  const runner = await startProjectionRunner({
+  const { events } = await rebuildReadModels({
     store,
     dbPath: readModelsPath,
-    onProgress: (progress) => {
-      last = progress;
-      bar.update(progress);
-    },
+    onProgress: (progress) => bar.update(progress),
   });
-  await runner.caughtUp;
-  await runner.close();
   bar.done();
   const seconds = (performance.now() - started) / 1000;
-  const events = last?.events ?? 0;
   process.stderr.write(
     `Rebuilt ${readModelsPath} from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / seconds)} events/s)\n`,
   );
