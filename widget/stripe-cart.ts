@@ -206,6 +206,8 @@ export class StripeCart extends LitElement {
 
   close(): void {
     this.dialog?.close();
+    // The dialog's close event comes a task later; focus goes back now, not after a gap.
+    this.afterClose();
   }
 
   // ---- lifecycle ----
@@ -474,6 +476,7 @@ export class StripeCart extends LitElement {
     formatMoney(amount, currency, this.currentLocale);
 
   private afterClose(): void {
+    if (!this._open) return;
     const target = this.returnFocus?.isConnected
       ? this.returnFocus
       : this.renderRoot.querySelector<HTMLElement>('.trigger');

@@ -50,6 +50,9 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     // Keep the WAL file from staying large after a burst.
     db.pragma('journal_size_limit = 67108864');
+    // Every webhook reads an order stream: SQLite's default 2 MB page cache misses on a
+    // large file; 16 MB keeps the hot index pages while keeping the process small.
+    db.pragma('cache_size = -16000');
     // Several processes may open a new file at once: create the schema under the write lock.
     db.transaction(() => db.exec(SCHEMA)).immediate();
     return db;

@@ -15,7 +15,9 @@ export interface ServerProcess {
 const root = path.resolve(import.meta.dirname, '../..');
 
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+  // The same command line as `npm run serve`.
+  const serve = ['--max-old-space-size=192', '--import', 'tsx', path.join(root, 'server/main.ts')];
+  const child = spawn(process.execPath, serve, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
