@@ -22,8 +22,8 @@ function statements(db: Database.Database) {
 // checkout.start asks on every call: prepare once per database.
 const prepared = new WeakMap<Database.Database, ReturnType<typeof statements>>();
 const on = (db: Database.Database) => {
-  let found = prepared.get(db);
-  if (!found) prepared.set(db, (found = statements(db)));
+  const found = prepared.get(db) ?? statements(db);
+  prepared.set(db, found);
   return found;
 };
 

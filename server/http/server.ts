@@ -97,7 +97,7 @@ export async function buildHttpServer(
     if (checkouts === 1) await checkoutLimit.call(app, request, reply);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', async (request, _reply, payload) => {
     if (!request.url.startsWith('/trpc/')) return payload;
     // A few refusals come back before the router runs labelled text/plain, though tRPC
     // only ever answers JSON (or text/event-stream for subscriptions).
@@ -117,13 +117,11 @@ export async function buildHttpServer(
     const status = error.statusCode ?? 500;
     if (status < 500) return reply.send(error);
     request.log.error({ err: error }, 'request failed');
-    return reply
-      .code(status)
-      .send({
-        statusCode: status,
-        error: 'Internal Server Error',
-        message: 'Internal error; it has been logged',
-      });
+    return reply.code(status).send({
+      statusCode: status,
+      error: 'Internal Server Error',
+      message: 'Internal error; it has been logged',
+    });
   });
 
   const headers = securityHeaders(services.config.publicUrl);
