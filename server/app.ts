@@ -2,6 +2,7 @@
  * The composition root: the one place that chooses adapters (event store, Stripe,
  * clock, logger) and wires them into the HTTP server.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
@@ -44,7 +45,14 @@ export interface AppOptions {
   now?: () => Date;
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The project folder, whether this runs from server/ (tsx) or from the bundle in dist/server/. */
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
+  return dir;
+}
+const root = projectRoot();
 
 export function createLogger(level: Config['logLevel']): Logger {
   return pino({

@@ -16,7 +16,13 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   // The same command line as `npm run serve`.
-  const serve = ['--max-old-space-size=192', '--import', 'tsx', path.join(root, 'server/main.ts')];
+  const serve = [
+    '--max-old-space-size=112',
+    '--max-semi-space-size=4',
+    '--import',
+    'tsx',
+    path.join(root, 'server/main.ts'),
+  ];
   const child = spawn(process.execPath, serve, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
