@@ -16,7 +16,7 @@ import { SqliteEventStore } from '../server/eventstore/sqlite';
 import { Projector } from './apply';
 import { checkEvent } from './event-check';
 import { PROJECTED_STREAM_PREFIXES, type ProjectionProgress } from './runner';
-import { openRebuildDb } from './schema';
+import { createIndexes, openRebuildDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
 
 export interface RebuildOptions {
@@ -89,6 +89,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     if (store instanceof SqliteEventStore) await readStoredText(store, onEvent);
     else await readSubscription(store, onEvent);
     if (position !== undefined) readModels.writeAll({ position, events: applied });
+    createIndexes(db);
     db.exec('COMMIT');
     report();
     db.close();

@@ -41,7 +41,6 @@ const SCHEMA = `
     late              INTEGER NOT NULL,
     timeline          TEXT NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS orders_by_day ON orders (created_day);
   CREATE TABLE IF NOT EXISTS order_lines (
     order_id    TEXT NOT NULL,
     line_no     INTEGER NOT NULL,
@@ -101,6 +100,22 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/**
+ * Secondary indexes: by day for reports; by shopper and by status for the server's
+ * per-shopper hold cap and reservation sweep, which run on every checkout and every
+ * sweep and would otherwise scan every order. A rebuild creates them once at the end,
+ * which costs less than keeping them up to date row by row.
+ */
+const INDEXES = `
+  CREATE INDEX IF NOT EXISTS orders_by_day ON orders (created_day);
+  CREATE INDEX IF NOT EXISTS orders_by_email ON orders (email, status);
+  CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at);
+`;
+
+export function createIndexes(db: Database.Database): void {
+  db.exec(INDEXES);
+}
+
 /** Opens (creating if needed) the read-model database. */
 export function openReadModelDb(path: string): Database.Database {
   const db = new Database(path, { timeout: 5_000 });
@@ -113,6 +128,7 @@ export function openReadModelDb(path: string): Database.Database {
     db.pragma('cache_size = -8192');
     db.pragma('wal_autocheckpoint = 8192');
     db.exec(SCHEMA);
+    createIndexes(db);
     return db;
   } catch (error) {
     db.close();
@@ -123,7 +139,8 @@ export function openReadModelDb(path: string): Database.Database {
 /**
  * Opens a new private file for a rebuild: no journal and no fsync, since a rebuild that
  * dies is simply started again from the events (the file is only renamed into place once
- * complete), and an exclusive lock, since nothing else may read it half written.
+ * complete), and an exclusive lock, since nothing else may read it half written. The
+ * caller adds the indexes with `createIndexes` once the rows are in.
  */
 export function openRebuildDb(path: string): Database.Database {
   const db = new Database(path);
@@ -146,4 +163,5 @@ export function dropReadModels(db: Database.Database): void {
     for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
   })();
   db.exec(SCHEMA);
+  createIndexes(db);
 }
