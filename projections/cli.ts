@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ConfigError, loadStorageSettings } from '../server/config';
 import { openEventStore } from '../server/eventstore/open';
 import type { EventStore } from '../server/eventstore/port';
 import { progressBar } from './progress';
@@ -15,32 +16,16 @@ import { rebuildReadModels } from './rebuild';
 import { type ReportName, renderReport, reportNames } from './report';
 import { startProjectionRunner } from './runner';
 
-const Settings = z.object({
-  DATA_DIR: z.string().min(1).default('./data'),
-  EVENTSTORE_URL: z
-    .string()
-    .regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
-    .optional(),
-  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
-});
-
 class UsageError extends Error {}
 
-function settings(env: NodeJS.ProcessEnv) {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const result = Settings.safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new UsageError(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
-  }
-  const dataDir = path.resolve(result.data.DATA_DIR);
+/** Store and read-model locations from the environment, read as the server reads them. */
+function settings() {
+  const { dataDir, eventstoreUrl, sqliteSynchronous } = loadStorageSettings();
   return {
     store: {
-      eventstoreUrl: result.data.EVENTSTORE_URL,
+      ...(eventstoreUrl && { eventstoreUrl }),
       sqlitePath: path.join(dataDir, 'events.sqlite'),
-      synchronous: result.data.SQLITE_SYNCHRONOUS,
+      synchronous: sqliteSynchronous,
     },
     readModelsPath: path.join(dataDir, 'readmodels.sqlite'),
   };
@@ -111,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
       'Usage: npm run projections -- rebuild | npm run report -- sales|funnel|orders|stock',
     );
   }
-  const config = settings(process.env);
+  const config = settings();
   const store = await openEventStore(config.store);
   try {
     if (command === 'rebuild') await rebuild(store, config.readModelsPath);
@@ -124,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message =
     error instanceof UsageError ||
+    error instanceof ConfigError ||
     error instanceof z.ZodError ||
     (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
       ? error instanceof z.ZodError

@@ -12,16 +12,20 @@ export class ConfigError extends Error {
 const url = (what: string) =>
   z.string().refine((value) => URL.canParse(value), `must be a URL (${what})`);
 
-const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: url('e.g. https://shop.example').optional(),
+/** Where the events and read models live: shared by the server and the projections CLI. */
+const storageSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   EVENTSTORE_URL: z
     .string()
     .regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
     .optional(),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+});
+
+const schema = storageSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: url('e.g. https://shop.example').optional(),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_... or sk_live_...'),
@@ -141,6 +145,27 @@ export function stripeConfiguredInEnvironment(): boolean {
 
 function definedOnly(env: NodeJS.ProcessEnv): Env {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+export interface StorageSettings {
+  dataDir: string;
+  eventstoreUrl: string | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+/** The storage settings alone (for `npm run projections` and `npm run report`). */
+export function loadStorageSettings(): StorageSettings {
+  const result = storageSchema.safeParse(definedOnly(process.env));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const { DATA_DIR, EVENTSTORE_URL, SQLITE_SYNCHRONOUS } = result.data;
+  return {
+    dataDir: path.resolve(DATA_DIR),
+    eventstoreUrl: EVENTSTORE_URL,
+    sqliteSynchronous: SQLITE_SYNCHRONOUS,
+  };
 }
 
 const demoSchema = z.object({
