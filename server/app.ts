@@ -54,7 +54,7 @@ function projectRoot(): string {
 }
 const root = projectRoot();
 
-export function createLogger(level: Config['logLevel']): Logger {
+function createLogger(level: Config['logLevel']): Logger {
   return pino({
     level,
     // Secrets and signatures never reach a log line, whatever logs the request.

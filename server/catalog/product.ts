@@ -44,12 +44,6 @@ export type ProductCommand =
     }
   | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string };
 
-export type StockProblemCode = 'unknown_sku' | 'delisted' | 'sold_out' | 'insufficient_stock';
-export type ProductError = DomainError<
-  StockProblemCode | 'stock_below_reserved',
-  { sku: string; available?: number }
->;
-
 export const productDecider: Decider<ProductState, ProductCommand, ProductEvent> = {
   initialState: () => ({ details: null, listed: false, onHand: 0, holds: new Map(), held: 0 }),
 

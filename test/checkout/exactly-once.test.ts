@@ -1,8 +1,8 @@
-import net from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
+import { freePort } from '../support/free-port';
 import { availableOf, checkout, countOf } from '../support/orders';
 import { startServerProcess } from '../support/server-process';
 
@@ -43,14 +43,6 @@ async function paidWithoutWebhook(sku = 'BAGGIO-1994') {
     t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
   }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('a payment is recorded exactly once', () => {
   it('50 concurrent deliveries of one Stripe event -> one PaymentCompleted', async () => {

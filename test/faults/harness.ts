@@ -1,6 +1,5 @@
 /** What the fault suites share: ports, catalog files, a server's environment, polling, figures. */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sandbox } from '../../demo/sandbox';
@@ -11,14 +10,7 @@ import type { EventStore } from '../../server/eventstore/port';
 /** The shop origin of test/support/orders.ts's RETURN_URL. */
 const SHOP = 'http://shop.test';
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
+export { freePort } from '../support/free-port';
 
 export const tempDir = (prefix: string) =>
   fs.mkdtempSync(path.join(os.tmpdir(), `stripe-cart-${prefix}-`));

@@ -4,12 +4,11 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import type { CatalogEntry } from '../../../server/catalog/catalog-file';
 import type { TestApp } from '../../support/app';
 import { startTestApp } from '../../support/app';
+import { freePort } from '../../support/free-port';
 import { ensureWidgetBuilt, repoRoot } from '../../widget/build-widget';
 
 export interface Shop {
@@ -24,17 +23,6 @@ export interface Shop {
 export function demoCatalog(): CatalogEntry[] {
   const file = path.join(repoRoot, 'demo', 'catalog.json');
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { products: CatalogEntry[] }).products;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** demo/embed/index.html on its own port, with %API_URL% filled in as `npm start` does. */
