@@ -36,6 +36,21 @@ export const rowKey = {
     `${row.day}|${row.sku}|${row.currency}`,
 };
 
+/**
+ * The read models fall into two groups that share no input: order views, with the sales
+ * and funnel figures derived from them, change only on order events; stock (products and
+ * holds) only on product events and PaymentCompleted. A rebuild projects them in parallel.
+ */
+export type ReadModelGroup = 'orders' | 'stock';
+
+export const GROUP_TABLES = {
+  orders: ['orders', 'salesDaily', 'productSales', 'funnel'],
+  stock: ['products', 'holds'],
+} as const satisfies Record<ReadModelGroup, readonly (keyof ReadModels)[]>;
+
+/** The event types that change stock; every other type is for the orders group. */
+export const STOCK_EVENT_TYPES: readonly string[] = [...productEventTypes, 'PaymentCompleted'];
+
 export interface Touched {
   orderIds: string[];
   skus: string[];
@@ -89,26 +104,39 @@ export class Projector {
   }
 
   apply(event: DomainEvent): Touched {
-    const { models } = this;
     const touched: Touched = { orderIds: [], skus: [] };
-    if (!isProductEvent(event)) {
-      const before = models.orders.get(event.data.orderId) ?? null;
-      const after = evolveOrder(before, event);
-      if (after && after !== before) {
-        models.orders.set(after.orderId, after);
-        touched.orderIds.push(after.orderId);
-        const sales = evolveSales(this.sales, before, after);
-        for (const row of sales.daily) models.salesDaily.set(rowKey.salesDaily(row), row);
-        for (const row of sales.products) models.productSales.set(rowKey.productSales(row), row);
-        for (const row of evolveFunnel(this.funnel, before, after)) models.funnel.set(row.day, row);
-      }
-    }
+    this.applyToOrders(event, touched);
+    this.applyToStock(event, touched);
+    return touched;
+  }
+
+  /** Applies `event` to one group of read models only (a rebuild projects each on its own). */
+  applyTo(group: ReadModelGroup, event: DomainEvent): void {
+    if (group === 'orders') this.applyToOrders(event, undefined);
+    else this.applyToStock(event, undefined);
+  }
+
+  private applyToOrders(event: DomainEvent, touched: Touched | undefined): void {
+    if (isProductEvent(event)) return;
+    const { models } = this;
+    const before = models.orders.get(event.data.orderId) ?? null;
+    const after = evolveOrder(before, event);
+    if (!after || after === before) return;
+    models.orders.set(after.orderId, after);
+    touched?.orderIds.push(after.orderId);
+    const sales = evolveSales(this.sales, before, after);
+    for (const row of sales.daily) models.salesDaily.set(rowKey.salesDaily(row), row);
+    for (const row of sales.products) models.productSales.set(rowKey.productSales(row), row);
+    for (const row of evolveFunnel(this.funnel, before, after)) models.funnel.set(row.day, row);
+  }
+
+  private applyToStock(event: DomainEvent, touched: Touched | undefined): void {
+    const { models } = this;
     const stock = evolveInventory(this.inventory, event);
     for (const hold of stock.holds) models.holds.set(hold.orderId, hold);
     for (const product of stock.products) {
       models.products.set(product.sku, product);
-      touched.skus.push(product.sku);
+      touched?.skus.push(product.sku);
     }
-    return touched;
   }
 }

@@ -241,3 +241,31 @@ export function checkEvent(stored: { type: string; data: unknown }): DomainEvent
   }
   return toDomainEvent(stored);
 }
+
+/** A stored event the catalogue refuses: names it, so an operator can find it. */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+  constructor(
+    readonly position: bigint,
+    readonly streamId: string,
+    readonly type: string,
+    override readonly cause: unknown,
+  ) {
+    const issue = (cause as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    const detail = issue ? `${issue.path.join('.') || '(data)'}: ${issue.message}` : String(cause);
+    super(`Event ${position} (${type} in ${streamId}) does not match its schema: ${detail}`);
+  }
+}
+
+/** `checkEvent` for a rebuild, whose errors say which event. */
+export function checkStoredEvent(
+  position: bigint,
+  streamId: string,
+  stored: { type: string; data: unknown },
+): DomainEvent {
+  try {
+    return checkEvent(stored);
+  } catch (error) {
+    throw new MalformedEventError(position, streamId, stored.type, error);
+  }
+}

@@ -2,19 +2,24 @@
  * A full rebuild of the read models from the first event, as fast as the events can be
  * read. The read models are disposable, so the rebuild writes a new private file with no
  * journal and no fsync, in one transaction, keeping rows in memory until they stop changing
- * (each order row is written about once). Only when it is complete is the file renamed over
- * the old one: a rebuild that dies leaves the old read models as they were, and its
- * half-written file is removed by the next rebuild. The rows are computed by the same
- * projector as the live runner's, so both give the same tables.
+ * (each order row is written about once). On the embedded store the two groups of read
+ * models (see `ReadModelGroup`) are projected at once, one per core, into two files merged
+ * at the end. Only when it is complete is the file renamed over the old one: a rebuild that
+ * dies leaves the old read models as they were, and its half-written files are removed by
+ * the next rebuild. The rows are computed by the same projector as the live runner's, so
+ * both give the same tables.
  */
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { type DomainEvent, isEventType } from '../server/domain/events';
-import { type EventStore, matchesFilter } from '../server/eventstore/port';
+import { isEventType } from '../server/domain/events';
+import type { EventStore } from '../server/eventstore/port';
 import { SqliteEventStore } from '../server/eventstore/sqlite';
 import { Projector } from './apply';
-import { checkEvent } from './event-check';
+import { checkStoredEvent } from './event-check';
+import { type GroupResult, projectGroup, SPILL_EVERY } from './rebuild-group';
+import type { GroupWorkerData, GroupWorkerMessage } from './rebuild-worker';
 import { PROJECTED_STREAM_PREFIXES, type ProjectionProgress } from './runner';
 import { createIndexes, openRebuildDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
@@ -40,11 +45,12 @@ export interface RebuildResult {
   position: bigint | undefined;
 }
 
-/** Events between two spills of finished rows (and progress reports). */
-const SPILL_EVERY = 10_000;
-/** Events read from the embedded store at a time. */
-const TEXT_PAGE = 2_000;
+const DEFAULT_CACHE_SIZE = 5_000;
 const TEMP_INFIX = '.rebuild-';
+/** The stock group's file beside the rebuild's, until it is merged in. */
+const STOCK_SUFFIX = '-stock';
+/** The stock group's tables, as the merge copies them. */
+const STOCK_TABLES = ['inventory', 'order_holds'];
 
 export class ReadModelsInUseError extends Error {
   override readonly name = 'ReadModelsInUseError';
@@ -57,10 +63,156 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const { store, dbPath } = options;
   removeAbandonedRebuilds(dbPath);
   const temp = `${dbPath}${TEMP_INFIX}${process.pid}`;
+  const stockTemp = `${temp}${STOCK_SUFFIX}`;
   removeDatabaseFiles(temp);
+  removeDatabaseFiles(stockTemp);
+  try {
+    const result =
+      store instanceof SqliteEventStore
+        ? await rebuildInGroups(store, temp, stockTemp, options)
+        : await rebuildFromSubscription(store, temp, options);
+    retire(dbPath);
+    renameSync(temp, dbPath);
+    return result;
+  } catch (error) {
+    removeDatabaseFiles(temp);
+    throw error;
+  } finally {
+    removeDatabaseFiles(stockTemp);
+  }
+}
+
+/**
+ * The embedded store: the orders group on this thread and the stock group in a worker, on
+ * the two cores, each reading straight from the store's file only the event types it needs
+ * (no RecordedEvent built), both up to the same last event; then the stock tables are
+ * copied into the orders file.
+ */
+async function rebuildInGroups(
+  store: SqliteEventStore,
+  temp: string,
+  stockTemp: string,
+  options: RebuildOptions,
+): Promise<RebuildResult> {
+  const [last] = await store.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 });
+  const through = last?.position ?? -1n;
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+  const progress = { orders: { events: 0, position: -1n }, stock: { events: 0, position: -1n } };
+  const startedAt = performance.now();
+  const report = () => {
+    const events = progress.orders.events + progress.stock.events;
+    const seconds = Math.max((performance.now() - startedAt) / 1000, 1e-9);
+    // The slower group's: everything before it is projected. (Math.min takes no bigints.)
+    const [position] = [progress.orders.position, progress.stock.position].sort((a, b) =>
+      a < b ? -1 : 1,
+    );
+    options.onProgress?.({ position: position!, events, eventsPerSecond: events / seconds });
+  };
+  const worker = startGroupWorker(
+    { storePath: store.path, group: 'stock', through, outPath: stockTemp, cacheSize },
+    (update) => {
+      progress.stock = update;
+      report();
+    },
+  );
+  let orders: GroupResult;
+  try {
+    orders = await projectGroup(
+      store,
+      { group: 'orders', through, outPath: temp, cacheSize },
+      (update) => {
+        progress.orders = update;
+        report();
+      },
+    );
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  const stock = await worker.result;
+  const events = orders.events + stock.events;
+  const position = last?.position;
   const db = openRebuildDb(temp);
   try {
-    const readModels = new SqliteReadModels(db, options.cacheSize ?? 5_000);
+    db.prepare('ATTACH ? AS stock').run(stockTemp);
+    db.transaction(() => {
+      for (const table of STOCK_TABLES)
+        db.exec(`INSERT INTO ${table} SELECT * FROM stock.${table}`);
+      if (position !== undefined)
+        db.prepare('INSERT INTO checkpoint (id, position, events) VALUES (1, ?, ?)').run(
+          position,
+          orders.applied + stock.applied,
+        );
+      createIndexes(db);
+    })();
+    db.exec('DETACH stock');
+  } finally {
+    db.close();
+  }
+  progress.orders = { events: orders.events, position: through };
+  progress.stock = { events: stock.events, position: through };
+  report();
+  return { events, position };
+}
+
+/** Heap limits of the stock worker: its rows are few and small (a collector on a short leash keeps RSS down). */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+
+interface GroupWorker {
+  result: Promise<GroupResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Compiled, the worker is a plain module. From source (tsx, vitest) it is TypeScript, which
+ * a Node 20 worker cannot load even when its parent runs under tsx: a one-line bootstrap
+ * registers tsx in the worker first.
+ */
+function startGroupWorker(
+  data: GroupWorkerData,
+  onProgress: (progress: { events: number; position: bigint }) => void,
+): GroupWorker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./rebuild-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  const tsx = fromSource ? import.meta.resolve('tsx/esm/api') : '';
+  const worker = fromSource
+    ? new Worker(
+        `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
+        { eval: true, workerData: data, resourceLimits: WORKER_LIMITS },
+      )
+    : new Worker(entry, { workerData: data, resourceLimits: WORKER_LIMITS });
+  const result = new Promise<GroupResult>((resolve, reject) => {
+    let done: GroupResult | undefined;
+    worker.on('message', (message: GroupWorkerMessage) => {
+      if (message.kind === 'progress') onProgress(message);
+      else done = message.result;
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) =>
+      done
+        ? resolve(done)
+        : reject(new Error(`the rebuild's stock worker exited with code ${code}`)),
+    );
+  });
+  // Until awaited, a failure is reported by whoever awaits it, not as unhandled.
+  result.catch(() => {});
+  return {
+    result,
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}
+
+/** Any other store: one subscription from the first event, every read model on this thread. */
+async function rebuildFromSubscription(
+  store: EventStore,
+  temp: string,
+  options: RebuildOptions,
+): Promise<RebuildResult> {
+  const db = openRebuildDb(temp);
+  try {
+    const readModels = new SqliteReadModels(db, options.cacheSize ?? DEFAULT_CACHE_SIZE);
     const projector = new Projector(readModels.models);
     const startedAt = performance.now();
     let events = 0;
@@ -72,77 +224,37 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
         events,
         eventsPerSecond: events / Math.max((performance.now() - startedAt) / 1000, 1e-9),
       });
-    /** `event` is undefined for types this version does not know: skipped, as the runner does. */
-    const onEvent = (at: bigint, event: DomainEvent | undefined) => {
-      events += 1;
-      position = at;
-      if (event) {
-        projector.apply(event);
-        applied += 1;
-      }
-      if (events % SPILL_EVERY === 0) {
-        readModels.spill();
-        report();
-      }
-    };
     db.exec('BEGIN');
-    if (store instanceof SqliteEventStore) await readStoredText(store, onEvent);
-    else await readSubscription(store, onEvent);
-    if (position !== undefined) readModels.writeAll({ position, events: applied });
+    const subscription = store.subscribeToAll({
+      fromPosition: 'start',
+      filter: { streamPrefixes: PROJECTED_STREAM_PREFIXES },
+    });
+    try {
+      for await (const message of subscription) {
+        if (message.kind === 'caughtUp') break;
+        const recorded = message.event;
+        events += 1;
+        position = recorded.position;
+        // Types this version does not know (a newer one's) are skipped, as the runner does.
+        if (isEventType(recorded.type)) {
+          projector.apply(checkStoredEvent(recorded.position, recorded.streamId, recorded));
+          applied += 1;
+        }
+        if (events % SPILL_EVERY === 0) {
+          readModels.spill();
+          report();
+        }
+      }
+    } finally {
+      await subscription.close();
+    }
+    readModels.writeAll(position === undefined ? undefined : { position, events: applied });
     createIndexes(db);
     db.exec('COMMIT');
     report();
-    db.close();
-    retire(dbPath);
-    renameSync(temp, dbPath);
     return { events, position };
-  } catch (error) {
-    if (db.open) db.close();
-    removeDatabaseFiles(temp);
-    throw error;
-  }
-}
-
-type OnEvent = (position: bigint, event: DomainEvent | undefined) => void;
-
-/**
- * The embedded store's events straight from its file, in pages: the same events in the
- * same order as its subscription delivers, without building a RecordedEvent (metadata,
- * ids, dates) for each, which a rebuild never reads.
- */
-async function readStoredText(store: SqliteEventStore, onEvent: OnEvent): Promise<void> {
-  const filter = { streamPrefixes: PROJECTED_STREAM_PREFIXES };
-  let cursor = -1n;
-  for (;;) {
-    const rows = store.readTextAfter(cursor, TEXT_PAGE);
-    for (const [position, streamId, type, text] of rows) {
-      cursor = position;
-      if (!matchesFilter({ streamId, type }, filter)) continue;
-      onEvent(
-        position,
-        isEventType(type) ? checkEvent({ type, data: JSON.parse(text) }) : undefined,
-      );
-    }
-    // A short page is the end of the log as it was (as the subscription's `caughtUp`).
-    if (rows.length < TEXT_PAGE) return;
-    // Let timers and I/O run between pages.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-async function readSubscription(store: EventStore, onEvent: OnEvent): Promise<void> {
-  const subscription = store.subscribeToAll({
-    fromPosition: 'start',
-    filter: { streamPrefixes: PROJECTED_STREAM_PREFIXES },
-  });
-  try {
-    for await (const message of subscription) {
-      if (message.kind === 'caughtUp') break;
-      const recorded = message.event;
-      onEvent(recorded.position, isEventType(recorded.type) ? checkEvent(recorded) : undefined);
-    }
   } finally {
-    await subscription.close();
+    db.close();
   }
 }
 
@@ -192,7 +304,8 @@ function removeAbandonedRebuilds(dbPath: string): void {
   }
   for (const name of names) {
     const match =
-      name.startsWith(prefix) && /^(\d+)(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length));
+      name.startsWith(prefix) &&
+      /^(\d+)(-stock)?(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length));
     if (match && !isRunning(Number(match[1]))) rmSync(join(dir, name), { force: true });
   }
 }

@@ -142,15 +142,16 @@ export function openReadModelDb(path: string): Database.Database {
  * Opens a new private file for a rebuild: no journal and no fsync, since a rebuild that
  * dies is simply started again from the events (the file is only renamed into place once
  * complete), and an exclusive lock, since nothing else may read it half written. The
- * caller adds the indexes with `createIndexes` once the rows are in.
+ * caller adds the indexes with `createIndexes` once the rows are in. `cacheMb`: SQLite's
+ * page cache, which the rows' B-trees fill as they grow.
  */
-export function openRebuildDb(path: string): Database.Database {
+export function openRebuildDb(path: string, cacheMb = 32): Database.Database {
   const db = new Database(path);
   try {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('cache_size = -32768');
+    db.pragma(`cache_size = -${cacheMb * 1024}`);
     db.exec(SCHEMA);
     return db;
   } catch (error) {

@@ -217,9 +217,9 @@ export class SqliteReadModels {
   }
 
   /** Rebuild only, inside its transaction: writes every changed row and the checkpoint. */
-  writeAll(checkpoint: Checkpoint): void {
+  writeAll(checkpoint: Checkpoint | undefined): void {
     for (const table of this.tables) table.write();
-    this.saveCheckpoint.run(checkpoint.position, checkpoint.events);
+    if (checkpoint) this.saveCheckpoint.run(checkpoint.position, checkpoint.events);
     for (const table of this.tables) table.committed();
   }
 

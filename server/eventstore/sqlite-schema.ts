@@ -8,6 +8,8 @@ export interface SqliteOptions {
   synchronous?: Synchronous;
   /** How long an append waits for another process's write transaction before failing. */
   busyTimeoutMs?: number;
+  /** SQLite's page cache (default 16 MB); a reader that only scans `$all` once needs little. */
+  cacheMb?: number;
 }
 
 /** One row of `events`, integers read as bigints (`safeIntegers`) so positions never lose precision. */
@@ -52,7 +54,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     db.pragma('journal_size_limit = 67108864');
     // Every webhook reads an order stream: SQLite's default 2 MB page cache misses on a
     // large file; 16 MB keeps the hot index pages while keeping the process small.
-    db.pragma('cache_size = -16000');
+    db.pragma(`cache_size = -${(options.cacheMb ?? 16) * 1000}`);
     // Several processes may open a new file at once: create the schema under the write lock.
     db.transaction(() => db.exec(SCHEMA)).immediate();
     return db;

@@ -16,6 +16,39 @@ export type EventTuple = [
 /** An event's position, stream, type and payload (JSON text, as stored). */
 export type StoredEventText = [position: bigint, streamId: string, type: string, data: string];
 
+export interface TextReadOptions {
+  /** The last position to read (inclusive). */
+  through?: bigint;
+  types?: readonly string[];
+  exceptTypes?: readonly string[];
+}
+
+/** The largest position SQLite can store. */
+export const MAX_POSITION = 2n ** 63n - 1n;
+
+export type TextRead = Database.Statement<[bigint, bigint, number], StoredEventText>;
+
+/** A text read keeping or dropping event types, given as quoted SQL string literals. */
+export function prepareTextRead(
+  db: Database.Database,
+  { types, exceptTypes }: Pick<TextReadOptions, 'types' | 'exceptTypes'>,
+): TextRead {
+  const list = (values: readonly string[]) =>
+    values.map((t) => `'${t.replaceAll("'", "''")}'`).join(', ');
+  const conditions = [
+    ...(types ? [`type IN (${list(types)})`] : []),
+    ...(exceptTypes ? [`type NOT IN (${list(exceptTypes)})`] : []),
+  ];
+  return db
+    .prepare<[bigint, bigint, number], StoredEventText>(
+      `SELECT position, stream_id, type, data FROM events
+       WHERE position > ? AND position <= ? AND ${conditions.join(' AND ')}
+       ORDER BY position LIMIT ?`,
+    )
+    .safeIntegers(true)
+    .raw(true);
+}
+
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** Every statement the store runs, prepared once; integers come back as bigints. */
@@ -55,8 +88,8 @@ export function prepareStatements(db: Database.Database) {
       .raw(true),
     // Bulk catch-up (a rebuild reading in another thread): payloads stay JSON text, for the reader to parse or pass on.
     afterText: db
-      .prepare<[bigint, number], StoredEventText>(
-        'SELECT position, stream_id, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      .prepare<[bigint, bigint, number], StoredEventText>(
+        'SELECT position, stream_id, type, data FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?',
       )
       .safeIntegers(true)
       .raw(true),

@@ -19,12 +19,20 @@ import {
   type StoredEventLookups,
 } from './sqlite-append';
 import { openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-schema';
-import { prepareStatements, type Statements, type StoredEventText } from './sqlite-statements';
+import {
+  MAX_POSITION,
+  prepareStatements,
+  prepareTextRead,
+  type Statements,
+  type StoredEventText,
+  type TextRead,
+  type TextReadOptions,
+} from './sqlite-statements';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export { DuplicateEventIdError } from './sqlite-append';
 export type { SqliteOptions, Synchronous } from './sqlite-schema';
-export type { StoredEventText } from './sqlite-statements';
+export type { StoredEventText, TextReadOptions } from './sqlite-statements';
 
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
@@ -69,6 +77,7 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly textReads = new Map<string, TextRead>();
   private poller: NodeJS.Timeout | undefined;
   private dataVersion: unknown;
   private closed = false;
@@ -168,13 +177,27 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Up to `limit` events after `position` in `$all`, in order, with their payloads as the
-   * stored JSON text: for bulk readers that hand payloads on (a read-model rebuild reading in
-   * a worker thread) rather than parse them here. The subscription delivers the same events.
+   * Up to `limit` events after `position` (and up to `options.through`) in `$all`, in order,
+   * with their payloads as the stored JSON text: for bulk readers such as a read-model
+   * rebuild, which never read ids or metadata. `types` keeps only those event types,
+   * `exceptTypes` drops those; SQLite skips the others without building them.
    */
-  readTextAfter(position: bigint, limit: number): StoredEventText[] {
+  readTextAfter(position: bigint, limit: number, options: TextReadOptions = {}): StoredEventText[] {
     if (this.closed) throw new Error('The event store is closed');
-    return this.stmt.afterText.all(position, limit);
+    const { through = MAX_POSITION, types, exceptTypes } = options;
+    if (!types && !exceptTypes) return this.stmt.afterText.all(position, through, limit);
+    const key = JSON.stringify([types, exceptTypes]);
+    let statement = this.textReads.get(key);
+    if (!statement) {
+      statement = prepareTextRead(this.db, { types, exceptTypes });
+      this.textReads.set(key, statement);
+    }
+    return statement.all(position, through, limit);
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.db.name;
   }
 
   /** The connection's effective settings, as SQLite reports them. */

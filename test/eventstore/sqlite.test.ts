@@ -117,6 +117,33 @@ describe('SQLite event ids', () => {
   });
 });
 
+describe('SQLite bulk text reads', () => {
+  it('reads payloads as stored text, up to a last position, keeping or dropping types', async () => {
+    const store = open();
+    const stream = uniquePrefix('text');
+    const events = [newEvent('Kept', { n: 1 }), newEvent('Dropped'), newEvent('Kept', { n: 3 })];
+    const { position: last } = await store.append(stream, events, {
+      expectedRevision: 'no_stream',
+    });
+    const all = await store.readStream(stream);
+    const after = all[0]!.position - 1n;
+    const read = (options: Parameters<typeof store.readTextAfter>[2]) =>
+      store.readTextAfter(after, 10, options).map(([, streamId, type, text]) => {
+        expect(streamId).toBe(stream);
+        return [type, JSON.parse(text).id];
+      });
+
+    expect(read({ through: last })).toEqual(events.map((e) => [e.type, e.id]));
+    expect(read({ through: last, types: ['Kept'] })).toEqual([
+      ['Kept', events[0]!.id],
+      ['Kept', events[2]!.id],
+    ]);
+    expect(read({ through: last, exceptTypes: ['Kept'] })).toEqual([['Dropped', events[1]!.id]]);
+    expect(read({ through: all[1]!.position })).toHaveLength(2);
+    expect(read({ through: last, types: ["It's quoted"] })).toEqual([]);
+  });
+});
+
 describe('SQLite group commit', () => {
   it('checks each concurrent append against its own expected revision; a refused one fails alone', async () => {
     const store = open();

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -107,15 +107,47 @@ describe('rebuildReadModels', () => {
     }
   });
 
-  it('removes the half-written file of a rebuild whose process is gone', async () => {
+  it('removes the half-written files of a rebuild whose process is gone', async () => {
     const path = join(dir, 'abandoned.sqlite');
     // No process has pid 2^22 + 1 (above Linux's pid_max default).
-    const abandoned = `${path}.rebuild-4194305`;
-    writeFileSync(abandoned, 'half written');
+    const abandoned = [`${path}.rebuild-4194305`, `${path}.rebuild-4194305-stock`];
+    for (const file of abandoned) writeFileSync(file, 'half written');
     const { events } = await rebuildReadModels({ store, dbPath: path });
-    expect(existsSync(abandoned)).toBe(false);
+    for (const file of abandoned) expect(existsSync(file)).toBe(false);
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT events FROM checkpoint').pluck().get()).toBe(events);
     db.close();
   });
+
+  it.each([
+    ['stock', 'product-sku-000', 'StockReserved'],
+    ['orders', `order-${crypto.randomUUID()}`, 'CheckoutStarted'],
+  ])(
+    'fails on a malformed event read by the %s group, leaving the old read models and no files',
+    async (_group, stream, type) => {
+      const broken = SqliteEventStore.open(join(dir, `broken-${_group}.sqlite`), {
+        synchronous: 'NORMAL',
+      });
+      try {
+        await generateHistory(broken, { orders: 50, seed: 3 });
+        const path = join(dir, `broken-${_group}-readmodels.sqlite`);
+        await rebuildReadModels({ store: broken, dbPath: path });
+        const before = dumpReadModels(path);
+        await broken.append(
+          stream,
+          [{ id: crypto.randomUUID(), type, data: { quantity: 'two' } }],
+          {
+            expectedRevision: 'any',
+          },
+        );
+        await expect(rebuildReadModels({ store: broken, dbPath: path })).rejects.toThrow(
+          new RegExp(`\\(${type} in ${stream}\\) does not match its schema`),
+        );
+        expect(dumpReadModels(path)).toEqual(before);
+        expect(readdirSync(dir).filter((name) => name.includes('.rebuild-'))).toEqual([]);
+      } finally {
+        await broken.close();
+      }
+    },
+  );
 });
