@@ -53,7 +53,7 @@ class CachedTable<V> implements Table<V> {
 
   constructor(
     private readonly codec: Codec<V>,
-    private readonly maxEntries: number,
+    private maxEntries: number,
     fresh: boolean,
   ) {
     this.evicted = fresh ? new KeyFilter() : undefined;
@@ -112,6 +112,18 @@ class CachedTable<V> implements Table<V> {
     this.young = new Map();
   }
 
+  /**
+   * After catching up (everything committed): live events touch few rows, mostly new or
+   * recent ones, so the cache shrinks to `maxEntries` per generation, and the filter of
+   * evicted keys (2 MB a table) goes: a miss asks SQLite.
+   */
+  goLive(maxEntries: number): void {
+    this.maxEntries = maxEntries;
+    this.evicted = undefined;
+    this.old = this.young.size > maxEntries ? new Map() : this.young;
+    this.young = new Map();
+  }
+
   /** After a failed or refused commit: the cache no longer matches the database. */
   discard(): void {
     // Rows written by another process are unknown to the filter: ask SQLite from now on.
@@ -134,6 +146,9 @@ class CachedTable<V> implements Table<V> {
     return entry;
   }
 }
+
+/** Rows each table keeps per cache generation once live (a live server's hot rows are few). */
+const LIVE_CACHE_SIZE = 1_000;
 
 export interface Checkpoint {
   position: bigint;
@@ -221,6 +236,11 @@ export class SqliteReadModels {
     for (const table of this.tables) table.write();
     if (checkpoint) this.saveCheckpoint.run(checkpoint.position, checkpoint.events);
     for (const table of this.tables) table.committed();
+  }
+
+  /** The runner caught up and committed: from now on it commits small live batches. */
+  goLive(): void {
+    for (const table of this.tables) table.goLive(LIVE_CACHE_SIZE);
   }
 
   private discard(): void {

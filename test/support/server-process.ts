@@ -18,7 +18,7 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
   // The same command line as `npm run serve`.
   const serve = [
     '--max-old-space-size=112',
-    '--max-semi-space-size=4',
+    '--max-semi-space-size=8',
     '--import',
     'tsx',
     path.join(root, 'server/main.ts'),

@@ -45,7 +45,7 @@ export function startBundledServer(
   // The same heap cap as `npm run serve`.
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=112', '--max-semi-space-size=4', mainFile],
+    ['--max-old-space-size=112', '--max-semi-space-size=8', mainFile],
     {
       env: {
         ...process.env,
