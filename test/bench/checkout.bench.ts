@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startSandbox } from '../../demo/sandbox';
+import { bundleServer } from './load/bundled-server';
 import type { LoadSummary } from './load/cannon';
 import { readReport } from './load/cannon';
 import type { CheckoutLoadResult } from './load/checkout-load';
@@ -58,6 +59,7 @@ const clean = (s: LoadSummary) => s.non2xx === 0 && s.errors === 0 && s.timeouts
 
 export async function benchCheckout(): Promise<BenchRow[]> {
   const dir = tempDir('checkout');
+  const build = tempDir('checkout-build');
   const sandbox = await startSandbox();
   try {
     log(machineLine(describeMachine()));
@@ -74,6 +76,7 @@ export async function benchCheckout(): Promise<BenchRow[]> {
         MAX_HELD_UNITS: '100000',
       },
       'checkout',
+      bundleServer(build.path),
     );
     try {
       const pid = server.child.pid!;
@@ -150,6 +153,7 @@ export async function benchCheckout(): Promise<BenchRow[]> {
   } finally {
     await sandbox.close();
     dir.remove();
+    build.remove();
   }
 }
 

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../server/eventstore/sqlite';
+import { bundleServer } from './load/bundled-server';
 import type { LoadSummary } from './load/cannon';
 import { readReport } from './load/cannon';
 import { describeMachine, machineLine } from './load/machine';
@@ -66,6 +67,7 @@ const problems = (s: LoadSummary) =>
 
 export async function benchWebhooks(): Promise<BenchRow[]> {
   const dir = tempDir('webhooks');
+  const build = tempDir('webhooks-build');
   try {
     log(machineLine(describeMachine()));
     const seeding = performance.now();
@@ -78,7 +80,7 @@ export async function benchWebhooks(): Promise<BenchRow[]> {
       `seeded ${fmt(orders.length)} open orders in ${fmt((performance.now() - seeding) / 1000, 1)} s`,
     );
 
-    const server = await startBenchServer(dir.path, {}, 'webhooks');
+    const server = await startBenchServer(dir.path, {}, 'webhooks', bundleServer(build.path));
     try {
       const pid = server.child.pid!;
       log(`read models caught up in ${fmt(await projectionsCaughtUp(dir.path, 120_000), 1)} s`);
@@ -139,6 +141,7 @@ export async function benchWebhooks(): Promise<BenchRow[]> {
     }
   } finally {
     dir.remove();
+    build.remove();
   }
 }
 

@@ -14,14 +14,19 @@ export interface ServerProcess {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  // The same command line as `npm run serve`.
+/**
+ * `main`: a bundle from `npm run build` (run by plain node, as `npm run serve` does); by
+ * default the source, through tsx.
+ */
+export function startServerProcess(
+  env: Record<string, string>,
+  main?: string,
+): Promise<ServerProcess> {
+  // The same heap settings as `npm run serve`.
   const serve = [
     '--max-old-space-size=112',
     '--max-semi-space-size=8',
-    '--import',
-    'tsx',
-    path.join(root, 'server/main.ts'),
+    ...(main ? [main] : ['--import', 'tsx', path.join(root, 'server/main.ts')]),
   ];
   const child = spawn(process.execPath, serve, {
     cwd: root,

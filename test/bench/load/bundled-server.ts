@@ -4,9 +4,10 @@
  * tsx's loader thread and source maps, which add tens of megabytes to a process run
  * through `--import tsx`. The memory bench measures this as its headline figure.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startServerProcess } from '../../support/server-process';
 import { SECRET_KEY, WEBHOOK_SECRET } from './server';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -38,42 +39,21 @@ export interface BundledServer {
   stop(): Promise<void>;
 }
 
-export function startBundledServer(
+export async function startBundledServer(
   mainFile: string,
   env: Record<string, string>,
 ): Promise<BundledServer> {
-  // The same heap cap as `npm run serve`.
-  const child = spawn(
-    process.execPath,
-    ['--max-old-space-size=112', '--max-semi-space-size=8', mainFile],
+  const server = await startServerProcess(
     {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SQLITE_SYNCHRONOUS: 'FULL',
-        STRIPE_SECRET_KEY: SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SQLITE_SYNCHRONOUS: 'FULL',
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
     },
+    mainFile,
   );
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = output.match(/listening on (http:\/\/\S+)/)?.[1];
-      if (url) resolvePromise({ url, pid: child.pid!, stop });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`bundled server exited (${code}):\n${output}`)));
-  });
+  return { url: server.url, pid: server.child.pid!, stop: () => server.stop() };
 }

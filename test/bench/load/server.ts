@@ -22,11 +22,16 @@ export function tempDir(tag: string): { path: string; remove(): void } {
 
 export const eventsFile = (dataDir: string) => join(dataDir, 'events.sqlite');
 
-/** Starts `server/main.ts` on `dataDir`; `profileName` names its CPU profile if profiling is on. */
+/**
+ * Starts the server on `dataDir`: the bundle `main` (from `bundleServer`, as `npm run serve`
+ * runs it) or else `server/main.ts` through tsx. `profileName` names its CPU profile if
+ * profiling is on.
+ */
 export function startBenchServer(
   dataDir: string,
   env: Record<string, string>,
   profileName: string,
+  main?: string,
 ): Promise<ServerProcess> {
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const profiling: Record<string, string> = {};
@@ -36,17 +41,20 @@ export function startBenchServer(
     profiling.BENCH_PROFILE_NAME = profileName;
     profiling.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'cpu-profile.mjs')}`;
   }
-  return startServerProcess({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    SQLITE_SYNCHRONOUS: 'FULL',
-    STRIPE_SECRET_KEY: SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    LOG_LEVEL: 'warn',
-    ...profiling,
-    ...env,
-  });
+  return startServerProcess(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SQLITE_SYNCHRONOUS: 'FULL',
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      LOG_LEVEL: 'warn',
+      ...profiling,
+      ...env,
+    },
+    main,
+  );
 }
 
 /**
