@@ -50,9 +50,8 @@ const SCHEMA = `
     unit_amount INTEGER NOT NULL,
     quantity    INTEGER NOT NULL,
     amount      INTEGER NOT NULL,
-    currency    TEXT NOT NULL,
-    PRIMARY KEY (order_id, line_no)
-  ) WITHOUT ROWID;
+    currency    TEXT NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS inventory (
     sku         TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -107,6 +106,7 @@ const SCHEMA = `
  * among many, are in them. A rebuild creates them once, at the end.
  */
 const INDEXES = `
+  CREATE UNIQUE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id, line_no);
   CREATE INDEX IF NOT EXISTS orders_by_day ON orders (created_day);
   CREATE INDEX IF NOT EXISTS open_orders_by_email ON orders (email)
     WHERE status IN ('validated', 'checkout_started');
