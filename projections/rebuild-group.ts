@@ -18,6 +18,8 @@ export interface GroupJob {
   /** The new read-model file (its other group's tables stay empty). */
   outPath: string;
   cacheSize: number;
+  /** Stops the projection between two pages (the other group failed). */
+  signal?: AbortSignal;
 }
 
 export interface GroupResult {
@@ -62,6 +64,7 @@ export async function projectGroup(
     let cursor = -1n;
     db.exec('BEGIN');
     for (;;) {
+      job.signal?.throwIfAborted();
       const rows = store.readTextAfter(cursor, TEXT_PAGE, read);
       for (const [position, streamId, type, text] of rows) {
         cursor = position;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../server/eventstore/sqlite';
 import { type GroupJob, type GroupResult, projectGroup } from './rebuild-group';
 
-export interface GroupWorkerData extends GroupJob {
+export interface GroupWorkerData extends Omit<GroupJob, 'signal'> {
   storePath: string;
 }
 

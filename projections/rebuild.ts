@@ -115,11 +115,14 @@ async function rebuildInGroups(
       report();
     },
   );
+  // A failed stock group stops the orders group at its next page, not at the end.
+  const stockFailed = new AbortController();
+  worker.result.catch((error) => stockFailed.abort(error));
   let orders: GroupResult;
   try {
     orders = await projectGroup(
       store,
-      { group: 'orders', through, outPath: temp, cacheSize },
+      { group: 'orders', through, outPath: temp, cacheSize, signal: stockFailed.signal },
       (update) => {
         progress.orders = update;
         report();
