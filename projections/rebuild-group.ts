@@ -3,10 +3,11 @@
  * into a new private read-model file, reading only the event types that group needs: a
  * rebuild runs the orders group on its own thread and the stock group in a worker thread.
  */
+
+import { checkStoredEvent } from '../server/domain/event-check';
 import { isEventType, productEventTypes } from '../server/domain/events';
 import type { SqliteEventStore, TextReadOptions } from '../server/eventstore/sqlite';
 import { Projector, type ReadModelGroup, STOCK_EVENT_TYPES } from './apply';
-import { checkStoredEvent } from './event-check';
 import { PROJECTED_STREAM_PREFIXES } from './runner';
 import { openRebuildDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';

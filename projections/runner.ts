@@ -6,10 +6,10 @@
  * may project into one file: a commit only lands on the checkpoint it started from.
  */
 import type Database from 'better-sqlite3';
+import { checkEvent } from '../server/domain/event-check';
 import { type DomainEvent, isEventType } from '../server/domain/events';
 import type { EventStore, RecordedEvent } from '../server/eventstore/port';
 import { Projector, type Touched } from './apply';
-import { checkEvent } from './event-check';
 import { openReadModelDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
 

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Decider } from './domain/decider';
+import { checkEvent } from './domain/event-check';
 import type { DomainEvent } from './domain/events';
-import { toDomainEvent } from './domain/events';
 import type { EventMetadata, EventStore, ExpectedRevision } from './eventstore/port';
 import { StreamNotFoundError, WrongExpectedVersionError } from './eventstore/port';
 
@@ -52,7 +52,7 @@ export async function loadStream<S, C, E extends DomainEvent>(
       const fromRevision = revision === 'no_stream' ? 'start' : revision + 1n;
       const page = await store.readStream(stream, { fromRevision, maxCount: PAGE });
       for (const recorded of page) {
-        state = decider.evolve(state, toDomainEvent(recorded) as E);
+        state = decider.evolve(state, checkEvent(recorded) as E);
         revision = recorded.revision;
       }
       if (page.length < PAGE) break;

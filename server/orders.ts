@@ -5,7 +5,8 @@
 
 import type { OrderView } from '../projections/order';
 import { evolveOrder } from '../projections/order';
-import { orderStream, toDomainEvent } from './domain/events';
+import { checkEvent } from './domain/event-check';
+import { orderStream } from './domain/events';
 import type { EventStore } from './eventstore/port';
 import { StreamNotFoundError } from './eventstore/port';
 
@@ -20,7 +21,7 @@ export async function readOrder(store: EventStore, orderId: string): Promise<Ord
     let view: OrderView | null = null;
     let revision = -1n;
     for (const recorded of await store.readStream(orderStream(orderId))) {
-      view = evolveOrder(view, toDomainEvent(recorded));
+      view = evolveOrder(view, checkEvent(recorded));
       revision = recorded.revision;
     }
     return view ? { view, revision } : null;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkEvent, compiledEventTypes } from '../../projections/event-check';
+import { checkEvent, compiledEventTypes } from '../../server/domain/event-check';
 import { eventSchemas, toDomainEvent } from '../../server/domain/events';
 import { SqliteEventStore } from '../../server/eventstore/sqlite';
-import { generateHistory } from './history';
+import { generateHistory } from '../projections/history';
 
 type Outcome = { ok: true; value: unknown } | { ok: false; message: string };
 
