@@ -11,7 +11,7 @@ import { itemCount, MAX_QUANTITY, reduceCart } from './state/cart';
 import type { Failure } from './state/failure';
 import { classifyFailure, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
-import { isFinal, statusMessage } from './state/order-status';
+import { isFinal, isNewer, statusMessage } from './state/order-status';
 import type { LineFix, LineProblem } from './state/problems';
 import { cartCurrency, lineIssues } from './state/problems';
 import { readReturn, withoutReturnParams } from './state/return';
@@ -428,7 +428,7 @@ export class StripeCart extends LitElement {
     const shop = this.shop;
     if (!shop) return;
     const show = (view: OrderView) => {
-      if (this._order?.id !== orderId) return;
+      if (this._order?.id !== orderId || !isNewer(this._order.view, view)) return;
       const previous = this._order.view?.status;
       this._order = { ...this._order, view };
       if (view.status !== previous) this.announce(this.t(statusMessage[view.status]));

@@ -1,5 +1,5 @@
 /** How an order's status reads to the shopper, and when it counts as done. */
-import type { OrderStatus } from '../api';
+import type { OrderStatus, OrderView } from '../api';
 import type { MessageKey } from '../i18n';
 
 export const statusMessage: Record<OrderStatus, MessageKey> = {
@@ -14,3 +14,11 @@ export const statusMessage: Record<OrderStatus, MessageKey> = {
 
 export const isFinal = (status: OrderStatus) =>
   status === 'paid' || status === 'failed' || status === 'expired' || status === 'checkout_failed';
+
+/**
+ * Whether `next` may replace `current`. The session check and the live watch race after a
+ * return from Stripe: a watch snapshot read before the payment can arrive after the checked,
+ * paid view. Each event adds one timeline entry, so a shorter timeline is an older view.
+ */
+export const isNewer = (current: OrderView | null, next: OrderView) =>
+  current === null || next.timeline.length >= current.timeline.length;
