@@ -43,11 +43,6 @@ export const rowKey = {
  */
 export type ReadModelGroup = 'orders' | 'stock';
 
-export const GROUP_TABLES = {
-  orders: ['orders', 'salesDaily', 'productSales', 'funnel'],
-  stock: ['products', 'holds'],
-} as const satisfies Record<ReadModelGroup, readonly (keyof ReadModels)[]>;
-
 /** The event types that change stock; every other type is for the orders group. */
 export const STOCK_EVENT_TYPES: readonly string[] = [...productEventTypes, 'PaymentCompleted'];
 

@@ -100,7 +100,8 @@ const SCHEMA = `
 `;
 
 /**
- * Secondary indexes: by day for reports; open orders by shopper and by age for the
+ * Indexes: order lines by their order (their key, kept out of the table so a rebuild only
+ * appends lines); orders by day for reports; open orders by shopper and by age for the
  * server's per-shopper hold cap and reservation sweep, which run on every checkout and
  * every sweep and would otherwise scan every order. Partial: only open orders, a few
  * among many, are in them. A rebuild creates them once, at the end.

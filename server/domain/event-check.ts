@@ -1,12 +1,12 @@
 /**
  * Every event read back from the store (to decide a command or to project it) is checked
  * against its zod schema; zod's general parse costs about as much as projecting the event,
- * so the catalogue's schemas are also compiled here into
- * straight-line predicates that run the very same checks (zod's own regexes, bounds and
- * length rules). A predicate only says "valid as is": it accepts nothing zod would reject
- * or rewrite (unknown keys, which zod strips, are refused), so its `true` means zod's output
- * equals the input. Anything else (`false`, or a schema using a feature not compiled here)
- * goes through zod itself, which gives the same result or the same error as before.
+ * so the catalogue's schemas are also compiled here into straight-line predicates that run
+ * the very same checks (zod's own regexes, bounds and length rules). A predicate only says
+ * "valid as is": it accepts nothing zod would reject or rewrite (unknown keys, which zod
+ * strips, are refused), so its `true` means zod's output equals the input. Anything else
+ * (`false`, or a schema using a feature not compiled here) goes through zod itself, which
+ * gives the same result or the same error as before.
  */
 import { type DomainEvent, eventSchemas, isEventType, toDomainEvent } from './events';
 
