@@ -6,6 +6,7 @@
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
 import type { EventOf, ProductEvent } from '../domain/events';
+import { HoldBook } from './hold-book';
 
 export interface ProductDetails {
   sku: string;
@@ -21,7 +22,7 @@ export interface ProductState {
   listed: boolean;
   onHand: number;
   /** Units held per order: until paid for ever (the sale), otherwise until released. */
-  holds: Map<string, number>;
+  holds: HoldBook;
   held: number;
 }
 
@@ -45,7 +46,7 @@ export type ProductCommand =
   | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string };
 
 export const productDecider: Decider<ProductState, ProductCommand, ProductEvent> = {
-  initialState: () => ({ details: null, listed: false, onHand: 0, holds: new Map(), held: 0 }),
+  initialState: () => ({ details: null, listed: false, onHand: 0, holds: new HoldBook(), held: 0 }),
 
   evolve(state, event) {
     switch (event.type) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HoldBook } from '../../server/catalog/hold-book';
 import type { ProductState } from '../../server/catalog/product';
 import { priceCart } from '../../server/checkout/pricing';
 
@@ -20,7 +21,7 @@ const product = (
     },
     listed: true,
     onHand,
-    holds: new Map(),
+    holds: new HoldBook(),
     held: 0,
     ...extra,
   },
@@ -88,7 +89,7 @@ describe('pricing a cart', () => {
   });
 
   it('counts units held for other orders as gone', () => {
-    const held = new Map([product('B', 250, 2, { held: 2, holds: new Map([['o', 2]]) })]);
+    const held = new Map([product('B', 250, 2, { held: 2, holds: new HoldBook().set('o', 2) })]);
     expect(priceCart([{ sku: 'B', quantity: 1 }], held)).toEqual({
       ok: false,
       problems: [{ sku: 'B', code: 'sold_out' }],
