@@ -88,8 +88,9 @@ export function callers(profile: Profile, name: string): string {
     total += ms;
     // Up to the first frame of our own code, which names the caller that matters.
     let at = parent.get(id);
-    while (at !== undefined && !/^(server|projections)\//.test(place(byId.get(at)!.callFrame.url)))
-      at = parent.get(at);
+    // The bundled server (main.mjs and its workers) counts as our code too.
+    const ours = /^(server|projections)\/|\.mjs$/;
+    while (at !== undefined && !ours.test(place(byId.get(at)!.callFrame.url))) at = parent.get(at);
     const frame = at === undefined ? undefined : byId.get(at)!.callFrame;
     const key = frame ? `${frame.functionName || '(anonymous)'} ${place(frame.url)}` : '(other)';
     by.set(key, (by.get(key) ?? 0) + ms);
