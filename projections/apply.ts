@@ -46,6 +46,7 @@ export type ReadModelGroup = 'orders' | 'stock';
 /** The event types that change stock; every other type is for the orders group. */
 export const STOCK_EVENT_TYPES: readonly string[] = [...productEventTypes, 'PaymentCompleted'];
 
+/** What an event is about: its order or product, and every product whose stock it changed. */
 export interface Touched {
   orderIds: string[];
   skus: string[];
@@ -113,12 +114,13 @@ export class Projector {
 
   private applyToOrders(event: DomainEvent, touched: Touched | undefined): void {
     if (isProductEvent(event)) return;
+    // Watchers of the order hear of every event of it, even one that leaves its view as it was.
+    touched?.orderIds.push(event.data.orderId);
     const { models } = this;
     const before = models.orders.get(event.data.orderId) ?? null;
     const after = evolveOrder(before, event);
     if (!after || after === before) return;
     models.orders.set(after.orderId, after);
-    touched?.orderIds.push(after.orderId);
     const sales = evolveSales(this.sales, before, after);
     for (const row of sales.daily) models.salesDaily.set(rowKey.salesDaily(row), row);
     for (const row of sales.products) models.productSales.set(rowKey.productSales(row), row);
@@ -127,11 +129,12 @@ export class Projector {
 
   private applyToStock(event: DomainEvent, touched: Touched | undefined): void {
     const { models } = this;
+    if (isProductEvent(event)) touched?.skus.push(event.data.sku);
     const stock = evolveInventory(this.inventory, event);
     for (const hold of stock.holds) models.holds.set(hold.orderId, hold);
     for (const product of stock.products) {
       models.products.set(product.sku, product);
-      touched?.skus.push(product.sku);
+      if (!isProductEvent(event)) touched?.skus.push(product.sku);
     }
   }
 }

@@ -11,7 +11,6 @@
  */
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { checkStoredEvent } from '../server/domain/event-check';
 import { isEventType } from '../server/domain/events';
@@ -23,6 +22,7 @@ import type { GroupWorkerData, GroupWorkerMessage } from './rebuild-worker';
 import { PROJECTED_STREAM_PREFIXES, type ProjectionProgress } from './runner';
 import { createIndexes, openRebuildDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
+import { startWorker } from './worker-thread';
 
 export interface RebuildOptions {
   store: EventStore;
@@ -166,24 +166,11 @@ interface GroupWorker {
   stop(): Promise<void>;
 }
 
-/**
- * Compiled, the worker is a plain module. From source (tsx, vitest) it is TypeScript, which
- * a Node 20 worker cannot load even when its parent runs under tsx: a one-line bootstrap
- * registers tsx in the worker first.
- */
 function startGroupWorker(
   data: GroupWorkerData,
   onProgress: (progress: { events: number; position: bigint }) => void,
 ): GroupWorker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./rebuild-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const tsx = fromSource ? import.meta.resolve('tsx/esm/api') : '';
-  const worker = fromSource
-    ? new Worker(
-        `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
-        { eval: true, workerData: data, resourceLimits: WORKER_LIMITS },
-      )
-    : new Worker(entry, { workerData: data, resourceLimits: WORKER_LIMITS });
+  const worker = startWorker('rebuild-worker', { workerData: data, resourceLimits: WORKER_LIMITS });
   const result = new Promise<GroupResult>((resolve, reject) => {
     let done: GroupResult | undefined;
     worker.on('message', (message: GroupWorkerMessage) => {

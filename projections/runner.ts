@@ -6,7 +6,7 @@
  * may project into one file: a commit only lands on the checkpoint it started from.
  */
 import type Database from 'better-sqlite3';
-import { checkEvent } from '../server/domain/event-check';
+import { checkStoredEvent } from '../server/domain/event-check';
 import { type DomainEvent, isEventType } from '../server/domain/events';
 import type { EventStore, RecordedEvent } from '../server/eventstore/port';
 import { Projector, type Touched } from './apply';
@@ -92,7 +92,7 @@ export async function startProjectionRunner(
     pending.position = recorded.position;
     // Types this version does not know (written by a newer one) are skipped; a rebuild after upgrading picks them up.
     if (!isEventType(recorded.type)) return;
-    const event = checkEvent(recorded);
+    const event = checkStoredEvent(recorded.position, recorded.streamId, recorded);
     if (stored && recorded.position <= stored.position) {
       // Another runner sharing this file already committed it: only tell the listeners.
       noteTouched(projector.touchedBy(event));

@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { heldUnitsByEmail, staleOpenOrders } from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
+import { startProjectionThread } from '../projections/runner-thread';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';
 import { HoldGuard } from './checkout/hold-guard';
@@ -17,6 +18,7 @@ import { sweepReservations } from './checkout/sweep';
 import type { Config } from './config';
 import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
+import { SqliteEventStore } from './eventstore/sqlite';
 import type { HttpOptions } from './http/server';
 import { buildHttpServer } from './http/server';
 import { LiveFeed } from './live-feed';
@@ -85,11 +87,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     log.info({ appended, file: config.catalogFile }, 'catalog synced');
   }
 
-  const readModels = await startProjectionRunner({
-    store,
+  const runnerOptions = {
     dbPath: path.join(config.dataDir, 'readmodels.sqlite'),
-    onError: (error) => log.error({ err: error }, 'projection runner stopped'),
-  });
+    onError: (error: unknown) => log.error({ err: error }, 'projection runner stopped'),
+  };
+  // On the embedded store the runner gets a thread of its own (see runner-thread.ts).
+  const readModels =
+    adapter instanceof SqliteEventStore
+      ? await startProjectionThread({ ...runnerOptions, store: adapter })
+      : await startProjectionRunner({ ...runnerOptions, store });
+  const feed = new LiveFeed();
+  readModels.onChange((change) => feed.publish(change));
   readModels.onChange(({ skus, position }) => {
     products.register(skus);
     const appendedAt = store.appendedAt(position);
@@ -97,9 +105,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       metrics.projectionLag.observe((performance.now() - appendedAt) / 1000);
   });
   products.register(stockReport(readModels.db).products.map((p) => p.sku));
-
-  const feed = new LiveFeed((error) => log.error({ err: error }, 'live feed stopped'));
-  await feed.start(store);
 
   const stripe = new StripeGateway(config.stripe);
   const holds = new HoldGuard(
@@ -151,7 +156,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     async close() {
       clearInterval(sweeper);
       await http.close();
-      await feed.close();
       await readModels.close();
       await store.close();
     },

@@ -1,26 +1,22 @@
 /**
- * One subscription to `$all` per server process, fanned out to every open
- * `order.watch` and `catalog.watch`. Appends by any process (or any server of an
- * EventStoreDB cluster) reach the watchers, not only this process's own.
+ * Fans the read models' commits out to every open `order.watch` and `catalog.watch`. The
+ * projection runner follows `$all`, so appends by any process (or any server of an
+ * EventStoreDB cluster) reach the watchers, not only this process's own; and a watcher
+ * told of a change finds the read models already up to date.
  */
 import { EventEmitter, on } from 'node:events';
-import type { EventStore, Subscription } from './eventstore/port';
+import type { ReadModelChange } from '../projections/runner';
+import { orderStream, productStream } from './domain/events';
 
 export const PRODUCTS = 'products';
 
 export class LiveFeed {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
-  private subscription: Subscription | undefined;
 
-  constructor(private readonly onError: (error: unknown) => void) {}
-
-  async start(store: EventStore): Promise<void> {
-    const [last] = await store.readAll({ direction: 'backwards', maxCount: 1 });
-    this.subscription = store.subscribeToAll({
-      fromPosition: last?.position ?? 'start',
-      filter: { streamPrefixes: ['order-', 'product-'] },
-    });
-    void this.pump(this.subscription);
+  publish(change: ReadModelChange): void {
+    for (const orderId of change.orderIds) this.emit(orderStream(orderId));
+    for (const sku of change.skus) this.emit(productStream(sku));
+    if (change.skus.length > 0) this.emit(PRODUCTS);
   }
 
   /** Async iterable of change notifications for one stream (or PRODUCTS), ending on abort. */
@@ -28,20 +24,8 @@ export class LiveFeed {
     return on(this.emitter, key, signal ? { signal } : {});
   }
 
-  async close(): Promise<void> {
-    await this.subscription?.close();
-  }
-
-  private async pump(subscription: Subscription): Promise<void> {
-    try {
-      for await (const message of subscription) {
-        if (message.kind !== 'event') continue;
-        const { streamId } = message.event;
-        this.emitter.emit(streamId, streamId);
-        if (streamId.startsWith('product-')) this.emitter.emit(PRODUCTS, streamId);
-      }
-    } catch (error) {
-      this.onError(error);
-    }
+  private emit(key: string): void {
+    // Most changes have no watcher: skip building the event for them.
+    if (this.emitter.listenerCount(key) > 0) this.emitter.emit(key, key);
   }
 }

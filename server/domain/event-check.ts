@@ -253,7 +253,7 @@ export class MalformedEventError extends Error {
   }
 }
 
-/** `checkEvent` for a rebuild, whose errors say which event. */
+/** `checkEvent` for the projections, whose errors say which event. */
 export function checkStoredEvent(
   position: bigint,
   streamId: string,

@@ -77,6 +77,7 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly commitListeners = new Set<() => void>();
   private readonly textReads = new Map<string, TextRead>();
   private poller: NodeJS.Timeout | undefined;
   private dataVersion: unknown;
@@ -195,6 +196,20 @@ export class SqliteEventStore implements EventStore {
     return statement.all(position, through, limit);
   }
 
+  /** Calls `listener` after every commit of this connection's appends. */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /**
+   * Another connection to the file (a thread or process) has committed: live subscribers
+   * look for its events now rather than at the next poll.
+   */
+  wake(): void {
+    this.wakeSubscribers();
+  }
+
   /** The database file. */
   get path(): string {
     return this.db.name;
@@ -243,6 +258,7 @@ export class SqliteEventStore implements EventStore {
       else request.reject(outcome.error);
     });
     this.wakeSubscribers();
+    for (const listener of this.commitListeners) listener();
   }
 
   private apply(request: PendingAppend): AppendResult {

@@ -3,6 +3,7 @@
  * once it listens. Used to prove guarantees that must hold across processes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ServerProcess {
@@ -14,6 +15,12 @@ export interface ServerProcess {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+/** Node's flags in `npm run serve` (the heap settings), so every server process runs as production does. */
+function serveFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  return (pkg.scripts.serve as string).split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /**
  * `main`: a bundle from `npm run build` (run by plain node, as `npm run serve` does); by
  * default the source, through tsx.
@@ -22,10 +29,8 @@ export function startServerProcess(
   env: Record<string, string>,
   main?: string,
 ): Promise<ServerProcess> {
-  // The same heap settings as `npm run serve`.
   const serve = [
-    '--max-old-space-size=112',
-    '--max-semi-space-size=8',
+    ...serveFlags(),
     ...(main ? [main] : ['--import', 'tsx', path.join(root, 'server/main.ts')]),
   ];
   const child = spawn(process.execPath, serve, {

@@ -5,32 +5,28 @@
  * through `--import tsx`. The memory bench measures this as its headline figure.
  */
 import { spawnSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startServerProcess } from '../../support/server-process';
 import { SECRET_KEY, WEBHOOK_SECRET } from './server';
 
 const root = resolve(import.meta.dirname, '../../..');
 
-/** Bundles server/main.ts into `dir`; packages stay external, found through a node_modules link. */
+/**
+ * Bundles the server (and its worker threads) into `dir` with `npm run build:server`'s own
+ * arguments; packages stay external, found through a node_modules link.
+ */
 export function bundleServer(dir: string): string {
-  const outfile = join(dir, 'main.mjs');
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const [, ...args] = (pkg.scripts['build:server'] as string).split(/\s+/);
   const result = spawnSync(
     join(root, 'node_modules/.bin/esbuild'),
-    [
-      join(root, 'server/main.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--packages=external',
-      `--outfile=${outfile}`,
-      '--log-level=error',
-    ],
-    { encoding: 'utf8' },
+    args.map((arg) => (arg === '--outdir=dist/server' ? `--outdir=${dir}` : arg)),
+    { encoding: 'utf8', cwd: root },
   );
   if (result.status !== 0) throw new Error(`esbuild failed: ${result.stderr}`);
-  return outfile;
+  return join(dir, 'main.mjs');
 }
 
 export interface BundledServer {

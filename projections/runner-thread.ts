@@ -1,0 +1,117 @@
+/**
+ * The projection runner of the embedded store, in a worker thread: reading new events and
+ * writing the read models took a seventh of the server's one JavaScript thread under
+ * webhook load, and that thread answers every request. The server keeps a query-only
+ * connection to the read models and hears of each commit through `onChange`, as from
+ * `startProjectionRunner` itself.
+ *
+ * A long catch-up (a new server on an old store, or one that was down a while) runs in a
+ * thread of its own that exits once caught up: an idle thread never collects its garbage,
+ * and the catch-up's would stay resident for good. Live events then go to a fresh thread.
+ */
+import type { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { SqliteEventStore } from '../server/eventstore/sqlite';
+import type { ProjectionRunner, ReadModelChange } from './runner';
+import type { FromRunnerWorker, RunnerWorkerData, ToRunnerWorker } from './runner-worker';
+import { openReadModelDb } from './schema';
+import { startWorker } from './worker-thread';
+
+export interface ProjectionThreadOptions {
+  store: SqliteEventStore;
+  dbPath: string;
+  onError?: (error: unknown) => void;
+  /** Further behind than this many `$all` positions (default 20,000), catch up in a thread of its own. */
+  separateCatchUpAfter?: number;
+}
+
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+
+export async function startProjectionThread(
+  options: ProjectionThreadOptions,
+): Promise<ProjectionRunner> {
+  const { store, dbPath } = options;
+  const onError = options.onError ?? ((error) => console.error('Projection runner:', error));
+  // Opening creates the schema, so queries work before the first commit.
+  const db = openReadModelDb(dbPath);
+  db.pragma('query_only = ON');
+  db.pragma('cache_size = -2048');
+
+  const listeners = new Set<(change: ReadModelChange) => void>();
+  let markCaughtUp!: () => void;
+  let failCaughtUp!: (error: unknown) => void;
+  const caughtUp = new Promise<void>((resolve, reject) => {
+    markCaughtUp = resolve;
+    failCaughtUp = reject;
+  });
+  // A failure is reported through onError too; an unawaited caughtUp must not crash the process.
+  caughtUp.catch(() => {});
+  let failed = false;
+  const fail = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    failCaughtUp(error);
+    onError(error);
+  };
+
+  let closing = false;
+  let worker: Worker;
+  let exited: Promise<number>;
+  const send = (message: ToRunnerWorker) => worker.postMessage(message);
+  const start = (exitWhenCaughtUp: boolean) => {
+    const data: RunnerWorkerData = { storePath: store.path, dbPath, exitWhenCaughtUp };
+    worker = startWorker('runner-worker', { workerData: data, resourceLimits: WORKER_LIMITS });
+    exited = new Promise((resolve) => worker.once('exit', resolve));
+    let done = false;
+    worker.on('message', (message: FromRunnerWorker) => {
+      if (message.kind === 'error') return fail(Object.assign(new Error(), message.error));
+      if (message.kind === 'caughtUp') {
+        done = exitWhenCaughtUp;
+        return markCaughtUp();
+      }
+      for (const listener of listeners) {
+        try {
+          listener(message.change);
+        } catch (error) {
+          onError(error);
+        }
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (closing || failed) return;
+      if (done) start(false);
+      else fail(new Error(`The projection runner's thread exited with code ${code}`));
+    });
+  };
+  start((await behind(store, db)) > BigInt(options.separateCatchUpAfter ?? 20_000));
+  const stopWaking = store.onCommit(() => send({ kind: 'wake' }));
+
+  return {
+    caughtUp,
+    db,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      stopWaking();
+      send({ kind: 'close' });
+      await exited;
+      failCaughtUp(new Error('The projection runner was closed before catching up'));
+      db.close();
+    },
+  };
+}
+
+/** How many `$all` positions the read models' checkpoint is behind the store's last event. */
+async function behind(store: SqliteEventStore, db: Database.Database): Promise<bigint> {
+  const [last] = await store.readAll({ direction: 'backwards', maxCount: 1 });
+  const checkpoint = db
+    .prepare('SELECT position FROM checkpoint WHERE id = 1')
+    .safeIntegers()
+    .get() as { position: bigint } | undefined;
+  return (last?.position ?? 0n) - (checkpoint?.position ?? 0n);
+}
