@@ -2,10 +2,12 @@
  * Load process for the webhook bench: signs one `checkout.session.completed` per order
  * before the clock starts, then sends them with autocannon, each request a different
  * event for a different order. Sending the same range again redelivers the same events.
- * Argument: JSON {url, secret, ordersFile, from, count, connections}.
+ * Argument: JSON {url, secret, ordersFile, from, count, connections, rate?}; with `rate` the
+ * requests go out at that steady rate (paced.ts), else each connection sends as fast as answered.
  */
 import { readFileSync } from 'node:fs';
 import { fire, reportToParent } from './cannon';
+import { paced } from './paced';
 import type { SeededOrder } from './shop';
 import { completedEventBody, loadTemplates, signature } from './stripe-events';
 
@@ -16,6 +18,7 @@ interface Config {
   from: number;
   count: number;
   connections: number;
+  rate?: number;
 }
 
 export interface WebhookLoadResult {
@@ -48,28 +51,38 @@ const signSeconds = (performance.now() - signing) / 1000;
 
 let next = 0;
 const counts = { recorded: 0, nothingToDo: 0, other: 0 };
+const onResponse = (status: number, body: string) => {
+  if (status !== 200) counts.other++;
+  else if (body.includes('"recorded":["PaymentCompleted"]')) counts.recorded++;
+  else if (body.includes('"recorded":[]')) counts.nothingToDo++;
+  else counts.other++;
+};
 // Some slack per connection: a reset connection takes a fresh request, never a repeat.
 const amount = Math.max(1, requests.length - 2 * config.connections);
-const summary = await fire({
-  url: config.url,
-  connections: config.connections,
-  amount,
-  timeout: 10,
-  requests: [
-    {
-      method: 'POST',
+const summary = config.rate
+  ? await paced({
+      url: config.url,
       path: '/webhooks/stripe',
-      setupRequest: (request) => {
-        const prepared = requests[next++ % requests.length]!;
-        return { ...request, body: prepared.body, headers: prepared.headers };
-      },
-      onResponse: (status, body) => {
-        if (status !== 200) counts.other++;
-        else if (body.includes('"recorded":["PaymentCompleted"]')) counts.recorded++;
-        else if (body.includes('"recorded":[]')) counts.nothingToDo++;
-        else counts.other++;
-      },
-    },
-  ],
-});
+      rate: config.rate,
+      connections: config.connections,
+      requests,
+      onResponse,
+    })
+  : await fire({
+      url: config.url,
+      connections: config.connections,
+      amount,
+      timeout: 10,
+      requests: [
+        {
+          method: 'POST',
+          path: '/webhooks/stripe',
+          setupRequest: (request) => {
+            const prepared = requests[next++ % requests.length]!;
+            return { ...request, body: prepared.body, headers: prepared.headers };
+          },
+          onResponse,
+        },
+      ],
+    });
 reportToParent({ summary, ...counts, signSeconds } satisfies WebhookLoadResult);

@@ -1,0 +1,89 @@
+/**
+ * Sends requests at a steady rate, one every 1/rate seconds, over at most `connections`
+ * keep-alive connections, and times each from when it was due (not from when a connection
+ * was free), so a server that falls behind shows it in the latencies. autocannon's
+ * `overallRate` sends each second's requests in a burst, which measures its own queueing.
+ */
+import http from 'node:http';
+import type { LoadSummary } from './cannon';
+
+export interface PacedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface PacedOptions {
+  url: string;
+  path: string;
+  rate: number;
+  connections: number;
+  requests: PacedRequest[];
+  onResponse(status: number, body: string): void;
+}
+
+export async function paced(options: PacedOptions): Promise<LoadSummary> {
+  const { requests, rate } = options;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const target = new URL(options.path, options.url);
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let errors = 0;
+  const send = (request: PacedRequest, due: number) =>
+    new Promise<void>((resolve) => {
+      const req = http.request(
+        target,
+        { method: 'POST', agent, headers: request.headers, timeout: 10_000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => {
+            latencies.push(performance.now() - due);
+            const status = res.statusCode ?? 0;
+            statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+            options.onResponse(status, body);
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(request.body);
+    });
+
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < requests.length; ) {
+    const now = performance.now();
+    // Everything due by now goes out; the timer's granularity only delays the send, and the latency counts it.
+    for (; i < requests.length && started + (i * 1000) / rate <= now; i++) {
+      inFlight.push(send(requests[i]!, started + (i * 1000) / rate));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
+  const non2xx = Object.entries(statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    requests: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: pct(0.5),
+    p90: pct(0.9),
+    p99: pct(0.99),
+    max: latencies.at(-1) ?? Number.NaN,
+    non2xx,
+    errors,
+    timeouts: 0,
+    statusCodes,
+  };
+}
