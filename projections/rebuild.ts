@@ -16,13 +16,13 @@ import { checkStoredEvent } from '../server/domain/event-check';
 import { isEventType } from '../server/domain/events';
 import type { EventStore } from '../server/eventstore/port';
 import { SqliteEventStore } from '../server/eventstore/sqlite';
+import { startWorker } from '../server/worker-thread';
 import { Projector } from './apply';
 import { type GroupResult, projectGroup, SPILL_EVERY } from './rebuild-group';
 import type { GroupWorkerData, GroupWorkerMessage } from './rebuild-worker';
 import { PROJECTED_STREAM_PREFIXES, type ProjectionProgress } from './runner';
 import { createIndexes, openRebuildDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
-import { startWorker } from './worker-thread';
 
 export interface RebuildOptions {
   store: EventStore;
@@ -170,7 +170,10 @@ function startGroupWorker(
   data: GroupWorkerData,
   onProgress: (progress: { events: number; position: bigint }) => void,
 ): GroupWorker {
-  const worker = startWorker('rebuild-worker', { workerData: data, resourceLimits: WORKER_LIMITS });
+  const worker = startWorker(import.meta.url, 'rebuild-worker', {
+    workerData: data,
+    resourceLimits: WORKER_LIMITS,
+  });
   const result = new Promise<GroupResult>((resolve, reject) => {
     let done: GroupResult | undefined;
     worker.on('message', (message: GroupWorkerMessage) => {

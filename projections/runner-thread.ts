@@ -12,10 +12,10 @@
 import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { SqliteEventStore } from '../server/eventstore/sqlite';
+import { startWorker } from '../server/worker-thread';
 import type { ProjectionRunner, ReadModelChange } from './runner';
 import type { FromRunnerWorker, RunnerWorkerData, ToRunnerWorker } from './runner-worker';
 import { openReadModelDb } from './schema';
-import { startWorker } from './worker-thread';
 
 export interface ProjectionThreadOptions {
   store: SqliteEventStore;
@@ -60,7 +60,10 @@ export async function startProjectionThread(
   const send = (message: ToRunnerWorker) => worker.postMessage(message);
   const start = (exitWhenCaughtUp: boolean) => {
     const data: RunnerWorkerData = { storePath: store.path, dbPath, exitWhenCaughtUp };
-    worker = startWorker('runner-worker', { workerData: data, resourceLimits: WORKER_LIMITS });
+    worker = startWorker(import.meta.url, 'runner-worker', {
+      workerData: data,
+      resourceLimits: WORKER_LIMITS,
+    });
     exited = new Promise((resolve) => worker.once('exit', resolve));
     let done = false;
     worker.on('message', (message: FromRunnerWorker) => {

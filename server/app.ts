@@ -75,6 +75,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     ...(config.eventstoreUrl && { eventstoreUrl: config.eventstoreUrl }),
     sqlitePath: path.join(config.dataDir, 'events.sqlite'),
     synchronous: config.sqliteSynchronous,
+    writerThread: config.sqliteWriterThread,
   });
   const store = instrumented(adapter, metrics);
   const products = new Products(store);

@@ -23,6 +23,7 @@ const storageSchema = z.object({
 });
 
 const schema = storageSchema.extend({
+  SQLITE_WRITER_THREAD: z.enum(['true', 'false']).default('false'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url('e.g. https://shop.example').optional(),
@@ -50,6 +51,8 @@ export interface Config {
   dataDir: string;
   eventstoreUrl: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Commit the embedded store's appends in a thread of their own (see BENCHMARKS.md). */
+  sqliteWriterThread: boolean;
   stripe: {
     secretKey: string;
     webhookSecret: string;
@@ -96,6 +99,7 @@ export function parseConfig(env: Env): Config {
     dataDir: path.resolve(s.DATA_DIR),
     eventstoreUrl: s.EVENTSTORE_URL,
     sqliteSynchronous: s.SQLITE_SYNCHRONOUS,
+    sqliteWriterThread: s.SQLITE_WRITER_THREAD === 'true',
     stripe: {
       secretKey: s.STRIPE_SECRET_KEY,
       webhookSecret: s.STRIPE_WEBHOOK_SECRET,

@@ -8,6 +8,8 @@ export interface EventStoreSettings {
   eventstoreUrl?: string;
   sqlitePath: string;
   synchronous?: 'FULL' | 'NORMAL';
+  /** Commit appends in a worker thread of their own (`SqliteStoreOptions.writerThread`). */
+  writerThread?: boolean;
 }
 
 /** The one place that chooses the event store adapter. */
@@ -18,8 +20,8 @@ export async function openEventStore(settings: EventStoreSettings): Promise<Even
     return EsdbEventStore.connect(settings.eventstoreUrl);
   }
   await mkdir(dirname(settings.sqlitePath), { recursive: true });
-  return SqliteEventStore.open(
-    settings.sqlitePath,
-    settings.synchronous ? { synchronous: settings.synchronous } : {},
-  );
+  return SqliteEventStore.open(settings.sqlitePath, {
+    ...(settings.synchronous && { synchronous: settings.synchronous }),
+    writerThread: settings.writerThread ?? false,
+  });
 }

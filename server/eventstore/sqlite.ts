@@ -29,23 +29,24 @@ import {
   type TextReadOptions,
 } from './sqlite-statements';
 import { SqliteSubscription } from './sqlite-subscription';
+import { type SerialisedEvent, SqliteWriterThread } from './sqlite-writer-thread';
 
 export { DuplicateEventIdError } from './sqlite-append';
 export type { SqliteOptions, Synchronous } from './sqlite-schema';
+
+export interface SqliteStoreOptions extends SqliteOptions {
+  /**
+   * Commit appends in a worker thread of their own (`sqlite-writer-thread.ts`), so that the
+   * group commit, its fsync and WAL checkpoints never hold up this thread. Same semantics.
+   */
+  writerThread?: boolean;
+}
 export type { StoredEventText, TextReadOptions } from './sqlite-statements';
 
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
 const MAX_INT64 = 9_223_372_036_854_775_807n;
 const NO_LIMIT = -1;
-
-/** An event as it will be stored: id lower-cased, payloads as JSON text. */
-interface SerialisedEvent {
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
 
 interface PendingAppend {
   stream: string;
@@ -80,6 +81,7 @@ export class SqliteEventStore implements EventStore {
   private readonly commitListeners = new Set<() => void>();
   private readonly textReads = new Map<string, TextRead>();
   private poller: NodeJS.Timeout | undefined;
+  private writer: SqliteWriterThread | undefined;
   private dataVersion: unknown;
   private closed = false;
 
@@ -103,8 +105,13 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  static open(path: string, options?: SqliteOptions): SqliteEventStore {
-    return new SqliteEventStore(openDatabase(path, options));
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteEventStore {
+    const { writerThread, ...sqlite } = options;
+    const store = new SqliteEventStore(openDatabase(path, sqlite));
+    if (writerThread) {
+      store.writer = new SqliteWriterThread(path, sqlite, () => store.committed());
+    }
+    return store;
   }
 
   append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
@@ -114,22 +121,27 @@ export class SqliteEventStore implements EventStore {
       checkExpectedRevision(options.expectedRevision);
       const ids = normaliseEventIds(events);
       const serialised = events.map((event, i) => serialise(event, ids[i]!));
-      return new Promise((resolve, reject) => {
-        this.queue.push({
-          stream,
-          events: serialised,
-          expected: options.expectedRevision,
-          resolve,
-          reject,
-        });
-        if (!this.flushScheduled) {
-          this.flushScheduled = true;
-          setImmediate(() => this.flush());
-        }
-      });
+      return this.appendSerialised(stream, serialised, options.expectedRevision);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** `append` for events already checked and serialised (by `append`, or by the thread that hands them to the writer thread). */
+  appendSerialised(
+    stream: string,
+    events: SerialisedEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('The event store is closed'));
+    if (this.writer) return this.writer.append(stream, events, expected);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ stream, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -231,6 +243,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are written, not dropped.
     this.flush();
     this.closed = true;
+    await this.writer?.close();
     for (const subscription of [...this.subscriptions]) await subscription.close();
     this.stopPolling();
     this.db.close();
@@ -257,6 +270,11 @@ export class SqliteEventStore implements EventStore {
       if (outcome.ok) request.resolve(outcome.result);
       else request.reject(outcome.error);
     });
+    this.committed();
+  }
+
+  /** New events are in the file (this thread's commit or the writer thread's). */
+  private committed(): void {
     this.wakeSubscribers();
     for (const listener of this.commitListeners) listener();
   }

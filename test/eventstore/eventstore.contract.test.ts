@@ -4,8 +4,13 @@ import { describeEventStoreContract } from './contract';
 import { sqliteHarness } from './sqlite-harness';
 
 const sqlite = sqliteHarness();
-afterAll(() => sqlite.remove());
+const sqliteWriterThread = sqliteHarness({ writerThread: true });
+afterAll(() => {
+  sqlite.remove();
+  sqliteWriterThread.remove();
+});
 describeEventStoreContract('SQLite', sqlite);
+describeEventStoreContract('SQLite with SQLITE_WRITER_THREAD', sqliteWriterThread);
 
 const esdbUrl = process.env.ESDB_CONNECTION_STRING;
 const esdbSkipReason = 'ESDB_CONNECTION_STRING is not set (e.g. esdb://localhost:2113?tls=false)';

@@ -5,13 +5,18 @@ import Database from 'better-sqlite3';
 import { openEventStore } from '../../server/eventstore/open';
 import type { StoreHarness } from './contract';
 
-/** A SQLite store file in a fresh temporary folder, shared by the test process and its children. */
-export function sqliteHarness(): StoreHarness & { path: string; remove(): void } {
+/**
+ * A SQLite store file in a fresh temporary folder, shared by the test process and its
+ * children; with `writerThread`, appends are committed by a writer thread.
+ */
+export function sqliteHarness(
+  options: { writerThread?: boolean } = {},
+): StoreHarness & { path: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'stripe-cart-store-'));
   const path = join(dir, 'nested', 'events.db');
   return {
     path,
-    open: () => openEventStore({ sqlitePath: path }),
+    open: () => openEventStore({ sqlitePath: path, writerThread: options.writerThread ?? false }),
     childEnv: () => ({ STORE_SQLITE_PATH: path }),
     supportsKill: true,
     async checkIntegrity() {

@@ -93,9 +93,14 @@ describe('SQLite event store settings', () => {
   });
 });
 
-describe('SQLite event ids', () => {
+const modes = [
+  { mode: 'appends committed on the calling thread', writerThread: false },
+  { mode: 'appends committed by a writer thread', writerThread: true },
+];
+
+describe.each(modes)('SQLite event ids ($mode)', ({ writerThread }) => {
   it('refuses an id that is not a UUID, writing nothing', async () => {
-    const store = open();
+    const store = open({ writerThread });
     const stream = uniquePrefix('ids');
     await expect(
       store.append(stream, [{ id: 'not-a-uuid', type: 'T', data: {} }], {
@@ -106,7 +111,7 @@ describe('SQLite event ids', () => {
   });
 
   it('refuses an id already stored in another stream', async () => {
-    const store = open();
+    const store = open({ writerThread });
     const event = newEvent();
     await store.append(uniquePrefix('ids'), [event], { expectedRevision: 'no_stream' });
     const error = await store
@@ -144,9 +149,9 @@ describe('SQLite bulk text reads', () => {
   });
 });
 
-describe('SQLite group commit', () => {
+describe.each(modes)('SQLite group commit ($mode)', ({ writerThread }) => {
   it('checks each concurrent append against its own expected revision; a refused one fails alone', async () => {
-    const store = open();
+    const store = open({ writerThread });
     const [a, b, c] = [uniquePrefix('group'), uniquePrefix('group'), uniquePrefix('group')];
     await store.append(b, [newEvent()], { expectedRevision: 'no_stream' });
     const reused = newEvent();
@@ -170,6 +175,18 @@ describe('SQLite group commit', () => {
     expect(await store.readStream(b)).toHaveLength(1);
     // The refused append's first event was rolled back with it.
     await expect(store.readStream(c)).rejects.toThrow(/not found/);
+  });
+
+  it('answers every append made before close, and has written them all', async () => {
+    const store = SqliteEventStore.open(harness.path, { writerThread });
+    const stream = uniquePrefix('closing');
+    const appends = Array.from({ length: 50 }, (_, i) =>
+      store.append(stream, [newEvent()], { expectedRevision: i === 0 ? 'no_stream' : 'any' }),
+    );
+    await store.close();
+    const outcomes = await Promise.allSettled(appends);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(await open().readStream(stream)).toHaveLength(50);
   });
 });
 
