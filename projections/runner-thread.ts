@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { SqliteEventStore } from '../server/eventstore/sqlite';
 import { startWorker } from '../server/worker-thread';
-import type { ProjectionRunner, ReadModelChange } from './runner';
+import { caughtUpSignal, changeListeners, logRunnerError, type ProjectionRunner } from './runner';
 import type { FromRunnerWorker, RunnerWorkerData, ToRunnerWorker } from './runner-worker';
 import { openReadModelDb } from './schema';
 
@@ -31,26 +31,19 @@ export async function startProjectionThread(
   options: ProjectionThreadOptions,
 ): Promise<ProjectionRunner> {
   const { store, dbPath } = options;
-  const onError = options.onError ?? ((error) => console.error('Projection runner:', error));
+  const onError = options.onError ?? logRunnerError;
   // Opening creates the schema, so queries work before the first commit.
   const db = openReadModelDb(dbPath);
   db.pragma('query_only = ON');
   db.pragma('cache_size = -2048');
 
-  const listeners = new Set<(change: ReadModelChange) => void>();
-  let markCaughtUp!: () => void;
-  let failCaughtUp!: (error: unknown) => void;
-  const caughtUp = new Promise<void>((resolve, reject) => {
-    markCaughtUp = resolve;
-    failCaughtUp = reject;
-  });
-  // A failure is reported through onError too; an unawaited caughtUp must not crash the process.
-  caughtUp.catch(() => {});
+  const listeners = changeListeners(onError);
+  const caughtUp = caughtUpSignal();
   let failed = false;
   const fail = (error: unknown) => {
     if (failed) return;
     failed = true;
-    failCaughtUp(error);
+    caughtUp.reject(error);
     onError(error);
   };
 
@@ -70,15 +63,9 @@ export async function startProjectionThread(
       if (message.kind === 'error') return fail(Object.assign(new Error(), message.error));
       if (message.kind === 'caughtUp') {
         done = exitWhenCaughtUp;
-        return markCaughtUp();
+        return caughtUp.resolve();
       }
-      for (const listener of listeners) {
-        try {
-          listener(message.change);
-        } catch (error) {
-          onError(error);
-        }
-      }
+      listeners.publish(message.change);
     });
     worker.on('error', fail);
     worker.on('exit', (code) => {
@@ -91,19 +78,16 @@ export async function startProjectionThread(
   const stopWaking = store.onCommit(() => send({ kind: 'wake' }));
 
   return {
-    caughtUp,
+    caughtUp: caughtUp.promise,
     db,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: listeners.onChange,
     async close() {
       if (closing) return;
       closing = true;
       stopWaking();
       send({ kind: 'close' });
       await exited;
-      failCaughtUp(new Error('The projection runner was closed before catching up'));
+      caughtUp.reject(new Error('The projection runner was closed before catching up'));
       db.close();
     },
   };

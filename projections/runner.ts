@@ -48,6 +48,42 @@ export interface ProjectionRunner {
 
 export const PROJECTED_STREAM_PREFIXES = ['order-', 'product-'];
 
+/** What a runner does with an error when its owner gave no `onError`. */
+export const logRunnerError = (error: unknown) => console.error('Projection runner:', error);
+
+/** A runner's change listeners: one that throws is its owner's problem, reported through `onError`; the read models keep moving. */
+export function changeListeners(onError: (error: unknown) => void) {
+  const listeners = new Set<(change: ReadModelChange) => void>();
+  return {
+    onChange(listener: (change: ReadModelChange) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    publish(change: ReadModelChange): void {
+      for (const listener of listeners) {
+        try {
+          listener(change);
+        } catch (error) {
+          onError(error);
+        }
+      }
+    },
+  };
+}
+
+/** `caughtUp` and the functions that settle it. */
+export function caughtUpSignal() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A failure is reported through onError too; an unawaited caughtUp must not crash the process.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
 /** The least time between two live commits. */
 const LIVE_COMMIT_SPACING_MS = 4;
 
@@ -58,8 +94,8 @@ export async function startProjectionRunner(
   const readModels = new SqliteReadModels(db);
   const projector = new Projector(readModels.models);
   const batchSize = options.batchSize ?? 10_000;
-  const listeners = new Set<(change: ReadModelChange) => void>();
-  const onError = options.onError ?? ((error) => console.error('Projection runner:', error));
+  const onError = options.onError ?? logRunnerError;
+  const listeners = changeListeners(onError);
 
   const start = readModels.checkpoint();
   /** The file's checkpoint as this runner last knew it (its own commit or another runner's). */
@@ -138,35 +174,20 @@ export async function startProjectionRunner(
         eventsPerSecond: seconds > 0 ? appliedSinceStart / seconds : 0,
       });
     }
-    const change = {
+    listeners.publish({
       orderIds: [...batch.orderIds],
       skus: [...batch.skus],
       position: batch.position,
-    };
-    for (const listener of listeners) {
-      // A failing listener is its owner's problem: the read models keep moving.
-      try {
-        listener(change);
-      } catch (error) {
-        onError(error);
-      }
-    }
+    });
   };
 
-  let markCaughtUp!: () => void;
-  let failCaughtUp!: (error: unknown) => void;
-  const caughtUp = new Promise<void>((resolve, reject) => {
-    markCaughtUp = resolve;
-    failCaughtUp = reject;
-  });
-  // A failure is reported through onError too; an unawaited caughtUp must not crash the process.
-  caughtUp.catch(() => {});
+  const caughtUp = caughtUpSignal();
 
   let failure: unknown;
   const fail = (error: unknown) => {
     if (failure !== undefined) return;
     failure = error;
-    failCaughtUp(error);
+    caughtUp.reject(error);
     onError(error);
     void subscription.close();
   };
@@ -202,7 +223,7 @@ export async function startProjectionRunner(
           // Live commits are small: checkpoint the WAL in small steps rather than one long pause.
           db.pragma('wal_autocheckpoint = 1000');
           readModels.goLive();
-          markCaughtUp();
+          caughtUp.resolve();
           continue;
         }
         apply(message.event);
@@ -217,18 +238,15 @@ export async function startProjectionRunner(
 
   let closed = false;
   return {
-    caughtUp,
+    caughtUp: caughtUp.promise,
     db,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: listeners.onChange,
     async close() {
       if (closed) return;
       closed = true;
       await subscription.close();
       await loop;
-      if (!live) failCaughtUp(new Error('The projection runner was closed before catching up'));
+      if (!live) caughtUp.reject(new Error('The projection runner was closed before catching up'));
       db.close();
     },
   };

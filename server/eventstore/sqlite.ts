@@ -33,6 +33,7 @@ import { type SerialisedEvent, SqliteWriterThread } from './sqlite-writer-thread
 
 export { DuplicateEventIdError } from './sqlite-append';
 export type { SqliteOptions, Synchronous } from './sqlite-schema';
+export type { StoredEventText, TextReadOptions } from './sqlite-statements';
 
 export interface SqliteStoreOptions extends SqliteOptions {
   /**
@@ -41,7 +42,6 @@ export interface SqliteStoreOptions extends SqliteOptions {
    */
   writerThread?: boolean;
 }
-export type { StoredEventText, TextReadOptions } from './sqlite-statements';
 
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
