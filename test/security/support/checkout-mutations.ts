@@ -157,7 +157,7 @@ export const brokenCheckoutText: fc.Arbitrary<string> = fc
     const input = clone(validCheckout());
     for (const mutate of mutations) mutate(input);
     const text = JSON.stringify(input);
-    return literal ? text.replace(/"quantity":1\b/, `"quantity":${literal}`) : text;
+    return literal ? text.replace(/"quantity":1(?=[,}])/, `"quantity":${literal}`) : text;
   });
 
 /** A broken checkout input as a value (for batches, where the text is nested). */
