@@ -121,9 +121,29 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * Starts counting the CPU time (user + system) of process `pid`; the function returned gives
+ * the milliseconds used since, per request, by all its threads and by its main thread alone
+ * (the one whose id is the pid), so the share of workers and V8's helpers shows.
+ */
+export function cpuClock(pid: number): (requests: number) => { all: number; main: number } {
+  const read = () => ({
+    all: ticksToSeconds(`/proc/${pid}/stat`),
+    main: ticksToSeconds(`/proc/${pid}/task/${pid}/stat`),
+  });
+  const before = read();
+  return (requests) => {
+    const after = read();
+    const perRequestMs = (seconds: number) => (seconds / requests) * 1000;
+    return {
+      all: perRequestMs(after.all - before.all),
+      main: perRequestMs(after.main - before.main),
+    };
+  };
+}
+
+function ticksToSeconds(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
