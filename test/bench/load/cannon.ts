@@ -18,10 +18,13 @@ export interface LoadSummary {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** CPU milliseconds this load process spent per request: the share of the machine the server did not get. */
+  loadCpuMs: number;
 }
 
 export async function fire(options: autocannon.Options): Promise<LoadSummary> {
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
     instance.on('response', (_client, _status, _bytes, responseTime) => {
@@ -47,7 +50,14 @@ export async function fire(options: autocannon.Options): Promise<LoadSummary> {
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
+    loadCpuMs: cpuMsPer(cpu, requests),
   };
+}
+
+/** CPU milliseconds (user + system) of this process since `since`, per request. */
+export function cpuMsPer(since: NodeJS.CpuUsage, requests: number): number {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1000 / requests;
 }
 
 const MARK = 'LOAD_RESULT ';

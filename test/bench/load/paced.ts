@@ -5,7 +5,7 @@
  * `overallRate` sends each second's requests in a burst, which measures its own queueing.
  */
 import http from 'node:http';
-import type { LoadSummary } from './cannon';
+import { cpuMsPer, type LoadSummary } from './cannon';
 
 export interface PacedRequest {
   body: string;
@@ -54,6 +54,7 @@ export async function paced(options: PacedOptions): Promise<LoadSummary> {
       req.end(request.body);
     });
 
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < requests.length; ) {
@@ -85,5 +86,6 @@ export async function paced(options: PacedOptions): Promise<LoadSummary> {
     errors,
     timeouts: 0,
     statusCodes,
+    loadCpuMs: cpuMsPer(cpu, latencies.length),
   };
 }
