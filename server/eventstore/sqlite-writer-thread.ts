@@ -25,15 +25,15 @@ export interface WriterData {
   options: SqliteOptions;
 }
 
-export type ToWriter =
-  | {
-      kind: 'append';
-      id: number;
-      stream: string;
-      events: SerialisedEvent[];
-      expected: ExpectedRevision;
-    }
-  | { kind: 'close' };
+export interface WriterAppend {
+  id: number;
+  stream: string;
+  events: SerialisedEvent[];
+  expected: ExpectedRevision;
+}
+
+/** The appends made in one turn of the event loop travel in one message. */
+export type ToWriter = { kind: 'appends'; appends: WriterAppend[] } | { kind: 'close' };
 
 /** A refusal or failure as it crosses threads, with what its class needs to be rebuilt. */
 export interface WriterError {
@@ -60,6 +60,7 @@ export class SqliteWriterThread {
   private readonly worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private outbox: WriterAppend[] = [];
   private failure: Error | undefined;
   private readonly exited: Promise<void>;
 
@@ -102,15 +103,25 @@ export class SqliteWriterThread {
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'append', id, stream, events, expected } satisfies ToWriter);
+      // A message costs both threads about as much as committing the append: send them in batches.
+      if (this.outbox.length === 0) setImmediate(() => this.send());
+      this.outbox.push({ id, stream, events, expected });
     });
   }
 
   /** Answers every append already sent (the writer commits them first), then stops the thread. */
   async close(): Promise<void> {
     this.worker.ref();
+    this.send();
     if (!this.failure) this.worker.postMessage({ kind: 'close' } satisfies ToWriter);
     await this.exited;
+  }
+
+  private send(): void {
+    const appends = this.outbox;
+    if (appends.length === 0 || this.failure) return;
+    this.outbox = [];
+    this.worker.postMessage({ kind: 'appends', appends } satisfies ToWriter);
   }
 
   private fail(error: Error): void {

@@ -31,11 +31,13 @@ port.on('message', async (message: ToWriter) => {
     port.close();
     return;
   }
-  const { id, stream, events, expected } = message;
-  store.appendSerialised(stream, events, expected).then(
-    (result) => answer({ id, ok: true, result }),
-    (error: unknown) => answer({ id, ok: false, error: describe(error) }),
-  );
+  // Appended in one turn, so the store commits them together.
+  for (const { id, stream, events, expected } of message.appends) {
+    store.appendSerialised(stream, events, expected).then(
+      (result) => answer({ id, ok: true, result }),
+      (error: unknown) => answer({ id, ok: false, error: describe(error) }),
+    );
+  }
 });
 
 function describe(error: unknown): WriterError {
