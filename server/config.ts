@@ -23,7 +23,7 @@ const storageSchema = z.object({
 });
 
 const schema = storageSchema.extend({
-  SQLITE_WRITER_THREAD: z.enum(['true', 'false']).default('false'),
+  SQLITE_WRITER_THREAD: z.enum(['true', 'false']).default('true'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url('e.g. https://shop.example').optional(),

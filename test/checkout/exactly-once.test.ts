@@ -86,7 +86,9 @@ describe('a payment is recorded exactly once', () => {
       ALLOWED_ORIGINS: 'http://shop.test',
       SQLITE_SYNCHRONOUS: 'NORMAL',
       ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
-      ...(process.env.TEST_SQLITE_WRITER_THREAD && { SQLITE_WRITER_THREAD: 'true' }),
+      ...(process.env.TEST_SQLITE_WRITER_THREAD && {
+        SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD,
+      }),
     });
     try {
       const { order, payload } = await paidWithoutWebhook();

@@ -120,7 +120,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SWEEP_INTERVAL_SECONDS: '0',
     STRIPE_TIMEOUT_MS: '2000',
     ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
-    ...(process.env.TEST_SQLITE_WRITER_THREAD && { SQLITE_WRITER_THREAD: 'true' }),
+    ...(process.env.TEST_SQLITE_WRITER_THREAD && {
+      SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD,
+    }),
     ...options.env,
   });
   const app = await startApp(config, {
