@@ -12,6 +12,7 @@ describe('configuration', () => {
       publicUrl: 'http://localhost:3000',
       eventstoreUrl: undefined,
       sqliteSynchronous: 'FULL',
+      sqliteWriterThread: true,
       allowedOrigins: ['http://localhost:3000'],
       adminToken: undefined,
     });
@@ -29,7 +30,9 @@ describe('configuration', () => {
       ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443/path',
       ADMIN_TOKEN: 'x'.repeat(16),
       SQLITE_SYNCHRONOUS: 'NORMAL',
+      SQLITE_WRITER_THREAD: 'false',
     });
+    expect(config.sqliteWriterThread).toBe(false);
     expect(config.publicUrl).toBe('https://shop.example');
     expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
     expect(config.eventstoreUrl).toBe('esdb://db:2113?tls=false');
