@@ -107,8 +107,8 @@ export class SqliteEventStore implements EventStore {
 
   static open(path: string, options: SqliteStoreOptions = {}): SqliteEventStore {
     const { writerThread, ...sqlite } = options;
-    // With a writer thread this connection only reads streams, mostly cold order streams
-    // that no cache size would keep: 8 MB costs no CPU over 16 (BENCHMARKS.md) and saves memory.
+    // With a writer thread this connection only reads streams: in the webhook bench 8 MB of
+    // page cache cost no more CPU than 16 (BENCHMARKS.md), and the server has little memory to spare.
     const cacheMb = sqlite.cacheMb ?? (writerThread ? 8 : undefined);
     const store = new SqliteEventStore(
       openDatabase(path, { ...sqlite, ...(cacheMb !== undefined && { cacheMb }) }),
