@@ -1,17 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventRow } from './sqlite-schema';
-
-/** An `EventRow` as an array in `columns` order: a catch-up reads many, and arrays are cheaper to build than objects. */
-export type EventTuple = [
-  position: bigint,
-  stream_id: string,
-  revision: bigint,
-  event_id: string,
-  type: string,
-  data: string,
-  metadata: string,
-  created: bigint,
-];
+import { EVENT_COLUMNS as columns, type EventTuple } from './sqlite-schema';
 
 /** An event's position, stream, type and payload (JSON text, as stored). */
 export type StoredEventText = [position: bigint, streamId: string, type: string, data: string];
@@ -54,7 +42,8 @@ export type Statements = ReturnType<typeof prepareStatements>;
 /** Every statement the store runs, prepared once; integers come back as bigints. */
 export function prepareStatements(db: Database.Database) {
   const prepare = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).safeIntegers(true);
-  const columns = 'position, stream_id, revision, event_id, type, data, metadata, created';
+  const events = <P extends unknown[]>(sql: string) =>
+    db.prepare<P, EventTuple>(sql).safeIntegers(true).raw(true);
   return {
     lastOfStream: prepare<[string], { revision: bigint; position: bigint }>(
       'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
@@ -68,24 +57,21 @@ export function prepareStatements(db: Database.Database) {
     insert: prepare<[string, bigint, string, string, string, string, number], never>(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    streamForwards: prepare<[string, bigint, number], EventRow>(
+    streamForwards: events<[string, bigint, number]>(
       `SELECT ${columns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
-    streamBackwards: prepare<[string, bigint, number], EventRow>(
+    streamBackwards: events<[string, bigint, number]>(
       `SELECT ${columns} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
-    allForwards: prepare<[bigint, number], EventRow>(
+    allForwards: events<[bigint, number]>(
       `SELECT ${columns} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
     ),
-    allBackwards: prepare<[bigint, number], EventRow>(
+    allBackwards: events<[bigint, number]>(
       `SELECT ${columns} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`,
     ),
-    after: db
-      .prepare<[bigint, number], EventTuple>(
-        `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-      )
-      .safeIntegers(true)
-      .raw(true),
+    after: events<[bigint, number]>(
+      `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    ),
     // Bulk catch-up (a rebuild reading in another thread): payloads stay JSON text, for the reader to parse or pass on.
     afterText: db
       .prepare<[bigint, bigint, number], StoredEventText>(

@@ -1,11 +1,10 @@
 import {
   matchesFilter,
-  type RecordedEvent,
   type Subscription,
   type SubscriptionFilter,
   type SubscriptionMessage,
 } from './port';
-import type { EventTuple } from './sqlite-statements';
+import { type EventTuple, toRecordedEvent } from './sqlite-schema';
 
 /** Catch-up reads this many rows at a time, so a long log is never held in memory at once. */
 const PAGE_SIZE = 1_000;
@@ -14,21 +13,6 @@ export interface SubscriptionSource {
   /** Events with a position greater than `position`, in position order. */
   readAfter(position: bigint, limit: number): EventTuple[];
   detach(subscription: SqliteSubscription): void;
-}
-
-/** As `toRecordedEvent`, from a row read as an array. */
-function recordedEvent(row: EventTuple): RecordedEvent {
-  const [position, streamId, revision, id, type, data, metadata, created] = row;
-  return {
-    streamId,
-    revision,
-    position,
-    id,
-    type,
-    data: JSON.parse(data),
-    metadata: JSON.parse(metadata),
-    created: new Date(Number(created)),
-  };
 }
 
 /**
@@ -78,7 +62,7 @@ export class SqliteSubscription implements Subscription {
         for (const row of rows) {
           this.cursor = row[0];
           if (!matchesFilter({ streamId: row[1], type: row[4] }, this.filter)) continue;
-          yield { kind: 'event', event: recordedEvent(row) };
+          yield { kind: 'event', event: toRecordedEvent(row) };
           if (this.closed) return;
         }
         if (rows.length === PAGE_SIZE) {

@@ -132,7 +132,11 @@ export class StripeGateway {
     if (!signature) throw new WebhookSignatureError('Missing Stripe-Signature header');
     let event: Stripe.Event;
     try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret);
+      // Decoded once here: given bytes, the stripe package decodes them twice (to check, then to
+      // parse). A string's signature is checked over its UTF-8 encoding: the bytes received,
+      // whenever they are valid UTF-8 (Stripe's always are).
+      const payload = rawBody.toString('utf8');
+      event = this.stripe.webhooks.constructEvent(payload, signature, this.settings.webhookSecret);
     } catch (error) {
       throw new WebhookSignatureError(error instanceof Error ? error.message : 'Invalid signature');
     }
