@@ -14,6 +14,7 @@ import { bundleServer } from './load/bundled-server';
 import type { LoadSummary } from './load/cannon';
 import { readReport } from './load/cannon';
 import type { CheckoutLoadResult } from './load/checkout-load';
+import { watchAppends } from './load/histogram';
 import { describeMachine, machineLine } from './load/machine';
 import { type BenchRow, fmt, report } from './load/results';
 import type { SandboxLoadResult } from './load/sandbox-load';
@@ -88,8 +89,10 @@ export async function benchCheckout(): Promise<BenchRow[]> {
       log(`warm-up: ${fmt(warm.summary.perSecond)}/s`);
       startProfile(server);
       const cpu = cpuClock(pid);
+      const appends = await watchAppends(server.url);
       const run = await start(server.url, SECONDS);
       const cpuPerCheckoutMs = cpu(run.summary.requests);
+      const appendTimes = await appends();
       log(`checkouts: ${JSON.stringify(run.summary)}`);
       const steady = await start(server.url, SECONDS, PACED_RATE);
       log(`steady checkouts: ${JSON.stringify(steady.summary)}`);
@@ -127,6 +130,13 @@ export async function benchCheckout(): Promise<BenchRow[]> {
           figure: `p50 ${fmt(s.p50, 1)} / p99 ${fmt(s.p99, 1)} ms`,
           target: 'p99 < 50 ms',
           pass: s.p99 < 50,
+        },
+        {
+          workload:
+            'checkout.start: append wait on the request thread (commit and queueing), /metrics',
+          figure: appendTimes,
+          target: '(information)',
+          pass: null,
         },
         {
           workload: `checkout.start at a steady ${PACED_RATE}/s (latency from when due)`,

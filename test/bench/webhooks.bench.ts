@@ -13,6 +13,7 @@ import { SqliteEventStore } from '../../server/eventstore/sqlite';
 import { bundleServer } from './load/bundled-server';
 import type { LoadSummary } from './load/cannon';
 import { readReport } from './load/cannon';
+import { watchAppends } from './load/histogram';
 import { describeMachine, machineLine } from './load/machine';
 import { type BenchRow, fmt, report } from './load/results';
 import {
@@ -93,8 +94,10 @@ export async function benchWebhooks(): Promise<BenchRow[]> {
 
       startProfile(server);
       const cpu = cpuClock(pid);
+      const appends = await watchAppends(server.url);
       const first = await send(server.url, ordersFile, WARMUP, REQUESTS);
       const cpuPerRequestMs = cpu(first.summary.requests);
+      const appendTimes = await appends();
       log(`first deliveries: ${JSON.stringify(first.summary)}`);
       const again = await send(server.url, ordersFile, WARMUP, REDELIVERIES);
       log(`redeliveries: ${JSON.stringify(again.summary)}`);
@@ -124,6 +127,12 @@ export async function benchWebhooks(): Promise<BenchRow[]> {
         {
           workload: 'Webhooks: redeliveries (same event again)',
           figure: `${fmt(r.perSecond)}/s, ${latency(r)}${problems(r)}`,
+          target: '(information)',
+          pass: null,
+        },
+        {
+          workload: 'Webhooks: append wait on the request thread (commit and queueing), /metrics',
+          figure: appendTimes,
           target: '(information)',
           pass: null,
         },
