@@ -156,7 +156,10 @@ export class SqliteEventStore implements EventStore {
     const rows = forwards
       ? this.stmt.streamForwards.all(stream, from, limit)
       : this.stmt.streamBackwards.all(stream, from, limit);
-    if (rows.length === 0 && !this.stmt.lastOfStream.get(stream)) {
+    // Streams start at revision 0 and keep every event, so a read that takes in revision 0
+    // comes back empty only for a missing stream (a new order's first read): no second lookup.
+    const mayMissExisting = (forwards && from > 0n) || limit === 0;
+    if (rows.length === 0 && !(mayMissExisting && this.stmt.lastOfStream.get(stream))) {
       throw new StreamNotFoundError(stream);
     }
     return rows.map(toRecordedEvent);

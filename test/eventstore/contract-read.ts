@@ -62,5 +62,19 @@ export function describeReads(store: () => EventStore): void {
       expect(error).toBeInstanceOf(StreamNotFoundError);
       expect((error as StreamNotFoundError).stream).toBe(missing);
     });
+
+    it('refuses a missing stream in either direction, from any revision', async () => {
+      const missing = uniquePrefix('missing');
+      for (const options of [
+        { direction: 'backwards' as const },
+        { fromRevision: 3n },
+        { direction: 'backwards' as const, fromRevision: 3n },
+        { maxCount: 1 },
+      ]) {
+        await expect(store().readStream(missing, options)).rejects.toBeInstanceOf(
+          StreamNotFoundError,
+        );
+      }
+    });
   });
 }
