@@ -106,7 +106,7 @@ function markdownSection(machine: Machine, ran: Ran[], loadAfter: number): strin
   return [
     SECTION_START,
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB RAM, Node ${machine.node}, ${machine.date}.`,
-    `Load average (1 min) ${machine.loadAverage.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end.`,
+    `Load average (1 min) ${machine.loadAverage.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end; CPU probe ${machine.cpuProbeMs.toFixed(0)} ms (a fixed loop on one core, lower is faster).`,
     '',
     '| workload | figure | target | result |',
     '|---|---|---|---|',
