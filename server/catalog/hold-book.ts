@@ -16,7 +16,16 @@ const DELETED = 2;
 /** Grow once live and deleted slots fill this share of the table. */
 const MAX_LOAD = 0.7;
 
-export class HoldBook {
+/** What the product decider reads and changes of a product's holds. */
+export interface Holds {
+  readonly size: number;
+  has(orderId: string): boolean;
+  get(orderId: string): number | undefined;
+  set(orderId: string, units: number): unknown;
+  delete(orderId: string): boolean;
+}
+
+export class HoldBook implements Holds {
   private slots = 16;
   /** Four 32-bit words of the id per slot. */
   private ids = new Uint32Array(this.slots * 4);
@@ -130,5 +139,48 @@ export class HoldBook {
   /** UUIDs are random in their first word (v4 and v5 alike). */
   private hash(key: Uint32Array): number {
     return (key[0]! ^ key[3]!) >>> 0;
+  }
+}
+
+/**
+ * Holds as `base` plus changes kept aside: commands decided on it one after another see
+ * each other's holds while `base`, the product's stored state, stays as it was until
+ * their events are appended (and is left alone if the append fails).
+ */
+export class PendingHolds implements Holds {
+  /** An order's units, or null once its hold is deleted. */
+  private readonly changes = new Map<string, number | null>();
+
+  constructor(private readonly base: Holds) {}
+
+  get size(): number {
+    let size = this.base.size;
+    for (const [orderId, units] of this.changes) {
+      const before = this.base.has(orderId);
+      if (units === null && before) size -= 1;
+      else if (units !== null && !before) size += 1;
+    }
+    return size;
+  }
+
+  has(orderId: string): boolean {
+    return this.get(orderId) !== undefined;
+  }
+
+  get(orderId: string): number | undefined {
+    const changed = this.changes.get(orderId);
+    if (changed === undefined) return this.base.get(orderId);
+    return changed ?? undefined;
+  }
+
+  set(orderId: string, units: number): this {
+    this.changes.set(orderId, units);
+    return this;
+  }
+
+  delete(orderId: string): boolean {
+    const had = this.has(orderId);
+    this.changes.set(orderId, null);
+    return had;
   }
 }

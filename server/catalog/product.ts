@@ -6,7 +6,7 @@
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
 import type { EventOf, ProductEvent } from '../domain/events';
-import { HoldBook } from './hold-book';
+import { HoldBook, type Holds } from './hold-book';
 
 export interface ProductDetails {
   sku: string;
@@ -22,7 +22,7 @@ export interface ProductState {
   listed: boolean;
   onHand: number;
   /** Units held per order: until paid for ever (the sale), otherwise until released. */
-  holds: HoldBook;
+  holds: Holds;
   held: number;
 }
 

@@ -1,22 +1,45 @@
 /**
  * Product streams, kept folded in memory and brought up to date incrementally before
  * every read or decision (only the events after the cached revision are read), so a
- * long stock history never has to be replayed. Commands on one sku run one at a time
- * in this process because the cached state is advanced in place; other processes are
- * kept honest by the exact-revision append.
+ * long stock history never has to be replayed. Commands on one sku run one batch at a
+ * time in this process because the cached state is advanced in place; other processes
+ * are kept honest by the exact-revision append.
+ *
+ * Commands for a sku that arrive while its last batch is being appended form the next
+ * batch: decided one after another on the product as the earlier ones leave it, and
+ * appended together in one append at the revision read. A hot product then takes one
+ * durable append per batch instead of one per checkout, and the batch is all or nothing:
+ * if another process appended first, every command in it is decided again.
  */
+import { randomUUID } from 'node:crypto';
 import type { Handled, Loaded } from '../command-handler';
-import { handleCommand, loadStream } from '../command-handler';
+import { loadStream } from '../command-handler';
 import type { ProductEvent } from '../domain/events';
 import { productStream } from '../domain/events';
 import type { EventMetadata, EventStore } from '../eventstore/port';
+import { WrongExpectedVersionError } from '../eventstore/port';
 import { KeyedQueue } from '../keyed-queue';
+import { PendingHolds } from './hold-book';
 import type { ProductCommand, ProductState } from './product';
 import { productDecider } from './product';
+
+/** As `handleCommand`: a batch that keeps losing to other processes gives up after this. */
+const MAX_ATTEMPTS = 8;
+
+interface Queued {
+  command: ProductCommand;
+  metadata: EventMetadata;
+  resolve(handled: Handled<ProductState, ProductEvent>): void;
+  reject(error: unknown): void;
+}
+
+type Decided = { ok: true; events: ProductEvent[] } | { ok: false; error: unknown };
 
 export class Products {
   private readonly cache = new Map<string, Loaded<ProductState>>();
   private readonly queue = new KeyedQueue();
+  /** Per sku, the batch still taking commands (its turn in the queue has not come yet). */
+  private readonly open = new Map<string, Queued[]>();
   private readonly known = new Set<string>();
 
   constructor(private readonly store: EventStore) {}
@@ -40,24 +63,99 @@ export class Products {
     return new Map(unique.map((sku, i) => [sku, states[i]!]));
   }
 
+  /**
+   * Decides and appends `command`. The result's state and revision are the product's after
+   * the batch it was appended in; `position` is that of the batch's last event.
+   */
   execute(
     command: ProductCommand,
     metadata: EventMetadata,
   ): Promise<Handled<ProductState, ProductEvent>> {
     const { sku } = 'product' in command ? command.product : command;
-    return this.queue.run(sku, async () => {
-      const handled = await handleCommand(
-        this.store,
-        productStream(sku),
-        productDecider,
-        command,
-        { metadata },
-        () => this.refresh(sku),
-      );
-      if (handled.state.details) this.known.add(sku);
-      this.cache.set(sku, handled);
-      return handled;
+    return new Promise((resolve, reject) => {
+      let batch = this.open.get(sku);
+      if (!batch) {
+        const created: Queued[] = [];
+        batch = created;
+        this.open.set(sku, created);
+        void this.queue.run(sku, () => {
+          // Its turn has come: later commands start the next batch.
+          this.open.delete(sku);
+          return this.runBatch(sku, created);
+        });
+      }
+      batch.push({ command, metadata, resolve, reject });
     });
+  }
+
+  /** Settles every command of the batch; never throws. */
+  private async runBatch(sku: string, batch: Queued[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let loaded: Loaded<ProductState>;
+      try {
+        loaded = await this.refresh(sku);
+      } catch (error) {
+        for (const queued of batch) queued.reject(error);
+        return;
+      }
+      // Decided on a view of the product, so a failed append leaves the cached state as stored.
+      let view: ProductState = { ...loaded.state, holds: new PendingHolds(loaded.state.holds) };
+      const decided = batch.map(({ command }): Decided => {
+        try {
+          const events = productDecider.decide(command, view);
+          for (const event of events) view = productDecider.evolve(view, event);
+          return { ok: true, events };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+      const appending = decided.flatMap((outcome, i) =>
+        outcome.ok
+          ? outcome.events.map((event) => ({
+              id: randomUUID(),
+              type: event.type,
+              data: event.data,
+              metadata: batch[i]!.metadata,
+            }))
+          : [],
+      );
+      let after: Loaded<ProductState> = loaded;
+      let position: bigint | undefined;
+      if (appending.length > 0) {
+        try {
+          const result = await this.store.append(productStream(sku), appending, {
+            expectedRevision: loaded.revision,
+          });
+          let state = loaded.state;
+          for (const outcome of decided) {
+            if (outcome.ok)
+              for (const event of outcome.events) state = productDecider.evolve(state, event);
+          }
+          after = { state, revision: result.nextExpectedRevision };
+          position = result.position;
+          this.cache.set(sku, after);
+        } catch (error) {
+          // Another process appended first: the next attempt reads its events and decides again.
+          if (error instanceof WrongExpectedVersionError && attempt < MAX_ATTEMPTS) continue;
+          for (const queued of batch) queued.reject(error);
+          return;
+        }
+      }
+      if (after.state.details) this.known.add(sku);
+      decided.forEach((outcome, i) => {
+        const queued = batch[i]!;
+        if (!outcome.ok) {
+          queued.reject(outcome.error);
+          return;
+        }
+        queued.resolve({
+          ...after,
+          events: outcome.events,
+          ...(outcome.events.length > 0 && position !== undefined && { position }),
+        });
+      });
+      return;
+    }
   }
 
   private async refresh(sku: string): Promise<Loaded<ProductState>> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HoldBook } from '../../server/catalog/hold-book';
+import { HoldBook, PendingHolds } from '../../server/catalog/hold-book';
 
 const uuid = fc.uuid();
 /** Mostly UUIDs (the compact path), some of them upper-case or not UUIDs at all (the Map path). */
@@ -64,5 +64,46 @@ describe('HoldBook', () => {
     expect(book.get(id.toUpperCase())).toBeUndefined();
     book.set(id.toUpperCase(), 5);
     expect([book.get(id), book.get(id.toUpperCase()), book.size]).toEqual([2, 5, 2]);
+  });
+});
+
+describe('PendingHolds', () => {
+  it('answers as its base with the changes applied, and leaves the base as it was', () => {
+    fc.assert(
+      fc.property(
+        fc.array(operation, { maxLength: 100 }),
+        fc.array(operation, { maxLength: 100 }),
+        (stored, pending) => {
+          const base = new HoldBook();
+          const expected = new Map<string, number>();
+          for (const operation of stored) {
+            if (operation.op === 'set') base.set(operation.id, operation.units);
+            else base.delete(operation.id);
+          }
+          const before = new Map([...stored].map(({ id }) => [id, base.get(id)]));
+          for (const [id, units] of before) if (units !== undefined) expected.set(id, units);
+          const baseSize = base.size;
+
+          const view = new PendingHolds(base);
+          for (const operation of pending) {
+            if (operation.op === 'set') {
+              view.set(operation.id, operation.units);
+              expected.set(operation.id, operation.units);
+            } else {
+              expect(view.delete(operation.id)).toBe(expected.delete(operation.id));
+            }
+            expect(view.size).toBe(expected.size);
+          }
+          for (const { id } of [...stored, ...pending]) {
+            expect(view.get(id)).toBe(expected.get(id));
+            expect(view.has(id)).toBe(expected.has(id));
+          }
+          // The stored holds are untouched until the events are appended.
+          expect(base.size).toBe(baseSize);
+          for (const [id, units] of before) expect(base.get(id)).toBe(units);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
