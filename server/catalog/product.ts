@@ -6,7 +6,7 @@
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
 import type { EventOf, ProductEvent } from '../domain/events';
-import { HoldBook, type Holds } from './hold-book';
+import { HoldBook, type Holds, PendingHolds } from './hold-book';
 
 export interface ProductDetails {
   sku: string;
@@ -143,6 +143,27 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
     }
   },
 };
+
+/** A command's outcome in a batch: its events, or why it was refused. */
+export type Decided = { ok: true; events: ProductEvent[] } | { ok: false; error: unknown };
+
+/**
+ * Decides commands one after another, each on the product as the ones before it leave it.
+ * They are decided on a view whose holds are kept aside, so `state` itself is unchanged
+ * until the caller has stored the events and evolves it.
+ */
+export function decideInOrder(state: ProductState, commands: ProductCommand[]): Decided[] {
+  let view: ProductState = { ...state, holds: new PendingHolds(state.holds) };
+  return commands.map((command): Decided => {
+    try {
+      const events = productDecider.decide(command, view);
+      for (const event of events) view = productDecider.evolve(view, event);
+      return { ok: true, events };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+}
 
 function sameDetails(a: ProductDetails, b: ProductDetails): boolean {
   return (

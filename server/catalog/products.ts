@@ -19,9 +19,8 @@ import { productStream } from '../domain/events';
 import type { EventMetadata, EventStore } from '../eventstore/port';
 import { WrongExpectedVersionError } from '../eventstore/port';
 import { KeyedQueue } from '../keyed-queue';
-import { PendingHolds } from './hold-book';
 import type { ProductCommand, ProductState } from './product';
-import { productDecider } from './product';
+import { decideInOrder, productDecider } from './product';
 
 /** As `handleCommand`: a batch that keeps losing to other processes gives up after this. */
 const MAX_ATTEMPTS = 8;
@@ -32,8 +31,6 @@ interface Queued {
   resolve(handled: Handled<ProductState, ProductEvent>): void;
   reject(error: unknown): void;
 }
-
-type Decided = { ok: true; events: ProductEvent[] } | { ok: false; error: unknown };
 
 export class Products {
   private readonly cache = new Map<string, Loaded<ProductState>>();
@@ -98,17 +95,11 @@ export class Products {
         for (const queued of batch) queued.reject(error);
         return;
       }
-      // Decided on a view of the product, so a failed append leaves the cached state as stored.
-      let view: ProductState = { ...loaded.state, holds: new PendingHolds(loaded.state.holds) };
-      const decided = batch.map(({ command }): Decided => {
-        try {
-          const events = productDecider.decide(command, view);
-          for (const event of events) view = productDecider.evolve(view, event);
-          return { ok: true, events };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      });
+      // The cached state is evolved only once the events are stored: a failed append leaves it as it was.
+      const decided = decideInOrder(
+        loaded.state,
+        batch.map((queued) => queued.command),
+      );
       const appending = decided.flatMap((outcome, i) =>
         outcome.ok
           ? outcome.events.map((event) => ({

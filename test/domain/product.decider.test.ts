@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { productDecider } from '../../server/catalog/product';
+import { describe, expect, it } from 'vitest';
+import { decideInOrder, productDecider } from '../../server/catalog/product';
 import type { ProductEvent } from '../../server/domain/events';
 import { spec } from '../support/decider-spec';
 
@@ -103,5 +103,47 @@ describe('product decider', () => {
     given(listed, stocked(3), reserved(orderA, 2))
       .when({ type: 'AdjustStock', sku: card.sku, delta: -2, reason: 'damaged', at })
       .thenRefused('stock_below_reserved');
+  });
+});
+
+describe('decideInOrder (a batch of commands on one product)', () => {
+  const fold = (...events: ProductEvent[]) =>
+    events.reduce(
+      (state, event) => productDecider.evolve(state, event),
+      productDecider.initialState(),
+    );
+  const orderC = '33333333-3333-4333-8333-333333333333';
+
+  it('decides each command on the product as the ones before it leave it', () => {
+    const outcomes = decideInOrder(fold(listed, stocked(3)), [
+      reserve(orderA, 2),
+      reserve(orderB, 2),
+      reserve(orderC, 1),
+      reserve(orderA, 2),
+      { type: 'ReleaseStock', sku: card.sku, orderId: orderC, reason: 'expired', at },
+    ]);
+    expect(outcomes.map((o) => (o.ok ? o.events.map((e) => e.type) : 'refused'))).toEqual([
+      ['StockReserved'],
+      'refused',
+      ['StockReserved'],
+      [],
+      ['StockReleased'],
+    ]);
+    const refused = outcomes[1] as { ok: false; error: { code: string } };
+    expect(refused.error.code).toBe('insufficient_stock');
+  });
+
+  it('leaves the state it was given unchanged', () => {
+    const state = fold(listed, stocked(3), reserved(orderA, 1));
+    decideInOrder(state, [
+      reserve(orderB, 2),
+      { type: 'ReleaseStock', sku: card.sku, orderId: orderA, reason: 'expired', at },
+    ]);
+    expect([
+      state.held,
+      state.holds.size,
+      state.holds.get(orderA),
+      state.holds.has(orderB),
+    ]).toEqual([1, 1, 1, false]);
   });
 });
