@@ -36,6 +36,9 @@ type AnyDecider<S, C, E extends DomainEvent> = Decider<S, C, E>;
 
 const PAGE = 1000;
 
+/** How often a command that keeps losing to concurrent writers is decided again before giving up. */
+export const MAX_ATTEMPTS = 8;
+
 export async function loadStream<S, C, E extends DomainEvent>(
   store: EventStore,
   stream: string,
@@ -71,7 +74,7 @@ export async function handleCommand<S, C, E extends DomainEvent>(
   options: HandleOptions<S, E>,
   load: () => Promise<Loaded<S>> = () => loadStream(store, stream, decider),
 ): Promise<Handled<S, E>> {
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     const loaded = attempt === 1 && options.loaded ? options.loaded : await load();
     const events = decider.decide(command, loaded.state);

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Handled, Loaded } from '../command-handler';
-import { loadStream } from '../command-handler';
+import { loadStream, MAX_ATTEMPTS } from '../command-handler';
 import type { ProductEvent } from '../domain/events';
 import { productStream } from '../domain/events';
 import type { EventMetadata, EventStore } from '../eventstore/port';
@@ -21,9 +21,6 @@ import { WrongExpectedVersionError } from '../eventstore/port';
 import { KeyedQueue } from '../keyed-queue';
 import type { ProductCommand, ProductState } from './product';
 import { decideInOrder, productDecider } from './product';
-
-/** As `handleCommand`: a batch that keeps losing to other processes gives up after this. */
-const MAX_ATTEMPTS = 8;
 
 interface Queued {
   command: ProductCommand;
