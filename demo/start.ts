@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startApp } from '../server/app';
 import {
   ConfigError,
+  listenError,
   loadConfig,
   loadDemoSettings,
   stripeConfiguredInEnvironment,
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     : await startSandbox({
         port: demo.sandboxPort,
         publicUrl: `http://localhost:${demo.sandboxPort}`,
+      }).catch((error: unknown) => {
+        throw listenError(error, 'SANDBOX_PORT', `127.0.0.1:${demo.sandboxPort}`);
       });
 
   const config = loadConfig({
@@ -83,7 +86,12 @@ function serveEmbedPage(port: number, apiUrl: string): Promise<http.Server> {
     }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(listenError(error, 'DEMO_EMBED_PORT', `127.0.0.1:${port}`)),
+    );
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 main().catch((error) => {

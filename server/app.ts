@@ -15,7 +15,7 @@ import { Products } from './catalog/products';
 import { HoldGuard } from './checkout/hold-guard';
 import type { SweepResult } from './checkout/sweep';
 import { sweepReservations } from './checkout/sweep';
-import type { Config } from './config';
+import { type Config, listenError } from './config';
 import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
 import { SqliteEventStore } from './eventstore/sqlite';
@@ -71,6 +71,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const log = options.log ?? createLogger(config.logLevel);
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
+  // Read before anything is opened: a bad file stops the start with nothing to undo.
+  const catalog = config.catalogFile ? readCatalogFile(config.catalogFile) : undefined;
   const adapter = await openEventStore({
     ...(config.eventstoreUrl && { eventstoreUrl: config.eventstoreUrl }),
     sqlitePath: path.join(config.dataDir, 'events.sqlite'),
@@ -79,12 +81,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   });
   const store = instrumented(adapter, metrics);
   const products = new Products(store);
-  if (config.catalogFile) {
-    const appended = await syncCatalog(
-      products,
-      readCatalogFile(config.catalogFile),
-      now().toISOString(),
-    );
+  if (catalog) {
+    const appended = await syncCatalog(products, catalog, now().toISOString());
     log.info({ appended, file: config.catalogFile }, 'catalog synced');
   }
 
@@ -146,7 +144,18 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     widgetDir: path.join(root, 'dist', 'widget'),
     ...(options.pages && { pages: options.pages }),
   });
-  await http.listen({ port: config.port, host: config.host });
+  const close = async () => {
+    clearInterval(sweeper);
+    await http.close();
+    await readModels.close();
+    await store.close();
+  };
+  try {
+    await http.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await close();
+    throw listenError(error, 'PORT, HOST', `${config.host}:${config.port}`);
+  }
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
@@ -154,11 +163,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     services,
     sweep,
-    async close() {
-      clearInterval(sweeper);
-      await http.close();
-      await readModels.close();
-      await store.close();
-    },
+    close,
   };
 }

@@ -142,6 +142,22 @@ export function loadConfig(defaults: Env = {}): Config {
   return parseConfig({ ...defaults, ...definedOnly(process.env) });
 }
 
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: 'is already in use',
+  EACCES: 'needs privileges this process does not have',
+  EADDRNOTAVAIL: 'is not an address of this machine',
+};
+
+/**
+ * A listen error that a setting caused (a port already taken, say) as a ConfigError naming
+ * the setting; any other error as it was.
+ */
+export function listenError(error: unknown, setting: string, address: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const why = typeof code === 'string' ? LISTEN_FAILURES[code] : undefined;
+  return why ? new ConfigError(`Cannot listen on ${address} (${setting}): it ${why}`) : error;
+}
+
 /** True when the environment names real Stripe keys, so the demo must not start its sandbox. */
 export function stripeConfiguredInEnvironment(): boolean {
   return Boolean(process.env.STRIPE_SECRET_KEY);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../server/config';
+import { ConfigError, listenError, parseConfig } from '../server/config';
 
 const minimal = { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
 
@@ -58,5 +58,21 @@ describe('configuration', () => {
   ])('stops with one clear line on a bad setting (%#)', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    ['EADDRINUSE', 'it is already in use'],
+    ['EACCES', 'it needs privileges this process does not have'],
+    ['EADDRNOTAVAIL', 'it is not an address of this machine'],
+  ])('names the setting behind a listen error (%s)', (code, why) => {
+    const error = listenError(Object.assign(new Error(code), { code }), 'PORT, HOST', 'h:1');
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(`Cannot listen on h:1 (PORT, HOST): ${why}`);
+  });
+
+  it('passes any other error on as it was', () => {
+    const other = Object.assign(new Error('boom'), { code: 'EMFILE' });
+    expect(listenError(other, 'PORT', 'h:1')).toBe(other);
+    expect(listenError('text', 'PORT', 'h:1')).toBe('text');
   });
 });

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../config';
 import { Currency, MinorUnits, Sku } from '../domain/events';
 import type { Products } from './products';
 
@@ -34,14 +35,16 @@ export function readCatalogFile(file: string): CatalogEntry[] {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(
+    throw new ConfigError(
       `Cannot read CATALOG_FILE ${file}: ${error instanceof Error ? error.message : error}`,
     );
   }
   const parsed = CatalogFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`Invalid CATALOG_FILE ${file}: ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(
+      `Invalid CATALOG_FILE ${file}: ${issue.path.join('.')}: ${issue.message}`,
+    );
   }
   return parsed.data.products;
 }
