@@ -11,7 +11,8 @@ const OPEN = "('validated', 'checkout_started')";
 function statements(db: Database.Database) {
   return {
     stale: db.prepare<[string, number], { order_id: string }>(
-      `SELECT order_id FROM orders WHERE status IN ${OPEN} AND created_at < ? ORDER BY created_at LIMIT ?`,
+      // A mismatched payment waits for the site owner, not the sweep; left in, enough of them would fill every page.
+      `SELECT order_id FROM orders WHERE status IN ${OPEN} AND mismatch = 0 AND created_at < ? ORDER BY created_at LIMIT ?`,
     ),
     held: db.prepare<[string], { units: number | null }>(
       `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}`,
@@ -27,7 +28,7 @@ const on = (db: Database.Database) => {
   return found;
 };
 
-/** Orders still open that were validated before `cutoff` (ISO time). */
+/** Orders still open that were validated before `cutoff` (ISO time), but for mismatched payments. */
 export function staleOpenOrders(db: Database.Database, cutoff: string, limit = 500): string[] {
   return on(db)
     .stale.all(cutoff, limit)

@@ -41,6 +41,9 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
       continue;
+    // Money was taken, but not the order's amount: the site owner settles it (refund or
+    // fulfil), so its stock stays held and Stripe is not asked again.
+    if (state.mismatches.length > 0) continue;
     if (state.checkout) {
       let session: Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
       try {

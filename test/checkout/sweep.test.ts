@@ -6,8 +6,11 @@ import { availableOf, checkout, orderEvents } from '../support/orders';
 let t: TestApp;
 let offsetMs = 0;
 const GRACE_SECONDS = 60;
+/** Every call the sandbox answered, e.g. `GET /v1/checkout/sessions/cs_... -> 200`. */
+const stripeCalls: string[] = [];
 beforeAll(async () => {
   t = await startTestApp({
+    sandbox: { log: (line) => stripeCalls.push(line) },
     now: () => new Date(Date.now() + offsetMs),
     env: { RESERVATION_GRACE_SECONDS: String(GRACE_SECONDS) },
   });
@@ -58,6 +61,53 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       await expect.poll(sweptOrders).toContain(order.orderId);
       const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
       expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentCompleted']);
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+
+  it('leaves a mismatched payment to the site owner: stock kept, Stripe not asked again', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      const before = await availableOf(t, 'BAGGIO-1994');
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+      await t.sandbox.pay(order.sessionId);
+      // Given: the webhook found an amount that was not the order's (Stripe took 1 EUR).
+      const [, started] = await orderEvents(t.app.services.store, order.orderId);
+      await t.app.services.store.append(
+        `order-${order.orderId}`,
+        [
+          {
+            id: crypto.randomUUID(),
+            type: 'PaymentMismatched',
+            data: {
+              orderId: order.orderId,
+              stripeEventId: 'evt_mismatch',
+              sessionId: order.sessionId,
+              at: new Date().toISOString(),
+              expected: { amount: 9900, currency: 'eur' },
+              received: { amount: 100, currency: 'eur' },
+            },
+            metadata: { correlationId: order.orderId, causationId: 'evt_mismatch' },
+          },
+        ],
+        { expectedRevision: started!.revision },
+      );
+      await expect
+        .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).flags)
+        .toMatchObject({ mismatch: true });
+      const retrieved = () =>
+        stripeCalls.filter((line) =>
+          line.startsWith(`GET /v1/checkout/sessions/${order.sessionId}`),
+        ).length;
+      const touched = retrieved();
+
+      pastExpiry();
+      expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [] });
+      const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+      expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentMismatched']);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 1);
+      expect(retrieved()).toBe(touched);
     } finally {
       t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
     }
