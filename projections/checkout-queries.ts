@@ -1,18 +1,27 @@
 /**
  * Read-model queries the server itself relies on (not analytics): which open orders
- * outlived their reservation, and how many units a shopper holds in unpaid checkouts.
- * Both tolerate the read models' lag: the sweep re-checks each order on its stream,
+ * outlived their reservation, which ended orders still hold stock, and how many units a
+ * shopper holds in unpaid checkouts.
+ * All tolerate the read models' lag: the sweep re-checks each order on its stream,
  * and the hold guard adds what the read models have not yet seen.
  */
 import type Database from 'better-sqlite3';
 
 const OPEN = "('validated', 'checkout_started')";
+const ENDED = "('expired', 'failed', 'checkout_failed')";
 
 function statements(db: Database.Database) {
   return {
     stale: db.prepare<[string, number], { order_id: string }>(
       // A mismatched payment waits for the site owner, not the sweep; left in, enough of them would fill every page.
       `SELECT order_id FROM orders WHERE status IN ${OPEN} AND mismatch = 0 AND created_at < ? ORDER BY created_at LIMIT ?`,
+    ),
+    ended: db.prepare<[string, string, string, number], EndedOrder>(
+      `SELECT o.order_id AS orderId, o.updated_at AS updatedAt,
+         h.paid = 0 AND EXISTS (SELECT 1 FROM json_each(h.units) WHERE value > 0) AS holding
+       FROM orders o LEFT JOIN order_holds h ON h.order_id = o.order_id
+       WHERE o.status IN ${ENDED} AND (o.updated_at, o.order_id) > (?, ?) AND o.updated_at < ?
+       ORDER BY o.updated_at, o.order_id LIMIT ?`,
     ),
     held: db.prepare<[string], { units: number | null }>(
       `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}`,
@@ -38,4 +47,31 @@ export function staleOpenOrders(db: Database.Database, cutoff: string, limit = 5
 /** Units held by unpaid, unexpired checkouts of this (lower-cased) email. */
 export function heldUnitsByEmail(db: Database.Database, email: string): number {
   return on(db).held.get(email)?.units ?? 0;
+}
+
+interface EndedOrder {
+  orderId: string;
+  updatedAt: string;
+  /** 1 when the order, though ended, still holds units: its release was cut short. */
+  holding: number | null;
+}
+
+/**
+ * A walk over the orders that ended (expired or failed), in the order they ended, a page
+ * per call and each order once per walk: each call returns those of its page that still
+ * hold stock, among the orders that ended before `until` (ISO). A new walk (a new process)
+ * starts from the first order ever, so a release cut short by a crash is found after the
+ * restart, however long ago the order ended.
+ */
+export function endedOrdersStillHolding(
+  db: Database.Database,
+  pageSize = 5_000,
+): (until: string) => string[] {
+  let after = { updatedAt: '', orderId: '' };
+  return (until) => {
+    const rows = on(db).ended.all(after.updatedAt, after.orderId, until, pageSize);
+    const last = rows.at(-1);
+    if (last) after = { updatedAt: last.updatedAt, orderId: last.orderId };
+    return rows.filter((row) => row.holding === 1).map((row) => row.orderId);
+  };
 }

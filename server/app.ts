@@ -6,7 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { heldUnitsByEmail, staleOpenOrders } from '../projections/checkout-queries';
+import {
+  endedOrdersStillHolding,
+  heldUnitsByEmail,
+  staleOpenOrders,
+} from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
 import { startProjectionThread } from '../projections/runner-thread';
@@ -39,6 +43,7 @@ const summarise = (r: SweepResult) => ({
   swept: r.swept.length,
   paid: r.paid.length,
   deferred: r.deferred.length,
+  released: r.released.length,
 });
 
 export interface AppOptions {
@@ -123,18 +128,20 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     now,
     log,
   };
+  const endedStillHolding = endedOrdersStillHolding(readModels.db);
   const sweep = () =>
     sweepReservations({
       ...services,
       graceMs: config.reservationGraceMs,
       staleOrders: (cutoff) => staleOpenOrders(readModels.db, cutoff),
+      endedStillHolding,
     });
   const sweeper =
     config.sweepIntervalMs > 0
       ? setInterval(() => {
           sweep().then(
             (result) =>
-              result.swept.length + result.paid.length > 0 &&
+              result.swept.length + result.paid.length + result.released.length > 0 &&
               log.info(summarise(result), 'reservation sweep'),
             (error) => log.error({ err: error }, 'reservation sweep failed'),
           );

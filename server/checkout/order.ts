@@ -19,6 +19,7 @@ export type OrderStatus =
   | 'checkout_failed';
 
 type Cart = EventOf<'CartValidated'>['data'];
+type ReleaseReason = EventOf<'StockReleased'>['data']['reason'];
 type Checkout = EventOf<'CheckoutStarted'>['data'];
 
 export interface OrderState {
@@ -69,9 +70,22 @@ export type OrderCommand =
       at: string;
     };
 
+/** Why an order in this status gives its stock back; undefined while it keeps it. */
+export function releaseReasonOf(status: OrderStatus): ReleaseReason | undefined {
+  switch (status) {
+    case 'failed':
+      return 'payment_failed';
+    case 'expired':
+      return 'expired';
+    case 'checkout_failed':
+      return 'checkout_failed';
+    default:
+      return undefined;
+  }
+}
+
 /** Statuses after which the order's stock has been (or is being) given back. */
-export const releasesStock = (status: OrderStatus) =>
-  status === 'failed' || status === 'expired' || status === 'checkout_failed';
+export const releasesStock = (status: OrderStatus) => releaseReasonOf(status) !== undefined;
 
 export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
   initialState: () => ({ status: 'new', cart: null, checkout: null, mismatches: [] }),

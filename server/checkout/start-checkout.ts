@@ -3,7 +3,8 @@
  * CartValidated (once per checkoutId), reserve stock on each product stream, create the
  * Stripe session (idempotency key from the order), append CheckoutStarted. Every step
  * is idempotent, so a double click or a retry after a crash resumes where the first
- * attempt stopped and returns the same order and checkout URL.
+ * attempt stopped and returns the same order and checkout URL; once the order has failed
+ * or ended, a retry is told to start a new checkout (CheckoutClosedError).
  */
 import type { Products } from '../catalog/products';
 import type { Loaded } from '../command-handler';

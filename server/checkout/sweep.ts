@@ -4,6 +4,10 @@
  * reservation is past its expiry plus a grace period. Stripe is asked first, so a
  * payment whose webhook was lost is recorded rather than swept; a payment that still
  * arrives after the sweep is recorded all the same, flagged late.
+ *
+ * An order's stock is given back after its ending event is stored (so a late payment can
+ * never find it half released); a crash in between would leave it held for good. The sweep
+ * also walks the orders that ended and releases what any of them still holds.
  */
 import type { Products } from '../catalog/products';
 import { handleCommand, loadStream } from '../command-handler';
@@ -12,7 +16,7 @@ import type { EventStore } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import type { StripeGateway } from '../payments/stripe-gateway';
 import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
-import { orderDecider } from './order';
+import { orderDecider, releaseReasonOf } from './order';
 import { releaseOrderStock } from './release-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
 
@@ -24,6 +28,8 @@ export interface SweepDeps {
   graceMs: number;
   /** Orders still validated or checkout_started that were validated before `cutoff` (ISO). */
   staleOrders: (cutoff: string) => string[];
+  /** The next page of orders that ended before `until` (ISO) and still hold stock. */
+  endedStillHolding: (until: string) => string[];
 }
 
 export interface SweepResult {
@@ -32,11 +38,13 @@ export interface SweepResult {
   paid: string[];
   /** Orders skipped this round because Stripe could not be asked. */
   deferred: string[];
+  /** Ended orders whose stock release had been cut short, now given back. */
+  released: string[];
 }
 
 export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
   const cutoff = new Date(deps.now().getTime() - SESSION_LIFETIME_MS - deps.graceMs).toISOString();
-  const result: SweepResult = { swept: [], paid: [], deferred: [] };
+  const result: SweepResult = { swept: [], paid: [], deferred: [], released: [] };
   for (const orderId of deps.staleOrders(cutoff)) {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
@@ -77,6 +85,21 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (handled.state.status !== 'expired') continue;
     await releaseOrderStock(deps.products, state.cart, 'swept', at, 'reservation-sweep');
     result.swept.push(orderId);
+  }
+  // The grace lets a release in flight finish (and the read models see it) before this one.
+  const until = new Date(deps.now().getTime() - deps.graceMs).toISOString();
+  for (const orderId of deps.endedStillHolding(until)) {
+    const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+    const reason = releaseReasonOf(state.status);
+    if (!state.cart || !reason) continue;
+    await releaseOrderStock(
+      deps.products,
+      state.cart,
+      reason,
+      deps.now().toISOString(),
+      'reservation-sweep',
+    );
+    result.released.push(orderId);
   }
   return result;
 }

@@ -1,8 +1,8 @@
 /**
  * `POST /webhooks/stripe`. The signature is checked on the exact raw bytes, so this route
  * parses its own body. It answers 200 once the outcome is durably appended (or there
- * was nothing to do) and only then gives stock back; a crash in between leaves the
- * release to the next redelivery or the reservation sweep.
+ * was nothing to do) and only then gives stock back; should the release fail or the
+ * process die first, the reservation sweep gives back what the ended order still holds.
  */
 import type { FastifyInstance } from 'fastify';
 import type { StripeOutcome } from '../checkout/order';

@@ -7,7 +7,7 @@
  */
 import type { Products } from '../catalog/products';
 import type { SessionFacts, StripeOutcome } from '../checkout/order';
-import { orderDecider, releasesStock } from '../checkout/order';
+import { orderDecider, releaseReasonOf } from '../checkout/order';
 import { releaseOrderStock } from '../checkout/release-stock';
 import { handleCommand } from '../command-handler';
 import type { OrderEvent } from '../domain/events';
@@ -59,9 +59,8 @@ export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): P
   );
   const { cart, status } = handled.state;
   const followUp = async () => {
-    if (!cart || !releasesStock(status)) return;
-    const reason =
-      status === 'failed' ? 'payment_failed' : status === 'expired' ? 'expired' : 'checkout_failed';
+    const reason = releaseReasonOf(status);
+    if (!cart || !reason) return;
     await releaseOrderStock(deps.products, cart, reason, deps.now().toISOString(), source);
   };
   return { events: handled.events, followUp };

@@ -35,7 +35,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     t.sandbox.setWebhookUrl(undefined);
     const before = await availableOf(t, 'BAGGIO-1994');
     const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
-    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [] });
+    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
 
     pastExpiry();
     await expect.poll(sweptOrders).toContain(order.orderId);
@@ -103,7 +103,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       const touched = retrieved();
 
       pastExpiry();
-      expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [] });
+      expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
       const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
       expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentMismatched']);
       expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 1);

@@ -64,7 +64,7 @@ describe('reservations that outlive their session, across restarts', () => {
     expect(await countOf(t.app.services.store, paidUnheard.orderId, 'PaymentCompleted')).toBe(1);
 
     await restart();
-    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [] });
+    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
     sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
     await sandbox.pay(abandoned.sessionId);
     await sandbox.idle();
@@ -72,5 +72,45 @@ describe('reservations that outlive their session, across restarts', () => {
     expect(view.status).toBe('paid');
     expect(view.flags.late).toBe(true);
     expect(await countOf(t.app.services.store, abandoned.orderId, 'PaymentCompleted')).toBe(1);
+  });
+
+  it('gives back the stock of an order whose release a crash cut short, once, after a restart', async () => {
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    // Given: the expired webhook's append was stored and the server died before the release.
+    const [, started] = await orderEvents(t.app.services.store, order.orderId);
+    await t.app.services.store.append(
+      `order-${order.orderId}`,
+      [
+        {
+          id: crypto.randomUUID(),
+          type: 'CheckoutExpired',
+          data: {
+            orderId: order.orderId,
+            stripeEventId: 'evt_expired_then_crash',
+            sessionId: order.sessionId,
+            at: now().toISOString(),
+          },
+          metadata: { correlationId: order.orderId, causationId: 'evt_expired_then_crash' },
+        },
+      ],
+      { expectedRevision: started!.revision },
+    );
+    await restart();
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+
+    offsetMs += (GRACE_SECONDS + 1) * 1000;
+    await expect.poll(async () => (await t.app.sweep()).released).toEqual([order.orderId]);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+    const releases = (await t.app.services.store.readStream('product-BAGGIO-1994')).filter(
+      (e) => e.type === 'StockReleased' && (e.data as { orderId: string }).orderId === order.orderId,
+    );
+    expect(releases.map((e) => (e.data as { reason: string }).reason)).toEqual(['expired']);
+
+    // Released once: neither the next round nor a new walk after a restart finds it again.
+    expect((await t.app.sweep()).released).toEqual([]);
+    await restart();
+    await expect.poll(() => availableOf(t, 'BAGGIO-1994')).toBe(before);
+    expect((await t.app.sweep()).released).toEqual([]);
   });
 });
