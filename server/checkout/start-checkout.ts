@@ -107,7 +107,7 @@ export async function startCheckout(
     throw new CheckoutClosedError(`This checkout has ended (${status}); please start a new one`);
   }
   await reserveStock(deps, cart);
-  return createSession(deps, order, cart, input);
+  return createSession(deps, order, cart);
 }
 
 async function validateCart(
@@ -194,7 +194,6 @@ async function createSession(
   deps: CheckoutDeps,
   loaded: Loaded<OrderState>,
   cart: Cart,
-  input: StartCheckoutInput,
 ): Promise<StartedCheckout> {
   const { orderId } = cart;
   let session: Awaited<ReturnType<StripeGateway['createCheckoutSession']>>;
@@ -207,7 +206,9 @@ async function createSession(
       successUrl: returnUrlWith(cart.returnUrl, { stripe_cart: 'success', order: orderId }, true),
       cancelUrl: returnUrlWith(cart.returnUrl, { stripe_cart: 'cancel', order: orderId }),
       expiresAt: new Date(Date.parse(cart.at) + SESSION_LIFETIME_MS),
-      locale: input.locale ?? cart.locale,
+      // The cart's, not this request's: a resumed checkout must send Stripe the same
+      // parameters under the same idempotency key, or Stripe refuses it.
+      locale: cart.locale,
       imageBase: deps.publicUrl,
     });
   } catch (error) {
@@ -230,17 +231,25 @@ async function createSession(
       error.message,
     );
   }
-  await handleCommand(
-    deps.store,
-    orderStream(orderId),
-    orderDecider,
-    { type: 'StartCheckout', session, at: deps.now().toISOString() },
-    {
-      metadata: { correlationId: orderId, causationId: session.id },
-      eventId: () => deterministicId(orderId, 'CheckoutStarted', session.id),
-      loaded,
-    },
-  );
+  try {
+    await handleCommand(
+      deps.store,
+      orderStream(orderId),
+      orderDecider,
+      { type: 'StartCheckout', session, at: deps.now().toISOString() },
+      {
+        metadata: { correlationId: orderId, causationId: session.id },
+        eventId: () => deterministicId(orderId, 'CheckoutStarted', session.id),
+        loaded,
+      },
+    );
+  } catch (error) {
+    // A concurrent request for this checkoutId failed the order while Stripe answered us.
+    if (error instanceof DomainError && error.code === 'checkout_closed') {
+      throw new CheckoutClosedError(error.message);
+    }
+    throw error;
+  }
   return { orderId, checkoutUrl: session.url ?? '' };
 }
 

@@ -77,6 +77,26 @@ describe('the payment flow through the real server and the sandbox', () => {
     expect(await countOf(t.app.services.store, a.orderId, 'CheckoutStarted')).toBe(1);
   });
 
+  it("resumes a checkout asked again in another language with the order's own Stripe parameters", async () => {
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'bilingual@example.com',
+      returnUrl: RETURN_URL,
+    };
+    // Two tabs, two languages, one checkout: both reach Stripe under the order's idempotency key.
+    const [de, fr] = await Promise.all([
+      t.client.checkout.start.mutate({ ...input, locale: 'de' }),
+      t.client.checkout.start.mutate({ ...input, locale: 'fr' }),
+    ]);
+    expect(fr).toEqual(de);
+    const sessions = t.sandbox.sessions().filter((s) => s.client_reference_id === de.orderId);
+    expect(sessions).toHaveLength(1);
+    const [validated] = await orderEvents(t.app.services.store, de.orderId);
+    expect(sessions[0]!.locale).toBe((validated!.data as { locale: string }).locale);
+    expect(await countOf(t.app.services.store, de.orderId, 'CheckoutFailed')).toBe(0);
+  });
+
   it('keeps the order open when the shopper cancels, and releases its stock when it expires', async () => {
     const before = await availableOf(t, 'BAGGIO-1994');
     const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 3 }]);
