@@ -70,7 +70,8 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
           session,
         });
         await recorded.followUp();
-        result.paid.push(orderId);
+        if (recorded.events.some((event) => event.type === 'PaymentCompleted'))
+          result.paid.push(orderId);
         continue;
       }
     }
