@@ -24,8 +24,13 @@ export class LiveFeed {
     return on(this.emitter, key, signal ? { signal } : {});
   }
 
+  /** How many watchers follow `key` now. */
+  watchers(key: string): number {
+    return this.emitter.listenerCount(key);
+  }
+
   private emit(key: string): void {
     // Most changes have no watcher: skip building the event for them.
-    if (this.emitter.listenerCount(key) > 0) this.emitter.emit(key, key);
+    if (this.watchers(key) > 0) this.emitter.emit(key, key);
   }
 }

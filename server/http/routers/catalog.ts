@@ -13,11 +13,11 @@ export const catalogRouter = router({
   /** The whole listing now, then again whenever a product or its stock changes. */
   watch: publicProcedure.subscription(async function* ({ ctx, signal }) {
     const { products, config, feed } = ctx.services;
-    const changes = feed.changes(PRODUCTS, signal);
-    let last = await listCatalog(products, config.publicUrl);
-    yield last;
+    const changes = feed.changes(PRODUCTS, signal)[Symbol.asyncIterator]();
     try {
-      for await (const _ of changes) {
+      let last = await listCatalog(products, config.publicUrl);
+      yield last;
+      while (!(await changes.next()).done) {
         const next = await listCatalog(products, config.publicUrl);
         if (fingerprint(next) === fingerprint(last)) continue;
         last = next;
@@ -25,6 +25,9 @@ export const catalogRouter = router({
       }
     } catch (error) {
       if (!signal?.aborted) throw error;
+    } finally {
+      // Unsubscribes at once, even when the client leaves before the first change.
+      await changes.return?.();
     }
   }),
 });

@@ -72,8 +72,9 @@ export const orderRouter = router({
         .changes(orderStream(input.orderId), signal)
         [Symbol.asyncIterator]();
       let seen = input.lastEventId ? BigInt(input.lastEventId) : -1n;
-      let snapshot = await requireOrder(services, input.orderId);
       try {
+        // Read after subscribing, so no change between the two is missed.
+        let snapshot = await requireOrder(services, input.orderId);
         for (;;) {
           if (snapshot.revision > seen) {
             seen = snapshot.revision;
@@ -85,6 +86,9 @@ export const orderRouter = router({
         }
       } catch (error) {
         if (!signal?.aborted) throw error;
+      } finally {
+        // Unsubscribes at once, whether the order was unknown or the client left.
+        await changes.return?.();
       }
     }),
 });
