@@ -12,7 +12,13 @@ import {
   type ProductStock,
 } from './inventory';
 import { evolveOrder, type OrderView } from './order';
-import { evolveSales, type ProductSales, type SalesDaily, type SalesState } from './sales';
+import {
+  evolveSales,
+  type ProductSales,
+  type SalesDaily,
+  type SalesState,
+  salesKey,
+} from './sales';
 
 /** A keyed table of read-model rows. A `Map` is one. */
 export interface Table<V> {
@@ -28,13 +34,6 @@ export interface ReadModels {
   productSales: Table<ProductSales>;
   funnel: Table<FunnelDay>;
 }
-
-/** Table keys: parts joined by `|`, which no sku, currency or day contains. */
-export const rowKey = {
-  salesDaily: (row: Pick<SalesDaily, 'day' | 'currency'>) => `${row.day}|${row.currency}`,
-  productSales: (row: Pick<ProductSales, 'day' | 'sku' | 'currency'>) =>
-    `${row.day}|${row.sku}|${row.currency}`,
-};
 
 /**
  * The read models fall into two groups that share no input: order views, with the sales
@@ -79,9 +78,9 @@ export class Projector {
       hold: (orderId) => models.holds.get(orderId),
     };
     this.sales = {
-      daily: (day, currency) => models.salesDaily.get(rowKey.salesDaily({ day, currency })),
+      daily: (day, currency) => models.salesDaily.get(salesKey.daily({ day, currency })),
       product: (day, sku, currency) =>
-        models.productSales.get(rowKey.productSales({ day, sku, currency })),
+        models.productSales.get(salesKey.product({ day, sku, currency })),
     };
     this.funnel = { day: (day) => models.funnel.get(day) };
   }
@@ -122,8 +121,8 @@ export class Projector {
     if (!after || after === before) return;
     models.orders.set(after.orderId, after);
     const sales = evolveSales(this.sales, before, after);
-    for (const row of sales.daily) models.salesDaily.set(rowKey.salesDaily(row), row);
-    for (const row of sales.products) models.productSales.set(rowKey.productSales(row), row);
+    for (const row of sales.daily) models.salesDaily.set(salesKey.daily(row), row);
+    for (const row of sales.products) models.productSales.set(salesKey.product(row), row);
     for (const row of evolveFunnel(this.funnel, before, after)) models.funnel.set(row.day, row);
   }
 

@@ -27,12 +27,12 @@ function isCalendarDay(day: string): boolean {
   const time = Date.parse(`${day}T00:00:00Z`);
   return !Number.isNaN(time) && new Date(time).toISOString().startsWith(day);
 }
-export const DateRange = z.object({ from: Day.optional(), to: Day.optional() });
-export type DateRange = z.infer<typeof DateRange>;
+const DateRange = z.object({ from: Day.optional(), to: Day.optional() });
+type DateRange = z.infer<typeof DateRange>;
 
 export const SalesReportInput = DateRange;
 export const FunnelReportInput = DateRange;
-export const OrderStatusSchema = z.enum([
+const OrderStatusSchema = z.enum([
   'validated',
   'checkout_started',
   'pending',

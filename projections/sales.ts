@@ -27,6 +27,13 @@ export interface ProductSales {
   orders: number;
 }
 
+/** Row keys: parts joined by `|`, which no sku, currency or day contains. */
+export const salesKey = {
+  daily: (row: Pick<SalesDaily, 'day' | 'currency'>) => `${row.day}|${row.currency}`,
+  product: (row: Pick<ProductSales, 'day' | 'sku' | 'currency'>) =>
+    `${row.day}|${row.sku}|${row.currency}`,
+};
+
 export interface SalesState {
   daily(day: string, currency: string): SalesDaily | undefined;
   product(day: string, sku: string, currency: string): ProductSales | undefined;
@@ -98,7 +105,7 @@ function book(
   sale: Sale,
   sign: 1 | -1,
 ): void {
-  const dayKey = `${sale.day}|${sale.currency}`;
+  const dayKey = salesKey.daily(sale);
   const day = changes.daily.get(dayKey) ??
     state.daily(sale.day, sale.currency) ?? {
       day: sale.day,
@@ -115,7 +122,7 @@ function book(
     units: day.units + sign * sale.units,
   });
   for (const line of sale.lines) {
-    const key = `${sale.day}|${line.sku}|${sale.currency}`;
+    const key = salesKey.product({ day: sale.day, sku: line.sku, currency: sale.currency });
     const row = changes.products.get(key) ??
       state.product(sale.day, line.sku, sale.currency) ?? {
         day: sale.day,

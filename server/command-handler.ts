@@ -1,8 +1,8 @@
 /**
- * Command handling: the only place that reads a stream, asks a decider, and appends
- * with the exact revision it read. A concurrent writer makes the append fail with
- * WrongExpectedVersion; the command is then decided again on the fresh state, so the
- * store, not this process, decides who wins.
+ * Command handling: read a stream, ask a decider, append with the exact revision read.
+ * A concurrent writer makes the append fail with WrongExpectedVersion; the command is
+ * then decided again on the fresh state, so the store, not this process, decides who
+ * wins. Product commands take the same steps a batch at a time (catalog/products.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Decider } from './domain/decider';
@@ -27,12 +27,9 @@ export interface HandleOptions<S, E> {
   metadata: EventMetadata;
   /** Deterministic ids make a retried command recognisable to the store as already written. */
   eventId?: (event: E, index: number) => string;
-  maxAttempts?: number;
   /** The stream as the caller already read it: the first attempt decides on it instead of reading again. */
   loaded?: Loaded<S>;
 }
-
-type AnyDecider<S, C, E extends DomainEvent> = Decider<S, C, E>;
 
 const PAGE = 1000;
 
@@ -42,7 +39,7 @@ export const MAX_ATTEMPTS = 8;
 export async function loadStream<S, C, E extends DomainEvent>(
   store: EventStore,
   stream: string,
-  decider: AnyDecider<S, C, E>,
+  decider: Decider<S, C, E>,
   from?: Loaded<S>,
 ): Promise<Loaded<S>> {
   let { state, revision } = from ?? {
@@ -69,14 +66,13 @@ export async function loadStream<S, C, E extends DomainEvent>(
 export async function handleCommand<S, C, E extends DomainEvent>(
   store: EventStore,
   stream: string,
-  decider: AnyDecider<S, C, E>,
+  decider: Decider<S, C, E>,
   command: C,
   options: HandleOptions<S, E>,
-  load: () => Promise<Loaded<S>> = () => loadStream(store, stream, decider),
 ): Promise<Handled<S, E>> {
-  const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
-    const loaded = attempt === 1 && options.loaded ? options.loaded : await load();
+    const loaded =
+      attempt === 1 && options.loaded ? options.loaded : await loadStream(store, stream, decider);
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) return { ...loaded, events };
     const expectedRevision: ExpectedRevision = loaded.revision;
@@ -94,7 +90,7 @@ export async function handleCommand<S, C, E extends DomainEvent>(
       const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
       return { state, revision: result.nextExpectedRevision, events, position: result.position };
     } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError) || attempt >= maxAttempts) throw error;
+      if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }

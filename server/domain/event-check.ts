@@ -204,7 +204,7 @@ ${checks}`;
 }
 
 /** A predicate equivalent to "zod accepts the value and returns it unchanged", or undefined. */
-export function compileCheck(schema: Schema): Check | undefined {
+function compileCheck(schema: Schema): Check | undefined {
   const compiler = new Compiler();
   let body: string;
   try {

@@ -31,7 +31,7 @@ export type EventTuple = [
 export const EVENT_COLUMNS =
   'position, stream_id, revision, event_id, type, data, metadata, created';
 
-export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * `position` is the rowid: rows are never deleted, so it only grows, and since writers

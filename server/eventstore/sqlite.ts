@@ -32,7 +32,7 @@ import { SqliteSubscription } from './sqlite-subscription';
 import { type SerialisedEvent, SqliteWriterThread } from './sqlite-writer-thread';
 
 export { DuplicateEventIdError } from './sqlite-append';
-export type { SqliteOptions, Synchronous } from './sqlite-schema';
+export type { Synchronous } from './sqlite-schema';
 export type { StoredEventText, TextReadOptions } from './sqlite-statements';
 
 export interface SqliteStoreOptions extends SqliteOptions {
@@ -45,7 +45,6 @@ export interface SqliteStoreOptions extends SqliteOptions {
 
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
-const MAX_INT64 = 9_223_372_036_854_775_807n;
 const NO_LIMIT = -1;
 
 interface PendingAppend {
@@ -340,7 +339,7 @@ export class SqliteEventStore implements EventStore {
 
 function boundary(value: bigint | 'start' | 'end'): bigint {
   if (value === 'start') return 0n;
-  if (value === 'end') return MAX_INT64;
+  if (value === 'end') return MAX_POSITION;
   return value;
 }
 
