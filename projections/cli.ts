@@ -1,5 +1,6 @@
 /**
- * `npm run projections -- rebuild`: drops the read models and rebuilds them from the events.
+ * `npm run projections -- rebuild`: rebuilds the read models from the events into a new
+ * file and swaps it in (the old ones stay if the rebuild fails).
  * `npm run report -- sales|funnel|orders|stock [--from YYYY-MM-DD] [--to YYYY-MM-DD]
  *   [--status S] [--email TEXT] [--page N] [--page-size N] [--csv]`: catches the read models
  * up, then prints a report as an aligned table or CSV.

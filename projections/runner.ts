@@ -40,7 +40,7 @@ export interface ProjectionRunnerOptions {
 export interface ProjectionRunner {
   /** Resolves once every event stored at start is in the read models. */
   caughtUp: Promise<void>;
-  /** The read-model database, for queries only: the runner is its only writer. */
+  /** The read-model database, for queries only: in this process only the runner writes to it. */
   db: Database.Database;
   onChange(listener: (change: ReadModelChange) => void): () => void;
   close(): Promise<void>;

@@ -140,9 +140,9 @@ export async function buildHttpServer(
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
       // tRPC sets its own Vary, dropping the Origin that CORS added: caches must key on both.
       responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
+      // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
       createContext: ({ req, info }): Context => ({
         services,
         authorization:
