@@ -6,24 +6,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, skipE2E } from '../e2e/support/browser';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app';
 import { checkout } from '../support/orders';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sourceDir = path.join(root, 'demo/admin');
 const builtDir = path.join(root, 'dist/admin');
 const screenshots = path.join(root, 'test-results/admin');
 
-const skip = process.env.SKIP_E2E === '1';
-if (skip) console.warn('Skipping the analytics page browser test: SKIP_E2E=1 is set');
-else if (!fs.existsSync(CHROMIUM)) {
-  throw new Error(
-    `No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set SKIP_E2E=1`,
-  );
-}
+const skip = skipE2E();
 
 const newestSource = (dir: string): number =>
   Math.max(
@@ -53,18 +47,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (skip) return;
   ensureBuilt();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
