@@ -14,6 +14,7 @@ import {
 import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
 import { startProjectionThread } from '../projections/runner-thread';
+import { AfterReply } from './after-reply';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';
 import { HoldGuard } from './checkout/hold-guard';
@@ -127,6 +128,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     metrics,
     now,
     log,
+    afterReply: new AfterReply(),
   };
   const endedStillHolding = endedOrdersStillHolding(readModels.db);
   const sweep = () =>
@@ -154,6 +156,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const close = async () => {
     clearInterval(sweeper);
     await http.close();
+    await services.afterReply.settled();
     await readModels.close();
     await store.close();
   };

@@ -1,6 +1,7 @@
 /** What the HTTP layer is given by the composition root (server/app.ts). */
 import type { Logger } from 'pino';
 import type { ProjectionRunner } from '../projections/runner';
+import type { AfterReply } from './after-reply';
 import type { Products } from './catalog/products';
 import type { HoldGuard } from './checkout/hold-guard';
 import type { Config } from './config';
@@ -20,4 +21,5 @@ export interface Services {
   metrics: Metrics;
   now: () => Date;
   log: Logger;
+  afterReply: AfterReply;
 }

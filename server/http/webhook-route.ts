@@ -68,9 +68,9 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         });
         count(recorded.events.length > 0 ? 'recorded' : 'nothing_to_do');
         reply.code(200).send({ received: true, recorded: recorded.events.map((e) => e.type) });
-        recorded
-          .followUp()
-          .catch((error) => request.log.error({ err: error, orderId }, 'stock release failed'));
+        services.afterReply.run(recorded.followUp, (error) =>
+          request.log.error({ err: error, orderId }, 'stock release failed'),
+        );
         return reply;
       } catch (error) {
         count('failed');
