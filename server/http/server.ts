@@ -77,6 +77,13 @@ export async function buildHttpServer(
       .observe(reply.elapsedTime / 1000);
   });
 
+  // Before the limiter: a widget on another origin must be able to read a 429.
+  await app.register(cors, {
+    origin: services.config.allowedOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  });
+
   // Per client, so nobody can hold the stock with a stream of fake checkouts.
   await app.register(rateLimit, { global: false });
   const checkoutLimit = app.rateLimit({
@@ -128,12 +135,6 @@ export async function buildHttpServer(
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
-  });
-
-  await app.register(cors, {
-    origin: services.config.allowedOrigins,
-    methods: ['GET', 'POST', 'OPTIONS'],
-    maxAge: 600,
   });
 
   await app.register(fastifyTRPCPlugin, {

@@ -82,6 +82,20 @@ describe('checkout.start rate limit per client', () => {
     expect(await footprint(t)).toEqual(before);
   });
 
+  it('lets a shop on an allowed origin read the 429 (CORS headers on it)', async () => {
+    const client = freshClient();
+    await exhaust(client);
+    const response = await send(t.url, {
+      method: 'POST',
+      path: '/trpc/checkout.start',
+      localAddress: client,
+      headers: { 'content-type': 'application/json', origin: 'http://shop.test' },
+      body: JSON.stringify(cart('cross-origin@example.com')),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers['access-control-allow-origin']).toBe('http://shop.test');
+  });
+
   it('serves another client meanwhile', async () => {
     const limited = freshClient();
     await exhaust(limited);
