@@ -9,7 +9,7 @@ import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from
 import type { CartAction, CartLine } from './state/cart';
 import { itemCount, MAX_QUANTITY, reduceCart } from './state/cart';
 import type { Failure } from './state/failure';
-import { classifyFailure, retryOnNetwork } from './state/failure';
+import { classifyFailure, failureText, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
 import { isFinal, isNewer, statusMessage } from './state/order-status';
 import type { LineFix, LineProblem } from './state/problems';
@@ -374,28 +374,12 @@ export class StripeCart extends LitElement {
   }
 
   private showFailure(failure: Failure): void {
-    const t = this.t;
-    switch (failure.kind) {
-      case 'refused':
-        this._refusals = new Map(failure.problems.map((p) => [p.sku, p]));
-        this._error = t('refused');
-        break;
-      case 'invalid':
-        this._emailError = failure.fields.some((f) => f.path === 'email');
-        this._error = this._emailError ? '' : t('failed');
-        break;
-      case 'unavailable':
-        this._error = failure.message;
-        break;
-      case 'conflict':
-        this._error = t('conflict');
-        break;
-      case 'network':
-        this._error = t('network');
-        break;
-      default:
-        this._error = t('failed');
+    if (failure.kind === 'refused') {
+      this._refusals = new Map(failure.problems.map((p) => [p.sku, p]));
     }
+    // A refused email is marked at its field; any other failure is said above the button.
+    this._emailError = failure.kind === 'invalid' && failure.fields.some((f) => f.path === 'email');
+    this._error = this._emailError ? '' : this.t(failureText[failure.kind]);
     emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message });
   }
 

@@ -1,9 +1,41 @@
-import { TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { describe, expect, test } from 'vitest';
-import { classifyFailure, retryOnNetwork } from '../../widget/state/failure';
+import type { AppRouter } from '../../server/http/router';
+import { messagesFor, translator } from '../../widget/i18n';
+import { classifyFailure, failureText, retryOnNetwork } from '../../widget/state/failure';
 
 const serverError = (code: string, extra: Record<string, unknown> = {}, message = 'nope') =>
   Object.assign(new Error(message), { data: { code, ...extra } });
+
+/** What the real tRPC client throws when an answer comes from outside tRPC, in Fastify's shape. */
+async function fastifyRefusal(statusCode: number, error: string, message: string) {
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: 'http://shop.test/trpc',
+        fetch: async () =>
+          new Response(JSON.stringify({ statusCode, error, message }), {
+            status: statusCode,
+            headers: { 'content-type': 'application/json' },
+          }),
+      }),
+    ],
+  });
+  return client.checkout.start
+    .mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'A', quantity: 1 }],
+      email: 'a@example.com',
+      returnUrl: 'http://shop.test/',
+    })
+    .then(
+      () => expect.unreachable('the call should fail'),
+      (thrown: unknown) => thrown,
+    );
+}
+
+const rateLimited = () =>
+  fastifyRefusal(429, 'Too Many Requests', 'Rate limit exceeded, retry in 1 minute');
 
 describe('failure classification', () => {
   test('a refusal carries its per-line problems, dropping malformed ones', () => {
@@ -26,14 +58,47 @@ describe('failure classification', () => {
     });
   });
 
-  test('Stripe trouble keeps the server message for the shopper; CONFLICT is its own kind', () => {
+  test('Stripe trouble, the hold cap and a closed checkout are kinds of their own', () => {
     expect(classifyFailure(serverError('BAD_GATEWAY', {}, 'Stripe refused'))).toEqual({
       kind: 'unavailable',
       message: 'Stripe refused',
     });
     expect(classifyFailure(serverError('SERVICE_UNAVAILABLE')).kind).toBe('unavailable');
+    expect(classifyFailure(serverError('TOO_MANY_REQUESTS')).kind).toBe('held');
     expect(classifyFailure(serverError('CONFLICT')).kind).toBe('conflict');
     expect(classifyFailure(serverError('INTERNAL_SERVER_ERROR')).kind).toBe('unknown');
+  });
+
+  test("shoppers read their own language, never the server's English", () => {
+    const italian = translator(messagesFor('it'));
+    const shown = (error: unknown) => italian(failureText[classifyFailure(error).kind]);
+    const stripeDown = 'The payment provider could not be reached. Please try again in a moment.';
+    expect(shown(serverError('SERVICE_UNAVAILABLE', {}, stripeDown))).toBe(
+      'Il pagamento non è partito. Riprova.',
+    );
+    const holdCap = 'At most 20 units may wait in unpaid checkouts per shopper; 20 already do.';
+    expect(shown(serverError('TOO_MANY_REQUESTS', {}, holdCap))).toBe(
+      'Troppi tentativi. Riprova più tardi.',
+    );
+    expect(shown(serverError('CONFLICT', {}, 'This checkout has ended (paid)'))).toBe(
+      'Questo pagamento è già concluso. Riprova.',
+    );
+  });
+
+  test("the rate limiter's 429 (Fastify's shape, no tRPC data) says to wait, in the shopper's language", async () => {
+    const error = await rateLimited();
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(error).toMatchObject({ data: undefined });
+    const failure = classifyFailure(error);
+    expect(failure.kind).toBe('limited');
+    expect(translator(messagesFor('en'))(failureText[failure.kind])).toBe(
+      'Too many attempts. Please wait a minute and try again.',
+    );
+  });
+
+  test('any other HTTP answer from outside tRPC is not a network failure', async () => {
+    const batched = await fastifyRefusal(400, 'Bad Request', 'checkout.start cannot be batched');
+    expect(classifyFailure(batched).kind).toBe('unknown');
   });
 
   test('an error without server data is a network failure (the real tRPC client error too)', () => {
@@ -74,6 +139,21 @@ describe('retryOnNetwork', () => {
       ),
     ).rejects.toBe(error);
     expect(calls).toBe(3);
+  });
+
+  test('never retries a rate-limited checkout: another try at once would be refused too', async () => {
+    let calls = 0;
+    const error = await rateLimited();
+    await expect(
+      retryOnNetwork(
+        async () => {
+          calls += 1;
+          throw error;
+        },
+        { delaysMs: [1, 1, 1], ...noWait },
+      ),
+    ).rejects.toBe(error);
+    expect(calls).toBe(1);
   });
 
   test('never retries an answer from the server', async () => {

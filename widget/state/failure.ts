@@ -1,32 +1,57 @@
 /**
  * Why a call failed, in the terms the cart acts on: fix lines, fix a field, try again later,
- * or the connection is down (and worth retrying by itself).
+ * or the connection is down (and worth retrying by itself). `message` is the server's
+ * English, for the site owner's `stripe-cart:error` listener; shoppers read `failureText`.
  */
+import type { MessageKey } from '../i18n';
 import type { LineProblem } from './problems';
 import { isLineProblem } from './problems';
 
 export type Failure =
   | { kind: 'refused'; problems: LineProblem[]; message: string }
   | { kind: 'invalid'; fields: { path: string; message: string }[]; message: string }
-  /** Stripe or the shop is in trouble; `message` is written for shoppers by the server. */
+  /** Stripe or the shop is in trouble. */
   | { kind: 'unavailable'; message: string }
+  /** The server's per-address limit on checkouts (HTTP 429, before tRPC): only waiting helps. */
+  | { kind: 'limited'; message: string }
+  /** This shopper's unpaid checkouts already hold as much stock as one shopper may. */
+  | { kind: 'held'; message: string }
   /** This checkout already ended (e.g. a resent request after the session expired). */
   | { kind: 'conflict'; message: string }
   | { kind: 'network'; message: string }
   | { kind: 'unknown'; message: string };
 
+export const failureText: Record<Failure['kind'], MessageKey> = {
+  refused: 'refused',
+  invalid: 'failed',
+  unavailable: 'paymentDown',
+  limited: 'limited',
+  held: 'held',
+  conflict: 'conflict',
+  network: 'network',
+  unknown: 'failed',
+};
+
 interface ErrorLike {
   message?: unknown;
   data?: unknown;
+  /** TRPCClientError's: the HTTP response, when one came (tRPC's or not). */
+  meta?: { response?: { status?: unknown } };
 }
 
 export function classifyFailure(error: unknown): Failure {
-  const { message: rawMessage, data } = (
-    typeof error === 'object' && error !== null ? error : {}
-  ) as ErrorLike;
+  const {
+    message: rawMessage,
+    data,
+    meta,
+  } = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const message = typeof rawMessage === 'string' ? rawMessage : String(error);
-  // tRPC sets `data` only when the server answered; without it the request never completed.
-  if (typeof data !== 'object' || data === null) return { kind: 'network', message };
+  if (typeof data !== 'object' || data === null) {
+    // No tRPC `data`: an HTTP status means the server refused before tRPC ran (the rate
+    // limiter answers in Fastify's own shape); no status, that the request never completed.
+    const status = meta?.response?.status;
+    return { kind: status === 429 ? 'limited' : status ? 'unknown' : 'network', message };
+  }
   const { code, problems, issues } = data as Record<string, unknown>;
   switch (code) {
     case 'BAD_REQUEST': {
@@ -44,8 +69,9 @@ export function classifyFailure(error: unknown): Failure {
     case 'BAD_GATEWAY':
     case 'SERVICE_UNAVAILABLE':
     case 'GATEWAY_TIMEOUT':
-    case 'TOO_MANY_REQUESTS':
       return { kind: 'unavailable', message };
+    case 'TOO_MANY_REQUESTS':
+      return { kind: 'held', message };
     case 'CONFLICT':
       return { kind: 'conflict', message };
     default:
