@@ -35,15 +35,17 @@ export class StripeCartAdd extends LitElement {
     quantity: { type: Number },
     api: { type: String },
     locale: { type: String },
-    _product: { state: true },
+    _products: { state: true },
   };
 
   declare sku: string;
   declare quantity: number;
   declare api: string | undefined;
   declare locale: string | undefined;
-  declare private _product: CatalogProduct | undefined;
-  private unsubscribe: (() => void) | undefined;
+  /** The live catalog, so a changed `sku` shows at once, not at the next push. */
+  declare private _products: ReadonlyMap<string, CatalogProduct> | null | undefined;
+  private followed: string | null | undefined;
+  private unfollow: (() => void) | undefined;
 
   constructor() {
     super();
@@ -53,27 +55,33 @@ export class StripeCartAdd extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    this.follow(null);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.subscribe();
+    this.follow(this.feedApi);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('api') && this.isConnected && changed.get('api') !== undefined)
-      this.subscribe();
+    if (changed.has('api') && this.isConnected) this.follow(this.feedApi);
   }
 
-  private subscribe(): void {
-    this.unsubscribe?.();
-    const api = this.api || document.querySelector('stripe-cart[api]')?.getAttribute('api');
-    if (!api) return;
-    this.unsubscribe = catalogFeed(api).subscribe(({ products }) => {
-      this._product = products?.get(this.sku);
-    });
+  /** Its own server, else the page's cart's. */
+  private get feedApi(): string | null | undefined {
+    return this.api || document.querySelector('stripe-cart[api]')?.getAttribute('api');
+  }
+
+  /** Follows the catalog of `api` (or none when null); a no-op when it already does. */
+  private follow(api: string | null | undefined): void {
+    if (api === this.followed) return;
+    this.unfollow?.();
+    this.followed = api;
+    this.unfollow = api
+      ? catalogFeed(api).subscribe(({ products }) => {
+          this._products = products;
+        })
+      : undefined;
   }
 
   private add(): void {
@@ -90,7 +98,7 @@ export class StripeCartAdd extends LitElement {
   protected override render() {
     const locale = this.locale || resolveLocale(this);
     const t = translator(messagesFor(locale));
-    const product = this._product;
+    const product = this._products?.get(this.sku);
     const soldOut = product !== undefined && product.available <= 0;
     const stock = soldOut
       ? t('soldOut')

@@ -1,5 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import type { CatalogProduct, OrderView, ShopApi } from './api';
+import type { CatalogProduct, OrderView, ShopApi, Subscription } from './api';
 import { catalogFeed } from './catalog';
 import type { CartChangeDetail } from './events';
 import { ADD_REQUEST, emit } from './events';
@@ -120,6 +120,7 @@ export class StripeCart extends LitElement {
   private returnFocus: HTMLElement | null = null;
   private paidOrders = new Set<string>();
   private openWhenReady = false;
+  private orderWatch: Subscription | undefined;
   private returnHandled = false;
 
   constructor() {
@@ -234,6 +235,9 @@ export class StripeCart extends LitElement {
       document.removeEventListener(ADD_REQUEST, onAddRequest as EventListener);
       document.removeEventListener('click', onClick);
     });
+    // Moved in the DOM (disconnected, then connected again): willUpdate runs only on the
+    // first connection or when `api` changes, so the feeds come back here.
+    if (this.hasUpdated) this.connectApi();
   }
 
   override disconnectedCallback(): void {
@@ -259,7 +263,8 @@ export class StripeCart extends LitElement {
 
   private connectApi(): void {
     this.disconnectApi();
-    if (!this.api) return;
+    // While disconnected nothing listens; connectedCallback connects again.
+    if (!this.api || !this.isConnected) return;
     let feed: ReturnType<typeof catalogFeed>;
     try {
       feed = catalogFeed(this.api);
@@ -268,10 +273,14 @@ export class StripeCart extends LitElement {
       return;
     }
     this.shop = feed.api;
-    this.key = storageKey(feed.api.origin);
-    const saved = loadCart(safeStorage(), this.key);
-    this._lines = saved.lines;
-    this._email ||= saved.email;
+    const key = storageKey(feed.api.origin);
+    // Reconnecting to the same shop keeps the cart in memory: without storage it is the only copy.
+    if (key !== this.key) {
+      this.key = key;
+      const saved = loadCart(safeStorage(), key);
+      this._lines = saved.lines;
+      this._email ||= saved.email;
+    }
     this.apiTeardown.push(
       feed.subscribe(({ products, offline }) => {
         if (products !== this._products) this._refusals = new Map();
@@ -439,6 +448,7 @@ export class StripeCart extends LitElement {
     // The session check makes "paid" show even before Stripe's webhook arrives.
     if (sessionId) shop.getOrder(orderId, sessionId).then(show, reportError);
     const subscription = shop.watchOrder(orderId, { onData: show, onError: reportError });
+    this.orderWatch = subscription;
     this.apiTeardown.push(() => subscription.unsubscribe());
   }
 
@@ -514,6 +524,8 @@ export class StripeCart extends LitElement {
     const order = this._order!;
     return html`<div class="body" part="body">
       ${orderView(this.t, this.money, order.view, order.id, () => {
+        // Done with the order: stop following it (a bank debit can take days to settle).
+        this.orderWatch?.unsubscribe();
         this._order = null;
         this.close();
       })}
