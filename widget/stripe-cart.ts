@@ -59,7 +59,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  *
  * @csspart button - The cart button. @csspart badge - Its item count.
  * @csspart dialog - The slide-over. @csspart header, close, body, footer.
- * @csspart line - A cart line. @csspart image, name, price, line-total, stepper, remove.
+ * @csspart lines - The list of lines. @csspart line - One line.
+ * @csspart image, name, price, line-total, stepper, remove - The parts of a line.
  * @csspart issue - A line's problem (sold out, only N left). @csspart fix - Its one-click fix.
  * @csspart subtotal, email, checkout - The footer's subtotal, email input and pay button.
  * @csspart notice, error - Messages above and below the lines.
