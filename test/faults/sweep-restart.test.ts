@@ -103,7 +103,8 @@ describe('reservations that outlive their session, across restarts', () => {
     await expect.poll(async () => (await t.app.sweep()).released).toEqual([order.orderId]);
     expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
     const releases = (await t.app.services.store.readStream('product-BAGGIO-1994')).filter(
-      (e) => e.type === 'StockReleased' && (e.data as { orderId: string }).orderId === order.orderId,
+      (e) =>
+        e.type === 'StockReleased' && (e.data as { orderId: string }).orderId === order.orderId,
     );
     expect(releases.map((e) => (e.data as { reason: string }).reason)).toEqual(['expired']);
 
