@@ -1,26 +1,26 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import type { CatalogProduct, OrderView, ShopApi, Subscription } from './api';
+/** The `<stripe-cart>` element: its public API and cart state, wired to its feeds, dialog and views. */
+import { html, LitElement, type PropertyValues } from 'lit';
+import type { CatalogProduct, ShopApi } from './api';
 import { catalogFeed } from './catalog';
+import { EMAIL, RETRY_DELAYS_MS, serverLocale } from './checkout';
 import type { CartChangeDetail } from './events';
-import { ADD_REQUEST, emit } from './events';
+import { emit } from './events';
 import { deepActiveElement, trapTab } from './focus';
 import type { Messages, Translate } from './i18n';
 import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
+import { OrderFollower } from './order-follower';
+import { listenForAdds } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
 import { itemCount, MAX_QUANTITY, reduceCart } from './state/cart';
 import type { Failure } from './state/failure';
 import { classifyFailure, failureText, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
-import { isFinal, isNewer, statusMessage } from './state/order-status';
+import { isFinal, statusMessage } from './state/order-status';
 import type { LineFix, LineProblem } from './state/problems';
-import { cartCurrency, lineIssues } from './state/problems';
 import { readReturn, withoutReturnParams } from './state/return';
-import { loadCart, onCartSaved, saveCart, storageKey } from './state/storage';
+import { loadCart, onCartSaved, safeStorage, saveCart, storageKey } from './state/storage';
 import { cartStyles } from './styles';
-import { cartIcon, lineView, orderView } from './views';
-
-const RETRY_DELAYS_MS = [400, 1200, 3000];
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+import { cartIcon, cartView, orderView } from './views';
 
 /**
  * A shopping cart that pays on Stripe Checkout: a button with a count badge that opens a
@@ -91,7 +91,6 @@ export class StripeCart extends LitElement {
     _error: { state: true },
     _emailError: { state: true },
     _announcement: { state: true },
-    _order: { state: true },
     _open: { state: true },
   };
 
@@ -108,21 +107,17 @@ export class StripeCart extends LitElement {
   declare private _error: string;
   declare private _emailError: boolean;
   declare private _announcement: string;
-  declare private _order: {
-    id: string;
-    sessionId: string | undefined;
-    view: OrderView | null;
-  } | null;
   declare private _open: boolean;
 
   private shop: ShopApi | undefined;
   private key = '';
   private teardown: (() => void)[] = [];
   private returnFocus: HTMLElement | null = null;
-  private paidOrders = new Set<string>();
   private openWhenReady = false;
-  private orderWatch: Subscription | undefined;
   private returnHandled = false;
+  private follower = new OrderFollower(this, (status) =>
+    this.announce(this.t(statusMessage[status])),
+  );
 
   constructor() {
     super();
@@ -137,7 +132,6 @@ export class StripeCart extends LitElement {
     this._error = '';
     this._emailError = false;
     this._announcement = '';
-    this._order = null;
     this._open = false;
   }
 
@@ -216,26 +210,7 @@ export class StripeCart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const onAddRequest = (event: CustomEvent<{ sku: string; quantity: number }>) => {
-      if (event.defaultPrevented) return;
-      event.preventDefault();
-      this.add(event.detail.sku, event.detail.quantity);
-    };
-    const onClick = (event: MouseEvent) => {
-      if (event.defaultPrevented || !(event.target instanceof Element)) return;
-      const trigger = event.target.closest<HTMLElement>('[data-cart-add]');
-      const sku = trigger?.dataset.cartAdd;
-      if (!trigger || !sku) return;
-      event.preventDefault();
-      const quantity = Number.parseInt(trigger.dataset.cartQuantity ?? '1', 10);
-      this.add(sku, Number.isFinite(quantity) && quantity > 0 ? quantity : 1);
-    };
-    document.addEventListener(ADD_REQUEST, onAddRequest as EventListener);
-    document.addEventListener('click', onClick);
-    this.teardown.push(() => {
-      document.removeEventListener(ADD_REQUEST, onAddRequest as EventListener);
-      document.removeEventListener('click', onClick);
-    });
+    this.teardown.push(listenForAdds(this));
     // Moved in the DOM (disconnected, then connected again): willUpdate runs only on the
     // first connection or when `api` changes, so the feeds come back here.
     if (this.hasUpdated) this.connectApi();
@@ -293,15 +268,16 @@ export class StripeCart extends LitElement {
         this.changed('sync');
       }),
     );
-    if (this._order) this.followOrder(this._order.id, this._order.sessionId);
+    this.follower.follow(feed.api);
     if (!this.returnHandled) {
       this.returnHandled = true;
-      this.handleReturn();
+      this.handleReturn(feed.api);
     }
   }
 
   private disconnectApi(): void {
     for (const stop of this.apiTeardown.splice(0)) stop();
+    this.follower.stop();
   }
 
   // ---- cart changes ----
@@ -402,7 +378,7 @@ export class StripeCart extends LitElement {
 
   // ---- coming back from Stripe ----
 
-  private handleReturn(): void {
+  private handleReturn(shop: ShopApi): void {
     const returned = readReturn(location.href);
     if (!returned) return;
     history.replaceState(history.state, '', withoutReturnParams(location.href));
@@ -412,45 +388,10 @@ export class StripeCart extends LitElement {
       this._lines = [];
       this.persist();
       this.changed('paid');
-      this._order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
-      this.followOrder(returned.orderId, returned.sessionId);
+      this.follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
+      this.follower.follow(shop);
     }
     this.open();
-  }
-
-  private followOrder(orderId: string, sessionId?: string): void {
-    const shop = this.shop;
-    if (!shop) return;
-    const show = (view: OrderView) => {
-      if (this._order?.id !== orderId || !isNewer(this._order.view, view)) return;
-      const previous = this._order.view?.status;
-      this._order = { ...this._order, view };
-      if (view.status !== previous) this.announce(this.t(statusMessage[view.status]));
-      if (view.status === 'paid' && !this.paidOrders.has(orderId)) {
-        this.paidOrders.add(orderId);
-        emit(this, 'stripe-cart:paid', {
-          orderId,
-          total: view.total,
-          currency: view.currency,
-          lines: view.lines.map(({ sku, name, quantity, unitAmount }) => ({
-            sku,
-            name,
-            quantity,
-            unitAmount,
-          })),
-        });
-      }
-      if (isFinal(view.status)) subscription.unsubscribe();
-    };
-    const reportError = (error: unknown) => {
-      const failure = classifyFailure(error);
-      emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message, orderId });
-    };
-    // The session check makes "paid" show even before Stripe's webhook arrives.
-    if (sessionId) shop.getOrder(orderId, sessionId).then(show, reportError);
-    const subscription = shop.watchOrder(orderId, { onData: show, onError: reportError });
-    this.orderWatch = subscription;
-    this.apiTeardown.push(() => subscription.unsubscribe());
   }
 
   // ---- rendering ----
@@ -478,7 +419,8 @@ export class StripeCart extends LitElement {
     this.returnFocus = null;
     this._open = false;
     target?.focus();
-    if (this._order?.view && isFinal(this._order.view.status)) this._order = null;
+    const order = this.follower.order;
+    if (order?.view && isFinal(order.view.status)) this.follower.order = null;
     this._notice = '';
   }
 
@@ -501,6 +443,7 @@ export class StripeCart extends LitElement {
     const count = itemCount(this._lines);
     const locale = this.currentLocale;
     const open = this._open;
+    const order = this.follower.order;
     return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
         aria-label=${t(pluralKey(locale, count), { count })} @click=${() => this.open()}>
         ${cartIcon}<slot>${t('cart')}</slot>
@@ -511,110 +454,54 @@ export class StripeCart extends LitElement {
         @click=${this.onDialogClick}>
         <div class="panel">
           <header part="header">
-            <h2 id="title" tabindex="-1">${this._order ? t('orderTitle') : t('title')}</h2>
+            <h2 id="title" tabindex="-1">${order ? t('orderTitle') : t('title')}</h2>
             <button class="close" part="close" type="button" aria-label=${t('close')}
               @click=${() => this.close()}>×</button>
           </header>
           <div class="sr" role="status" aria-live="polite">${open ? this._announcement : ''}</div>
-          ${this._order ? this.renderOrder() : this.renderCart()}
+          ${
+            order
+              ? html`<div class="body" part="body">
+                  ${orderView(t, this.money, order.view, order.id, () => {
+                    // Done with the order: stop following it (a bank debit can take days to settle).
+                    this.follower.stop();
+                    this.follower.order = null;
+                    this.close();
+                  })}
+                </div>`
+              : this.renderCart()
+          }
         </div>
       </dialog>`;
   }
 
-  private renderOrder() {
-    const order = this._order!;
-    return html`<div class="body" part="body">
-      ${orderView(this.t, this.money, order.view, order.id, () => {
-        // Done with the order: stop following it (a bank debit can take days to settle).
-        this.orderWatch?.unsubscribe();
-        this._order = null;
-        this.close();
-      })}
-    </div>`;
-  }
-
   private renderCart() {
-    const t = this.t;
-    const products = this._products;
-    const issues = lineIssues(this._lines, products, this._refusals);
-    const currency = products ? cartCurrency(this._lines, products) : undefined;
-    const subtotal = this._lines.reduce((sum, line) => {
-      const product = products?.get(line.sku);
-      return product && product.currency === currency
-        ? sum + product.unitAmount * line.quantity
-        : sum;
-    }, 0);
-    const actions = {
-      setQuantity: (sku: string, quantity: number) => this.setQuantity(sku, quantity),
-      remove: (sku: string) => {
-        this.remove(sku);
-        this.focusTitle();
+    return cartView(
+      this.t,
+      this.money,
+      this._lines,
+      this._products,
+      this._refusals,
+      this._notice,
+      this._offline,
+      this._email,
+      this._emailError,
+      this._error,
+      this._busy,
+      {
+        setQuantity: (sku: string, quantity: number) => this.setQuantity(sku, quantity),
+        remove: (sku: string) => {
+          this.remove(sku);
+          this.focusTitle();
+        },
+        fix: (sku: string, fix: LineFix) => this.fix(sku, fix),
+        checkout: (event: Event) => this.checkout(event),
+        email: (value: string) => {
+          this._email = value;
+          this._emailError = false;
+          this.persist();
+        },
       },
-      fix: (sku: string, fix: LineFix) => this.fix(sku, fix),
-    };
-    return html`<div class="body" part="body">
-        ${this._notice ? html`<p class="note" part="notice" role="status">${this._notice}</p>` : nothing}
-        ${this._offline ? html`<p class="note" part="notice">${t('offline')}</p>` : nothing}
-        ${
-          this._lines.length === 0
-            ? html`<p class="empty">${t('empty')}</p>`
-            : html`<ul part="lines">
-              ${this._lines.map((line) =>
-                lineView(
-                  t,
-                  this.money,
-                  line,
-                  products?.get(line.sku),
-                  issues.get(line.sku),
-                  actions,
-                ),
-              )}
-            </ul>`
-        }
-      </div>
-      ${
-        this._lines.length === 0
-          ? nothing
-          : html`<footer part="footer">
-            <form novalidate @submit=${this.checkout}>
-              <p class="row" part="subtotal">
-                <span>${t('subtotal')}</span>
-                <span>${currency ? this.money(subtotal, currency) : '…'}</span>
-              </p>
-              <label for="email">${t('email')}</label>
-              <input id="email" part="email" type="email" name="email" autocomplete="email"
-                required .value=${this._email} aria-invalid=${this._emailError}
-                aria-describedby=${this._emailError ? 'email-error' : nothing}
-                @input=${(e: Event) => {
-                  this._email = (e.target as HTMLInputElement).value;
-                  this._emailError = false;
-                  this.persist();
-                }} />
-              ${
-                this._emailError
-                  ? html`<p class="field-error" id="email-error">${t('emailInvalid')}</p>`
-                  : nothing
-              }
-              <p class="note alert" part="error" role="alert" ?hidden=${!this._error}>${this._error}</p>
-              <button class="pay" part="checkout" type="submit" ?disabled=${this._busy}
-                aria-busy=${this._busy}>${this._busy ? t('paying') : t('pay')}</button>
-            </form>
-          </footer>`
-      }`;
-  }
-}
-
-/** The server takes `en` or `it-IT`; anything longer is cut to its language. */
-function serverLocale(locale: string): { locale?: string } {
-  if (/^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) return { locale };
-  const language = locale.slice(0, 2).toLowerCase();
-  return /^[a-z]{2}$/.test(language) ? { locale: language } : {};
-}
-
-function safeStorage(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
+    );
   }
 }

@@ -5,13 +5,20 @@ import type { Translate } from './i18n';
 import type { CartLine } from './state/cart';
 import { MAX_QUANTITY } from './state/cart';
 import { isFinal, statusMessage } from './state/order-status';
-import type { LineFix, LineIssue } from './state/problems';
-import { fixFor } from './state/problems';
+import type { LineFix, LineIssue, LineProblem } from './state/problems';
+import { cartCurrency, fixFor, lineIssues } from './state/problems';
+
+type Money = (amount: number, currency: string) => string;
 
 export interface LineActions {
   setQuantity(sku: string, quantity: number): void;
   remove(sku: string): void;
   fix(sku: string, fix: LineFix): void;
+}
+
+interface CartActions extends LineActions {
+  checkout(event: Event): void;
+  email(value: string): void;
 }
 
 export const cartIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="9" cy="20" r="1.5"/><circle cx="18" cy="20" r="1.5"/><path d="M2 3h3l2.6 12.2a2 2 0 0 0 2 1.6h8.2a2 2 0 0 0 2-1.5L22 7H6"/></svg>`;
@@ -31,7 +38,7 @@ function issueText(t: Translate, issue: LineIssue): string {
 
 export function lineView(
   t: Translate,
-  money: (amount: number, currency: string) => string,
+  money: Money,
   line: CartLine,
   product: CatalogProduct | undefined,
   issue: LineIssue | undefined,
@@ -98,7 +105,7 @@ export function lineView(
 
 export function orderView(
   t: Translate,
-  money: (amount: number, currency: string) => string,
+  money: Money,
   order: OrderView | null,
   orderId: string,
   onContinue: () => void,
@@ -125,4 +132,67 @@ export function orderView(
     }
     <button class="primary" part="continue" type="button" @click=${onContinue}>${t('continue')}</button>
   </section>`;
+}
+
+/** The cart's body and its checkout form; values come one by one so the bundle stays small. */
+export function cartView(
+  t: Translate,
+  money: Money,
+  lines: readonly CartLine[],
+  products: ReadonlyMap<string, CatalogProduct> | null,
+  refusals: ReadonlyMap<string, LineProblem>,
+  notice: string,
+  offline: boolean,
+  email: string,
+  emailError: boolean,
+  error: string,
+  busy: boolean,
+  actions: CartActions,
+): TemplateResult {
+  const issues = lineIssues(lines, products, refusals);
+  const currency = products ? cartCurrency(lines, products) : undefined;
+  const subtotal = lines.reduce((sum, line) => {
+    const product = products?.get(line.sku);
+    return product && product.currency === currency
+      ? sum + product.unitAmount * line.quantity
+      : sum;
+  }, 0);
+  return html`<div class="body" part="body">
+      ${notice ? html`<p class="note" part="notice" role="status">${notice}</p>` : nothing}
+      ${offline ? html`<p class="note" part="notice">${t('offline')}</p>` : nothing}
+      ${
+        lines.length === 0
+          ? html`<p class="empty">${t('empty')}</p>`
+          : html`<ul part="lines">
+            ${lines.map((line) =>
+              lineView(t, money, line, products?.get(line.sku), issues.get(line.sku), actions),
+            )}
+          </ul>`
+      }
+    </div>
+    ${
+      lines.length === 0
+        ? nothing
+        : html`<footer part="footer">
+          <form novalidate @submit=${actions.checkout}>
+            <p class="row" part="subtotal">
+              <span>${t('subtotal')}</span>
+              <span>${currency ? money(subtotal, currency) : '…'}</span>
+            </p>
+            <label for="email">${t('email')}</label>
+            <input id="email" part="email" type="email" name="email" autocomplete="email"
+              required .value=${email} aria-invalid=${emailError}
+              aria-describedby=${emailError ? 'email-error' : nothing}
+              @input=${(e: Event) => actions.email((e.target as HTMLInputElement).value)} />
+            ${
+              emailError
+                ? html`<p class="field-error" id="email-error">${t('emailInvalid')}</p>`
+                : nothing
+            }
+            <p class="note alert" part="error" role="alert" ?hidden=${!error}>${error}</p>
+            <button class="pay" part="checkout" type="submit" ?disabled=${busy}
+              aria-busy=${busy}>${busy ? t('paying') : t('pay')}</button>
+          </form>
+        </footer>`
+    }`;
 }

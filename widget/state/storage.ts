@@ -58,3 +58,12 @@ export function onCartSaved(
   target.addEventListener('storage', handle);
   return () => target.removeEventListener('storage', handle);
 }
+
+/** Reading `localStorage` itself throws where storage is forbidden (sandboxed iframes). */
+export function safeStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}

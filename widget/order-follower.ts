@@ -1,0 +1,73 @@
+/**
+ * Following an order once the shopper is back from Stripe: its live status, one
+ * `stripe-cart:paid` per order, and when to stop listening.
+ */
+import type { ReactiveControllerHost } from 'lit';
+import type { OrderStatus, OrderView, ShopApi, Subscription } from './api';
+import { emit } from './events';
+import { classifyFailure } from './state/failure';
+import { isFinal, isNewer } from './state/order-status';
+
+interface FollowedOrder {
+  id: string;
+  sessionId: string | undefined;
+  view: OrderView | null;
+}
+
+export class OrderFollower {
+  /** The element sets and clears it along with its own state, so those changes re-render. */
+  order: FollowedOrder | null = null;
+  private readonly host: ReactiveControllerHost & EventTarget;
+  private readonly onStatus: (status: OrderStatus) => void;
+  private readonly paid = new Set<string>();
+  private watch: Subscription | undefined;
+
+  constructor(host: ReactiveControllerHost & EventTarget, onStatus: (status: OrderStatus) => void) {
+    this.host = host;
+    this.onStatus = onStatus;
+  }
+
+  /** Follows the current order, if any, until `stop()`. */
+  follow(shop: ShopApi): void {
+    if (!this.order) return;
+    const { id, sessionId } = this.order;
+    const show = (view: OrderView) => {
+      if (this.order?.id !== id || !isNewer(this.order.view, view)) return;
+      const previous = this.order.view?.status;
+      this.order = { ...this.order, view };
+      this.host.requestUpdate();
+      if (view.status !== previous) this.onStatus(view.status);
+      if (view.status === 'paid' && !this.paid.has(id)) {
+        this.paid.add(id);
+        emit(this.host, 'stripe-cart:paid', {
+          orderId: id,
+          total: view.total,
+          currency: view.currency,
+          lines: view.lines.map(({ sku, name, quantity, unitAmount }) => ({
+            sku,
+            name,
+            quantity,
+            unitAmount,
+          })),
+        });
+      }
+      if (isFinal(view.status)) subscription.unsubscribe();
+    };
+    const reportError = (error: unknown) => {
+      const failure = classifyFailure(error);
+      emit(this.host, 'stripe-cart:error', {
+        kind: failure.kind,
+        message: failure.message,
+        orderId: id,
+      });
+    };
+    // The session check makes "paid" show even before Stripe's webhook arrives.
+    if (sessionId) shop.getOrder(id, sessionId).then(show, reportError);
+    const subscription = shop.watchOrder(id, { onData: show, onError: reportError });
+    this.watch = subscription;
+  }
+
+  stop(): void {
+    this.watch?.unsubscribe();
+  }
+}
