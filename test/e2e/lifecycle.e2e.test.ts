@@ -79,13 +79,17 @@ describe.skipIf(skipE2E())(
         cart.remove();
         const reasons: string[] = [];
         cart.addEventListener('stripe-cart:change', (e) => reasons.push(e.detail.reason));
+        // Registered after the cart's own listener: once this one has run, the cart's would have.
+        window.addEventListener('storage', () => Object.assign(window, { storageSeen: true }));
         Object.assign(window, { removedCartHeard: reasons });
       });
       await other.evaluate(() =>
         document.querySelector('stripe-cart')!.setQuantity('CRUYFF-1974', 1),
       );
       await expectCount(other, 1);
-      await page.waitForTimeout(300);
+      await page.waitForFunction(
+        () => (window as unknown as { storageSeen?: boolean }).storageSeen,
+      );
       expect(
         await page.evaluate(
           () => (window as unknown as { removedCartHeard: string[] }).removedCartHeard,

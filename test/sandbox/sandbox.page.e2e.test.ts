@@ -1,16 +1,14 @@
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../demo/sandbox';
+import { launchChromium, skipE2E } from '../e2e/support/browser';
 import { sessionParams, stripeFor } from './helpers';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`Skipping the hosted page browser tests: no Chromium at ${CHROMIUM}`);
+// Like the other browser suites: a missing Chromium fails the suite unless SKIP_E2E=1 says why.
+const skip = skipE2E();
 
 let sandbox: Sandbox;
 let stripe: Stripe;
@@ -19,10 +17,10 @@ let shop: http.Server;
 let shopUrl: string;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (skip) return;
   sandbox = await startSandbox({ asyncDelayMs: 20 });
   stripe = stripeFor(sandbox);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   // Stands in for the merchant's site the shopper returns to.
   shop = http.createServer((request, response) => {
     response
@@ -33,7 +31,7 @@ beforeAll(async () => {
   shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  if (!hasChromium) return;
+  if (skip) return;
   await browser.close();
   await sandbox.close();
   shop.closeAllConnections();
@@ -49,7 +47,7 @@ async function newSession() {
   );
 }
 
-describe.skipIf(!hasChromium)('the hosted payment page in Chromium', () => {
+describe.skipIf(skip)('the hosted payment page in Chromium', () => {
   it('can be paid with the keyboard alone and returns to the success URL', async () => {
     const session = await newSession();
     const page = await browser.newPage();
