@@ -5,12 +5,14 @@ import {
   apiError,
   authenticationFailed,
   cardDeclined,
+  idempotencyInProgress,
   idempotencyMismatch,
   invalidRequest,
   resourceMissing,
   unrecognizedUrl,
 } from './errors';
 import type { EventRequest } from './events';
+import { IN_PROGRESS_MS } from './faults';
 import { decodeForm } from './forms';
 import { bearerToken, sameSecret, send } from './http';
 import { requestFingerprint } from './idempotency';
@@ -42,7 +44,12 @@ const EXPAND_ONLY = {
 } as const;
 
 type Reply = { kind: 'reply'; status: number; body: string; replayed?: boolean };
-type Outcome = Reply | { kind: 'reset'; note: string } | { kind: 'hang' };
+type Outcome =
+  | Reply
+  | { kind: 'reset'; note: string }
+  | { kind: 'hang' }
+  /** Processed, answered after `ms`; `done` then runs (the idempotency key is saved). */
+  | { kind: 'held'; reply: Reply; ms: number; done: () => void };
 
 const json = (status: number, value: unknown): Reply => ({
   kind: 'reply',
@@ -72,6 +79,15 @@ export function handleApi(
     request: { id: requestId, idempotency_key: idempotencyKey },
   });
   const what = `${method} ${url.pathname}`;
+  const reply = (answer: Reply) => {
+    ctx.log(`${what} -> ${answer.status}${answer.replayed ? ' (idempotent replay)' : ''}`);
+    send(response, answer.status, 'application/json', answer.body, {
+      'request-id': requestId,
+      ...(apiVersion ? { 'stripe-version': apiVersion } : {}),
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      ...(answer.replayed ? { 'idempotent-replayed': 'true' } : {}),
+    });
+  };
   switch (outcome.kind) {
     case 'hang':
       // Never answered: the client's own timeout ends it, or close() drops the connection.
@@ -82,13 +98,14 @@ export function handleApi(
       request.socket.destroy();
       break;
     case 'reply':
-      ctx.log(`${what} -> ${outcome.status}${outcome.replayed ? ' (idempotent replay)' : ''}`);
-      send(response, outcome.status, 'application/json', outcome.body, {
-        'request-id': requestId,
-        ...(apiVersion ? { 'stripe-version': apiVersion } : {}),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-        ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}),
-      });
+      reply(outcome);
+      break;
+    case 'held':
+      ctx.log(`${what} -> processed, answer held ${outcome.ms} ms (injected)`);
+      setTimeout(() => {
+        outcome.done();
+        reply(outcome.reply);
+      }, outcome.ms).unref();
       break;
     default: {
       const exhaustive: never = outcome;
@@ -112,6 +129,7 @@ function decide(ctx: SandboxContext, call: ApiCall): Outcome {
   const fingerprint = requestFingerprint(call.method, call.path, call.body);
   if (key) {
     const stored = ctx.idempotency.find(key, fingerprint);
+    if (stored === 'in_progress') return json(409, { error: idempotencyInProgress().body });
     if (stored === 'mismatch') return json(400, { error: idempotencyMismatch(key).body });
     if (stored) return { kind: 'reply', ...stored, replayed: true };
   }
@@ -124,6 +142,14 @@ function decide(ctx: SandboxContext, call: ApiCall): Outcome {
     return json(error.status, { error: error.body });
   }
   const outcome = json(result.status, result.value);
+  if (fault === 'in_progress' && key) {
+    ctx.idempotency.begin(key);
+    const done = () => {
+      ctx.idempotency.save(key, fingerprint, outcome);
+      ctx.idempotency.end(key);
+    };
+    return { kind: 'held', reply: outcome, ms: IN_PROGRESS_MS, done };
+  }
   if (key) ctx.idempotency.save(key, fingerprint, outcome);
   return fault === 'lost_response'
     ? { kind: 'reset', note: 'processed, connection reset (injected)' }

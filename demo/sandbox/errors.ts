@@ -81,6 +81,14 @@ export function idempotencyMismatch(key: string): ApiError {
   });
 }
 
+export function idempotencyInProgress(): ApiError {
+  return new ApiError(409, {
+    type: 'idempotency_error',
+    message:
+      'There is currently another in-progress request using this Stripe API key and idempotency key. Please try again later.',
+  });
+}
+
 export function apiError(): ApiError {
   return new ApiError(500, {
     type: 'api_error',

@@ -5,9 +5,20 @@
  * - `reset`: the connection is destroyed before the request is processed;
  * - `lost_response`: the request is processed, then the connection is destroyed, so the client
  *   cannot know it succeeded (its retry must carry the same idempotency key);
- * - `card_error`: a 402 card_error (card_declined).
+ * - `card_error`: a 402 card_error (card_declined);
+ * - `in_progress`: the request is processed but answered only after IN_PROGRESS_MS; until
+ *   then another request with its idempotency key gets Stripe's 409 (a request in progress).
  */
-export type FaultKind = 'http500' | 'timeout' | 'reset' | 'lost_response' | 'card_error';
+export type FaultKind =
+  | 'http500'
+  | 'timeout'
+  | 'reset'
+  | 'lost_response'
+  | 'card_error'
+  | 'in_progress';
+
+/** How long an `in_progress` request is held before it is answered. */
+export const IN_PROGRESS_MS = 1_500;
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'http500',
@@ -15,6 +26,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'reset',
   'lost_response',
   'card_error',
+  'in_progress',
 ];
 
 export class FaultQueue {

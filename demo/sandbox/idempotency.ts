@@ -9,8 +9,11 @@ export interface StoredResponse {
  */
 export class IdempotencyStore {
   private readonly entries = new Map<string, { fingerprint: string; response: StoredResponse }>();
+  /** Keys of requests processed but not yet answered. */
+  private readonly running = new Set<string>();
 
-  find(key: string, fingerprint: string): StoredResponse | 'mismatch' | undefined {
+  find(key: string, fingerprint: string): StoredResponse | 'mismatch' | 'in_progress' | undefined {
+    if (this.running.has(key)) return 'in_progress';
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     return entry.fingerprint === fingerprint ? entry.response : 'mismatch';
@@ -18,6 +21,15 @@ export class IdempotencyStore {
 
   save(key: string, fingerprint: string, { status, body }: StoredResponse): void {
     this.entries.set(key, { fingerprint, response: { status, body } });
+  }
+
+  /** Until `save`, other requests with `key` are told one is in progress. */
+  begin(key: string): void {
+    this.running.add(key);
+  }
+
+  end(key: string): void {
+    this.running.delete(key);
   }
 }
 

@@ -528,6 +528,27 @@ describe('failNext: injected faults surface as the package errors', () => {
     expect(sandbox.sessions().length).toBe(before + 1);
   });
 
+  it('in_progress: the same key meanwhile gets a 409 idempotency_error, then the replay', async () => {
+    const once = stripeFor(sandbox, { maxNetworkRetries: 0 });
+    const idempotencyKey = `in-progress-${Date.now()}`;
+    const params = sessionParams();
+    const before = sandbox.sessions().length;
+    sandbox.failNext('in_progress');
+    const first = once.checkout.sessions.create(params, { idempotencyKey });
+    await expect.poll(() => sandbox.sessions().length).toBe(before + 1);
+    const meanwhile = await once.checkout.sessions
+      .create(params, { idempotencyKey })
+      .catch((caught: unknown) => caught);
+    // stripe-node files a 409 under StripeAPIError; the raw type says what it is.
+    expect(meanwhile).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(meanwhile).toMatchObject({ statusCode: 409, rawType: 'idempotency_error' });
+    const created = await first;
+    const replayed = await once.checkout.sessions.create(params, { idempotencyKey });
+    expect(replayed.id).toBe(created.id);
+    expect(replayed.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect(sandbox.sessions().length).toBe(before + 1);
+  });
+
   it('faults apply to retrievals too, then the API is back', async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     sandbox.failNext('http500');
