@@ -7,15 +7,19 @@
  * or ended, a retry is told to start a new checkout (CheckoutClosedError).
  */
 import type { Products } from '../catalog/products';
-import type { Loaded } from '../command-handler';
+import type { Handled, Loaded } from '../command-handler';
 import { handleCommand, loadStream } from '../command-handler';
 import { DomainError } from '../domain/decider';
-import type { EventOf } from '../domain/events';
+import type { EventOf, OrderEvent } from '../domain/events';
 import { orderStream } from '../domain/events';
 import { deterministicId, orderIdFor } from '../domain/ids';
 import type { EventStore } from '../eventstore/port';
 import type { StripeGateway } from '../payments/stripe-gateway';
-import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import {
+  StripeBusyError,
+  StripeRefusedError,
+  StripeUnavailableError,
+} from '../payments/stripe-gateway';
 import type { HoldGuard } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider } from './order';
@@ -49,6 +53,14 @@ export class CheckoutRefusedError extends Error {
 /** This checkoutId's order has ended (failed or paid); the widget must start a new one. */
 export class CheckoutClosedError extends Error {
   override readonly name = 'CheckoutClosedError';
+}
+
+/**
+ * Another request for this checkoutId is creating its Stripe session right now; nothing was
+ * changed, and asking again shortly returns that session.
+ */
+export class CheckoutBusyError extends Error {
+  override readonly name = 'CheckoutBusyError';
 }
 
 /** Stripe refused or could not be reached; the order is marked failed and its stock released. */
@@ -99,10 +111,9 @@ export async function startCheckout(
     });
   }
 
-  const { cart, checkout, status } = order.state;
-  if (checkout && (status === 'checkout_started' || status === 'pending')) {
-    return { orderId, checkoutUrl: checkout.url };
-  }
+  const started = startedOf(orderId, order.state);
+  if (started) return started;
+  const { cart, status } = order.state;
   if (status !== 'validated' || !cart) {
     throw new CheckoutClosedError(`This checkout has ended (${status}); please start a new one`);
   }
@@ -212,10 +223,21 @@ async function createSession(
       imageBase: deps.publicUrl,
     });
   } catch (error) {
+    if (error instanceof StripeBusyError) {
+      const started = await startedCheckout(deps, orderId);
+      if (started) return started;
+      throw new CheckoutBusyError(
+        'This checkout is being started by another request. Please try again in a moment.',
+      );
+    }
     if (!(error instanceof StripeRefusedError || error instanceof StripeUnavailableError))
       throw error;
     const reason = error instanceof StripeRefusedError ? 'stripe_refused' : 'stripe_unreachable';
-    await failCheckout(deps, cart, reason, error.message);
+    const failed = await failCheckout(deps, cart, reason, error.message);
+    // A concurrent request for this checkoutId got its session meanwhile: the order is live,
+    // and its stock must stay held.
+    const started = failed.events.length === 0 && startedOf(orderId, failed.state);
+    if (started) return started;
     await releaseOrderStock(
       deps.products,
       cart,
@@ -253,13 +275,29 @@ async function createSession(
   return { orderId, checkoutUrl: session.url ?? '' };
 }
 
+/** The checkout URL, if the order's session has been started. */
+function startedOf(orderId: string, state: OrderState): StartedCheckout | undefined {
+  const { checkout, status } = state;
+  return checkout && (status === 'checkout_started' || status === 'pending')
+    ? { orderId, checkoutUrl: checkout.url }
+    : undefined;
+}
+
+async function startedCheckout(
+  deps: CheckoutDeps,
+  orderId: string,
+): Promise<StartedCheckout | undefined> {
+  const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+  return startedOf(orderId, state);
+}
+
 async function failCheckout(
   deps: CheckoutDeps,
   cart: Cart,
   reason: EventOf<'CheckoutFailed'>['data']['reason'],
   message: string,
-): Promise<void> {
-  await handleCommand(
+): Promise<Handled<OrderState, OrderEvent>> {
+  return handleCommand(
     deps.store,
     orderStream(cart.orderId),
     orderDecider,

@@ -45,6 +45,14 @@ export class StripeUnavailableError extends Error {
   override readonly name = 'StripeUnavailableError';
 }
 
+/**
+ * Stripe is still processing another request with the same idempotency key (its 409): for a
+ * checkout, another request for the same order, whose answer is on its way.
+ */
+export class StripeBusyError extends Error {
+  override readonly name = 'StripeBusyError';
+}
+
 export class WebhookSignatureError extends Error {
   override readonly name = 'WebhookSignatureError';
 }
@@ -163,6 +171,7 @@ export class StripeGateway {
       return await request();
     } catch (error) {
       if (error instanceof Stripe.errors.StripeError) {
+        if (error.statusCode === 409) throw new StripeBusyError(`Stripe busy: ${error.message}`);
         const unavailable =
           error instanceof Stripe.errors.StripeConnectionError ||
           error instanceof Stripe.errors.StripeAPIError ||

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
-import { availableOf, checkout, orderEvents } from '../support/orders';
+import { availableOf, checkout, orderEvents, RETURN_URL } from '../support/orders';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -52,5 +52,35 @@ describe('Stripe refusing or unreachable during checkout.start', () => {
     expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe(
       'checkout_started',
     );
+  });
+
+  it("a second request while Stripe still creates the first one's session fails nothing and holds the stock once", async () => {
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 2 }],
+      email: 'double-click@example.com',
+      returnUrl: RETURN_URL,
+    };
+    const before = await availableOf(t, 'BAGGIO-1994');
+    // Stripe answers the first create late; meanwhile the same key gets its 409 (in progress).
+    t.sandbox.failNext('in_progress', 1);
+    const [first, second] = await Promise.allSettled([
+      t.client.checkout.start.mutate(input),
+      t.client.checkout.start.mutate(input),
+    ]);
+    const answered = [first, second].filter((r) => r.status === 'fulfilled');
+    const refused = [first, second].filter((r) => r.status === 'rejected');
+    expect(answered).toHaveLength(1);
+    expect(refused.map((r) => (r.reason as { data?: { code?: string } }).data?.code)).toEqual([
+      'SERVICE_UNAVAILABLE',
+    ]);
+    const started = (
+      answered[0] as PromiseFulfilledResult<{ orderId: string; checkoutUrl: string }>
+    ).value;
+    const types = (await orderEvents(t.app.services.store, started.orderId)).map((e) => e.type);
+    expect(types).toEqual(['CartValidated', 'CheckoutStarted']);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+    // Asked again, the refused one gets the same checkout.
+    expect(await t.client.checkout.start.mutate(input)).toEqual(started);
   });
 });

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { HoldLimitError } from '../../checkout/hold-guard';
 import {
+  CheckoutBusyError,
   CheckoutClosedError,
   CheckoutRefusedError,
   CheckoutUnavailableError,
@@ -52,6 +53,9 @@ export const checkoutRouter = router({
       }
       if (error instanceof CheckoutClosedError) {
         throw new TRPCError({ code: 'CONFLICT', message: error.message });
+      }
+      if (error instanceof CheckoutBusyError) {
+        throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: error.message });
       }
       if (error instanceof CheckoutUnavailableError) {
         services.log.warn(
