@@ -75,9 +75,12 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
       } catch (error) {
         count('failed');
         if (error instanceof DomainError) {
-          const status = error.code === 'unknown_order' ? 200 : 400;
+          // Signed by Stripe but never applicable (no such order, a session of another
+          // order): a 4xx would have Stripe retry it for days and then disable the endpoint.
           request.log.warn({ code: error.code, event: notification.id }, 'webhook not applied');
-          return reply.code(status).send({ received: status === 200, error: error.message });
+          return reply
+            .code(200)
+            .send({ received: true, ignored: error.code, error: error.message });
         }
         if (error instanceof WrongExpectedVersionError) {
           return reply.code(503).send({ error: 'The order is busy; Stripe will retry' });

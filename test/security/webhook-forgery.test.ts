@@ -185,3 +185,27 @@ describe('a genuine event', () => {
     expect(await countOf(t.app.services.store, genuine.orderId, 'PaymentCompleted')).toBe(1);
   });
 });
+
+describe('a genuine event that cannot apply to the order it names', () => {
+  it('is acknowledged (so Stripe stops retrying it), changes nothing and says why', async () => {
+    // Signed with the endpoint's secret, naming the target order, but carrying another order's session.
+    const event = JSON.parse(genuine.payload);
+    event.id = 'evt_other_session_0001';
+    event.data.object.metadata = { orderId: target.orderId };
+    event.data.object.client_reference_id = target.orderId;
+    const body = JSON.stringify(event);
+    const before = await footprint(t);
+    const response = await postWebhook(t, body, {
+      'content-type': 'application/json',
+      'stripe-signature': sign(body, secret),
+    });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toMatchObject({
+      received: true,
+      ignored: 'session_mismatch',
+    });
+    expect(await footprint(t)).toEqual(before);
+    const status = (await t.client.order.get.query({ orderId: target.orderId })).status;
+    expect(status).toBe('checkout_started');
+  });
+});
