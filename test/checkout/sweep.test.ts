@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
-import { availableOf, checkout, orderEvents } from '../support/orders';
+import { availableOf, checkout, givenOrderEvent, orderEvents } from '../support/orders';
 
 let t: TestApp;
 let offsetMs = 0;
@@ -73,26 +73,14 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
       await t.sandbox.pay(order.sessionId);
       // Given: the webhook found an amount that was not the order's (Stripe took 1 EUR).
-      const [, started] = await orderEvents(t.app.services.store, order.orderId);
-      await t.app.services.store.append(
-        `order-${order.orderId}`,
-        [
-          {
-            id: crypto.randomUUID(),
-            type: 'PaymentMismatched',
-            data: {
-              orderId: order.orderId,
-              stripeEventId: 'evt_mismatch',
-              sessionId: order.sessionId,
-              at: new Date().toISOString(),
-              expected: { amount: 9900, currency: 'eur' },
-              received: { amount: 100, currency: 'eur' },
-            },
-            metadata: { correlationId: order.orderId, causationId: 'evt_mismatch' },
-          },
-        ],
-        { expectedRevision: started!.revision },
-      );
+      await givenOrderEvent(t.app.services.store, order.orderId, 'PaymentMismatched', {
+        orderId: order.orderId,
+        stripeEventId: 'evt_mismatch',
+        sessionId: order.sessionId,
+        at: new Date().toISOString(),
+        expected: { amount: 9900, currency: 'eur' },
+        received: { amount: 100, currency: 'eur' },
+      });
       await expect
         .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).flags)
         .toMatchObject({ mismatch: true });

@@ -11,7 +11,7 @@ import type { Sandbox } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
-import { availableOf, checkout, countOf, orderEvents } from '../support/orders';
+import { availableOf, checkout, countOf, givenOrderEvent, orderEvents } from '../support/orders';
 
 const GRACE_SECONDS = 60;
 let offsetMs = 0;
@@ -78,24 +78,12 @@ describe('reservations that outlive their session, across restarts', () => {
     const before = await availableOf(t, 'BAGGIO-1994');
     const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
     // Given: the expired webhook's append was stored and the server died before the release.
-    const [, started] = await orderEvents(t.app.services.store, order.orderId);
-    await t.app.services.store.append(
-      `order-${order.orderId}`,
-      [
-        {
-          id: crypto.randomUUID(),
-          type: 'CheckoutExpired',
-          data: {
-            orderId: order.orderId,
-            stripeEventId: 'evt_expired_then_crash',
-            sessionId: order.sessionId,
-            at: now().toISOString(),
-          },
-          metadata: { correlationId: order.orderId, causationId: 'evt_expired_then_crash' },
-        },
-      ],
-      { expectedRevision: started!.revision },
-    );
+    await givenOrderEvent(t.app.services.store, order.orderId, 'CheckoutExpired', {
+      orderId: order.orderId,
+      stripeEventId: 'evt_expired_then_crash',
+      sessionId: order.sessionId,
+      at: now().toISOString(),
+    });
     await restart();
     expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
 

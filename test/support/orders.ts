@@ -44,3 +44,21 @@ export async function availableOf(t: TestApp, sku: string): Promise<number> {
   const list = await t.client.catalog.list.query();
   return list.find((p) => p.sku === sku)?.available ?? -1;
 }
+
+/**
+ * Appends one event to an order's stream at its current revision, as a server would have:
+ * the "given" of a test whose server never got to do what comes next (a crash, say).
+ */
+export async function givenOrderEvent(
+  store: EventStore,
+  orderId: string,
+  type: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const last = (await orderEvents(store, orderId)).at(-1);
+  await store.append(
+    orderStream(orderId),
+    [{ id: randomUUID(), type, data, metadata: { correlationId: orderId, causationId: 'test' } }],
+    { expectedRevision: last ? last.revision : 'no_stream' },
+  );
+}
