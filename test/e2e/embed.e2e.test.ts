@@ -1,24 +1,14 @@
 /** Another site on another origin embeds the widget with two lines and sells through it. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
+import { describe, expect, test } from 'vitest';
+import { newShopper, skipE2E, stepShots } from './support/browser';
 import { cartButton, cartDialog, expectCount, payOnSandbox } from './support/cart';
-import type { Shop } from './support/shop';
-import { startShop } from './support/shop';
+import { shopInChromium } from './support/shop';
 
 describe.skipIf(skipE2E())('cross-origin embedding in Chromium', { timeout: 60_000 }, () => {
-  let shop: Shop;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [shop, browser] = await Promise.all([startShop({ embed: true }), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shop?.close();
-  });
+  const suite = shopInChromium({ embed: true });
 
   test('a page on another origin fills the cart, pays and sees the order paid', async () => {
+    const { shop, browser } = suite;
     const embedUrl = shop.embedUrl!;
     expect(new URL(embedUrl).origin).not.toBe(new URL(shop.url).origin);
     const { page, errors } = await newShopper(browser, [embedUrl, shop.url]);
@@ -56,6 +46,7 @@ describe.skipIf(skipE2E())('cross-origin embedding in Chromium', { timeout: 60_0
   });
 
   test('the server refuses checkout for a page whose origin it does not allow', async () => {
+    const { shop } = suite;
     const orders = await shop.test.client.checkout.start
       .mutate({
         checkoutId: crypto.randomUUID(),

@@ -1,26 +1,16 @@
 /** The whole purchase with the keyboard only: no mouse, focus always where it should be. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
+import { describe, expect, test } from 'vitest';
+import { newShopper, skipE2E, stepShots } from './support/browser';
 import { cartDialog, expectCount, focused, tabTo } from './support/cart';
-import type { Shop } from './support/shop';
-import { demoCatalog, startShop } from './support/shop';
+import { demoCatalog, shopInChromium } from './support/shop';
 
 const baggio = demoCatalog().find((p) => p.sku === 'BAGGIO-1994')!.name;
 
 describe.skipIf(skipE2E())('keyboard-only checkout in Chromium', { timeout: 60_000 }, () => {
-  let shop: Shop;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [shop, browser] = await Promise.all([startShop(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shop?.close();
-  });
+  const suite = shopInChromium();
 
   test('add, open, stay trapped, Escape, reopen, change quantity, pay, come back', async () => {
+    const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
     const shot = stepShots(page, 'keyboard');
     await page.goto(`${shop.url}/`);

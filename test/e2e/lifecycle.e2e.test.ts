@@ -2,12 +2,11 @@
  * The elements as frameworks treat them: moved in the page, configured from script after
  * they are connected, and an order view dismissed before the order ends. Live feeds follow.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, newShopper, skipE2E } from './support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { newShopper, skipE2E } from './support/browser';
 import { cartButton, cartDialog, cartLine, euros, expectCount } from './support/cart';
-import type { Shop } from './support/shop';
-import { demoCatalog, startShop } from './support/shop';
+import { demoCatalog, shopInChromium } from './support/shop';
 
 const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
 
@@ -35,18 +34,10 @@ describe.skipIf(skipE2E())(
   'the elements moved and configured late, in Chromium',
   { timeout: 60_000 },
   () => {
-    let shop: Shop;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      [shop, browser] = await Promise.all([startShop(), launchChromium()]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await shop?.close();
-    });
+    const suite = shopInChromium();
 
     test('a cart moved in the page still hears stock changes and the other tabs', async () => {
+      const { shop, browser } = suite;
       const { page, errors } = await newShopper(browser, [shop.url]);
       const other = await page.context().newPage();
       await Promise.all([page.goto(`${shop.url}/`), other.goto(`${shop.url}/`)]);
@@ -100,6 +91,7 @@ describe.skipIf(skipE2E())(
     });
 
     test('<stripe-cart-add> follows an api set from script and shows a changed sku at once', async () => {
+      const { shop, browser } = suite;
       const { page, errors } = await newShopper(browser, [shop.url]);
       // A page with the button alone: no <stripe-cart api> for it to borrow the server from.
       await page.route(`${shop.url}/bare`, (route) =>
@@ -132,6 +124,7 @@ describe.skipIf(skipE2E())(
     });
 
     test('"Continue" on an order still processing closes its live status stream', async () => {
+      const { shop, browser } = suite;
       const { page, errors } = await newShopper(browser, [shop.url]);
       const openStreams = await recordStreams(page);
       // An order that stays unpaid: started, never paid on the Stripe page.

@@ -2,28 +2,18 @@
  * Stock runs out while the cart waits: the lines say so live, checkout is refused line by
  * line by the server, and one click per line fixes the cart so the payment goes through.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
+import { describe, expect, test } from 'vitest';
+import { newShopper, skipE2E, stepShots } from './support/browser';
 import { cartButton, cartDialog, cartLine, expectCount, payOnSandbox } from './support/cart';
-import type { Shop } from './support/shop';
-import { demoCatalog, startShop } from './support/shop';
+import { demoCatalog, shopInChromium } from './support/shop';
 
 const nameOf = (sku: string) => demoCatalog().find((p) => p.sku === sku)!.name;
 
 describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () => {
-  let shop: Shop;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [shop, browser] = await Promise.all([startShop(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shop?.close();
-  });
+  const suite = shopInChromium();
 
   test('a sold-out and a short line are refused, fixed in one click each, then paid', async () => {
+    const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
     const shot = stepShots(page, 'refusal');
     await page.goto(`${shop.url}/`);

@@ -2,30 +2,20 @@
  * A shopper in real Chromium on the demo shop: fills the cart three ways, pays in the
  * Stripe sandbox's hosted page, and comes back to a live order status.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { RecordedEvent } from './support/browser';
-import { cartEvents, launchChromium, newShopper, skipE2E, stepShots } from './support/browser';
+import { cartEvents, newShopper, skipE2E, stepShots } from './support/browser';
 import { cartButton, cartDialog, cartLine, euros, expectCount, payOnSandbox } from './support/cart';
-import type { Shop } from './support/shop';
-import { demoCatalog, startShop } from './support/shop';
+import { demoCatalog, shopInChromium } from './support/shop';
 
 const price = (sku: string) => demoCatalog().find((p) => p.sku === sku)!.unitAmount;
 const nameOf = (sku: string) => demoCatalog().find((p) => p.sku === sku)!.name;
 
 describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () => {
-  let shop: Shop;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [shop, browser] = await Promise.all([startShop(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shop?.close();
-  });
+  const suite = shopInChromium();
 
   test('adds items three ways, changes quantities, pays with 4242 and sees "paid" live', async () => {
+    const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
     const shot = stepShots(page, 'pay');
     await page.goto(`${shop.url}/`);
@@ -105,6 +95,7 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
   });
 
   test('cancel on the Stripe page brings the shopper back to the same cart', async () => {
+    const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
     const shot = stepShots(page, 'cancel');
     await page.goto(`${shop.url}/`);
@@ -131,6 +122,7 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
   });
 
   test('a declined card stays on the payment page; another card then pays', async () => {
+    const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
     const shot = stepShots(page, 'declined');
     await page.goto(`${shop.url}/`);
@@ -156,6 +148,7 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
     await page.context().close();
   });
   test('two tabs of the shop share one cart, live', async () => {
+    const { shop, browser } = suite;
     const { page: first, errors } = await newShopper(browser, [shop.url]);
     const second = await first.context().newPage();
     await Promise.all([first.goto(`${shop.url}/`), second.goto(`${shop.url}/`)]);

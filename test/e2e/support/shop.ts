@@ -5,11 +5,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { CatalogEntry } from '../../../server/catalog/catalog-file';
 import type { TestApp } from '../../support/app';
 import { startTestApp } from '../../support/app';
 import { freePort } from '../../support/free-port';
 import { ensureWidgetBuilt, repoRoot } from '../../widget/build-widget';
+import { launchChromium } from './browser';
 
 export interface Shop {
   /** The shop page's origin, which is also the API's. */
@@ -68,4 +71,23 @@ export async function startShop(
       await test.close();
     },
   };
+}
+
+/**
+ * The demo shop and Chromium for one browser suite: started before its tests, stopped
+ * after them. Read `shop` and `browser` inside the tests, once they have started.
+ */
+export function shopInChromium(options: Parameters<typeof startShop>[0] = {}): {
+  readonly shop: Shop;
+  readonly browser: Browser;
+} {
+  const suite = {} as { shop: Shop; browser: Browser };
+  beforeAll(async () => {
+    [suite.shop, suite.browser] = await Promise.all([startShop(options), launchChromium()]);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.shop?.close();
+  });
+  return suite;
 }
