@@ -144,10 +144,7 @@ function decide(ctx: SandboxContext, call: ApiCall): Outcome {
   const outcome = json(result.status, result.value);
   if (fault === 'in_progress' && key) {
     ctx.idempotency.begin(key);
-    const done = () => {
-      ctx.idempotency.save(key, fingerprint, outcome);
-      ctx.idempotency.end(key);
-    };
+    const done = () => ctx.idempotency.save(key, fingerprint, outcome);
     return { kind: 'held', reply: outcome, ms: IN_PROGRESS_MS, done };
   }
   if (key) ctx.idempotency.save(key, fingerprint, outcome);

@@ -21,15 +21,12 @@ export class IdempotencyStore {
 
   save(key: string, fingerprint: string, { status, body }: StoredResponse): void {
     this.entries.set(key, { fingerprint, response: { status, body } });
+    this.running.delete(key);
   }
 
   /** Until `save`, other requests with `key` are told one is in progress. */
   begin(key: string): void {
     this.running.add(key);
-  }
-
-  end(key: string): void {
-    this.running.delete(key);
   }
 }
 
