@@ -5,7 +5,7 @@
  */
 import type { ProductState } from '../catalog/product';
 import { available } from '../catalog/product';
-import type { OrderLine } from '../domain/events';
+import { MAX_AMOUNT, type OrderLine } from '../domain/events';
 
 export interface CartItem {
   sku: string;
@@ -15,7 +15,9 @@ export interface CartItem {
 export type LineProblem =
   | { sku: string; code: 'unknown_sku' | 'delisted' | 'sold_out' }
   | { sku: string; code: 'insufficient_stock'; available: number; requested: number }
-  | { sku: string; code: 'currency_mismatch'; currency: string };
+  | { sku: string; code: 'currency_mismatch'; currency: string }
+  /** With the lines before it, this line would take the total past what one payment can take. */
+  | { sku: string; code: 'amount_too_large'; maxQuantity: number; requested: number };
 
 export type PricedCart =
   | { ok: true; lines: OrderLine[]; currency: string; total: number }
@@ -28,6 +30,7 @@ export function priceCart(
   const problems: LineProblem[] = [];
   const lines: OrderLine[] = [];
   let currency: string | undefined;
+  let total = 0;
   for (const { sku, quantity } of items) {
     const product = products.get(sku);
     if (!product?.details) {
@@ -53,9 +56,15 @@ export function priceCart(
       problems.push({ sku, code: 'currency_mismatch', currency: product.details.currency });
       continue;
     }
-    lines.push({ sku, name, image, unitAmount, quantity, amount: unitAmount * quantity });
+    const amount = unitAmount * quantity;
+    if (total + amount > MAX_AMOUNT) {
+      const maxQuantity = Math.floor((MAX_AMOUNT - total) / unitAmount);
+      problems.push({ sku, code: 'amount_too_large', maxQuantity, requested: quantity });
+      continue;
+    }
+    total += amount;
+    lines.push({ sku, name, image, unitAmount, quantity, amount });
   }
   if (problems.length > 0 || !currency) return { ok: false, problems };
-  const total = lines.reduce((sum, line) => sum + line.amount, 0);
   return { ok: true, lines, currency, total };
 }

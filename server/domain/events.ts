@@ -13,7 +13,12 @@ export const Sku = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, - and _ only');
 export const Currency = z.string().regex(/^[a-z]{3}$/, 'a lower-case ISO 4217 code, e.g. eur');
-export const MinorUnits = z.number().int().min(0).max(99_999_999);
+/**
+ * The most one Stripe payment can take: amounts have at most eight digits (99,999,999 minor
+ * units, e.g. €999,999.99). Prices, line amounts and order totals all stay within it.
+ */
+export const MAX_AMOUNT = 99_999_999;
+export const MinorUnits = z.number().int().min(0).max(MAX_AMOUNT);
 const At = z.string().datetime({ offset: true });
 
 const productFields = {

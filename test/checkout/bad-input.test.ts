@@ -8,6 +8,13 @@ import { checkout, RETURN_URL } from '../support/orders';
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
+  await t.admin.admin.listProduct.mutate({
+    sku: 'GOLD-BAR',
+    name: 'Gold bar',
+    unitAmount: 40_000_000,
+    currency: 'eur',
+    stock: 10,
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -116,6 +123,12 @@ const checkoutCases: [string, string | object, number, RegExp][] = [
     400,
     /insufficient_stock/,
   ],
+  [
+    'a total past the most one Stripe payment can take (99,999,999)',
+    { ...valid(), items: [{ sku: 'GOLD-BAR', quantity: 3 }] },
+    400,
+    /GOLD-BAR amount_too_large/,
+  ],
   ['malformed JSON', '{"checkoutId": ', 400, /JSON|parse/i],
   ['an oversized body', { ...valid(), padding: 'x'.repeat(200_000) }, 413, /too large/i],
 ];
@@ -141,6 +154,19 @@ describe('bad checkout input gets a specific 4xx and changes nothing', () => {
     expect(problems).toEqual([
       { sku: 'PELE-1958', code: 'insufficient_stock', available: expect.any(Number), requested: 9 },
       { sku: 'NOPE', code: 'unknown_sku' },
+    ]);
+  });
+
+  it('says how many of a line fit in one payment', async () => {
+    const response = await callCheckout({
+      ...valid(),
+      items: [
+        { sku: 'PELE-1958', quantity: 1 },
+        { sku: 'GOLD-BAR', quantity: 3 },
+      ],
+    });
+    expect(JSON.parse(response.text).error.data.problems).toEqual([
+      { sku: 'GOLD-BAR', code: 'amount_too_large', maxQuantity: 2, requested: 3 },
     ]);
   });
 });

@@ -95,4 +95,30 @@ describe('pricing a cart', () => {
       problems: [{ sku: 'B', code: 'sold_out' }],
     });
   });
+
+  it('refuses a total past the most one Stripe payment can take, saying how many fit', () => {
+    const dear = new Map([product('GOLD', 40_000_000, 10), product('SILVER', 30_000_000, 10)]);
+    // 40M + 30M fit (70M <= 99,999,999); a second SILVER would make 100M.
+    expect(
+      priceCart(
+        [
+          { sku: 'GOLD', quantity: 1 },
+          { sku: 'SILVER', quantity: 2 },
+        ],
+        dear,
+      ),
+    ).toEqual({
+      ok: false,
+      problems: [{ sku: 'SILVER', code: 'amount_too_large', maxQuantity: 1, requested: 2 }],
+    });
+    expect(priceCart([{ sku: 'GOLD', quantity: 3 }], dear)).toEqual({
+      ok: false,
+      problems: [{ sku: 'GOLD', code: 'amount_too_large', maxQuantity: 2, requested: 3 }],
+    });
+    const exact = new Map([product('MAX', 33_333_333, 5)]);
+    expect(priceCart([{ sku: 'MAX', quantity: 3 }], exact)).toMatchObject({
+      ok: true,
+      total: 99_999_999,
+    });
+  });
 });
