@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Decider } from './domain/decider';
-import { checkEvent } from './domain/event-check';
+import { checkEvent, checkNewEvents } from './domain/event-check';
 import type { DomainEvent } from './domain/events';
 import type { EventMetadata, EventStore, ExpectedRevision } from './eventstore/port';
 import { StreamNotFoundError, WrongExpectedVersionError } from './eventstore/port';
@@ -75,6 +75,7 @@ export async function handleCommand<S, C, E extends DomainEvent>(
       attempt === 1 && options.loaded ? options.loaded : await loadStream(store, stream, decider);
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) return { ...loaded, events };
+    checkNewEvents(stream, events);
     const expectedRevision: ExpectedRevision = loaded.revision;
     try {
       const result = await store.append(

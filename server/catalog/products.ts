@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Handled, Loaded } from '../command-handler';
 import { loadStream, MAX_ATTEMPTS } from '../command-handler';
+import { checkNewEvents } from '../domain/event-check';
 import type { ProductEvent } from '../domain/events';
 import { productStream } from '../domain/events';
 import type { EventMetadata, EventStore } from '../eventstore/port';
@@ -111,6 +112,7 @@ export class Products {
       let position: bigint | undefined;
       if (appending.length > 0) {
         try {
+          checkNewEvents(productStream(sku), appending);
           const result = await this.store.append(productStream(sku), appending, {
             expectedRevision: loaded.revision,
           });

@@ -247,10 +247,40 @@ export class MalformedEventError extends Error {
     readonly type: string,
     override readonly cause: unknown,
   ) {
-    const issue = (cause as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-    const detail = issue ? `${issue.path.join('.') || '(data)'}: ${issue.message}` : String(cause);
-    super(`Event ${position} (${type} in ${streamId}) does not match its schema: ${detail}`);
+    super(
+      `Event ${position} (${type} in ${streamId}) does not match its schema: ${issueOf(cause)}`,
+    );
   }
+}
+
+/**
+ * A decided event its own schema refuses: a bug, stopped before the append, since once
+ * stored it would stop every reader of the stream and every projection at it.
+ */
+export class UnstorableEventError extends Error {
+  override readonly name = 'UnstorableEventError';
+  constructor(streamId: string, type: string, cause: unknown) {
+    super(`Not appending ${type} to ${streamId}: it does not match its schema: ${issueOf(cause)}`);
+  }
+}
+
+/** Throws UnstorableEventError unless every event matches its schema. */
+export function checkNewEvents(
+  streamId: string,
+  events: readonly { type: string; data: unknown }[],
+): void {
+  for (const event of events) {
+    try {
+      checkEvent(event);
+    } catch (error) {
+      throw new UnstorableEventError(streamId, event.type, error);
+    }
+  }
+}
+
+function issueOf(cause: unknown): string {
+  const issue = (cause as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+  return issue ? `${issue.path.join('.') || '(data)'}: ${issue.message}` : String(cause);
 }
 
 /** `checkEvent` for the projections, whose errors say which event. */
