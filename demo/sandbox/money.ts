@@ -28,6 +28,9 @@ const MINIMUM_CHARGE: Readonly<Record<string, number>> = {
   ron: 200,
 };
 
+/** Amounts have at most eight digits, in every currency (the same page). */
+export const MAXIMUM_CHARGE = 99_999_999;
+
 export function minimumChargeAmount(currency: string): number {
   return MINIMUM_CHARGE[currency] ?? 0;
 }

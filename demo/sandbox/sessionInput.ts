@@ -1,7 +1,7 @@
 import { CHECKOUT_SESSION_CREATE_PARAMS, type RawCreateParams } from './checkoutParams';
 import { invalidRequest } from './errors';
 import type { FormRecord } from './forms';
-import { formatMoney, minimumChargeAmount } from './money';
+import { formatMoney, MAXIMUM_CHARGE, minimumChargeAmount } from './money';
 import { validateParams } from './params';
 
 export type SandboxPaymentMethodType = 'card' | 'sepa_debit';
@@ -64,6 +64,13 @@ export function parseCreateSession(form: FormRecord, nowSeconds: number): Create
       `The Checkout Session's total amount due must add up to at least ${formatMoney(minimum, currency, 'en')} ${currency}`,
       undefined,
       'amount_too_small',
+    );
+  }
+  if (amountTotal > MAXIMUM_CHARGE) {
+    throw invalidRequest(
+      `The Checkout Session's total amount due must be no more than ${formatMoney(MAXIMUM_CHARGE, currency, 'en')} ${currency}`,
+      undefined,
+      'amount_too_large',
     );
   }
   checkUrl(raw.success_url, 'success_url');

@@ -234,6 +234,20 @@ describe('POST /v1/checkout/sessions', () => {
       { code: 'amount_too_small' },
     ],
     [
+      'a total over the eight digits Stripe takes (99,999,999)',
+      () =>
+        sessionParams({
+          line_items: [
+            {
+              ...line(),
+              quantity: 2,
+              price_data: { ...line().price_data!, unit_amount: 50_000_000 },
+            },
+          ],
+        }),
+      { code: 'amount_too_large' },
+    ],
+    [
       'expires_at under 30 minutes ahead',
       () => sessionParams({ expires_at: now() + 29 * 60 }),
       { param: 'expires_at' },
