@@ -51,9 +51,27 @@ function squeezeTemplates(): Plugin {
   };
 }
 
+/**
+ * Any bundle importing @trpc/client keeps its WebSocket client (0.9 KB gzipped): the module
+ * ends with a helper call setting the class's static counter, which a bundler must take for
+ * a side effect. The widget speaks HTTP and SSE only, so that call is marked pure and the
+ * class drops out with it. The build fails, rather than silently growing, if tRPC changes it.
+ */
+function dropWebSocketClient(): Plugin {
+  const call = '_defineProperty(WsConnection, "connectCount", 0);';
+  return {
+    name: 'stripe-cart:drop-websocket-client',
+    transform(code, id) {
+      if (!/\/@trpc\/client\/dist\/wsLink-[\w-]+\.mjs$/.test(id)) return null;
+      if (!code.includes(call)) this.error(`${id} no longer has ${call}: update vite.config.ts`);
+      return { code: code.replace(call, `/* @__PURE__ */ ${call}`), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   publicDir: false,
-  plugins: [squeezeTemplates()],
+  plugins: [squeezeTemplates(), dropWebSocketClient()],
   // Lit's production build whatever NODE_ENV says (Vitest sets it to "test").
   resolve: { conditions: ['module', 'browser', 'production'] },
   build: {
