@@ -33,6 +33,8 @@ function issueText(t: Translate, issue: LineIssue): string {
       return t('unavailable');
     case 'currency':
       return t('otherCurrency', { currency: issue.currency.toUpperCase() });
+    case 'too_much':
+      return t('tooMuch');
   }
 }
 

@@ -78,4 +78,35 @@ describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () 
     expect(errors).toEqual([expect.stringMatching(/^400 .*\/trpc\/checkout\.start/)]);
     await page.context().close();
   });
+
+  test('a line past what one payment can take is cut to what fits, in one click', async () => {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.listProduct.mutate({
+      sku: 'GOLD-BAR',
+      name: 'Gold bar',
+      unitAmount: 40_000_000,
+      currency: 'eur',
+      stock: 10,
+    });
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="PELE-1958"] .price').waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('GOLD-BAR', 3));
+    await expectCount(page, 3);
+    await cartButton(page).click();
+    await cartDialog(page).getByLabel('Email for the receipt').fill('buyer@example.com');
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+
+    // 3 x €400,000 is past €999,999.99: the server says 2 fit, and the line offers exactly that.
+    const gold = cartLine(page, 'Gold bar');
+    await expect
+      .poll(() => gold.locator('[part="issue"]').textContent())
+      .toContain('More than one payment can take');
+    await gold.getByRole('button', { name: 'Reduce to 2' }).click();
+    await expectCount(page, 2);
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(errors).toEqual([expect.stringMatching(/^400 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
 });

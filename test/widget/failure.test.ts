@@ -41,10 +41,21 @@ describe('failure classification', () => {
   test('a refusal carries its per-line problems, dropping malformed ones', () => {
     const failure = classifyFailure(
       serverError('BAD_REQUEST', {
-        problems: [{ sku: 'A', code: 'sold_out' }, { sku: 'B', code: 'bogus' }, 'x'],
+        problems: [
+          { sku: 'A', code: 'sold_out' },
+          { sku: 'B', code: 'bogus' },
+          'x',
+          { sku: 'C', code: 'amount_too_large', maxQuantity: 1, requested: 2 },
+        ],
       }),
     );
-    expect(failure).toMatchObject({ kind: 'refused', problems: [{ sku: 'A', code: 'sold_out' }] });
+    expect(failure).toMatchObject({
+      kind: 'refused',
+      problems: [
+        { sku: 'A', code: 'sold_out' },
+        { sku: 'C', code: 'amount_too_large', maxQuantity: 1, requested: 2 },
+      ],
+    });
   });
 
   test('zod failures name their fields', () => {

@@ -60,6 +60,12 @@ describe('line problems', () => {
         'only_left',
         'setQuantity',
       ],
+      [
+        { sku: 'A', code: 'amount_too_large', maxQuantity: 2, requested: 3 },
+        'too_much',
+        'setQuantity',
+      ],
+      [{ sku: 'A', code: 'amount_too_large', maxQuantity: 0, requested: 1 }, 'too_much', 'remove'],
     ];
     for (const [problem, kind, fix] of cases) {
       const issue = refusalIssue(problem);
@@ -70,5 +76,6 @@ describe('line problems', () => {
       type: 'setQuantity',
       quantity: 2,
     });
+    expect(fixFor({ kind: 'too_much', max: 4 })).toEqual({ type: 'setQuantity', quantity: 4 });
   });
 });

@@ -8,7 +8,8 @@ import type { CartLine } from './cart';
 export type LineProblem =
   | { sku: string; code: 'unknown_sku' | 'delisted' | 'sold_out' }
   | { sku: string; code: 'insufficient_stock'; available: number; requested: number }
-  | { sku: string; code: 'currency_mismatch'; currency: string };
+  | { sku: string; code: 'currency_mismatch'; currency: string }
+  | { sku: string; code: 'amount_too_large'; maxQuantity: number; requested: number };
 
 export interface StockInfo {
   sku: string;
@@ -20,7 +21,9 @@ export type LineIssue =
   | { kind: 'unavailable' }
   | { kind: 'sold_out' }
   | { kind: 'only_left'; available: number }
-  | { kind: 'currency'; currency: string };
+  | { kind: 'currency'; currency: string }
+  /** More than one payment can take; `max` of it would fit. */
+  | { kind: 'too_much'; max: number };
 
 export type LineFix = { type: 'remove' } | { type: 'setQuantity'; quantity: number };
 
@@ -51,6 +54,8 @@ export function refusalIssue(problem: LineProblem): LineIssue {
         : { kind: 'sold_out' };
     case 'currency_mismatch':
       return { kind: 'currency', currency: problem.currency };
+    case 'amount_too_large':
+      return { kind: 'too_much', max: problem.maxQuantity };
     default: {
       const _exhaustive: never = problem;
       return _exhaustive;
@@ -59,9 +64,9 @@ export function refusalIssue(problem: LineProblem): LineIssue {
 }
 
 export function fixFor(issue: LineIssue): LineFix {
-  return issue.kind === 'only_left'
-    ? { type: 'setQuantity', quantity: issue.available }
-    : { type: 'remove' };
+  const quantity =
+    issue.kind === 'only_left' ? issue.available : issue.kind === 'too_much' ? issue.max : 0;
+  return quantity > 0 ? { type: 'setQuantity', quantity } : { type: 'remove' };
 }
 
 /** The currency the cart is priced in: the first line's that the catalog knows. */
@@ -107,6 +112,7 @@ export function isLineProblem(value: unknown): value is LineProblem {
       code === 'delisted' ||
       code === 'sold_out' ||
       code === 'insufficient_stock' ||
-      code === 'currency_mismatch')
+      code === 'currency_mismatch' ||
+      code === 'amount_too_large')
   );
 }
