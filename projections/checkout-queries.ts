@@ -1,7 +1,7 @@
 /**
  * Read-model queries the server itself relies on (not analytics): which open orders
  * outlived their reservation, which ended orders still hold stock, and how many units a
- * shopper holds in unpaid checkouts.
+ * shopper holds in unpaid checkouts (and which of a client's orders still hold).
  * All tolerate the read models' lag: the sweep re-checks each order on its stream,
  * and the hold guard adds what the read models have not yet seen.
  */
@@ -26,6 +26,9 @@ function statements(db: Database.Database) {
     held: db.prepare<[string], { units: number | null }>(
       `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}`,
     ),
+    open: db.prepare<[string], { order_id: string }>(
+      `SELECT order_id FROM orders WHERE order_id IN (SELECT value FROM json_each(?)) AND status IN ${OPEN}`,
+    ),
   };
 }
 
@@ -47,6 +50,16 @@ export function staleOpenOrders(db: Database.Database, cutoff: string, limit = 5
 /** Units held by unpaid, unexpired checkouts of this (lower-cased) email. */
 export function heldUnitsByEmail(db: Database.Database, email: string): number {
   return on(db).held.get(email)?.units ?? 0;
+}
+
+/** Which of these orders are still open (unpaid, unexpired). */
+export function openOrders(db: Database.Database, orderIds: readonly string[]): Set<string> {
+  if (orderIds.length === 0) return new Set();
+  return new Set(
+    on(db)
+      .open.all(JSON.stringify(orderIds))
+      .map((row) => row.order_id),
+  );
 }
 
 interface EndedOrder {

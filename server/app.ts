@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import {
   endedOrdersStillHolding,
   heldUnitsByEmail,
+  openOrders,
   staleOpenOrders,
 } from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
@@ -18,6 +19,7 @@ import { AfterReply } from './after-reply';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';
 import { HoldGuard } from './checkout/hold-guard';
+import { SESSION_LIFETIME_MS } from './checkout/start-checkout';
 import type { SweepResult } from './checkout/sweep';
 import { sweepReservations } from './checkout/sweep';
 import { type Config, listenError } from './config';
@@ -113,8 +115,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   const stripe = new StripeGateway(config.stripe);
   const holds = new HoldGuard(
-    (email) => heldUnitsByEmail(readModels.db, email),
-    config.maxHeldUnits,
+    {
+      byEmail: (email) => heldUnitsByEmail(readModels.db, email),
+      open: (orderIds) => openOrders(readModels.db, orderIds),
+    },
+    {
+      perShopper: config.maxHeldUnits,
+      perClient: config.maxHeldUnitsPerClient,
+      holdMs: SESSION_LIFETIME_MS + config.reservationGraceMs,
+    },
   );
   readModels.onChange(({ position }) => holds.projected(position));
   const services: Services = {

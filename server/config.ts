@@ -39,6 +39,7 @@ const schema = storageSchema.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHECKOUT_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   MAX_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(20),
+  MAX_HELD_UNITS_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(60),
   RESERVATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -68,6 +69,7 @@ export interface Config {
   checkoutRateLimit: number;
   /** Units one shopper (email) may hold in unpaid checkouts at once. */
   maxHeldUnits: number;
+  maxHeldUnitsPerClient: number;
   reservationGraceMs: number;
   /** 0 turns the reservation sweep off. */
   sweepIntervalMs: number;
@@ -112,6 +114,7 @@ export function parseConfig(env: Env): Config {
     logLevel: s.LOG_LEVEL,
     checkoutRateLimit: s.CHECKOUT_RATE_LIMIT,
     maxHeldUnits: s.MAX_HELD_UNITS,
+    maxHeldUnitsPerClient: s.MAX_HELD_UNITS_PER_CLIENT,
     reservationGraceMs: s.RESERVATION_GRACE_SECONDS * 1000,
     sweepIntervalMs: s.SWEEP_INTERVAL_SECONDS * 1000,
     trustProxy: s.TRUST_PROXY === 'true',

@@ -1,10 +1,14 @@
 /**
- * The cap on units one shopper may hold in unpaid checkouts (MAX_HELD_UNITS). The read
- * models count a shopper's open orders but lag behind appends, so the guard adds what
- * this process validated that the read models have not yet projected, and runs one
- * check-and-validate per shopper at a time. Concurrent checkouts by one shopper on one
- * server therefore cannot slip past the cap; across servers the read-model lag (a few
- * milliseconds) remains, which is acceptable for an abuse guard that decides no stock.
+ * The caps on units waiting in unpaid checkouts: per shopper (email, MAX_HELD_UNITS) and,
+ * since emails cost nothing to make up, per client address (MAX_HELD_UNITS_PER_CLIENT).
+ *
+ * The read models count a shopper's open orders but lag behind appends, so the guard adds
+ * what this process validated that they have not yet projected. They do not know client
+ * addresses (the event log keeps none), so the guard remembers which orders each address
+ * validated here and asks the read models which of those are still open. One
+ * check-and-validate runs per shopper and per address at a time: concurrent checkouts on
+ * one server cannot slip past either cap. Across servers, or after a restart, the address
+ * cap counts only what each process saw: it is an abuse guard, and decides no stock.
  */
 import { KeyedQueue } from '../keyed-queue';
 
@@ -12,20 +16,52 @@ export class HoldLimitError extends Error {
   override readonly name = 'HoldLimitError';
 }
 
-interface Unprojected {
+export interface Holder {
+  email: string;
+  /** The client's address, as the rate limiter sees it. */
+  client: string;
+  orderId: string;
+}
+
+/** What the read models say about holds. */
+export interface ProjectedHolds {
+  /** Units in the open (unpaid, unexpired) orders of this email. */
+  byEmail(email: string): number;
+  /** Which of these orders are still open. */
+  open(orderIds: string[]): Set<string>;
+}
+
+export interface HoldCaps {
+  perShopper: number;
+  perClient: number;
+  /** How long a checkout can hold units before the sweep gives them back. */
+  holdMs: number;
+}
+
+interface Validated {
+  orderId: string;
   position: bigint;
   units: number;
+  /** When it was validated (ms), to forget addresses that never come back. */
+  at: number;
 }
 
 export class HoldGuard {
   private readonly queue = new KeyedQueue();
-  private readonly unprojected = new Map<string, Unprojected[]>();
+  /** Per email: validated here, not yet projected. */
+  private readonly unprojected = new Map<string, Validated[]>();
+  /** Per address: validated here and, as far as this process knows, still open. */
+  private readonly byClient = new Map<string, Validated[]>();
   private projectedTo = -1n;
+  private forgotAt: number;
 
   constructor(
-    private readonly projectedHeld: (email: string) => number,
-    private readonly max: number,
-  ) {}
+    private readonly projectedHolds: ProjectedHolds,
+    private readonly caps: HoldCaps,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.forgotAt = now();
+  }
 
   /** The read models have committed everything up to `position`. */
   projected(position: bigint): void {
@@ -35,32 +71,71 @@ export class HoldGuard {
       if (left.length > 0) this.unprojected.set(email, left);
       else this.unprojected.delete(email);
     }
+    if (this.now() - this.forgotAt >= this.caps.holdMs) this.forgetExpired();
   }
 
   /**
-   * Runs `validate` only if `units` more keep the shopper within the cap. `validate`
-   * returns the `$all` position of what it appended (undefined if it appended nothing).
+   * Runs `validate` only if `units` more keep both the shopper and the client within their
+   * caps. `validate` returns the `$all` position of what it appended (undefined if nothing).
    */
   within<T>(
-    email: string,
+    holder: Holder,
     units: number,
     validate: () => Promise<{ position?: bigint; value: T }>,
   ): Promise<T> {
-    return this.queue.run(email, async () => {
-      const pending = (this.unprojected.get(email) ?? []).filter(
-        (e) => e.position > this.projectedTo,
-      );
-      const held = this.projectedHeld(email) + pending.reduce((sum, e) => sum + e.units, 0);
-      if (held + units > this.max) {
-        throw new HoldLimitError(
-          `At most ${this.max} units may wait in unpaid checkouts per shopper; ${held} already do. Finish or cancel those first.`,
+    return this.queue.run(`email ${holder.email}`, () =>
+      this.queue.run(`client ${holder.client}`, async () => {
+        const { perShopper, perClient } = this.caps;
+        const pending = (this.unprojected.get(holder.email) ?? []).filter(
+          (e) => e.position > this.projectedTo,
         );
-      }
-      const { position, value } = await validate();
-      if (position !== undefined && position > this.projectedTo) {
-        this.unprojected.set(email, [...pending, { position, units }]);
-      }
-      return value;
-    });
+        const shopper = this.projectedHolds.byEmail(holder.email) + sum(pending);
+        if (shopper + units > perShopper) {
+          throw new HoldLimitError(
+            `At most ${perShopper} units may wait in unpaid checkouts per shopper; ${shopper} already do. Finish or cancel those first.`,
+          );
+        }
+        const client = this.stillOpen(holder.client);
+        if (sum(client) + units > perClient) {
+          throw new HoldLimitError(
+            `At most ${perClient} units may wait in unpaid checkouts from one address; ${sum(client)} already do. Finish or cancel those first.`,
+          );
+        }
+        const { position, value } = await validate();
+        if (position !== undefined) {
+          const entry = { orderId: holder.orderId, position, units, at: this.now() };
+          if (position > this.projectedTo) this.unprojected.set(holder.email, [...pending, entry]);
+          this.byClient.set(holder.client, [...client, entry]);
+        }
+        return value;
+      }),
+    );
+  }
+
+  /** The address's orders that may still hold units; the rest are forgotten. */
+  private stillOpen(client: string): Validated[] {
+    const entries = this.byClient.get(client) ?? [];
+    const projected = entries.filter((e) => e.position <= this.projectedTo);
+    const open = this.projectedHolds.open(projected.map((e) => e.orderId));
+    const since = this.now() - this.caps.holdMs;
+    const left = entries.filter(
+      (e) => e.at > since && (e.position > this.projectedTo || open.has(e.orderId)),
+    );
+    if (left.length > 0) this.byClient.set(client, left);
+    else this.byClient.delete(client);
+    return left;
+  }
+
+  /** Addresses that never came back would otherwise be remembered for ever. */
+  private forgetExpired(): void {
+    this.forgotAt = this.now();
+    const since = this.forgotAt - this.caps.holdMs;
+    for (const [client, entries] of this.byClient) {
+      const left = entries.filter((e) => e.at > since);
+      if (left.length > 0) this.byClient.set(client, left);
+      else this.byClient.delete(client);
+    }
   }
 }
+
+const sum = (entries: readonly Validated[]) => entries.reduce((total, e) => total + e.units, 0);

@@ -33,6 +33,8 @@ export interface StartCheckoutInput {
   email: string;
   returnUrl: string;
   locale?: string | undefined;
+  /** The caller's address, for the per-client cap on held units. */
+  client: string;
 }
 
 export interface StartedCheckout {
@@ -83,7 +85,7 @@ export interface CheckoutDeps {
   now: () => Date;
   /** Base URL for product images sent to Stripe. */
   publicUrl: string;
-  /** The per-shopper cap on units held in unpaid checkouts. */
+  /** The per-shopper and per-client caps on units held in unpaid checkouts. */
   holds: HoldGuard;
 }
 
@@ -102,7 +104,8 @@ export async function startCheckout(
   if (order.state.status === 'new') {
     const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
     const loaded = order;
-    order = await deps.holds.within(input.email, units, async () => {
+    const holder = { email: input.email, client: input.client, orderId };
+    order = await deps.holds.within(holder, units, async () => {
       const validated = await validateCart(deps, loaded, orderId, input);
       return {
         value: validated,

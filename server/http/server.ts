@@ -146,6 +146,7 @@ export async function buildHttpServer(
       // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
       createContext: ({ req, info }): Context => ({
         services,
+        client: req.ip,
         authorization:
           req.headers.authorization ??
           (info.connectionParams?.token ? `Bearer ${info.connectionParams.token}` : undefined),

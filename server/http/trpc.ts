@@ -11,6 +11,8 @@ import type { Services } from '../services';
 export interface Context {
   services: Services;
   authorization: string | undefined;
+  /** The caller's address (behind a proxy, from X-Forwarded-For only if TRUST_PROXY). */
+  client: string;
 }
 
 const t = initTRPC.context<Context>().create({

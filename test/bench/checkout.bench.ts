@@ -75,9 +75,10 @@ export async function benchCheckout(): Promise<BenchRow[]> {
         STRIPE_API_URL: sandbox.url,
         CATALOG_FILE: catalogFile,
         ALLOWED_ORIGINS: SHOP_ORIGIN,
-        // The defaults (30 per minute per IP, 20 units per shopper) would refuse a load test.
+        // The defaults (30 per minute per IP, 20 units per shopper, 60 per IP) would refuse a load test.
         CHECKOUT_RATE_LIMIT: '100000',
         MAX_HELD_UNITS: '100000',
+        MAX_HELD_UNITS_PER_CLIENT: '100000',
       },
       'checkout',
       bundleServer(build.path),

@@ -17,7 +17,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-const caller = () => appRouter.createCaller({ services: t.app.services, authorization: undefined });
+const caller = () => appRouter.createCaller({
+    services: t.app.services,
+    authorization: undefined,
+    client: '127.0.0.1',
+  });
 
 describe('watches let go of the live feed', () => {
   it('order.watch of an unknown order', async () => {

@@ -53,6 +53,7 @@ export function serverEnv(
     // These suites load the server on purpose; the abuse limits have their own tests.
     CHECKOUT_RATE_LIMIT: '100000',
     MAX_HELD_UNITS: '100000',
+    MAX_HELD_UNITS_PER_CLIENT: '100000',
     SWEEP_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'warn',
     EVENTSTORE_URL: '',

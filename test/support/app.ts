@@ -117,6 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Tests check the limits on purpose (hostile-input suite); elsewhere they would only get in the way.
     CHECKOUT_RATE_LIMIT: '100000',
     MAX_HELD_UNITS: '100000',
+    MAX_HELD_UNITS_PER_CLIENT: '100000',
     SWEEP_INTERVAL_SECONDS: '0',
     STRIPE_TIMEOUT_MS: '2000',
     ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),

@@ -43,7 +43,10 @@ export const checkoutRouter = router({
       });
     }
     try {
-      return await startCheckout({ ...services, publicUrl: services.config.publicUrl }, input);
+      return await startCheckout(
+        { ...services, publicUrl: services.config.publicUrl },
+        { ...input, client: ctx.client },
+      );
     } catch (error) {
       if (error instanceof CheckoutRefusedError) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });

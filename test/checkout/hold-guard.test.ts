@@ -1,0 +1,71 @@
+/**
+ * The hold guard's bookkeeping for client addresses, which no read model keeps: orders are
+ * forgotten once they end or once no checkout could still hold units, so a stream of
+ * one-off addresses does not grow the process for ever.
+ */
+import { expect, it } from 'vitest';
+import { HoldGuard, HoldLimitError } from '../../server/checkout/hold-guard';
+
+const HOLD_MS = 60_000;
+
+function guardWith(open: Set<string>) {
+  let now = 0;
+  const asked: string[][] = [];
+  const guard = new HoldGuard(
+    {
+      byEmail: () => 0,
+      open: (ids) => {
+        asked.push([...ids]);
+        return new Set(ids.filter((id) => open.has(id)));
+      },
+    },
+    { perShopper: 100, perClient: 5, holdMs: HOLD_MS },
+    () => now,
+  );
+  let position = 0n;
+  const start = (client: string, orderId: string, units: number) =>
+    guard.within({ email: `${orderId}@example.com`, client, orderId }, units, async () => {
+      position += 1n;
+      return { position, value: orderId };
+    });
+  return {
+    guard,
+    asked,
+    start,
+    projectAll: () => guard.projected(position),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+it('counts an address’s orders until the read models see them end', async () => {
+  const open = new Set(['a1', 'a2']);
+  const { start, projectAll } = guardWith(open);
+  await start('10.0.0.1', 'a1', 3);
+  await start('10.0.0.1', 'a2', 2);
+  // Not yet projected: counted from what this process validated.
+  await expect(start('10.0.0.1', 'a3', 1)).rejects.toThrow(HoldLimitError);
+  projectAll();
+  await expect(start('10.0.0.1', 'a3', 1)).rejects.toThrow(HoldLimitError);
+  open.delete('a1');
+  await expect(start('10.0.0.1', 'a4', 3)).resolves.toBe('a4');
+  await expect(start('10.0.0.2', 'b1', 5)).resolves.toBe('b1');
+});
+
+it('forgets addresses whose checkouts can no longer hold anything', async () => {
+  const open = new Set(['a1', 'b1']);
+  const { start, projectAll, advance, asked } = guardWith(open);
+  await start('10.0.0.1', 'a1', 5);
+  await start('10.0.0.2', 'b1', 5);
+  projectAll();
+  advance(HOLD_MS - 1);
+  await expect(start('10.0.0.1', 'a2', 1)).rejects.toThrow(HoldLimitError);
+  advance(1);
+  projectAll();
+  asked.length = 0;
+  // Both addresses were forgotten: nothing is asked about their old orders.
+  await expect(start('10.0.0.1', 'a3', 5)).resolves.toBe('a3');
+  await expect(start('10.0.0.2', 'b2', 5)).resolves.toBe('b2');
+  expect(asked).toEqual([[], []]);
+});
