@@ -2,8 +2,10 @@
  * The reservation sweep. Stock held for a checkout comes back through Stripe's
  * `checkout.session.expired`; if that webhook is lost, this gives it back once the
  * reservation is past its expiry plus a grace period. Stripe is asked first, so a
- * payment whose webhook was lost is recorded rather than swept; a payment that still
- * arrives after the sweep is recorded all the same, flagged late.
+ * payment whose webhook was lost is recorded rather than swept, and a session Stripe still
+ * has open (its clock behind ours) is expired there before its stock is given back, so it
+ * can no longer be paid. A payment that still arrives after the sweep (one made as the
+ * sweep ran) is recorded all the same, flagged late.
  *
  * An order's stock is given back after its ending event is stored (so a late payment can
  * never find it half released); a crash in between would leave it held for good. The sweep
@@ -15,7 +17,11 @@ import { orderStream } from '../domain/events';
 import type { EventStore } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import type { StripeGateway } from '../payments/stripe-gateway';
-import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import {
+  StripeMissingError,
+  StripeRefusedError,
+  StripeUnavailableError,
+} from '../payments/stripe-gateway';
 import { orderDecider, releaseReasonOf } from './order';
 import { releaseOrderStock } from './release-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
@@ -53,16 +59,12 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     // fulfil), so its stock stays held and Stripe is not asked again.
     if (state.mismatches.length > 0) continue;
     if (state.checkout) {
-      let session: Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
-      try {
-        session = await deps.stripe.retrieveCheckoutSession(state.checkout.sessionId);
-      } catch (error) {
-        if (!(error instanceof StripeUnavailableError || error instanceof StripeRefusedError))
-          throw error;
+      const session = await unpayable(deps.stripe, state.checkout.sessionId);
+      if (session === 'ask again') {
         result.deferred.push(orderId);
         continue;
       }
-      if (session.paymentStatus !== 'unpaid' || session.status === 'complete') {
+      if (session !== 'unpayable') {
         const recorded = await recordStripeOutcome(deps, {
           orderId,
           outcome: 'fetched',
@@ -103,4 +105,32 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     result.released.push(orderId);
   }
   return result;
+}
+
+type SessionFacts = Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
+
+/**
+ * Makes sure a session can no longer be paid: 'unpayable' once Stripe has expired it (or
+ * never had it: another account's or mode's keys); the session when it was completed (a
+ * payment to record); 'ask again' when Stripe could not say this round.
+ */
+async function unpayable(
+  stripe: StripeGateway,
+  sessionId: string,
+): Promise<SessionFacts | 'unpayable' | 'ask again'> {
+  try {
+    let session = await stripe.retrieveCheckoutSession(sessionId);
+    // Stripe's clock may be behind ours: end the session there before its stock goes back.
+    if (session.status === 'open' && session.paymentStatus === 'unpaid')
+      session = await stripe.expireCheckoutSession(sessionId);
+    return session.paymentStatus !== 'unpaid' || session.status === 'complete'
+      ? session
+      : 'unpayable';
+  } catch (error) {
+    if (error instanceof StripeMissingError) return 'unpayable';
+    // Refused includes an expiry that lost the race to a payment: the next round records it.
+    if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
+      return 'ask again';
+    throw error;
+  }
 }

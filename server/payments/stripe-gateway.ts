@@ -37,7 +37,15 @@ export interface StripeNotification {
 
 /** Stripe answered and said no (bad request, card error, auth). */
 export class StripeRefusedError extends Error {
-  override readonly name = 'StripeRefusedError';
+  override readonly name: string = 'StripeRefusedError';
+}
+
+/**
+ * Stripe does not know the object (`resource_missing`): e.g. a session made with another
+ * account's or the other mode's keys. Nobody can ever pay it through this account.
+ */
+export class StripeMissingError extends StripeRefusedError {
+  override readonly name = 'StripeMissingError';
 }
 
 /** Stripe could not be reached, timed out, or failed on its side. */
@@ -135,6 +143,11 @@ export class StripeGateway {
     return toSessionFacts(await this.call(() => this.stripe.checkout.sessions.retrieve(sessionId)));
   }
 
+  /** Ends an open session at Stripe, so it can no longer be paid; refused unless it is open. */
+  async expireCheckoutSession(sessionId: string): Promise<SessionFacts> {
+    return toSessionFacts(await this.call(() => this.stripe.checkout.sessions.expire(sessionId)));
+  }
+
   /** Verifies `Stripe-Signature` over the exact raw bytes Stripe sent; throws WebhookSignatureError. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): StripeNotification {
     if (!signature) throw new WebhookSignatureError('Missing Stripe-Signature header');
@@ -172,6 +185,8 @@ export class StripeGateway {
     } catch (error) {
       if (error instanceof Stripe.errors.StripeError) {
         if (error.statusCode === 409) throw new StripeBusyError(`Stripe busy: ${error.message}`);
+        if (error.statusCode === 404 && error.code === 'resource_missing')
+          throw new StripeMissingError(`Stripe has no such object: ${error.message}`);
         const unavailable =
           error instanceof Stripe.errors.StripeConnectionError ||
           error instanceof Stripe.errors.StripeAPIError ||

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
@@ -31,25 +32,79 @@ async function sweptOrders() {
 }
 
 describe('reservations that outlive their session (a lost expired webhook)', () => {
-  it('are released by the sweep, as events; a late payment is still recorded and flagged', async () => {
+  it('are released by the sweep, as events, once Stripe has ended the session', async () => {
     t.sandbox.setWebhookUrl(undefined);
-    const before = await availableOf(t, 'BAGGIO-1994');
-    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
-    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
+    try {
+      const before = await availableOf(t, 'BAGGIO-1994');
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+      expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
 
-    pastExpiry();
-    await expect.poll(sweptOrders).toContain(order.orderId);
-    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
-    const expired = (await orderEvents(t.app.services.store, order.orderId)).at(-1)!;
-    expect(expired.type).toBe('CheckoutExpired');
-    expect(expired.data).toMatchObject({ stripeEventId: null, sessionId: order.sessionId });
+      // Our clock is past the expiry; the sandbox's is not, so Stripe still has it open.
+      pastExpiry();
+      await expect.poll(sweptOrders).toContain(order.orderId);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+      const expired = (await orderEvents(t.app.services.store, order.orderId)).at(-1)!;
+      expect(expired.type).toBe('CheckoutExpired');
+      expect(expired.data).toMatchObject({ stripeEventId: null, sessionId: order.sessionId });
+      // The sweep expired it at Stripe first: the stock it gave back cannot be paid for.
+      expect(t.sandbox.session(order.sessionId)?.status).toBe('expired');
+      expect(await t.sandbox.pay(order.sessionId)).toMatchObject({ error: expect.any(String) });
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
 
-    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+  it('records a payment that arrives after the order expired, flagged late', async () => {
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    // Given: the order was recorded expired while the shopper was paying (a race at Stripe).
+    await givenOrderEvent(t.app.services.store, order.orderId, 'CheckoutExpired', {
+      orderId: order.orderId,
+      stripeEventId: null,
+      sessionId: order.sessionId,
+      at: new Date().toISOString(),
+    });
     await t.sandbox.pay(order.sessionId);
     await t.sandbox.idle();
     const view = await t.client.order.get.query({ orderId: order.orderId });
     expect(view.status).toBe('paid');
     expect(view.flags.late).toBe(true);
+  });
+
+  it('releases an order whose session Stripe does not know (keys of another account or mode)', async () => {
+    const { store, products } = t.app.services;
+    const model = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    const [validated, started] = await orderEvents(store, model.orderId);
+    // Given: an order started with other Stripe keys, holding one unit.
+    const orderId = randomUUID();
+    const at = new Date(Date.now() + offsetMs).toISOString();
+    await givenOrderEvent(store, orderId, 'CartValidated', {
+      ...validated!.data,
+      orderId,
+      checkoutId: randomUUID(),
+      at,
+    });
+    await products.execute(
+      {
+        type: 'ReserveStock',
+        sku: 'BAGGIO-1994',
+        orderId,
+        quantity: 1,
+        expiresAt: (started!.data as { expiresAt: string }).expiresAt,
+        at,
+      },
+      { correlationId: orderId, causationId: 'test' },
+    );
+    await givenOrderEvent(store, orderId, 'CheckoutStarted', {
+      ...started!.data,
+      orderId,
+      sessionId: 'cs_test_made_with_other_keys',
+      at,
+    });
+    const holding = await availableOf(t, 'BAGGIO-1994');
+
+    pastExpiry();
+    await expect.poll(sweptOrders).toContain(orderId);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(holding + 2);
   });
 
   it('records a payment whose webhook was lost instead of sweeping it', async () => {
