@@ -20,7 +20,7 @@ import {
   StripeRefusedError,
   StripeUnavailableError,
 } from '../payments/stripe-gateway';
-import type { HoldGuard } from './hold-guard';
+import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider } from './order';
 import type { CartItem, LineProblem } from './pricing';
@@ -55,6 +55,14 @@ export class CheckoutRefusedError extends Error {
 /** This checkoutId's order has ended (failed or paid); the widget must start a new one. */
 export class CheckoutClosedError extends Error {
   override readonly name = 'CheckoutClosedError';
+}
+
+/**
+ * This checkoutId already names an order for another cart or shopper: answering with that
+ * order would have the shopper pay for a cart they did not send.
+ */
+export class CheckoutReusedError extends Error {
+  override readonly name = 'CheckoutReusedError';
 }
 
 /**
@@ -105,13 +113,26 @@ export async function startCheckout(
     const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
     const loaded = order;
     const holder = { email: input.email, client: input.client, orderId };
-    order = await deps.holds.within(holder, units, async () => {
-      const validated = await validateCart(deps, loaded, orderId, input);
-      return {
-        value: validated,
-        ...(validated.position !== undefined && { position: validated.position }),
-      };
-    });
+    try {
+      order = await deps.holds.within(holder, units, async () => {
+        const validated = await validateCart(deps, loaded, orderId, input);
+        return {
+          value: validated,
+          ...(validated.position !== undefined && { position: validated.position }),
+        };
+      });
+    } catch (error) {
+      // A double click: the other request validated this very order, whose units the cap
+      // then counted against this one.
+      if (!(error instanceof HoldLimitError)) throw error;
+      order = await loadStream(deps.store, stream, orderDecider);
+      if (order.state.status === 'new') throw error;
+    }
+  }
+  if (order.state.cart && !sameCart(order.state.cart, input)) {
+    throw new CheckoutReusedError(
+      'This checkoutId was already used for another cart or email; send a new checkoutId for each cart',
+    );
   }
 
   const started = startedOf(orderId, order.state);
@@ -122,6 +143,16 @@ export async function startCheckout(
   }
   await reserveStock(deps, cart);
   return createSession(deps, order, cart);
+}
+
+/** Whether the request asks for the cart this checkoutId's order was validated with. */
+function sameCart(cart: Cart, input: StartCheckoutInput): boolean {
+  const wanted = new Map(input.items.map((item) => [item.sku, item.quantity]));
+  return (
+    cart.email === input.email &&
+    cart.lines.length === wanted.size &&
+    cart.lines.every((line) => wanted.get(line.sku) === line.quantity)
+  );
 }
 
 async function validateCart(

@@ -77,6 +77,30 @@ describe('the payment flow through the real server and the sandbox', () => {
     expect(await countOf(t.app.services.store, a.orderId, 'CheckoutStarted')).toBe(1);
   });
 
+  it('refuses a checkoutId reused for another cart or email, changing nothing', async () => {
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'first@example.com',
+      returnUrl: RETURN_URL,
+    };
+    const first = await t.client.checkout.start.mutate(input);
+    const events = (await t.app.services.store.readAll()).length;
+    const reuses = [
+      { ...input, items: [{ sku: 'BAGGIO-1994', quantity: 2 }] },
+      { ...input, items: [...input.items, { sku: 'MALDINI-2003', quantity: 1 }] },
+      { ...input, email: 'second@example.com' },
+    ];
+    for (const reuse of reuses) {
+      await expect(t.client.checkout.start.mutate(reuse)).rejects.toMatchObject({
+        data: { code: 'CONFLICT' },
+        message: expect.stringMatching(/already used for another cart/),
+      });
+    }
+    expect((await t.app.services.store.readAll()).length).toBe(events);
+    await expect(t.client.checkout.start.mutate(input)).resolves.toEqual(first);
+  });
+
   it("resumes a checkout asked again in another language with the order's own Stripe parameters", async () => {
     const input = {
       checkoutId: crypto.randomUUID(),

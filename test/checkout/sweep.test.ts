@@ -78,7 +78,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     const orderId = randomUUID();
     const at = new Date(Date.now() + offsetMs).toISOString();
     await givenOrderEvent(store, orderId, 'CartValidated', {
-      ...validated!.data,
+      ...(validated!.data as Record<string, unknown>),
       orderId,
       checkoutId: randomUUID(),
       at,
@@ -95,7 +95,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       { correlationId: orderId, causationId: 'test' },
     );
     await givenOrderEvent(store, orderId, 'CheckoutStarted', {
-      ...started!.data,
+      ...(started!.data as Record<string, unknown>),
       orderId,
       sessionId: 'cs_test_made_with_other_keys',
       at,

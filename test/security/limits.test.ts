@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCheckout as startCheckoutOf } from '../../server/checkout/start-checkout';
 import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
 import { RETURN_URL, sessionIdOf } from '../support/orders';
@@ -218,6 +219,15 @@ describe(`units held per shopper (MAX_HELD_UNITS=${MAX_HELD})`, () => {
     const started = responses.filter((r) => r.status === 200).length;
     expect(responses.every((r) => r.status === 200 || r.status === 429)).toBe(true);
     expect(started).toBeLessThanOrEqual(MAX_HELD);
+  });
+
+  it('answers a double click with the one order, not with its own units over the cap', async () => {
+    // Called directly, so both requests read the order before either has validated it.
+    const { services } = t.app;
+    const deps = { ...services, publicUrl: services.config.publicUrl };
+    const input = { ...cart('double@example.com', MAX_HELD - 1), client: freshClient() };
+    const [a, b] = await Promise.all([startCheckoutOf(deps, input), startCheckoutOf(deps, input)]);
+    expect(b).toEqual(a);
   });
 
   it('gives the units back once the shopper’s checkout expires', async () => {

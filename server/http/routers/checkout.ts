@@ -5,6 +5,7 @@ import {
   CheckoutBusyError,
   CheckoutClosedError,
   CheckoutRefusedError,
+  CheckoutReusedError,
   CheckoutUnavailableError,
   startCheckout,
 } from '../../checkout/start-checkout';
@@ -54,7 +55,7 @@ export const checkoutRouter = router({
       if (error instanceof HoldLimitError) {
         throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message });
       }
-      if (error instanceof CheckoutClosedError) {
+      if (error instanceof CheckoutClosedError || error instanceof CheckoutReusedError) {
         throw new TRPCError({ code: 'CONFLICT', message: error.message });
       }
       if (error instanceof CheckoutBusyError) {
