@@ -17,7 +17,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const caller = () => appRouter.createCaller({
+const caller = () =>
+  appRouter.createCaller({
     services: t.app.services,
     authorization: undefined,
     client: '127.0.0.1',
