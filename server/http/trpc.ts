@@ -23,6 +23,8 @@ const t = initTRPC.context<Context>().create({
     const { cause } = error;
     return {
       ...shape,
+      // An unexpected error's own words are for the log (onError), not for any caller.
+      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message,
       data: {
         ...shape.data,
         // Refusals name each line to fix; zod failures name each field.

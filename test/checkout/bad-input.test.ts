@@ -171,6 +171,22 @@ describe('bad checkout input gets a specific 4xx and changes nothing', () => {
   });
 });
 
+describe('an unexpected server error', () => {
+  it('tells the caller only that it happened, not its own words', async () => {
+    const { products } = t.app.services;
+    const states = products.states;
+    products.states = () => Promise.reject(new Error('disk I/O error at /srv/shop/data'));
+    try {
+      const response = await callCheckout(valid());
+      expect(response.status).toBe(500);
+      expect(JSON.parse(response.text).error.message).toBe('Internal server error');
+      expect(response.text).not.toMatch(/srv|disk/);
+    } finally {
+      products.states = states;
+    }
+  });
+});
+
 describe('bad webhooks get 400 and append nothing', () => {
   const sign = (payload: string, secret = t.sandbox.webhookSecret, timestamp?: number) =>
     Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestamp && { timestamp }) });
