@@ -96,6 +96,12 @@ const checkoutCases: [string, string | object, number, RegExp][] = [
     /allowed origin|returnUrl/,
   ],
   [
+    'a returnUrl that grows past 2000 characters once encoded',
+    { ...valid(), returnUrl: `${RETURN_URL}?q=${'"'.repeat(1900)}` },
+    400,
+    /returnUrl.*once URL-encoded|once URL-encoded/,
+  ],
+  [
     'a tampered line price',
     { ...valid(), items: [{ sku: 'PELE-1958', quantity: 1, unitAmount: 1 }] },
     400,

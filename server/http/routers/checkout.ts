@@ -25,7 +25,14 @@ export const StartCheckoutInput = z
       ),
     // Lower-cased so the per-shopper cap cannot be dodged by changing letter case.
     email: z.string().trim().toLowerCase().max(254).email(),
-    returnUrl: z.string().max(2000).url(),
+    // Stripe takes return URLs up to 5,000 characters; encoding can triple a URL's length.
+    returnUrl: z
+      .string()
+      .max(2000)
+      .url()
+      .refine((url) => URL.canParse(url) && new URL(url).href.length <= 2000, {
+        message: 'at most 2000 characters once URL-encoded',
+      }),
     locale: z
       .string()
       .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag like en or it-IT')
