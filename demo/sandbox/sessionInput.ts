@@ -1,7 +1,9 @@
+import { MAX_AMOUNT } from '../../server/domain/events';
+import { minimumCharge } from '../../server/payments/stripe-limits';
 import { CHECKOUT_SESSION_CREATE_PARAMS, type RawCreateParams } from './checkoutParams';
 import { invalidRequest } from './errors';
 import type { FormRecord } from './forms';
-import { formatMoney, MAXIMUM_CHARGE, minimumChargeAmount } from './money';
+import { formatMoney } from './money';
 import { validateParams } from './params';
 
 export type SandboxPaymentMethodType = 'card' | 'sepa_debit';
@@ -58,7 +60,7 @@ export function parseCreateSession(form: FormRecord, nowSeconds: number): Create
     };
   });
   const amountTotal = lineItems.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);
-  const minimum = minimumChargeAmount(currency);
+  const minimum = minimumCharge(currency);
   if (amountTotal < minimum) {
     throw invalidRequest(
       `The Checkout Session's total amount due must add up to at least ${formatMoney(minimum, currency, 'en')} ${currency}`,
@@ -66,9 +68,9 @@ export function parseCreateSession(form: FormRecord, nowSeconds: number): Create
       'amount_too_small',
     );
   }
-  if (amountTotal > MAXIMUM_CHARGE) {
+  if (amountTotal > MAX_AMOUNT) {
     throw invalidRequest(
-      `The Checkout Session's total amount due must be no more than ${formatMoney(MAXIMUM_CHARGE, currency, 'en')} ${currency}`,
+      `The Checkout Session's total amount due must be no more than ${formatMoney(MAX_AMOUNT, currency, 'en')} ${currency}`,
       undefined,
       'amount_too_large',
     );

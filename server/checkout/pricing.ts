@@ -1,11 +1,13 @@
 /**
  * Prices a cart from the catalog alone: whatever the page sent beyond sku and
  * quantity is never read. Returns priced lines, or every problem at once so the
- * shopper can fix the whole cart in one go.
+ * shopper can fix the whole cart in one go (a total too small for Stripe is said once
+ * the lines themselves are fine).
  */
 import type { ProductState } from '../catalog/product';
 import { available } from '../catalog/product';
 import { MAX_AMOUNT, type OrderLine } from '../domain/events';
+import { minimumCharge } from '../payments/stripe-limits';
 
 export interface CartItem {
   sku: string;
@@ -19,9 +21,18 @@ export type LineProblem =
   /** With the lines before it, this line would take the total past what one payment can take. */
   | { sku: string; code: 'amount_too_large'; maxQuantity: number; requested: number };
 
+/** The whole cart is below the smallest payment Stripe takes in its currency. */
+export interface CartProblem {
+  code: 'amount_too_small';
+  minimum: number;
+  currency: string;
+}
+
+export type Problem = LineProblem | CartProblem;
+
 export type PricedCart =
   | { ok: true; lines: OrderLine[]; currency: string; total: number }
-  | { ok: false; problems: LineProblem[] };
+  | { ok: false; problems: Problem[] };
 
 export function priceCart(
   items: readonly CartItem[],
@@ -66,5 +77,9 @@ export function priceCart(
     lines.push({ sku, name, image, unitAmount, quantity, amount });
   }
   if (problems.length > 0 || !currency) return { ok: false, problems };
+  const minimum = minimumCharge(currency);
+  if (total < minimum) {
+    return { ok: false, problems: [{ code: 'amount_too_small', minimum, currency }] };
+  }
   return { ok: true, lines, currency, total };
 }

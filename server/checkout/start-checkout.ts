@@ -23,7 +23,7 @@ import {
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider } from './order';
-import type { CartItem, LineProblem } from './pricing';
+import type { CartItem, LineProblem, Problem } from './pricing';
 import { priceCart } from './pricing';
 import { releaseOrderStock } from './release-stock';
 
@@ -42,13 +42,12 @@ export interface StartedCheckout {
   checkoutUrl: string;
 }
 
-/** The cart cannot be sold as it is; `problems` says what to fix, line by line. */
+/** The cart cannot be sold as it is; `problems` says what to fix, line by line (or the whole cart). */
 export class CheckoutRefusedError extends Error {
   override readonly name = 'CheckoutRefusedError';
-  constructor(readonly problems: LineProblem[]) {
-    super(
-      `The cart cannot be checked out: ${problems.map((p) => `${p.sku} ${p.code}`).join(', ')}`,
-    );
+  constructor(readonly problems: Problem[]) {
+    const named = problems.map((p) => ('sku' in p ? `${p.sku} ${p.code}` : p.code));
+    super(`The cart cannot be checked out: ${named.join(', ')}`);
   }
 }
 

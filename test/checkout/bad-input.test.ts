@@ -15,6 +15,13 @@ beforeAll(async () => {
     currency: 'eur',
     stock: 10,
   });
+  await t.admin.admin.listProduct.mutate({
+    sku: 'STICKER',
+    name: 'Sticker',
+    unitAmount: 20,
+    currency: 'eur',
+    stock: 10,
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -135,6 +142,12 @@ const checkoutCases: [string, string | object, number, RegExp][] = [
     400,
     /GOLD-BAR amount_too_large/,
   ],
+  [
+    'a total under the smallest payment Stripe takes (0.50 EUR)',
+    { ...valid(), items: [{ sku: 'STICKER', quantity: 2 }] },
+    400,
+    /amount_too_small/,
+  ],
   ['malformed JSON', '{"checkoutId": ', 400, /JSON|parse/i],
   ['an oversized body', { ...valid(), padding: 'x'.repeat(200_000) }, 413, /too large/i],
 ];
@@ -161,6 +174,15 @@ describe('bad checkout input gets a specific 4xx and changes nothing', () => {
       { sku: 'PELE-1958', code: 'insufficient_stock', available: expect.any(Number), requested: 9 },
       { sku: 'NOPE', code: 'unknown_sku' },
     ]);
+  });
+
+  it('says the smallest total Stripe takes when the cart is below it', async () => {
+    const response = await callCheckout({ ...valid(), items: [{ sku: 'STICKER', quantity: 2 }] });
+    expect(JSON.parse(response.text).error.data.problems).toEqual([
+      { code: 'amount_too_small', minimum: 50, currency: 'eur' },
+    ]);
+    const enough = await callCheckout({ ...valid(), items: [{ sku: 'STICKER', quantity: 3 }] });
+    expect(enough.status).toBe(200);
   });
 
   it('says how many of a line fit in one payment', async () => {

@@ -121,4 +121,22 @@ describe('pricing a cart', () => {
       total: 99_999_999,
     });
   });
+
+  it('refuses a total below the smallest payment Stripe takes in its currency, once the lines are fine', () => {
+    const cheap = new Map([product('PIN', 20, 10), product('GONE', 20, 0)]);
+    expect(priceCart([{ sku: 'PIN', quantity: 2 }], cheap)).toEqual({
+      ok: false,
+      problems: [{ code: 'amount_too_small', minimum: 50, currency: 'eur' }],
+    });
+    expect(priceCart([{ sku: 'PIN', quantity: 3 }], cheap)).toMatchObject({ ok: true, total: 60 });
+    expect(
+      priceCart(
+        [
+          { sku: 'PIN', quantity: 1 },
+          { sku: 'GONE', quantity: 1 },
+        ],
+        cheap,
+      ),
+    ).toEqual({ ok: false, problems: [{ sku: 'GONE', code: 'sold_out' }] });
+  });
 });
