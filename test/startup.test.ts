@@ -44,6 +44,16 @@ describe('starting the server', () => {
       JSON.stringify({ products: [{ ...testCatalog[0], stock: -1 }] }),
       /^Invalid CATALOG_FILE .*: products\.0\.stock: /,
     ],
+    [
+      'an image that is no URL',
+      JSON.stringify({ products: [{ ...testCatalog[0], image: 'http://' }] }),
+      /^Invalid CATALOG_FILE .*: products\.0\.image: an http\(s\) URL or a path on this shop/,
+    ],
+    [
+      'a currency that does not exist',
+      JSON.stringify({ products: [{ ...testCatalog[0], currency: 'xyz' }] }),
+      /^Invalid CATALOG_FILE .*: products\.0\.currency: an ISO 4217 currency code/,
+    ],
   ])('refuses a catalog file that is %s before opening any store', async (_, text, message) => {
     const dataDir = tempDir();
     const file = path.join(tempDir(), 'catalog.json');

@@ -7,24 +7,12 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config';
-import { Currency, MinorUnits, Sku } from '../domain/events';
+import { productInputFields } from './product-input';
 import type { Products } from './products';
 
 const CatalogFile = z.object({
   products: z
-    .array(
-      z
-        .object({
-          sku: Sku,
-          name: z.string().min(1).max(200),
-          description: z.string().max(2000).default(''),
-          image: z.string().max(2000).default(''),
-          unitAmount: MinorUnits,
-          currency: Currency,
-          stock: z.number().int().min(0),
-        })
-        .strict(),
-    )
+    .array(z.object({ ...productInputFields, stock: z.number().int().min(0) }).strict())
     .min(1),
 });
 

@@ -1,5 +1,6 @@
 /** The catalog as shoppers see it: listed products with what is left to buy. */
 
+import { imageUrl } from './image-url';
 import { available } from './product';
 import type { Products } from './products';
 
@@ -23,12 +24,11 @@ export async function listCatalog(
   for (const state of states.values()) {
     if (!state.details || !state.listed) continue;
     const { sku, name, description, image, unitAmount, currency } = state.details;
-    const absoluteImage = image ? new URL(image, `${publicUrl}/`).href : '';
     listing.push({
       sku,
       name,
       description,
-      image: absoluteImage,
+      image: imageUrl(image, publicUrl) ?? '',
       unitAmount,
       currency,
       available: available(state),

@@ -5,6 +5,7 @@
  */
 import Stripe from 'stripe';
 import { z } from 'zod';
+import { imageUrl } from '../catalog/image-url';
 import type { SessionFacts } from '../checkout/order';
 import type { OrderLine } from '../domain/events';
 
@@ -24,7 +25,7 @@ export interface CheckoutSessionRequest {
   cancelUrl: string;
   expiresAt: Date;
   locale?: string | undefined;
-  /** Base URL that makes relative product images absolute, as Stripe requires. */
+  /** The shop's public URL, which makes relative product images absolute, as Stripe requires. */
   imageBase: string;
 }
 
@@ -110,17 +111,17 @@ export class StripeGateway {
     const locale = request.locale?.slice(0, 2).toLowerCase();
     const params: Stripe.Checkout.SessionCreateParams = {
       mode: 'payment',
-      line_items: request.lines.map((line) => ({
-        quantity: line.quantity,
-        price_data: {
-          currency: request.currency,
-          unit_amount: line.unitAmount,
-          product_data: {
-            name: line.name,
-            ...(line.image && { images: [new URL(line.image, request.imageBase).href] }),
+      line_items: request.lines.map((line) => {
+        const image = imageUrl(line.image, request.imageBase);
+        return {
+          quantity: line.quantity,
+          price_data: {
+            currency: request.currency,
+            unit_amount: line.unitAmount,
+            product_data: { name: line.name, ...(image && { images: [image] }) },
           },
-        },
-      })),
+        };
+      }),
       customer_email: request.email,
       client_reference_id: request.orderId,
       metadata: { orderId: request.orderId },

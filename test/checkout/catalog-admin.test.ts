@@ -109,6 +109,21 @@ describe('admin procedures', () => {
   });
 });
 
+describe('products a shopper could not be shown or sold', () => {
+  it.each([
+    ['an image that is no URL', { image: 'http://' }, /an http\(s\) URL or a path/],
+    ['a script as image', { image: 'javascript:alert(1)' }, /image/],
+    ['a currency that does not exist', { currency: 'xyz' }, /ISO 4217/],
+  ])('are refused: %s', async (_, change, message) => {
+    const events = (await t.app.services.store.readAll()).length;
+    const product = { sku: 'ODD-1', name: 'Odd', unitAmount: 1000, currency: 'eur', stock: 5 };
+    await expect(t.admin.admin.listProduct.mutate({ ...product, ...change })).rejects.toMatchObject(
+      { data: { code: 'BAD_REQUEST' }, message: expect.stringMatching(message) },
+    );
+    expect((await t.app.services.store.readAll()).length).toBe(events);
+  });
+});
+
 describe('with ADMIN_TOKEN unset', () => {
   it('admin and analytics are off', async () => {
     const off = await startTestApp({ env: { ADMIN_TOKEN: undefined } });

@@ -2,21 +2,13 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { ProductCommand } from '../../catalog/product';
 import { available } from '../../catalog/product';
+import { productInputFields } from '../../catalog/product-input';
 import { DomainError } from '../../domain/decider';
-import { Currency, MinorUnits, Sku } from '../../domain/events';
+import { Sku } from '../../domain/events';
 import type { Services } from '../../services';
 import { adminProcedure, router } from '../trpc';
 
-const ProductInput = z
-  .object({
-    sku: Sku,
-    name: z.string().min(1).max(200),
-    description: z.string().max(2000).default(''),
-    image: z.string().max(2000).default(''),
-    unitAmount: MinorUnits,
-    currency: Currency,
-  })
-  .strict();
+const ProductInput = z.object(productInputFields).strict();
 
 type Command = ProductCommand extends infer C
   ? C extends ProductCommand
