@@ -9,8 +9,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const url = (what: string) =>
-  z.string().refine((value) => URL.canParse(value), `must be a URL (${what})`);
+/** An http(s) URL; `localhost:3000` parses too (scheme "localhost:"), and means nothing here. */
+const isWebUrl = (value: string) =>
+  URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
+
+const url = (what: string) => z.string().refine(isWebUrl, `must be an http(s) URL (${what})`);
 
 /** Where the events and read models live: shared by the server and the projections CLI. */
 const storageSchema = z.object({
@@ -128,7 +131,7 @@ function parseOrigins(list: string | undefined, publicUrl: string): string[] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      if (!URL.canParse(entry)) {
+      if (!isWebUrl(entry)) {
         throw new ConfigError(
           `Invalid setting ALLOWED_ORIGINS: "${entry}" is not an origin like https://shop.example`,
         );

@@ -55,6 +55,15 @@ describe('configuration', () => {
       'Invalid setting ADMIN_TOKEN: must be at least 16 characters',
     ],
     [{ ...minimal, ALLOWED_ORIGINS: 'not a url' }, 'Invalid setting ALLOWED_ORIGINS'],
+    // Both parse as URLs (schemes "localhost:" and "shop.example:"); the origin would be "null".
+    [
+      { ...minimal, ALLOWED_ORIGINS: 'https://shop.example,localhost:3001' },
+      'Invalid setting ALLOWED_ORIGINS: "localhost:3001" is not an origin like https://shop.example',
+    ],
+    [
+      { ...minimal, PUBLIC_URL: 'shop.example:443' },
+      'Invalid setting PUBLIC_URL: must be an http(s) URL',
+    ],
   ])('stops with one clear line on a bad setting (%#)', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
