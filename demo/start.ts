@@ -36,7 +36,10 @@ async function main(): Promise<void> {
 
   const config = loadConfig({
     CATALOG_FILE: path.join(here, 'catalog.json'),
-    ALLOWED_ORIGINS: `${shopOrigin},${embedOrigin}`,
+    // The server logs 127.0.0.1 as where it listens: a visitor may well open the shop there.
+    ALLOWED_ORIGINS: [shopOrigin, embedOrigin]
+      .flatMap((origin) => [origin, origin.replace('localhost', '127.0.0.1')])
+      .join(','),
     ADMIN_TOKEN: 'demo-admin-token-change-me',
     ...(sandbox && {
       STRIPE_SECRET_KEY: sandbox.secretKey,
