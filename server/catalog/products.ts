@@ -156,7 +156,9 @@ export class Products {
         productDecider,
         this.cache.get(sku),
       );
-      this.cache.set(sku, loaded);
+      // Only products that exist: carts naming made-up skus would otherwise grow it for ever.
+      if (loaded.revision === 'no_stream') this.cache.delete(sku);
+      else this.cache.set(sku, loaded);
       return loaded;
     } catch (error) {
       // A fold that stopped half-way has advanced the cached state but not its revision.

@@ -156,4 +156,15 @@ describe('Products: commands on one sku, batched', () => {
     const [stateA, stateB] = [await a.state(SKU), await b.state(SKU)];
     expect([stateA.held, stateB.held]).toEqual([10, 10]);
   });
+
+  it('remembers no state for skus that do not exist, however many are asked for', async () => {
+    const products = new Products(counted);
+    await listed(products, 5);
+    const made = Array.from({ length: 500 }, (_, i) => `MADE-UP-${i}`);
+    const states = await products.states(made);
+    expect([...states.values()].every((s) => s.details === null)).toBe(true);
+    // The cache is private; its size is what a stream of junk carts would grow.
+    const cache = (products as unknown as { cache: Map<string, unknown> }).cache;
+    expect([...cache.keys()]).toEqual([SKU]);
+  });
 });
