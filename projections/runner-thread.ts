@@ -39,10 +39,10 @@ export async function startProjectionThread(
 
   const listeners = changeListeners(onError);
   const caughtUp = caughtUpSignal();
-  let failed = false;
+  let failure: unknown;
   const fail = (error: unknown) => {
-    if (failed) return;
-    failed = true;
+    if (failure !== undefined) return;
+    failure = error;
     caughtUp.reject(error);
     onError(error);
   };
@@ -69,7 +69,7 @@ export async function startProjectionThread(
     });
     worker.on('error', fail);
     worker.on('exit', (code) => {
-      if (closing || failed) return;
+      if (closing || failure !== undefined) return;
       if (done) start(false);
       else fail(new Error(`The projection runner's thread exited with code ${code}`));
     });
@@ -81,6 +81,7 @@ export async function startProjectionThread(
     caughtUp: caughtUp.promise,
     db,
     onChange: listeners.onChange,
+    failure: () => failure,
     async close() {
       if (closing) return;
       closing = true;

@@ -43,6 +43,8 @@ export interface ProjectionRunner {
   /** The read-model database, for queries only: in this process only the runner writes to it. */
   db: Database.Database;
   onChange(listener: (change: ReadModelChange) => void): () => void;
+  /** What stopped the runner, if something did: the read models no longer move. */
+  failure(): unknown;
   close(): Promise<void>;
 }
 
@@ -241,6 +243,7 @@ export async function startProjectionRunner(
     caughtUp: caughtUp.promise,
     db,
     onChange: listeners.onChange,
+    failure: () => failure,
     async close() {
       if (closed) return;
       closed = true;

@@ -160,7 +160,13 @@ export async function buildHttpServer(
 
   await webhookRoute(app, services);
 
-  app.get('/healthz', async () => ({ ok: true }));
+  // A stopped projection runner leaves the read models, the sweep and the hold caps on old
+  // figures: monitoring must see it. Its cause is logged, not shown to whoever asks here.
+  app.get('/healthz', async (_request, reply) =>
+    services.readModels.failure() === undefined
+      ? { ok: true }
+      : reply.code(503).send({ ok: false, problem: 'the read models stopped: see the log' }),
+  );
   app.get('/metrics', async (_request, reply) =>
     reply
       .header('content-type', services.metrics.registry.contentType)
