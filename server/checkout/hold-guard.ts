@@ -46,12 +46,18 @@ interface Validated {
   at: number;
 }
 
+/** An address's orders validated here, all counted as open until shown otherwise. */
+interface ClientHolds {
+  entries: Validated[];
+  units: number;
+}
+
 export class HoldGuard {
   private readonly queue = new KeyedQueue();
   /** Per email: validated here, not yet projected. */
   private readonly unprojected = new Map<string, Validated[]>();
   /** Per address: validated here and, as far as this process knows, still open. */
-  private readonly byClient = new Map<string, Validated[]>();
+  private readonly byClient = new Map<string, ClientHolds>();
   private projectedTo = -1n;
   private forgotAt: number;
 
@@ -95,46 +101,56 @@ export class HoldGuard {
             `At most ${perShopper} units may wait in unpaid checkouts per shopper; ${shopper} already do. Finish or cancel those first.`,
           );
         }
-        const client = this.stillOpen(holder.client);
-        if (sum(client) + units > perClient) {
+        const client = this.clientUnits(holder.client, units);
+        if (client + units > perClient) {
           throw new HoldLimitError(
-            `At most ${perClient} units may wait in unpaid checkouts from one address; ${sum(client)} already do. Finish or cancel those first.`,
+            `At most ${perClient} units may wait in unpaid checkouts from one address; ${client} already do. Finish or cancel those first.`,
           );
         }
         const { position, value } = await validate();
         if (position !== undefined) {
           const entry = { orderId: holder.orderId, position, units, at: this.now() };
           if (position > this.projectedTo) this.unprojected.set(holder.email, [...pending, entry]);
-          this.byClient.set(holder.client, [...client, entry]);
+          const holds = this.byClient.get(holder.client) ?? { entries: [], units: 0 };
+          holds.entries.push(entry);
+          holds.units += units;
+          this.byClient.set(holder.client, holds);
         }
         return value;
       }),
     );
   }
 
-  /** The address's orders that may still hold units; the rest are forgotten. */
-  private stillOpen(client: string): Validated[] {
-    const entries = this.byClient.get(client) ?? [];
-    const projected = entries.filter((e) => e.position <= this.projectedTo);
-    const open = this.projectedHolds.open(projected.map((e) => e.orderId));
+  /**
+   * Units the address's checkouts may still hold. Counting every remembered order as open
+   * can only overstate, so the read models are asked (and ended orders forgotten) only when
+   * that count would refuse `units` more: an address far from its cap costs nothing.
+   */
+  private clientUnits(client: string, units: number): number {
+    const holds = this.byClient.get(client);
+    if (!holds) return 0;
+    if (holds.units + units > this.caps.perClient) this.prune(client, holds, true);
+    return holds.units;
+  }
+
+  /** Drops the orders that can no longer hold units: too old, or (asking) seen ended. */
+  private prune(client: string, holds: ClientHolds, askReadModels: boolean): void {
     const since = this.now() - this.caps.holdMs;
-    const left = entries.filter(
-      (e) => e.at > since && (e.position > this.projectedTo || open.has(e.orderId)),
-    );
-    if (left.length > 0) this.byClient.set(client, left);
-    else this.byClient.delete(client);
-    return left;
+    let entries = holds.entries.filter((e) => e.at > since);
+    if (askReadModels) {
+      const projected = entries.filter((e) => e.position <= this.projectedTo);
+      const open = this.projectedHolds.open(projected.map((e) => e.orderId));
+      entries = entries.filter((e) => e.position > this.projectedTo || open.has(e.orderId));
+    }
+    holds.entries = entries;
+    holds.units = sum(entries);
+    if (entries.length === 0) this.byClient.delete(client);
   }
 
   /** Addresses that never came back would otherwise be remembered for ever. */
   private forgetExpired(): void {
     this.forgotAt = this.now();
-    const since = this.forgotAt - this.caps.holdMs;
-    for (const [client, entries] of this.byClient) {
-      const left = entries.filter((e) => e.at > since);
-      if (left.length > 0) this.byClient.set(client, left);
-      else this.byClient.delete(client);
-    }
+    for (const [client, holds] of this.byClient) this.prune(client, holds, false);
   }
 }
 
