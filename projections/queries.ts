@@ -30,8 +30,19 @@ function isCalendarDay(day: string): boolean {
 const DateRange = z.object({ from: Day.optional(), to: Day.optional() });
 type DateRange = z.infer<typeof DateRange>;
 
-export const SalesReportInput = DateRange;
-export const FunnelReportInput = DateRange;
+/**
+ * Refuses a reversed range, which would only answer empty figures. Each exported schema
+ * needs its own: zod cannot extend a refined object.
+ */
+const inOrder = <T extends z.ZodType<DateRange>>(schema: T) =>
+  schema.refine((range) => !(range.from && range.to && range.from > range.to), {
+    message: 'from must not be after to',
+  });
+
+export const DateRangeInput = inOrder(DateRange);
+/** No input: all time. */
+export const SalesReportInput = DateRangeInput.default({});
+export const FunnelReportInput = DateRangeInput.default({});
 const OrderStatusSchema = z.enum([
   'validated',
   'checkout_started',
@@ -41,13 +52,15 @@ const OrderStatusSchema = z.enum([
   'expired',
   'checkout_failed',
 ]) satisfies z.ZodType<OrderStatus>;
-export const OrdersReportInput = DateRange.extend({
-  status: OrderStatusSchema.optional(),
-  /** Case-insensitive part of the shopper's email. */
-  email: z.string().min(1).max(200).optional(),
-  page: z.number().int().min(1).default(1),
-  pageSize: z.number().int().min(1).max(500).default(50),
-});
+export const OrdersReportInput = inOrder(
+  DateRange.extend({
+    status: OrderStatusSchema.optional(),
+    /** Case-insensitive part of the shopper's email. */
+    email: z.string().min(1).max(200).optional(),
+    page: z.number().int().min(1).default(1),
+    pageSize: z.number().int().min(1).max(500).default(50),
+  }),
+);
 
 /** `day` between the range's bounds, both inclusive. */
 function dayFilter(column: string, range: DateRange): { sql: string; params: string[] } {
@@ -111,14 +124,16 @@ export function salesReport(
     .all(...where.params)
     .map((row) => ({ ...row, averageOrderValue: averageOf(row.revenue, row.orders) }));
   // The product's latest name: the one of its most recent day of sales in the range.
+  const inRange = dayFilter('p.day', range);
+  const nameFilter = inRange.sql ? `AND ${inRange.sql.slice('WHERE '.length)}` : '';
   const products = db
     .prepare<string[], SalesReport['products'][number]>(
       `SELECT sku, currency,
-         (SELECT name FROM sales_by_product p WHERE p.sku = s.sku AND p.currency = s.currency ORDER BY day DESC LIMIT 1) AS name,
+         (SELECT name FROM sales_by_product p WHERE p.sku = s.sku AND p.currency = s.currency ${nameFilter} ORDER BY day DESC LIMIT 1) AS name,
          SUM(revenue) AS revenue, SUM(units) AS units, SUM(orders) AS orders
        FROM sales_by_product s ${where.sql} GROUP BY sku, currency ORDER BY revenue DESC, sku, currency`,
     )
-    .all(...where.params);
+    .all(...inRange.params, ...where.params);
   return { from: range.from ?? null, to: range.to ?? null, totals, days, products };
 }
 

@@ -101,7 +101,9 @@ const SCHEMA = `
 
 /**
  * Indexes: order lines by their order (their key, kept out of the table so a rebuild only
- * appends lines); orders by day for reports; open orders by shopper and by age for the
+ * appends lines); orders by day for reports, and newest first for the orders report, whose
+ * every page would otherwise sort all orders (with its status and email filters, so a
+ * filtered page or count reads the index alone); open orders by shopper and by age for the
  * server's per-shopper hold cap and reservation sweep, which run on every checkout and
  * every sweep and would otherwise scan every order. Partial: only open orders, a few
  * among many, are in them. A rebuild creates them once, at the end.
@@ -109,6 +111,7 @@ const SCHEMA = `
 const INDEXES = `
   CREATE UNIQUE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id, line_no);
   CREATE INDEX IF NOT EXISTS orders_by_day ON orders (created_day);
+  CREATE INDEX IF NOT EXISTS orders_newest_first ON orders (created_at DESC, order_id, status, email);
   CREATE INDEX IF NOT EXISTS open_orders_by_email ON orders (email)
     WHERE status IN ('validated', 'checkout_started');
   CREATE INDEX IF NOT EXISTS open_orders_by_age ON orders (created_at)
