@@ -1,19 +1,22 @@
 /**
- * `npm run projections -- rebuild`: rebuilds the read models from the events into a new
+ * `npm run -s projections -- rebuild`: rebuilds the read models from the events into a new
  * file and swaps it in (the old ones stay if the rebuild fails).
- * `npm run report -- sales|funnel|orders|stock [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+ * `npm run -s report -- sales|funnel|orders|stock [--from YYYY-MM-DD] [--to YYYY-MM-DD]
  *   [--status S] [--email TEXT] [--page N] [--page-size N] [--csv]`: catches the read models
- * up, then prints a report as an aligned table or CSV.
+ * up (progress on stderr), then prints a report as an aligned table or CSV on stdout.
+ * (`-s` keeps npm's own banner off stdout.)
  * Settings come from the environment as for the server: DATA_DIR, EVENTSTORE_URL, SQLITE_SYNCHRONOUS.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadStorageSettings } from '../server/config';
+import { MalformedEventError } from '../server/domain/event-check';
 import { openEventStore } from '../server/eventstore/open';
 import type { EventStore } from '../server/eventstore/port';
 import { progressBar } from './progress';
-import { rebuildReadModels } from './rebuild';
+import { DateRangeInput } from './queries';
+import { ReadModelsInUseError, rebuildReadModels } from './rebuild';
 import { type ReportName, renderReport, reportNames } from './report';
 import { startProjectionRunner } from './runner';
 
@@ -52,29 +55,50 @@ async function rebuild(store: EventStore, readModelsPath: string): Promise<void>
   );
 }
 
-async function report(store: EventStore, readModelsPath: string, args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      status: { type: 'string' },
-      email: { type: 'string' },
-      page: { type: 'string' },
-      'page-size': { type: 'string' },
-      csv: { type: 'boolean', default: false },
-    },
-  });
-  const name = positionals[0];
-  if (!reportNames.includes(name as ReportName)) {
-    throw new UsageError(
-      `Usage: npm run report -- ${reportNames.join('|')} [--from YYYY-MM-DD --to YYYY-MM-DD --status --email --csv]`,
-    );
+const REPORT_USAGE = `Usage: npm run -s report -- ${reportNames.join('|')} [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S] [--email TEXT] [--page N] [--page-size N] [--csv]`;
+
+function parseReportArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        status: { type: 'string' },
+        email: { type: 'string' },
+        page: { type: 'string' },
+        'page-size': { type: 'string' },
+        csv: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    // parseArgs throws a TypeError for the user's mistakes (unknown option, missing value...).
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
+      throw new UsageError(`${(error as Error).message}\n${REPORT_USAGE}`);
+    }
+    throw error;
   }
-  const runner = await startProjectionRunner({ store, dbPath: readModelsPath });
+}
+
+async function report(store: EventStore, readModelsPath: string, args: string[]): Promise<void> {
+  const { values, positionals } = parseReportArgs(args);
+  const name = positionals[0];
+  if (!reportNames.includes(name as ReportName)) throw new UsageError(REPORT_USAGE);
+  // A bad range fails now, not after a catch-up that can take seconds.
+  DateRangeInput.parse({ from: values.from, to: values.to });
+  // A missing or stale file catches up first, which can take a while: show how far it is.
+  const bar = progressBar(process.stderr, await headPosition(store));
+  const runner = await startProjectionRunner({
+    store,
+    dbPath: readModelsPath,
+    onProgress: (progress) => bar.update(progress),
+    // A failure rejects caughtUp, which main reports in one line: no need to log it too.
+    onError: () => {},
+  });
   try {
     await runner.caughtUp;
+    bar.done();
     const output = renderReport(runner.db, name as ReportName, {
       from: values.from,
       to: values.to,
@@ -94,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command !== 'rebuild' && command !== 'report') {
     throw new UsageError(
-      'Usage: npm run projections -- rebuild | npm run report -- sales|funnel|orders|stock',
+      'Usage: npm run -s projections -- rebuild | npm run -s report -- sales|funnel|orders|stock',
     );
   }
   const config = settings();
@@ -107,16 +131,21 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** Errors the operator can act on, said in their own words; anything else is a bug and keeps its stack. */
+const OPERATOR_ERRORS = [UsageError, ConfigError, ReadModelsInUseError, MalformedEventError];
+
+function describeError(error: unknown): string {
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0];
+    return issue?.path.length
+      ? `Invalid option ${String(issue.path[0])}: ${issue.message}`
+      : String(issue?.message);
+  }
+  if (OPERATOR_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
+  return String((error as Error).stack ?? error);
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message =
-    error instanceof UsageError ||
-    error instanceof ConfigError ||
-    error instanceof z.ZodError ||
-    (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-      ? error instanceof z.ZodError
-        ? `Invalid option ${String(error.issues[0]?.path[0])}: ${error.issues[0]?.message}`
-        : (error as Error).message
-      : String((error as Error).stack ?? error);
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${describeError(error)}\n`);
   process.exitCode = 1;
 });

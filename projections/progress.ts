@@ -25,7 +25,9 @@ export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
       draw(progress, false);
     },
     done() {
-      if (latest) draw(latest, true);
+      // Nothing to catch up (a report over current read models) draws nothing, not even a line end.
+      if (!latest) return;
+      draw(latest, true);
       if (interactive) stream.write('\n');
     },
   };

@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkStoredEvent } from '../server/domain/event-check';
+import { checkStoredEvent, MalformedEventError } from '../server/domain/event-check';
 import { isEventType } from '../server/domain/events';
 import type { EventStore } from '../server/eventstore/port';
 import { SqliteEventStore } from '../server/eventstore/sqlite';
@@ -61,6 +61,9 @@ export class ReadModelsInUseError extends Error {
 
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildResult> {
   const { store, dbPath } = options;
+  // Refuse a file in use before the work rather than after it; the end checks again, as a
+  // server may have opened it meanwhile.
+  retire(dbPath);
   removeAbandonedRebuilds(dbPath);
   const temp = `${dbPath}${TEMP_INFIX}${process.pid}`;
   const stockTemp = `${temp}${STOCK_SUFFIX}`;
@@ -180,7 +183,7 @@ function startGroupWorker(
       if (message.kind === 'progress') onProgress(message);
       else done = message.result;
     });
-    worker.on('error', reject);
+    worker.on('error', (error) => reject(withClass(error)));
     worker.on('exit', (code) =>
       done
         ? resolve(done)
@@ -195,6 +198,16 @@ function startGroupWorker(
       await worker.terminate();
     },
   };
+}
+
+/**
+ * An error thrown in a worker arrives as a plain Error with its fields: a malformed event
+ * gets its class back, which callers test for (its message and stack stay the worker's).
+ */
+function withClass(error: Error): Error {
+  return error.name === 'MalformedEventError'
+    ? Object.setPrototypeOf(error, MalformedEventError.prototype)
+    : error;
 }
 
 /** Any other store: one subscription from the first event, every read model on this thread. */

@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getOrderView } from '../../projections/queries';
 import { ReadModelsInUseError, rebuildReadModels } from '../../projections/rebuild';
 import { startProjectionRunner } from '../../projections/runner';
+import { MalformedEventError } from '../../server/domain/event-check';
 import type { EventStore } from '../../server/eventstore/port';
 import { SqliteEventStore } from '../../server/eventstore/sqlite';
 import { cartValidated } from './builders';
@@ -92,15 +93,17 @@ describe('rebuildReadModels', () => {
     }
   });
 
-  it('refuses to replace a file another process has open, and leaves it as it was', async () => {
+  it('refuses to replace a file another process has open before projecting anything, and leaves it as it was', async () => {
     const path = join(dir, 'in-use.sqlite');
     const runner = await startProjectionRunner({ store, dbPath: path });
     try {
       await runner.caughtUp;
       const before = dumpReadModels(path);
-      await expect(rebuildReadModels({ store, dbPath: path })).rejects.toBeInstanceOf(
+      const onProgress = vi.fn();
+      await expect(rebuildReadModels({ store, dbPath: path, onProgress })).rejects.toBeInstanceOf(
         ReadModelsInUseError,
       );
+      expect(onProgress).not.toHaveBeenCalled();
       expect(dumpReadModels(path)).toEqual(before);
     } finally {
       await runner.close();
@@ -123,7 +126,7 @@ describe('rebuildReadModels', () => {
     ['stock', 'product-sku-000', 'StockReserved'],
     ['orders', `order-${crypto.randomUUID()}`, 'CheckoutStarted'],
   ])(
-    'fails on a malformed event read by the %s group, leaving the old read models and no files',
+    'fails with MalformedEventError on a malformed event read by the %s group, leaving the old read models and no files',
     async (_group, stream, type) => {
       const broken = SqliteEventStore.open(join(dir, `broken-${_group}.sqlite`), {
         synchronous: 'NORMAL',
@@ -140,7 +143,11 @@ describe('rebuildReadModels', () => {
             expectedRevision: 'any',
           },
         );
-        await expect(rebuildReadModels({ store: broken, dbPath: path })).rejects.toThrow(
+        const error = await rebuildReadModels({ store: broken, dbPath: path }).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(MalformedEventError);
+        expect((error as Error).message).toMatch(
           new RegExp(`\\(${type} in ${stream}\\) does not match its schema`),
         );
         expect(dumpReadModels(path)).toEqual(before);

@@ -1,0 +1,155 @@
+/**
+ * `npm run projections` and `npm run report` as an operator meets them: the CLI in its own
+ * process over a DATA_DIR, judged by its stdout, stderr and exit code.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProjectionRunner } from '../../projections/runner';
+import { SqliteEventStore } from '../../server/eventstore/sqlite';
+import { generateHistory } from './history';
+
+const root = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'projections-cli-'));
+const dataDir = join(dir, 'data');
+const brokenDir = join(dir, 'broken');
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as `npm run -s` starts it (without npm, whose own lines are not the CLI's). */
+function cli(data: string, ...args: string[]): Promise<Outcome> {
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'projections/cli.ts'), ...args],
+      { cwd: root, env: { ...process.env, DATA_DIR: data, EVENTSTORE_URL: '' }, timeout: 60_000 },
+      (_error, stdout, stderr) => done({ code: child.exitCode ?? -1, stdout, stderr }),
+    );
+  });
+}
+
+const report = (...args: string[]) => cli(dataDir, 'report', ...args);
+const malformed =
+  /^Event \d+ \(StockReserved in product-sku-000\) does not match its schema: [^\n]*\n$/;
+
+function removeReadModels(data: string): void {
+  for (const suffix of ['', '-wal', '-shm'])
+    rmSync(join(data, `readmodels.sqlite${suffix}`), { force: true });
+}
+
+beforeAll(async () => {
+  for (const [path, orders] of [
+    [dataDir, 300],
+    [brokenDir, 50],
+  ] as const) {
+    mkdirSync(path);
+    const store = SqliteEventStore.open(join(path, 'events.sqlite'), { synchronous: 'NORMAL' });
+    try {
+      await generateHistory(store, { orders, seed: 5 });
+      if (path === brokenDir) {
+        // Read by the rebuild's stock worker, whose errors cross a thread.
+        await store.append(
+          'product-sku-000',
+          [{ id: crypto.randomUUID(), type: 'StockReserved', data: { quantity: 'two' } }],
+          { expectedRevision: 'any' },
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  }
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run report', () => {
+  it.each([
+    [
+      'an option without its value',
+      ['sales', '--from'],
+      "Option '--from <value>' argument missing",
+    ],
+    ['a value for a flag', ['sales', '--csv=yes'], "Option '--csv' does not take an argument"],
+    ['an unknown option', ['sales', '--bogus'], "Unknown option '--bogus'"],
+  ])('answers %s with one line and the usage', async (_case, args, problem) => {
+    const { code, stdout, stderr } = await report(...args);
+    const [line, usage, ...rest] = stderr.split('\n');
+    expect(line).toContain(problem);
+    expect(usage).toMatch(/^Usage: /);
+    expect(rest).toEqual(['']);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+  });
+
+  it('lists every option in its usage', async () => {
+    const { code, stderr } = await report('nope');
+    expect(code).toBe(1);
+    for (const option of ['from', 'to', 'status', 'email', 'page', 'page-size', 'csv'])
+      expect(stderr).toMatch(new RegExp(`--${option}(?![\\w-])`));
+  });
+
+  it('refuses a date range that ends before it starts, in one line', async () => {
+    const { code, stdout, stderr } = await report(
+      'sales',
+      '--from',
+      '2024-02-02',
+      '--to',
+      '2024-02-01',
+    );
+    expect({ code, stdout, stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'from must not be after to\n',
+    });
+  });
+
+  it('shows its catch-up on stderr and keeps stdout for the report', async () => {
+    removeReadModels(dataDir);
+    const first = await report('funnel', '--csv');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/^\[#+\] +100\.0% +[\d,]+ events +[\d,]+ events\/s/);
+    expect(first.stdout).toMatch(/^day,carts,/);
+
+    const again = await report('funnel', '--csv');
+    expect(again).toEqual({ code: 0, stdout: first.stdout, stderr: '' });
+  });
+
+  it('says which event is malformed, in one line', async () => {
+    removeReadModels(brokenDir);
+    const { code, stderr } = await cli(brokenDir, 'report', 'stock');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(malformed);
+  });
+});
+
+describe('npm run projections -- rebuild', () => {
+  it('refuses at once, in one line, while another process has the read models open', async () => {
+    const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'), { synchronous: 'NORMAL' });
+    const runner = await startProjectionRunner({
+      store,
+      dbPath: join(dataDir, 'readmodels.sqlite'),
+    });
+    try {
+      await runner.caughtUp;
+      const { code, stderr } = await cli(dataDir, 'rebuild');
+      expect({ code, stderr }).toEqual({
+        code: 1,
+        stderr: `${join(dataDir, 'readmodels.sqlite')} is open in another process: stop the servers before rebuilding\n`,
+      });
+    } finally {
+      await runner.close();
+      await store.close();
+    }
+  });
+
+  it('says which event is malformed, in one line', async () => {
+    const { code, stderr } = await cli(brokenDir, 'rebuild');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(malformed);
+  });
+});
