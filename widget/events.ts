@@ -6,7 +6,7 @@ export interface CartChangeDetail {
   items: CartLine[];
   /** Total quantity across lines. */
   count: number;
-  /** What changed it; 'sync' when another tab did. */
+  /** What changed it; 'sync' when another tab, or another cart on the page, did. */
   reason: 'add' | 'remove' | 'setQuantity' | 'clear' | 'sync' | 'paid';
 }
 

@@ -18,10 +18,13 @@ export function trapTab(event: KeyboardEvent, container: HTMLElement, root: Shad
   const last = focusable[focusable.length - 1];
   if (!first || !last) return;
   const active = root.activeElement;
-  if (event.shiftKey && (active === first || !container.contains(active))) {
+  // Focus off the cycle (on the title, where opening and Remove put it, or outside) wraps
+  // too: the browser would take Shift+Tab from the title out of the dialog.
+  const off = !focusable.includes(active as HTMLElement);
+  if (event.shiftKey && (active === first || off)) {
     event.preventDefault();
     last.focus();
-  } else if (!event.shiftKey && (active === last || !container.contains(active))) {
+  } else if (!event.shiftKey && (active === last || off)) {
     event.preventDefault();
     first.focus();
   }

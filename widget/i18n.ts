@@ -5,8 +5,9 @@
 
 const en = {
   cart: 'Cart',
-  cartLabel_one: 'Cart, {count} item',
-  cartLabel_other: 'Cart, {count} items',
+  /** After the cart button's label, for screen readers: "Cart, 3 items". */
+  items_one: ', {count} item',
+  items_other: ', {count} items',
   title: 'Your cart',
   close: 'Close',
   empty: 'Your cart is empty.',
@@ -62,15 +63,15 @@ export type Messages = Record<MessageKey, string>;
 
 const it: Messages = {
   cart: 'Carrello',
-  cartLabel_one: 'Carrello, {count} articolo',
-  cartLabel_other: 'Carrello, {count} articoli',
+  items_one: ', {count} articolo',
+  items_other: ', {count} articoli',
   title: 'Il tuo carrello',
   close: 'Chiudi',
   empty: 'Il carrello è vuoto.',
   loading: 'Caricamento…',
   quantity: 'Quantità di {name}',
-  decrease: 'Un {name} in meno',
-  increase: 'Un {name} in più',
+  decrease: '{name}: uno in meno',
+  increase: '{name}: uno in più',
   remove: 'Rimuovi',
   removeLabel: 'Rimuovi {name} dal carrello',
   each: '{price} cad.',
@@ -80,7 +81,7 @@ const it: Messages = {
   pay: 'Paga con carta',
   paying: 'Avvio del pagamento…',
   soldOut: 'Esaurito',
-  onlyLeft: 'Ne restano solo {count}',
+  onlyLeft: 'Disponibili: {count}',
   unavailable: 'Non più disponibile',
   otherCurrency: 'Prezzo in {currency}: acquistalo a parte',
   tooMuch: 'Supera il massimo di un pagamento',
@@ -107,8 +108,8 @@ const it: Messages = {
   statusCheckoutFailed: 'Il pagamento non è partito; nessun addebito.',
   receipt: 'La ricevuta è in arrivo a {email}.',
   continue: 'Continua gli acquisti',
-  added: '{name} aggiunto al carrello.',
-  removed: '{name} rimosso dal carrello.',
+  added: 'Articolo aggiunto al carrello: {name}.',
+  removed: 'Articolo rimosso dal carrello: {name}.',
   changed: '{name}: {count} nel carrello.',
   cleared: 'Il carrello è vuoto.',
   addToCart: 'Aggiungi al carrello',
@@ -157,6 +158,6 @@ export function parseMessages(json: string | null): Partial<Messages> | undefine
   }
 }
 
-export function pluralKey(locale: string, count: number): 'cartLabel_one' | 'cartLabel_other' {
-  return new Intl.PluralRules(locale).select(count) === 'one' ? 'cartLabel_one' : 'cartLabel_other';
+export function pluralKey(locale: string, count: number): 'items_one' | 'items_other' {
+  return new Intl.PluralRules(locale).select(count) === 'one' ? 'items_one' : 'items_other';
 }

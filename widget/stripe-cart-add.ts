@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing } from 'lit';
 import type { CatalogProduct } from './api';
 import { catalogFeed } from './catalog';
 import { ADD_REQUEST } from './events';
@@ -17,13 +17,15 @@ const LOW_STOCK = 3;
  *
  * @attr sku - The product to add. Required.
  * @attr quantity - How many to add per click. Default 1.
- * @attr api - The server, when it differs from the first `<stripe-cart api>` on the page.
+ * @attr api - The server, when it differs from the first `<stripe-cart api>` on the page
+ *   (which may come later: the button finds it then).
  * @attr locale - Language of the texts and price. Default: the nearest `lang`, then the browser's.
  *
  * @slot - The button's label. Default: "Add to cart".
  *
  * @csspart button - The button. @csspart price - The price inside it.
- * @csspart stock - "Sold out" / "Only N left" under it.
+ * @csspart stock - "Sold out" / "No longer available" / "Only N left" under it.
+ *   Sold out or no longer sold, the button is disabled.
  *
  * @cssprop --stripe-cart-accent, --stripe-cart-accent-text, --stripe-cart-radius,
  *   --stripe-cart-danger, --stripe-cart-focus-ring - Shared with `<stripe-cart>`.
@@ -63,13 +65,17 @@ export class StripeCartAdd extends LitElement {
     this.follow(this.feedApi);
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('api') && this.isConnected) this.follow(this.feedApi);
+  /**
+   * Looks for its server at every update, not only when connected: the page's cart may come
+   * later (a classic script in <head>, a cart inserted by script), and asks us to update then.
+   */
+  protected override willUpdate(): void {
+    if (this.isConnected) this.follow(this.feedApi);
   }
 
   /** Its own server, else the page's cart's. */
-  private get feedApi(): string | null | undefined {
-    return this.api || document.querySelector('stripe-cart[api]')?.getAttribute('api');
+  private get feedApi(): string | undefined {
+    return this.api || [...document.querySelectorAll('stripe-cart')].find((cart) => cart.api)?.api;
   }
 
   /** Follows the catalog of `api` (or none when null); a no-op when it already does. */
@@ -99,9 +105,10 @@ export class StripeCartAdd extends LitElement {
     const locale = this.locale || resolveLocale(this);
     const t = translator(messagesFor(locale));
     const product = this._products?.get(this.sku);
-    const soldOut = product !== undefined && product.available <= 0;
+    // A catalog without the sku (delisted, or a typo) cannot be bought either: as sold out.
+    const soldOut = !!this._products && !(product && product.available > 0);
     const stock = soldOut
-      ? t('soldOut')
+      ? t(product ? 'soldOut' : 'unavailable')
       : product && product.available <= LOW_STOCK
         ? t('onlyLeft', { count: product.available })
         : '';

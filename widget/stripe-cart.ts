@@ -18,7 +18,14 @@ import { formatMoney } from './state/money';
 import { isFinal, statusMessage } from './state/order-status';
 import type { LineFix, LineProblem } from './state/problems';
 import { readReturn, withoutReturnParams } from './state/return';
-import { loadCart, onCartSaved, safeStorage, saveCart, storageKey } from './state/storage';
+import {
+  announceSaved,
+  loadCart,
+  onCartSaved,
+  safeStorage,
+  saveCart,
+  storageKey,
+} from './state/storage';
 import { cartStyles } from './styles';
 import { cartIcon, cartView, orderView } from './views';
 
@@ -49,9 +56,11 @@ import { cartIcon, cartView, orderView } from './views';
  * Page elements with `data-cart-add="SKU"` (and optional `data-cart-quantity="2"`) add to
  * the cart when clicked; so does `<stripe-cart-add sku="SKU">`.
  *
- * @slot - The button's label, next to the cart icon. Default: "Cart".
+ * @slot - The button's label, next to the cart icon, and its accessible name with the count
+ *   after it ("Basket, 2 items"). Default: "Cart".
  *
- * @fires stripe-cart:change - {items, count, reason}: the cart changed (also from another tab).
+ * @fires stripe-cart:change - {items, count, reason}: the cart changed (also from another tab,
+ *   or another `<stripe-cart>` of the same api on the page).
  * @fires stripe-cart:checkout - {orderId, checkoutUrl, items}: about to go to Stripe.
  *   Cancelable: `preventDefault()` stays on the page.
  * @fires stripe-cart:paid - {orderId, total, currency, lines}: the order was paid.
@@ -143,8 +152,9 @@ export class StripeCart extends LitElement {
 
   add(sku: string, quantity = 1): void {
     const product = this._products?.get(sku);
-    if (product && product.available <= 0) {
-      this.announce(`${product.name}: ${this.t('soldOut')}`);
+    // Sold out, or missing from a catalog that has come (delisted, a typo): nothing to buy.
+    if (this._products && !(product && product.available > 0)) {
+      this.announce(`${product?.name ?? sku}: ${this.t(product ? 'soldOut' : 'unavailable')}`);
       return;
     }
     const before = this.quantityOf(sku);
@@ -263,12 +273,20 @@ export class StripeCart extends LitElement {
         this._products = products;
         this._offline = offline;
       }),
-      onCartSaved(window, this.key, (cart) => {
-        this._lines = cart.lines;
-        this.changed('sync');
-      }),
+      onCartSaved(
+        window,
+        this.key,
+        (cart) => {
+          this._lines = cart.lines;
+          this.changed('sync');
+        },
+        this,
+      ),
     );
     this.follower.follow(feed.api);
+    // Buttons that connected before any cart had an api look for theirs again (one not yet
+    // upgraded has no requestUpdate: it looks when it connects).
+    for (const add of document.querySelectorAll('stripe-cart-add')) add.requestUpdate?.();
     if (!this.returnHandled) {
       this.returnHandled = true;
       this.handleReturn(feed.api);
@@ -301,9 +319,12 @@ export class StripeCart extends LitElement {
     return true;
   }
 
-  private persist(): void {
-    if (this.key)
-      saveCart(safeStorage(), this.key, { lines: [...this._lines], email: this._email });
+  /** Saves the cart; new lines are also news to the other carts of this window. */
+  private persist(news = true): void {
+    if (!this.key) return;
+    const cart = { lines: [...this._lines], email: this._email };
+    saveCart(safeStorage(), this.key, cart);
+    if (news) announceSaved(window, this.key, cart, this);
   }
 
   private changed(reason: CartChangeDetail['reason']): void {
@@ -444,9 +465,11 @@ export class StripeCart extends LitElement {
     const locale = this.currentLocale;
     const open = this._open;
     const order = this.follower.order;
+    // The name is the label as shown (slotted or not) and a hidden count: no aria-label,
+    // which would hide a label the site put in the slot (WCAG 2.5.3, label in name).
     return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
-        aria-label=${t(pluralKey(locale, count), { count })} @click=${() => this.open()}>
-        ${cartIcon}<slot>${t('cart')}</slot>
+        @click=${() => this.open()}>
+        ${cartIcon}<slot>${t('cart')}</slot><span class="sr">${t(pluralKey(locale, count), { count })}</span>
         <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count}</span>
       </button>
       <div class="sr" role="status" aria-live="polite">${open ? '' : this._announcement}</div>
@@ -499,7 +522,7 @@ export class StripeCart extends LitElement {
         email: (value: string) => {
           this._email = value;
           this._emailError = false;
-          this.persist();
+          this.persist(false);
         },
       },
     );

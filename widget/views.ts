@@ -58,6 +58,13 @@ export function lineView(
   };
   const atMin = line.quantity <= 1;
   const atMax = line.quantity >= max;
+  // Without a product, an issue says what is wrong ("No longer available": the catalog has
+  // come without it); without either, the catalog has not come yet.
+  const price = product
+    ? t('each', { price: money(product.unitAmount, product.currency) })
+    : issue
+      ? nothing
+      : t('loading');
   return html`<li class="line" part="line" data-sku=${line.sku}>
     ${
       product?.image
@@ -66,9 +73,7 @@ export function lineView(
     }
     <div>
       <p class="name" part="name">${name}</p>
-      <p class="each" part="price">
-        ${product ? t('each', { price: money(product.unitAmount, product.currency) }) : t('loading')}
-      </p>
+      <p class="each" part="price">${price}</p>
     </div>
     <p class="amount" part="line-total">
       ${product ? money(product.unitAmount * line.quantity, product.currency) : nothing}
@@ -136,7 +141,12 @@ export function orderView(
   </section>`;
 }
 
-/** The cart's body and its checkout form; values come one by one so the bundle stays small. */
+/**
+ * The cart's body and its checkout form; values come one by one so the bundle stays small.
+ * While busy the pay button is aria-disabled, not disabled: Chromium drops focus from a
+ * disabled button, and focus must still be on it when a failure is shown (checkout()
+ * ignores clicks meanwhile).
+ */
 export function cartView(
   t: Translate,
   money: Money,
@@ -192,8 +202,8 @@ export function cartView(
                 : nothing
             }
             <p class="note alert" part="error" role="alert" ?hidden=${!error}>${error}</p>
-            <button class="pay" part="checkout" type="submit" ?disabled=${busy}
-              aria-busy=${busy}>${busy ? t('paying') : t('pay')}</button>
+            <button class="pay" part="checkout" type="submit" aria-disabled=${busy}
+              >${busy ? t('paying') : t('pay')}</button>
           </form>
         </footer>`
     }`;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  announceSaved,
   loadCart,
   onCartSaved,
   parseSaved,
@@ -80,5 +81,23 @@ describe('cart storage', () => {
     stop();
     fire('mine', '{"lines":[]}');
     expect(heard).toEqual([{ lines: [{ sku: 'A', quantity: 3 }], email: '' }]);
+  });
+
+  test('another cart of this window saving the same key is heard; its sender and other keys are not', () => {
+    // Browsers fire `storage` only in the other tabs: a header's and a menu's cart on one
+    // page must hear each other through the window itself.
+    const target = new EventTarget() as unknown as Window;
+    const header = { name: 'header' };
+    const menu = { name: 'menu' };
+    const heard: [string, unknown][] = [];
+    const stops = [header, menu].map((cart) =>
+      onCartSaved(target, 'mine', (saved) => heard.push([cart.name, saved]), cart),
+    );
+    const saved = { lines: [{ sku: 'A', quantity: 1 }], email: '' };
+    announceSaved(target, 'mine', saved, header);
+    announceSaved(target, 'other', { lines: [], email: '' }, menu);
+    for (const stop of stops) stop();
+    announceSaved(target, 'mine', saved, menu);
+    expect(heard).toEqual([['menu', saved]]);
   });
 });

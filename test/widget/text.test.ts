@@ -33,9 +33,32 @@ describe('localisation', () => {
   });
 
   test('plural forms follow the language', () => {
-    expect(pluralKey('en', 1)).toBe('cartLabel_one');
-    expect(pluralKey('en', 0)).toBe('cartLabel_other');
-    expect(pluralKey('it', 2)).toBe('cartLabel_other');
+    expect(pluralKey('en', 1)).toBe('items_one');
+    expect(pluralKey('en', 0)).toBe('items_other');
+    expect(pluralKey('it', 2)).toBe('items_other');
+  });
+
+  test("the cart button's count texts hold the count only, to follow any label", () => {
+    // The visible label (the slot, "Basket") comes first in the button's name.
+    for (const messages of Object.values(locales)) {
+      expect(messages.items_one).toMatch(/^, \{count\} \S+$/);
+      expect(messages.items_other).toMatch(/^, \{count\} \S+$/);
+    }
+  });
+
+  test('Italian texts with a count or a name read right for any count and any name', () => {
+    const t = translator(messagesFor('it'));
+    // "Ne restano solo 1" is wrong Italian at 1: a label reads right at any count.
+    expect(t('onlyLeft', { count: 1 })).toBe('Disponibili: 1');
+    expect(t('onlyLeft', { count: 3 })).toBe('Disponibili: 3');
+    // "Un Zinedine Zidane in meno": no article or participle has to agree with the name.
+    const name = 'Zinedine Zidane — France 1998';
+    expect(t('decrease', { name })).toBe(`${name}: uno in meno`);
+    expect(t('increase', { name })).toBe(`${name}: uno in più`);
+    expect(t('added', { name })).toBe(`Articolo aggiunto al carrello: ${name}.`);
+    expect(t('removed', { name })).toBe(`Articolo rimosso dal carrello: ${name}.`);
+    expect(t('items_one', { count: 1 })).toBe(', 1 articolo');
+    expect(t('items_other', { count: 2 })).toBe(', 2 articoli');
   });
 
   test('the messages attribute accepts known keys only and survives bad JSON', () => {

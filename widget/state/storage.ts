@@ -46,17 +46,49 @@ export function parseSaved(raw: string | null): SavedCart {
   }
 }
 
-/** Calls back with the cart another tab saved; returns the unsubscribe function. */
+/** Same-window news of a save: browsers fire `storage` only in the other tabs. */
+const SAVED = 'stripe-cart:saved';
+
+interface SavedNews {
+  key: string;
+  cart: SavedCart;
+  sender: unknown;
+}
+
+/** Tells the other carts of this window (a header's and a menu's) what `sender` saved. */
+export function announceSaved(
+  target: Pick<Window, 'dispatchEvent'>,
+  key: string,
+  cart: SavedCart,
+  sender: unknown,
+): void {
+  target.dispatchEvent(new CustomEvent<SavedNews>(SAVED, { detail: { key, cart, sender } }));
+}
+
+/**
+ * Calls back with the cart another tab, or another cart of this window than `self`, saved;
+ * returns the unsubscribe function.
+ */
 export function onCartSaved(
   target: Pick<Window, 'addEventListener' | 'removeEventListener'>,
   key: string,
   listener: (cart: SavedCart) => void,
+  self?: unknown,
 ): () => void {
-  const handle = (event: StorageEvent) => {
-    if (event.key === key) listener(parseSaved(event.newValue));
+  const handle = (event: Event) => {
+    if (event instanceof CustomEvent) {
+      const news = event.detail as SavedNews;
+      if (news.key === key && news.sender !== self) listener(news.cart);
+    } else if ((event as StorageEvent).key === key) {
+      listener(parseSaved((event as StorageEvent).newValue));
+    }
   };
   target.addEventListener('storage', handle);
-  return () => target.removeEventListener('storage', handle);
+  target.addEventListener(SAVED, handle);
+  return () => {
+    target.removeEventListener('storage', handle);
+    target.removeEventListener(SAVED, handle);
+  };
 }
 
 /** Reading `localStorage` itself throws where storage is forbidden (sandboxed iframes). */

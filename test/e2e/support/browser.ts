@@ -97,3 +97,15 @@ export type RecordedEvent = { type: string; detail: Record<string, unknown> };
 export function cartEvents(page: Page): Promise<RecordedEvent[]> {
   return page.evaluate(() => (window as unknown as { cartEvents: RecordedEvent[] }).cartEvents);
 }
+
+/**
+ * Serves `body` as the page at `url` (whatever its query): a page on the shop's origin, as a
+ * site owner writes it.
+ */
+export async function servePage(page: Page, url: string, body: string): Promise<void> {
+  const { origin, pathname } = new URL(url);
+  await page.route(
+    (u) => u.origin === origin && u.pathname === pathname,
+    (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>${body}` }),
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * What assistive technology and low-vision shoppers meet: where focus goes, what the cart
+ * button is called, and contrast, in the default theme and a dark one.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { newShopper, servePage, skipE2E } from './support/browser';
+import { accessibleName, cartButton, cartDialog, expectCount, focused } from './support/cart';
+import { contrasts } from './support/contrast';
+import { shopInChromium } from './support/shop';
+
+const MODULE = '<script type="module" src="/widget/stripe-cart.js"></script>';
+
+/** The demo shop with one Baggio in the cart and the cart open. */
+async function openCartWithBaggio(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+  await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+  await expectCount(page, 1);
+  await cartButton(page).click();
+}
+
+describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () => {
+  const suite = shopInChromium();
+
+  test('Shift+Tab from the dialog title stays in the dialog', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openCartWithBaggio(page, shop.url);
+    // Opening the cart (like Remove and a one-click fix) puts focus on the title.
+    await expect.poll(async () => (await focused(page)).tag).toBe('h2');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatchObject({ name: 'Pay with card', inDialog: true });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ name: 'Close', inDialog: true });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('focus stays on the pay button while checkout starts and after it fails', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    await page.route('**/trpc/checkout.start**', async (route) => {
+      calls += 1;
+      await held;
+      await route.fulfill({ status: 429, contentType: 'application/json', body: '{}' });
+    });
+    await openCartWithBaggio(page, shop.url);
+    await cartDialog(page).getByLabel('Email for the receipt').fill('shopper@example.com');
+    const pay = cartDialog(page).locator('[part="checkout"]');
+    await pay.click();
+    await expect.poll(() => pay.getAttribute('aria-disabled')).toBe('true');
+    expect(await focused(page)).toMatchObject({ name: 'Starting checkout…', inDialog: true });
+    // Still one checkout however often the shopper presses.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Space');
+
+    release();
+    await expect
+      .poll(() => cartDialog(page).locator('[part="error"]').textContent())
+      .toContain('Too many attempts');
+    expect(await pay.getAttribute('aria-disabled')).toBe('false');
+    expect(await focused(page)).toMatchObject({ name: 'Pay with card', inDialog: true });
+    expect(calls).toBe(1);
+    expect(errors).toEqual([expect.stringMatching(/^429 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
+
+  test("the cart button is named by its visible label, the site's own too, then the count", async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/labels`,
+      `<html lang="en">${MODULE}<stripe-cart id="basket" api="/">Basket</stripe-cart>
+      <div lang="it"><stripe-cart id="carrello" api="/"></stripe-cart></div></html>`,
+    );
+    await page.goto(`${shop.url}/labels`);
+    const basket = page.locator('#basket .trigger');
+    await basket.waitFor();
+    expect(await accessibleName(basket)).toBe('Basket, 0 items');
+    expect(await accessibleName(page.locator('#carrello .trigger'))).toBe('Carrello, 0 articoli');
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expect.poll(() => accessibleName(basket)).toBe('Basket, 1 item');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('in a dark theme every text is readable and nothing keeps a light fill', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.route('**/trpc/checkout.start**', (route) =>
+      route.fulfill({ status: 429, contentType: 'application/json', body: '{}' }),
+    );
+    await servePage(
+      page,
+      `${shop.url}/dark`,
+      `<html lang="en"><style>
+        body { background: #16181d; }
+        stripe-cart, stripe-cart-add {
+          --stripe-cart-background: #16181d; --stripe-cart-text: #eceef2;
+          --stripe-cart-muted: #a3a9b6; --stripe-cart-border: #3a3f4b;
+          --stripe-cart-danger: #ff8a80; --stripe-cart-success: #6ee7a8;
+        }
+      </style>${MODULE}<stripe-cart api="/"></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/dark`);
+    // A card still for sale and one the shop no longer has (no image: the placeholder).
+    await page.evaluate(() =>
+      localStorage.setItem(
+        `stripe-cart:v1:${location.origin}`,
+        JSON.stringify({
+          lines: [
+            { sku: 'BAGGIO-1994', quantity: 1 },
+            { sku: 'NOT-SOLD-HERE', quantity: 1 },
+          ],
+          email: 'shopper@example.com',
+        }),
+      ),
+    );
+    /** The texts below 4.5:1 (WCAG 1.4.3), after checking `text` was among those measured. */
+    const unreadable = async (text: string) => {
+      const measured = await contrasts(page.locator('stripe-cart'), 'text');
+      expect(measured.map((m) => m.what)).toContain(text);
+      return measured.filter((m) => m.ratio < 4.5);
+    };
+    // Back from a cancelled checkout (a notice), then a refused one (an error).
+    await page.goto(`${shop.url}/dark?stripe_cart=cancel&order=o-1`);
+    await cartDialog(page).locator('li.line [part="issue"]').waitFor();
+    expect(await unreadable('Checkout cancelled. Your cart is still here.')).toEqual([]);
+    await cartDialog(page).locator('[part="checkout"]').click();
+    await cartDialog(page).locator('[part="error"]:not([hidden])').waitFor();
+    expect(await unreadable('Too many attempts. Please wait a minute and try again.')).toEqual([]);
+    const style = (selector: string, property: 'backgroundColor' | 'color') =>
+      cartDialog(page)
+        .locator(selector)
+        .first()
+        .evaluate((el, property) => getComputedStyle(el)[property], property);
+    expect(await style('.ph', 'backgroundColor')).toBe('rgb(58, 63, 75)');
+    expect(await style('.stepper button[aria-disabled="true"]', 'color')).toBe(
+      'rgb(236, 238, 242)',
+    );
+    expect(errors).toEqual([expect.stringMatching(/^429 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
+
+  test("default theme: the price on the add button and the fields' outlines have contrast", async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    // The widget's own colours: the demo shop has a theme of its own.
+    await servePage(
+      page,
+      `${shop.url}/plain`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/plain`);
+    const add = page.locator('stripe-cart-add');
+    await add.locator('.price').waitFor();
+    await add.getByRole('button').click();
+    await cartButton(page).click();
+    // Text at 4.5:1 (WCAG 1.4.3); a field's only boundary at 3:1 (1.4.11).
+    const texts = await contrasts(add, 'text');
+    expect(texts.map((m) => m.what)).toHaveLength(1);
+    expect(texts.filter((m) => m.ratio < 4.5)).toEqual([]);
+    for (const field of ['input[type="email"]', '[part="stepper"]']) {
+      const [border] = await contrasts(cartDialog(page).locator(field), 'border');
+      expect(border!.ratio, field).toBeGreaterThanOrEqual(3);
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('<stripe-cart-add> draws its focus ring in the accent, as the cart does', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/ring`,
+      `<html lang="en"><style>:root { --stripe-cart-accent: rgb(15, 81, 50); }
+      #own { --stripe-cart-focus-ring: rgb(200, 0, 0); }</style>
+      ${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994"></stripe-cart-add>
+      <stripe-cart-add id="own" sku="PELE-1958"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/ring`);
+    await page.locator('stripe-cart-add[sku="PELE-1958"] .price').waitFor();
+    const ring = () =>
+      page.evaluate(() => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el ? getComputedStyle(el).outlineColor : '';
+      });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await ring()).toBe('rgb(15, 81, 50)');
+    await page.keyboard.press('Tab');
+    expect(await ring()).toBe('rgb(200, 0, 0)');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * The elements in pages as site owners write them: two carts (header and mobile menu), the
+ * buttons before any cart, hidden elements, and a product delisted while in a cart.
+ */
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { StripeCart } from '../../widget/stripe-cart';
+import { widgetDir } from '../widget/build-widget';
+import { cartEvents, newShopper, servePage, skipE2E } from './support/browser';
+import { cartButton, cartDialog, cartLine, euros } from './support/cart';
+import { demoCatalog, shopInChromium } from './support/shop';
+
+const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
+const MODULE = '<script type="module" src="/widget/stripe-cart.js"></script>';
+
+describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout: 60_000 }, () => {
+  const suite = shopInChromium();
+
+  test('two carts on one page (header and menu) stay in step and never wipe each other', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/two-carts`,
+      `<html lang="en">${MODULE}<stripe-cart id="header" api="/"></stripe-cart>
+      <nav><stripe-cart id="menu" api="/"></stripe-cart></nav></html>`,
+    );
+    await page.goto(`${shop.url}/two-carts`);
+    await cartButton(page).first().waitFor();
+    const items = (id: string) =>
+      page.evaluate((id) => document.querySelector<StripeCart>(`#${id}`)!.items, id);
+
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expect.poll(() => items('menu')).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+
+    // The menu's cart adds to what the header's holds, rather than saving its own old copy.
+    await page.evaluate(() => document.querySelector<StripeCart>('#menu')!.add('PELE-1958'));
+    const both = [
+      { sku: 'BAGGIO-1994', quantity: 1 },
+      { sku: 'PELE-1958', quantity: 1 },
+    ];
+    await expect.poll(() => items('header')).toEqual(both);
+    expect(await items('menu')).toEqual(both);
+    const saved = await page.evaluate(() => JSON.parse(Object.values(localStorage)[0]!).lines);
+    expect(saved).toEqual(both);
+    // Each change once from the cart that made it, once from the other: never echoed back.
+    const reasons = (await cartEvents(page)).map((e) => e.detail.reason);
+    expect(reasons.sort()).toEqual(['add', 'add', 'sync', 'sync']);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('<stripe-cart-add> before any cart finds the cart that comes later', async () => {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.adjustStock.mutate({
+      sku: 'MALDINI-2003',
+      delta: -product('MALDINI-2003').stock,
+      reason: 'late cart test',
+    });
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    const zidane = page.locator('stripe-cart-add[sku="ZIDANE-1998"]');
+    const maldini = page.locator('stripe-cart-add[sku="MALDINI-2003"]');
+
+    // A cart inserted by script after the buttons (a framework rendering the header later).
+    await servePage(
+      page,
+      `${shop.url}/late-cart`,
+      `<html lang="en">${MODULE}<stripe-cart-add sku="ZIDANE-1998"></stripe-cart-add>
+      <stripe-cart-add sku="MALDINI-2003"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/late-cart`);
+    await zidane.locator('button').waitFor();
+    expect(await zidane.locator('.price').count()).toBe(0);
+    await page.evaluate(() => {
+      const cart = document.createElement('stripe-cart');
+      cart.api = '/';
+      document.body.prepend(cart);
+    });
+    await expect
+      .poll(() => zidane.locator('.price').allTextContents())
+      .toEqual([euros(product('ZIDANE-1998').unitAmount)]);
+    await expect.poll(() => maldini.locator('[part="stock"]').textContent()).toBe('Sold out');
+    expect(await maldini.getByRole('button').isDisabled()).toBe(true);
+
+    // The classic-script build in <head>: each button is defined and connected as it is
+    // parsed, before the cart further down the page exists. (The site hosts that build.)
+    await page.route(`${shop.url}/js/stripe-cart.iife.js`, (route) =>
+      route.fulfill({
+        path: path.join(widgetDir, 'stripe-cart.iife.js'),
+        contentType: 'text/javascript',
+      }),
+    );
+    await servePage(
+      page,
+      `${shop.url}/classic`,
+      `<html lang="en"><head><script src="/js/stripe-cart.iife.js"></script></head><body>
+      <stripe-cart-add sku="ZIDANE-1998"></stripe-cart-add>
+      <stripe-cart-add sku="MALDINI-2003"></stripe-cart-add>
+      <stripe-cart api="/"></stripe-cart></body></html>`,
+    );
+    await page.goto(`${shop.url}/classic`);
+    await expect
+      .poll(() => zidane.locator('.price').allTextContents())
+      .toEqual([euros(product('ZIDANE-1998').unitAmount)]);
+    await expect.poll(() => maldini.getByRole('button').isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('a delisted product in the cart: no endless "Loading…", and its button cannot add it', async () => {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.listProduct.mutate({
+      sku: 'GONE-1',
+      name: 'Soon gone',
+      unitAmount: 1500,
+      currency: 'eur',
+      stock: 5,
+    });
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/delisted`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="GONE-1"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/delisted`);
+    const add = page.locator('stripe-cart-add');
+    await add.locator('.price').waitFor();
+    await add.getByRole('button').click();
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('stripe-cart')!.items.length))
+      .toBe(1);
+
+    await shop.test.admin.admin.delistProduct.mutate({ sku: 'GONE-1' });
+    await expect
+      .poll(() => add.locator('[part="stock"]').textContent())
+      .toBe('No longer available');
+    expect(await add.getByRole('button').isDisabled()).toBe(true);
+    expect(await add.locator('.price').count()).toBe(0);
+    // Nor does any other way of adding (data-cart-add, the JS API) add it again.
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('GONE-1'));
+    expect(await page.evaluate(() => document.querySelector('stripe-cart')!.items)).toEqual([
+      { sku: 'GONE-1', quantity: 1 },
+    ]);
+
+    await cartButton(page).click();
+    const line = cartLine(page, 'GONE-1');
+    await expect
+      .poll(() => line.locator('[part="issue"]').textContent())
+      .toContain('No longer available');
+    expect(await line.textContent()).not.toContain('Loading');
+    await expect
+      .poll(() => cartDialog(page).getByRole('button', { name: 'Remove it' }).count())
+      .toBe(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('the hidden attribute hides both elements', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/hidden`,
+      `<html lang="en">${MODULE}<stripe-cart api="/" hidden></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994" hidden></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/hidden`);
+    await cartButton(page).waitFor({ state: 'attached' });
+    await page.locator('stripe-cart-add button').waitFor({ state: 'attached' });
+    expect(await page.locator('stripe-cart').isVisible()).toBe(false);
+    expect(await page.locator('stripe-cart-add').isVisible()).toBe(false);
+
+    await page.evaluate(() => {
+      for (const element of document.querySelectorAll('[hidden]'))
+        element.removeAttribute('hidden');
+    });
+    expect(await cartButton(page).isVisible()).toBe(true);
+    expect(await page.locator('stripe-cart-add button').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
