@@ -109,4 +109,32 @@ describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () 
     expect(errors).toEqual([expect.stringMatching(/^400 .*\/trpc\/checkout\.start/)]);
     await page.context().close();
   });
+
+  test('a cart below the smallest card payment says so, and goes through once it is not', async () => {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.listProduct.mutate({
+      sku: 'STICKER',
+      name: 'Sticker',
+      unitAmount: 20,
+      currency: 'eur',
+      stock: 10,
+    });
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="PELE-1958"] .price').waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('STICKER', 2));
+    await expectCount(page, 2);
+    await cartButton(page).click();
+    await cartDialog(page).getByLabel('Email for the receipt').fill('saver@example.com');
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    await expect
+      .poll(() => cartDialog(page).locator('[part="error"]').textContent())
+      .toContain('The total is below the smallest card payment');
+
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('STICKER', 1));
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(errors).toEqual([expect.stringMatching(/^400 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
 });

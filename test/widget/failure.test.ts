@@ -58,6 +58,16 @@ describe('failure classification', () => {
     });
   });
 
+  test('a cart below the smallest payment Stripe takes is its own kind, with its own text', () => {
+    const failure = classifyFailure(
+      serverError('BAD_REQUEST', {
+        problems: [{ code: 'amount_too_small', minimum: 50, currency: 'eur' }],
+      }),
+    );
+    expect(failure).toEqual({ kind: 'too_small', message: 'nope' });
+    expect(failureText[failure.kind]).toBe('tooSmall');
+  });
+
   test('zod failures name their fields', () => {
     const failure = classifyFailure(
       serverError('BAD_REQUEST', { issues: [{ path: 'email', message: 'Invalid email' }] }),
@@ -89,7 +99,7 @@ describe('failure classification', () => {
     );
     const holdCap = 'At most 20 units may wait in unpaid checkouts per shopper; 20 already do.';
     expect(shown(serverError('TOO_MANY_REQUESTS', {}, holdCap))).toBe(
-      'Troppi tentativi. Riprova più tardi.',
+      'Troppi articoli in pagamenti non conclusi. Concludine uno o riprova più tardi.',
     );
     expect(shown(serverError('CONFLICT', {}, 'This checkout has ended (paid)'))).toBe(
       'Questo pagamento è già concluso. Riprova.',

@@ -14,8 +14,10 @@ export type Failure =
   | { kind: 'unavailable'; message: string }
   /** The server's per-address limit on checkouts (HTTP 429, before tRPC): only waiting helps. */
   | { kind: 'limited'; message: string }
-  /** This shopper's unpaid checkouts already hold as much stock as one shopper may. */
+  /** This shopper's (or address's) unpaid checkouts already hold as much stock as one may. */
   | { kind: 'held'; message: string }
+  /** The whole cart is below the smallest card payment Stripe takes. */
+  | { kind: 'too_small'; message: string }
   /** This checkout already ended (e.g. a resent request after the session expired). */
   | { kind: 'conflict'; message: string }
   | { kind: 'network'; message: string }
@@ -27,6 +29,7 @@ export const failureText: Record<Failure['kind'], MessageKey> = {
   unavailable: 'paymentDown',
   limited: 'limited',
   held: 'held',
+  too_small: 'tooSmall',
   conflict: 'conflict',
   network: 'network',
   unknown: 'failed',
@@ -55,6 +58,9 @@ export function classifyFailure(error: unknown): Failure {
   const { code, problems, issues } = data as Record<string, unknown>;
   switch (code) {
     case 'BAD_REQUEST': {
+      if (Array.isArray(problems) && problems.some((p) => p?.code === 'amount_too_small')) {
+        return { kind: 'too_small', message };
+      }
       if (Array.isArray(problems) && problems.length > 0) {
         return { kind: 'refused', problems: problems.filter(isLineProblem), message };
       }
