@@ -19,7 +19,10 @@ export function formatTable(headers: string[], rows: Cell[][]): string {
 
 export function formatCsv(headers: string[], rows: Cell[][]): string {
   const quote = (cell: Cell) => {
-    const text = cell === null ? '' : String(cell);
+    let text = cell === null ? '' : String(cell);
+    // A spreadsheet runs a cell that starts like a formula (an email may start with + or -):
+    // the quote mark makes it text (OWASP's advice for CSV injection). Numbers stay numbers.
+    if (typeof cell === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\n');
