@@ -89,36 +89,56 @@ export class HoldGuard {
     units: number,
     validate: () => Promise<{ position?: bigint; value: T }>,
   ): Promise<T> {
-    return this.queue.run(`email ${holder.email}`, () =>
-      this.queue.run(`client ${holder.client}`, async () => {
-        const { perShopper, perClient } = this.caps;
-        const pending = (this.unprojected.get(holder.email) ?? []).filter(
-          (e) => e.position > this.projectedTo,
+    return this.queue.run(`email ${holder.email}`, async () => {
+      const { perShopper, perClient } = this.caps;
+      const pending = (this.unprojected.get(holder.email) ?? []).filter(
+        (e) => e.position > this.projectedTo,
+      );
+      const shopper = this.projectedHolds.byEmail(holder.email) + sum(pending);
+      if (shopper + units > perShopper) {
+        throw new HoldLimitError(
+          `At most ${perShopper} units may wait in unpaid checkouts per shopper; ${shopper} already do. Finish or cancel those first.`,
         );
-        const shopper = this.projectedHolds.byEmail(holder.email) + sum(pending);
-        if (shopper + units > perShopper) {
-          throw new HoldLimitError(
-            `At most ${perShopper} units may wait in unpaid checkouts per shopper; ${shopper} already do. Finish or cancel those first.`,
-          );
-        }
-        const client = this.clientUnits(holder.client, units);
-        if (client + units > perClient) {
-          throw new HoldLimitError(
-            `At most ${perClient} units may wait in unpaid checkouts from one address; ${client} already do. Finish or cancel those first.`,
-          );
-        }
-        const { position, value } = await validate();
-        if (position !== undefined) {
-          const entry = { orderId: holder.orderId, position, units, at: this.now() };
-          if (position > this.projectedTo) this.unprojected.set(holder.email, [...pending, entry]);
-          const holds = this.byClient.get(holder.client) ?? { entries: [], units: 0 };
-          holds.entries.push(entry);
-          holds.units += units;
-          this.byClient.set(holder.client, holds);
-        }
-        return value;
-      }),
-    );
+      }
+      const client = this.clientUnits(holder.client, units);
+      if (client + units > perClient) {
+        throw new HoldLimitError(
+          `At most ${perClient} units may wait in unpaid checkouts from one address; ${client} already do. Finish or cancel those first.`,
+        );
+      }
+      // Counted against the address at once, in the same turn as the check: its other
+      // checkouts (shoppers behind one proxy) then need not wait for this one to validate.
+      const entry = { orderId: holder.orderId, position: UNSTORED, units, at: this.now() };
+      this.holdFor(holder.client, entry);
+      let position: bigint | undefined;
+      try {
+        const validated = await validate();
+        position = validated.position;
+        if (position !== undefined && position > this.projectedTo)
+          this.unprojected.set(holder.email, [...pending, { ...entry, position }]);
+        return validated.value;
+      } finally {
+        if (position === undefined) this.release(holder.client, entry);
+        else entry.position = position;
+      }
+    });
+  }
+
+  private holdFor(client: string, entry: Validated): void {
+    const holds = this.byClient.get(client) ?? { entries: [], units: 0 };
+    holds.entries.push(entry);
+    holds.units += entry.units;
+    this.byClient.set(client, holds);
+  }
+
+  /** Takes back an entry whose checkout stored nothing (refused, failed, or already there). */
+  private release(client: string, entry: Validated): void {
+    const holds = this.byClient.get(client);
+    const index = holds?.entries.indexOf(entry) ?? -1;
+    if (!holds || index < 0) return;
+    holds.entries.splice(index, 1);
+    holds.units -= entry.units;
+    if (holds.entries.length === 0) this.byClient.delete(client);
   }
 
   /**
@@ -153,5 +173,8 @@ export class HoldGuard {
     for (const [client, holds] of this.byClient) this.prune(client, holds, false);
   }
 }
+
+/** The position of an entry still being validated: later than any the read models reach. */
+const UNSTORED = BigInt(Number.MAX_SAFE_INTEGER);
 
 const sum = (entries: readonly Validated[]) => entries.reduce((total, e) => total + e.units, 0);
