@@ -6,9 +6,10 @@
  * what this process validated that they have not yet projected. They do not know client
  * addresses (the event log keeps none), so the guard remembers which orders each address
  * validated here and asks the read models which of those are still open. One
- * check-and-validate runs per shopper and per address at a time: concurrent checkouts on
- * one server cannot slip past either cap. Across servers, or after a restart, the address
- * cap counts only what each process saw: it is an abuse guard, and decides no stock.
+ * check-and-validate runs per shopper at a time, and a checkout's units count against its
+ * address from the turn of its check: concurrent checkouts on one server cannot slip past
+ * either cap. Across servers, or after a restart, the address cap counts only what each
+ * process saw: it is an abuse guard, and decides no stock.
  */
 import { KeyedQueue } from '../keyed-queue';
 
