@@ -27,9 +27,11 @@ export const analyticsRouter = router({
   watch: adminProcedure.subscription(async function* ({ ctx, signal }) {
     const ticks = new EventEmitter();
     const off = ctx.services.readModels.onChange(({ position }) => ticks.emit('change', position));
+    // Listening before the first yield: a change while the client reads it must not be lost.
+    const changes = on(ticks, 'change', signal ? { signal } : {});
     try {
       yield { position: null as string | null };
-      for await (const [position] of on(ticks, 'change', signal ? { signal } : {})) {
+      for await (const [position] of changes) {
         yield { position: String(position) };
       }
     } catch (error) {
