@@ -1,5 +1,6 @@
 import { TRPCError, tracked } from '@trpc/server';
 import { z } from 'zod';
+import type { OrderView } from '../../../projections/order';
 import { orderStream } from '../../domain/events';
 import type { OrderSnapshot } from '../../orders';
 import { readOrder } from '../../orders';
@@ -9,6 +10,39 @@ import type { Services } from '../../services';
 import { publicProcedure, router } from '../trpc';
 
 const OrderId = z.string().uuid();
+
+/**
+ * What the holder of an order id sees. The id travels in the return URL (browser history,
+ * Referer, the site's analytics), so the view leaves out the payment page and Stripe's
+ * payment id, masks the shopper's email, and names the session only to a caller who
+ * brought it (Stripe puts it in the success URL).
+ */
+export function shopperView(view: OrderView, sessionId?: string) {
+  const { checkoutUrl: _page, paymentIntentId: _payment, ...shown } = view;
+  return {
+    ...shown,
+    email: maskedEmail(view.email),
+    sessionId: sessionId !== undefined && sessionId === view.sessionId ? view.sessionId : null,
+  };
+}
+
+/** Enough to recognise one's own address: its first character and its domain. */
+const maskedEmail = (email: string) => email.replace(/^(.)[^@]*@/, '$1***@');
+
+/** How long after a look at Stripe another request for the same order is answered from the log. */
+const RECHECK_AFTER_MS = 5_000;
+const lastChecked = new Map<string, number>();
+
+/** At most one Stripe call per order every few seconds, however often the page is reloaded. */
+function mayAskStripe(orderId: string): boolean {
+  const now = performance.now();
+  if (now - (lastChecked.get(orderId) ?? Number.NEGATIVE_INFINITY) < RECHECK_AFTER_MS) return false;
+  lastChecked.set(orderId, now);
+  if (lastChecked.size > 10_000) {
+    for (const [id, at] of lastChecked) if (now - at >= RECHECK_AFTER_MS) lastChecked.delete(id);
+  }
+  return true;
+}
 
 async function requireOrder(services: Services, orderId: string): Promise<OrderSnapshot> {
   const snapshot = await readOrder(services.store, orderId);
@@ -28,7 +62,8 @@ async function checkSession(
   const { view } = snapshot;
   if (
     view.sessionId !== sessionId ||
-    (view.status !== 'checkout_started' && view.status !== 'pending')
+    (view.status !== 'checkout_started' && view.status !== 'pending') ||
+    !mayAskStripe(view.orderId)
   ) {
     return false;
   }
@@ -58,7 +93,7 @@ export const orderRouter = router({
       if (input.sessionId && (await checkSession(ctx.services, snapshot, input.sessionId))) {
         snapshot = await requireOrder(ctx.services, input.orderId);
       }
-      return snapshot.view;
+      return shopperView(snapshot.view, input.sessionId);
     }),
 
   /** The order view now and on every change; resumes after the last revision the client saw. */
@@ -78,7 +113,7 @@ export const orderRouter = router({
         for (;;) {
           if (snapshot.revision > seen) {
             seen = snapshot.revision;
-            yield tracked(String(seen), snapshot.view);
+            yield tracked(String(seen), shopperView(snapshot.view));
           }
           const next = await changes.next();
           if (next.done) return;
