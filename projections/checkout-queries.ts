@@ -23,6 +23,9 @@ function statements(db: Database.Database) {
        WHERE o.status IN ${ENDED} AND (o.updated_at, o.order_id) > (?, ?) AND o.updated_at < ?
        ORDER BY o.updated_at, o.order_id LIMIT ?`,
     ),
+    pending: db.prepare<[string, number], { order_id: string }>(
+      `SELECT order_id FROM orders WHERE status = 'pending' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+    ),
     held: db.prepare<[string], { units: number | null }>(
       `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}`,
     ),
@@ -44,6 +47,13 @@ const on = (db: Database.Database) => {
 export function staleOpenOrders(db: Database.Database, cutoff: string, limit = 500): string[] {
   return on(db)
     .stale.all(cutoff, limit)
+    .map((row) => row.order_id);
+}
+
+/** Orders waiting for a bank debit's outcome since before `cutoff` (ISO), oldest first. */
+export function pendingOrders(db: Database.Database, cutoff: string, limit = 5_000): string[] {
+  return on(db)
+    .pending.all(cutoff, limit)
     .map((row) => row.order_id);
 }
 

@@ -116,6 +116,8 @@ const INDEXES = `
     WHERE status IN ('validated', 'checkout_started');
   CREATE INDEX IF NOT EXISTS open_orders_by_age ON orders (created_at)
     WHERE status IN ('validated', 'checkout_started');
+  CREATE INDEX IF NOT EXISTS pending_orders_by_update ON orders (updated_at)
+    WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS ended_orders_by_update ON orders (updated_at, order_id)
     WHERE status IN ('expired', 'failed', 'checkout_failed');
 `;

@@ -10,6 +10,7 @@ import {
   endedOrdersStillHolding,
   heldUnitsByEmail,
   openOrders,
+  pendingOrders,
   staleOpenOrders,
 } from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
@@ -21,7 +22,7 @@ import { Products } from './catalog/products';
 import { HoldGuard } from './checkout/hold-guard';
 import { SESSION_LIFETIME_MS } from './checkout/start-checkout';
 import type { SweepResult } from './checkout/sweep';
-import { sweepReservations } from './checkout/sweep';
+import { PendingChecks, sweepReservations } from './checkout/sweep';
 import { type Config, listenError } from './config';
 import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
@@ -140,12 +141,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     afterReply: new AfterReply(),
   };
   const endedStillHolding = endedOrdersStillHolding(readModels.db);
+  const pendingChecks = new PendingChecks();
   const sweep = () =>
     sweepReservations({
       ...services,
       graceMs: config.reservationGraceMs,
       staleOrders: (cutoff) => staleOpenOrders(readModels.db, cutoff),
       endedStillHolding,
+      pendingOrders: (cutoff) => pendingOrders(readModels.db, cutoff),
+      pendingChecks,
     });
   const sweeper =
     config.sweepIntervalMs > 0

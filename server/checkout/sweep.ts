@@ -36,6 +36,26 @@ export interface SweepDeps {
   staleOrders: (cutoff: string) => string[];
   /** The next page of orders that ended before `until` (ISO) and still hold stock. */
   endedStillHolding: (until: string) => string[];
+  /** Orders pending a bank debit's outcome since before `cutoff` (ISO). */
+  pendingOrders: (cutoff: string) => string[];
+  pendingChecks: PendingChecks;
+}
+
+/** A bank debit takes days (SEPA up to 14); one whose outcome webhook is lost is asked about hourly. */
+export const PENDING_RECHECK_MS = 60 * 60_000;
+
+/** When this process may next ask Stripe about each pending order. */
+export class PendingChecks {
+  private readonly next = new Map<string, number>();
+
+  due(orderId: string, now: number): boolean {
+    if ((this.next.get(orderId) ?? 0) > now) return false;
+    this.next.set(orderId, now + PENDING_RECHECK_MS);
+    if (this.next.size > 10_000) {
+      for (const [id, at] of this.next) if (at <= now) this.next.delete(id);
+    }
+    return true;
+  }
 }
 
 export interface SweepResult {
@@ -89,6 +109,35 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     await releaseOrderStock(deps.products, state.cart, 'swept', at, 'reservation-sweep');
     result.swept.push(orderId);
   }
+  // A bank debit that settled (or failed) while its webhook was lost: Stripe's session says
+  // paid once it settled. A failure cannot be told from a debit still under way by the
+  // session alone, so those stay pending.
+  const now = deps.now().getTime();
+  for (const orderId of deps.pendingOrders(new Date(now - PENDING_RECHECK_MS).toISOString())) {
+    if (!deps.pendingChecks.due(orderId, now)) continue;
+    const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+    if (state.status !== 'pending' || !state.checkout) continue;
+    let session: SessionFacts;
+    try {
+      session = await deps.stripe.retrieveCheckoutSession(state.checkout.sessionId);
+    } catch (error) {
+      if (!(error instanceof StripeUnavailableError || error instanceof StripeRefusedError))
+        throw error;
+      result.deferred.push(orderId);
+      continue;
+    }
+    if (session.paymentStatus === 'unpaid') continue;
+    const recorded = await recordStripeOutcome(deps, {
+      orderId,
+      outcome: 'fetched',
+      stripeEventId: null,
+      session,
+    });
+    await recorded.followUp();
+    if (recorded.events.some((event) => event.type === 'PaymentCompleted'))
+      result.paid.push(orderId);
+  }
+
   // The grace lets a release in flight finish (and the read models see it) before this one.
   const until = new Date(deps.now().getTime() - deps.graceMs).toISOString();
   for (const orderId of deps.endedStillHolding(until)) {

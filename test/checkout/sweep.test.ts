@@ -121,6 +121,49 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     }
   });
 
+  it('records a bank debit that settled while its webhook was lost, asking Stripe once an hour', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+      await t.sandbox.pay(order.sessionId, { iban: 'DE89370400440532013000' });
+      // The debit settles at Stripe (the sandbox's clears at once); no webhook gets through...
+      await expect.poll(() => t.sandbox.session(order.sessionId)?.payment_status).toBe('paid');
+      // ...but the first: the order waits for the debit's outcome, which it never hears.
+      const completed = t.sandbox
+        .events()
+        .find(
+          (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
+        )!;
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+      t.sandbox.resend(completed.id);
+      await t.sandbox.idle();
+      t.sandbox.setWebhookUrl(undefined);
+      await expect
+        .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
+        .toBe('pending');
+      const asked = () =>
+        stripeCalls.filter((line) =>
+          line.startsWith(`GET /v1/checkout/sessions/${order.sessionId}`),
+        ).length;
+
+      const before = asked();
+      expect((await t.app.sweep()).paid).not.toContain(order.orderId);
+      expect(asked()).toBe(before);
+      offsetMs += 61 * 60_000;
+      await expect.poll(async () => (await t.app.sweep()).paid).toContain(order.orderId);
+      const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+      expect(types).toEqual([
+        'CartValidated',
+        'CheckoutStarted',
+        'PaymentPending',
+        'PaymentCompleted',
+      ]);
+      expect(asked()).toBe(before + 1);
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+
   it('leaves a mismatched payment to the site owner: stock kept, Stripe not asked again', async () => {
     t.sandbox.setWebhookUrl(undefined);
     try {
