@@ -83,6 +83,9 @@ const SessionShape = z.object({
   payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   client_reference_id: z.string().nullish(),
+  currency_conversion: z
+    .object({ amount_total: z.number().int(), source_currency: z.string() })
+    .nullish(),
 });
 
 const STRIPE_LOCALES = new Set(['auto', 'de', 'en', 'es', 'fr', 'it', 'nl', 'pt']);
@@ -203,6 +206,11 @@ export class StripeGateway {
 
 function toSessionFacts(session: Stripe.Checkout.Session): SessionFacts {
   const intent = session.payment_intent;
+  // Adaptive Pricing (sessions made before 2025-03-31) reports the shopper's currency in
+  // amount_total and currency, and what the shop priced in currency_conversion.
+  const converted = (
+    session as { currency_conversion?: { amount_total?: number; source_currency?: string } | null }
+  ).currency_conversion;
   return {
     id: session.id,
     url: session.url ?? null,
@@ -210,8 +218,8 @@ function toSessionFacts(session: Stripe.Checkout.Session): SessionFacts {
     status: oneOf(session.status, ['complete', 'expired'] as const) ?? 'open',
     paymentStatus:
       oneOf(session.payment_status, ['paid', 'no_payment_required'] as const) ?? 'unpaid',
-    amountTotal: session.amount_total ?? 0,
-    currency: session.currency ?? '',
+    amountTotal: converted?.amount_total ?? session.amount_total ?? 0,
+    currency: converted?.source_currency ?? session.currency ?? '',
     paymentIntentId: typeof intent === 'string' ? intent : (intent?.id ?? null),
     orderId: session.metadata?.orderId ?? session.client_reference_id ?? null,
   };
