@@ -29,6 +29,9 @@ function statements(db: Database.Database) {
     held: db.prepare<[string], { units: number | null }>(
       `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}`,
     ),
+    checkpoint: db
+      .prepare<[], { position: bigint }>('SELECT position FROM checkpoint WHERE id = 1')
+      .safeIntegers(true),
     open: db.prepare<[string], { order_id: string }>(
       `SELECT order_id FROM orders WHERE order_id IN (SELECT value FROM json_each(?)) AND status IN ${OPEN}`,
     ),
@@ -57,9 +60,20 @@ export function pendingOrders(db: Database.Database, cutoff: string, limit = 5_0
     .map((row) => row.order_id);
 }
 
-/** Units held by unpaid, unexpired checkouts of this (lower-cased) email. */
-export function heldUnitsByEmail(db: Database.Database, email: string): number {
-  return on(db).held.get(email)?.units ?? 0;
+/**
+ * Units held by unpaid, unexpired checkouts of this (lower-cased) email, and the `$all`
+ * position that figure includes: read together, so a caller adding what the read models
+ * have not seen yet counts nothing twice (the runner commits in another thread).
+ */
+export function heldUnitsByEmail(
+  db: Database.Database,
+  email: string,
+): { units: number; position: bigint } {
+  const statements = on(db);
+  return db.transaction(() => ({
+    units: statements.held.get(email)?.units ?? 0,
+    position: statements.checkpoint.get()?.position ?? -1n,
+  }))();
 }
 
 /** Which of these orders are still open (unpaid, unexpired). */

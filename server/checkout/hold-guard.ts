@@ -26,8 +26,8 @@ export interface Holder {
 
 /** What the read models say about holds. */
 export interface ProjectedHolds {
-  /** Units in the open (unpaid, unexpired) orders of this email. */
-  byEmail(email: string): number;
+  /** Units in the open (unpaid, unexpired) orders of this email, as of `$all` `position`. */
+  byEmail(email: string): { units: number; position: bigint };
   /** Which of these orders are still open. */
   open(orderIds: string[]): Set<string>;
 }
@@ -92,10 +92,13 @@ export class HoldGuard {
   ): Promise<T> {
     return this.queue.run(`email ${holder.email}`, async () => {
       const { perShopper, perClient } = this.caps;
+      const projected = this.projectedHolds.byEmail(holder.email);
+      // Against the position the figure includes, not the last change heard of: the runner
+      // commits before its news arrives here, and an order counted twice refuses a shopper.
       const pending = (this.unprojected.get(holder.email) ?? []).filter(
-        (e) => e.position > this.projectedTo,
+        (e) => e.position > projected.position,
       );
-      const shopper = this.projectedHolds.byEmail(holder.email) + sum(pending);
+      const shopper = projected.units + sum(pending);
       if (shopper + units > perShopper) {
         throw new HoldLimitError(
           `At most ${perShopper} units may wait in unpaid checkouts per shopper; ${shopper} already do. Finish or cancel those first.`,

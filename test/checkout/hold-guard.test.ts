@@ -13,7 +13,7 @@ function guardWith(open: Set<string>) {
   const asked: string[][] = [];
   const guard = new HoldGuard(
     {
-      byEmail: () => 0,
+      byEmail: () => ({ units: 0, position: -1n }),
       open: (ids) => {
         asked.push([...ids]);
         return new Set(ids.filter((id) => open.has(id)));
@@ -70,4 +70,29 @@ it('forgets addresses whose checkouts can no longer hold anything', async () => 
   await expect(start('10.0.0.1', 'a3', 5)).resolves.toBe('a3');
   await expect(start('10.0.0.2', 'b2', 5)).resolves.toBe('b2');
   expect(asked).toEqual([]);
+});
+
+it('counts a shopper’s order once when the read models have it before their news arrives', async () => {
+  let projected = { units: 0, position: -1n };
+  const guard = new HoldGuard(
+    { byEmail: () => projected, open: (ids) => new Set(ids) },
+    { perShopper: 4, perClient: 100, holdMs: HOLD_MS },
+  );
+  let position = 0n;
+  const start = (units: number) =>
+    guard.within(
+      { email: 'a@example.com', client: '10.0.0.9', orderId: `o${position}` },
+      units,
+      async () => {
+        position += 1n;
+        return { position, value: 'validated' };
+      },
+    );
+  await start(2);
+  // The runner has committed that order (the read models count it) but projected() has not
+  // been called yet: its 2 units must not be added a second time.
+  projected = { units: 2, position };
+  await expect(start(2)).resolves.toBe('validated');
+  projected = { units: 4, position };
+  await expect(start(1)).rejects.toThrow(HoldLimitError);
 });
