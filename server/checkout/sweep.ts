@@ -44,6 +44,12 @@ export interface SweepDeps {
 /** A bank debit takes days (SEPA up to 14); one whose outcome webhook is lost is asked about hourly. */
 export const PENDING_RECHECK_MS = 60 * 60_000;
 
+/**
+ * No delayed payment method Stripe offers takes this long to settle (SEPA, the slowest,
+ * 14 business days): a session still unpaid after it was not paid, and its stock goes back.
+ */
+export const PENDING_GIVE_UP_MS = 30 * 24 * 60 * 60_000;
+
 /** When this process may next ask Stripe about each pending order. */
 export class PendingChecks {
   private readonly next = new Map<string, number>();
@@ -59,6 +65,7 @@ export class PendingChecks {
 }
 
 export interface SweepResult {
+  /** Orders whose stock went back: expired, or a debit unpaid past any settlement time. */
   swept: string[];
   /** Orders found paid at Stripe whose webhook never arrived. */
   paid: string[];
@@ -111,8 +118,9 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
   }
   // A bank debit that settled (or failed) while its webhook was lost: Stripe's session says
   // paid once it settled. A failure cannot be told from a debit still under way by the
-  // session alone, so those stay pending.
+  // session alone, until no debit could still be under way.
   const now = deps.now().getTime();
+  const givenUp = new Set(deps.pendingOrders(new Date(now - PENDING_GIVE_UP_MS).toISOString()));
   for (const orderId of deps.pendingOrders(new Date(now - PENDING_RECHECK_MS).toISOString())) {
     if (!deps.pendingChecks.due(orderId, now)) continue;
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
@@ -126,16 +134,18 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
       result.deferred.push(orderId);
       continue;
     }
-    if (session.paymentStatus === 'unpaid') continue;
+    const failed = session.paymentStatus === 'unpaid';
+    if (failed && !givenUp.has(orderId)) continue;
     const recorded = await recordStripeOutcome(deps, {
       orderId,
-      outcome: 'fetched',
+      outcome: failed ? 'async_failed' : 'fetched',
       stripeEventId: null,
       session,
     });
     await recorded.followUp();
-    if (recorded.events.some((event) => event.type === 'PaymentCompleted'))
-      result.paid.push(orderId);
+    const types = recorded.events.map((event) => event.type);
+    if (types.includes('PaymentCompleted')) result.paid.push(orderId);
+    if (types.includes('PaymentFailed')) result.swept.push(orderId);
   }
 
   // The grace lets a release in flight finish (and the read models see it) before this one.

@@ -164,6 +164,59 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     }
   });
 
+  it('gives back the stock of a debit still unpaid after any settlement time, its outcome webhook lost', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    const clockAtStart = offsetMs;
+    try {
+      const before = await availableOf(t, 'BAGGIO-1994');
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+      await t.sandbox.pay(order.sessionId, { iban: 'DE62370400440532013001' });
+      await expect
+        .poll(() =>
+          t.sandbox
+            .events()
+            .some(
+              (e) =>
+                e.type === 'checkout.session.async_payment_failed' &&
+                e.data.object.id === order.sessionId,
+            ),
+        )
+        .toBe(true);
+      const completed = t.sandbox
+        .events()
+        .find(
+          (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
+        )!;
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+      t.sandbox.resend(completed.id);
+      await t.sandbox.idle();
+      t.sandbox.setWebhookUrl(undefined);
+      await expect
+        .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
+        .toBe('pending');
+
+      // Unpaid a few hours on: a debit may still be under way, so the order keeps its stock.
+      offsetMs += 3 * 60 * 60_000;
+      expect((await t.app.sweep()).swept).not.toContain(order.orderId);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+      // Unpaid after 30 days: no debit takes that long; it failed, and its stock goes back.
+      offsetMs += 30 * 24 * 60 * 60_000;
+      await expect.poll(async () => (await t.app.sweep()).swept).toContain(order.orderId);
+      const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+      expect(types).toEqual([
+        'CartValidated',
+        'CheckoutStarted',
+        'PaymentPending',
+        'PaymentFailed',
+      ]);
+      await expect.poll(() => availableOf(t, 'BAGGIO-1994')).toBe(before);
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+      // A month ahead of the sandbox's clock, no later checkout's expires_at would be valid.
+      offsetMs = clockAtStart;
+    }
+  });
+
   it('leaves a mismatched payment to the site owner: stock kept, Stripe not asked again', async () => {
     t.sandbox.setWebhookUrl(undefined);
     try {
