@@ -33,6 +33,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   matchesFilter,
+  normaliseEventIds,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -60,6 +61,8 @@ export class EsdbEventStore implements EventStore {
     events: EventData[],
     { expectedRevision }: AppendOptions,
   ): Promise<AppendResult> {
+    // EventStoreDB would take two events with one id, or a made-up id: refuse as SQLite does.
+    normaliseEventIds(events);
     try {
       const result = await this.client.appendToStream(stream, events.map(toJsonEvent), {
         expectedRevision: toEsdbExpectedRevision(expectedRevision),

@@ -131,3 +131,22 @@ export function matchesFilter(
   if (eventTypes?.length && !eventTypes.includes(event.type)) return false;
   return true;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Validates the ids of one append, as both stores do before writing anything, and returns
+ * them lower-cased, as EventStoreDB reports them.
+ */
+export function normaliseEventIds(events: readonly EventData[]): string[] {
+  const ids = events.map((event) => {
+    if (typeof event.id !== 'string' || !UUID.test(event.id)) {
+      throw new TypeError(`Event id must be a UUID, got ${JSON.stringify(event.id)}`);
+    }
+    return event.id.toLowerCase();
+  });
+  if (new Set(ids).size !== ids.length) {
+    throw new TypeError('The events of one append must have distinct ids');
+  }
+  return ids;
+}

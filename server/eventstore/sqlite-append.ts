@@ -1,9 +1,4 @@
-import {
-  type AppendResult,
-  type EventData,
-  type ExpectedRevision,
-  WrongExpectedVersionError,
-} from './port';
+import { type AppendResult, type ExpectedRevision, WrongExpectedVersionError } from './port';
 
 /** An event id is already stored in another stream (ids are unique store-wide). */
 export class DuplicateEventIdError extends Error {
@@ -31,22 +26,6 @@ export interface StoredEventLookups {
 export type AppendDecision =
   | { kind: 'write'; firstRevision: bigint }
   | { kind: 'done'; result: AppendResult };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Validates the ids of one append and returns them lower-cased, as EventStoreDB reports them. */
-export function normaliseEventIds(events: readonly EventData[]): string[] {
-  const ids = events.map((event) => {
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) {
-      throw new TypeError(`Event id must be a UUID, got ${JSON.stringify(event.id)}`);
-    }
-    return event.id.toLowerCase();
-  });
-  if (new Set(ids).size !== ids.length) {
-    throw new TypeError('The events of one append must have distinct ids');
-  }
-  return ids;
-}
 
 /**
  * EventStoreDB's commit check: an exact expected revision (or no_stream, i.e. -1) that is

@@ -5,6 +5,7 @@ import {
   type EventData,
   type EventStore,
   type ExpectedRevision,
+  normaliseEventIds,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -12,12 +13,7 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
 } from './port';
-import {
-  DuplicateEventIdError,
-  decideAppend,
-  normaliseEventIds,
-  type StoredEventLookups,
-} from './sqlite-append';
+import { DuplicateEventIdError, decideAppend, type StoredEventLookups } from './sqlite-append';
 import { openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-schema';
 import {
   MAX_POSITION,

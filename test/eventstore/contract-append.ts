@@ -95,6 +95,20 @@ export function describeAppends(store: () => EventStore): void {
     });
   });
 
+  describe('event ids', () => {
+    it('an id that is no UUID, or one id twice in an append, is refused and nothing written', async () => {
+      const stream = uniquePrefix('ids');
+      const [event] = newEvents(1);
+      await expect(
+        store().append(stream, [{ ...event!, id: 'not-a-uuid' }], { expectedRevision: 'any' }),
+      ).rejects.toThrow(/must be a UUID/);
+      await expect(
+        store().append(stream, [event!, { ...event! }], { expectedRevision: 'any' }),
+      ).rejects.toThrow(/distinct ids/);
+      await expect(store().readStream(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+    });
+  });
+
   describe('idempotent retries', () => {
     it('the same ids at the same exact revision succeed once and report the original position', async () => {
       const stream = uniquePrefix('retry');
