@@ -31,6 +31,23 @@ async function sweptOrders() {
   return [...result.swept, ...result.paid];
 }
 
+/**
+ * Delivers a paid-by-debit session's checkout.session.completed and nothing else: the order
+ * waits for the debit's outcome, whose webhook never comes.
+ */
+async function onlyCompletedHeard(order: { orderId: string; sessionId: string }) {
+  const completed = t.sandbox
+    .events()
+    .find((e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId)!;
+  t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+  t.sandbox.resend(completed.id);
+  await t.sandbox.idle();
+  t.sandbox.setWebhookUrl(undefined);
+  await expect
+    .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
+    .toBe('pending');
+}
+
 describe('reservations that outlive their session (a lost expired webhook)', () => {
   it('are released by the sweep, as events, once Stripe has ended the session', async () => {
     t.sandbox.setWebhookUrl(undefined);
@@ -129,18 +146,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       // The debit settles at Stripe (the sandbox's clears at once); no webhook gets through...
       await expect.poll(() => t.sandbox.session(order.sessionId)?.payment_status).toBe('paid');
       // ...but the first: the order waits for the debit's outcome, which it never hears.
-      const completed = t.sandbox
-        .events()
-        .find(
-          (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
-        )!;
-      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
-      t.sandbox.resend(completed.id);
-      await t.sandbox.idle();
-      t.sandbox.setWebhookUrl(undefined);
-      await expect
-        .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
-        .toBe('pending');
+      await onlyCompletedHeard(order);
       const asked = () =>
         stripeCalls.filter((line) =>
           line.startsWith(`GET /v1/checkout/sessions/${order.sessionId}`),
@@ -182,18 +188,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
             ),
         )
         .toBe(true);
-      const completed = t.sandbox
-        .events()
-        .find(
-          (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
-        )!;
-      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
-      t.sandbox.resend(completed.id);
-      await t.sandbox.idle();
-      t.sandbox.setWebhookUrl(undefined);
-      await expect
-        .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
-        .toBe('pending');
+      await onlyCompletedHeard(order);
 
       // Unpaid a few hours on: a debit may still be under way, so the order keeps its stock.
       offsetMs += 3 * 60 * 60_000;

@@ -12,6 +12,28 @@ const nameOf = (sku: string) => demoCatalog().find((p) => p.sku === sku)!.name;
 describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () => {
   const suite = shopInChromium();
 
+  /** Lists a product, puts `quantity` of it in a new shopper's cart and presses Pay. */
+  async function payForNew(
+    product: { sku: string; name: string; unitAmount: number },
+    quantity: number,
+  ) {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.listProduct.mutate({ ...product, currency: 'eur', stock: 10 });
+    const shopper = await newShopper(browser, [shop.url]);
+    const { page } = shopper;
+    await page.goto(`${shop.url}/`);
+    await page.locator(`stripe-cart-add[sku="PELE-1958"] .price`).waitFor();
+    await page.evaluate(([sku, n]) => document.querySelector('stripe-cart')!.add(sku, n), [
+      product.sku,
+      quantity,
+    ] as const);
+    await expectCount(page, quantity);
+    await cartButton(page).click();
+    await cartDialog(page).getByLabel('Email for the receipt').fill('buyer@example.com');
+    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    return shopper;
+  }
+
   test('a sold-out and a short line are refused, fixed in one click each, then paid', async () => {
     const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
@@ -80,22 +102,11 @@ describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () 
   });
 
   test('a line past what one payment can take is cut to what fits, in one click', async () => {
-    const { shop, browser } = suite;
-    await shop.test.admin.admin.listProduct.mutate({
-      sku: 'GOLD-BAR',
-      name: 'Gold bar',
-      unitAmount: 40_000_000,
-      currency: 'eur',
-      stock: 10,
-    });
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await page.goto(`${shop.url}/`);
-    await page.locator('stripe-cart-add[sku="PELE-1958"] .price').waitFor();
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('GOLD-BAR', 3));
-    await expectCount(page, 3);
-    await cartButton(page).click();
-    await cartDialog(page).getByLabel('Email for the receipt').fill('buyer@example.com');
-    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    const { shop } = suite;
+    const { page, errors } = await payForNew(
+      { sku: 'GOLD-BAR', name: 'Gold bar', unitAmount: 40_000_000 },
+      3,
+    );
 
     // 3 x €400,000 is past €999,999.99: the server says 2 fit, and the line offers exactly that.
     const gold = cartLine(page, 'Gold bar');
@@ -111,22 +122,11 @@ describe.skipIf(skipE2E())('refused lines in Chromium', { timeout: 60_000 }, () 
   });
 
   test('a cart below the smallest card payment says so, and goes through once it is not', async () => {
-    const { shop, browser } = suite;
-    await shop.test.admin.admin.listProduct.mutate({
-      sku: 'STICKER',
-      name: 'Sticker',
-      unitAmount: 20,
-      currency: 'eur',
-      stock: 10,
-    });
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await page.goto(`${shop.url}/`);
-    await page.locator('stripe-cart-add[sku="PELE-1958"] .price').waitFor();
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('STICKER', 2));
-    await expectCount(page, 2);
-    await cartButton(page).click();
-    await cartDialog(page).getByLabel('Email for the receipt').fill('saver@example.com');
-    await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+    const { shop } = suite;
+    const { page, errors } = await payForNew(
+      { sku: 'STICKER', name: 'Sticker', unitAmount: 20 },
+      2,
+    );
     await expect
       .poll(() => cartDialog(page).locator('[part="error"]').textContent())
       .toContain('The total is below the smallest card payment');

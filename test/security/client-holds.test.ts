@@ -9,7 +9,7 @@ import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
 import { RETURN_URL, sessionIdOf } from '../support/orders';
 import { footprint } from './support/footprint';
-import { send } from './support/http';
+import { freshAddresses, send } from './support/http';
 
 const PER_CLIENT = 6;
 
@@ -24,11 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let lastClient = 1;
-const freshClient = () => {
-  lastClient += 1;
-  return `127.1.${Math.floor(lastClient / 250)}.${(lastClient % 250) + 2}`;
-};
+const freshClient = freshAddresses(1);
 /** A new made-up shopper on every call. */
 const fakeEmail = () => `fake-${randomUUID()}@example.com`;
 

@@ -10,7 +10,7 @@ import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
 import { RETURN_URL, sessionIdOf } from '../support/orders';
 import { footprint } from './support/footprint';
-import { type RawResponse, send } from './support/http';
+import { freshAddresses, type RawResponse, send } from './support/http';
 
 const RATE_LIMIT = 5;
 const MAX_HELD = 4;
@@ -26,12 +26,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-let lastClient = 1;
 /** A source address no earlier request used: a fresh client for the rate limiter. */
-const freshClient = () => {
-  lastClient += 1;
-  return `127.0.${Math.floor(lastClient / 250)}.${(lastClient % 250) + 2}`;
-};
+const freshClient = freshAddresses(0);
 
 const cart = (email: string, quantity = 1) => ({
   checkoutId: randomUUID(),

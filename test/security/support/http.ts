@@ -91,3 +91,15 @@ export const json = (body: unknown) => ({
 
 export const query = (procedures: string, input?: unknown, extra = '') =>
   `/trpc/${procedures}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}${extra}`;
+
+/**
+ * Loopback source addresses no earlier call returned (`127.<block>.x.y`): each one a new
+ * client to the server's per-address limits. One block per test file keeps files apart.
+ */
+export function freshAddresses(block: number): () => string {
+  let last = 1;
+  return () => {
+    last += 1;
+    return `127.${block}.${Math.floor(last / 250)}.${(last % 250) + 2}`;
+  };
+}
