@@ -147,6 +147,7 @@ export async function benchWebhooks(): Promise<BenchRow[]> {
           figure: `${fmt(stored.payments)} vs ${fmt(acknowledged)}, ${stored.paidTwice} paid twice, ${fmt(again.nothingToDo)}/${fmt(r.requests)} redeliveries ignored`,
           target: 'equal, 0 twice, all ignored',
           pass:
+            acknowledged === warm.summary.requests + s.requests + p.requests &&
             stored.payments === acknowledged &&
             stored.paidTwice === 0 &&
             again.nothingToDo === r.requests,
