@@ -37,13 +37,18 @@ export interface ReadModels {
 
 /**
  * The read models fall into two groups that share no input: order views, with the sales
- * and funnel figures derived from them, change only on order events; stock (products and
- * holds) only on product events and PaymentCompleted. A rebuild projects them in parallel.
+ * and funnel figures derived from them, change only on order events and StockShortfall (a
+ * product's word about an order); stock (products and holds) only on the other product
+ * events and PaymentCompleted. A rebuild projects them in parallel.
  */
 export type ReadModelGroup = 'orders' | 'stock';
 
+/** The event types only the stock group reads. */
+export const STOCK_ONLY_EVENT_TYPES: readonly string[] = productEventTypes.filter(
+  (type) => type !== 'StockShortfall',
+);
 /** The event types that change stock; every other type is for the orders group. */
-export const STOCK_EVENT_TYPES: readonly string[] = [...productEventTypes, 'PaymentCompleted'];
+export const STOCK_EVENT_TYPES: readonly string[] = [...STOCK_ONLY_EVENT_TYPES, 'PaymentCompleted'];
 
 /** What an event is about: its order or product, and every product whose stock it changed. */
 export interface Touched {
@@ -54,6 +59,12 @@ export interface Touched {
 const productTypes: ReadonlySet<string> = new Set(productEventTypes);
 function isProductEvent(event: DomainEvent): event is ProductEvent {
   return productTypes.has(event.type);
+}
+
+/** The order whose view an event changes: an order event's, or a shortfall's. */
+function orderOf(event: DomainEvent): string | undefined {
+  if (event.type === 'StockShortfall') return event.data.orderId;
+  return isProductEvent(event) ? undefined : event.data.orderId;
 }
 
 export function memoryReadModels(): ReadModels {
@@ -87,15 +98,14 @@ export class Projector {
 
   /** The rows `apply` changes, for an event another process has already applied to the same tables. */
   touchedBy(event: DomainEvent): Touched {
-    if (!isProductEvent(event)) {
-      const orderId = event.data.orderId;
-      const paidSkus =
-        event.type === 'PaymentCompleted'
-          ? Object.keys(this.models.holds.get(orderId)?.units ?? {})
-          : [];
-      return { orderIds: [orderId], skus: paidSkus };
-    }
-    return { orderIds: [], skus: [event.data.sku] };
+    const orderId = orderOf(event);
+    const orderIds = orderId ? [orderId] : [];
+    if (isProductEvent(event)) return { orderIds, skus: [event.data.sku] };
+    const paidSkus =
+      event.type === 'PaymentCompleted'
+        ? Object.keys(this.models.holds.get(event.data.orderId)?.units ?? {})
+        : [];
+    return { orderIds, skus: paidSkus };
   }
 
   apply(event: DomainEvent): Touched {
@@ -112,11 +122,12 @@ export class Projector {
   }
 
   private applyToOrders(event: DomainEvent, touched: Touched | undefined): void {
-    if (isProductEvent(event)) return;
+    const orderId = orderOf(event);
+    if (!orderId) return;
     // Watchers of the order hear of every event of it, even one that leaves its view as it was.
-    touched?.orderIds.push(event.data.orderId);
+    touched?.orderIds.push(orderId);
     const { models } = this;
-    const before = models.orders.get(event.data.orderId) ?? null;
+    const before = models.orders.get(orderId) ?? null;
     const after = evolveOrder(before, event);
     if (!after || after === before) return;
     models.orders.set(after.orderId, after);

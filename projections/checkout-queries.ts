@@ -1,7 +1,8 @@
 /**
  * Read-model queries the server itself relies on (not analytics): which open orders
- * outlived their reservation, which ended orders still hold stock, and how many units a
- * shopper holds in unpaid checkouts (and which of a client's orders still hold).
+ * outlived their reservation, which ended orders still hold stock, which late payments
+ * still wait for their units, and how many units a shopper holds in unpaid checkouts
+ * (and which of a client's orders still hold).
  * All tolerate the read models' lag: the sweep re-checks each order on its stream,
  * and the hold guard adds what the read models have not yet seen.
  */
@@ -22,6 +23,15 @@ function statements(db: Database.Database) {
        FROM orders o LEFT JOIN order_holds h ON h.order_id = o.order_id
        WHERE o.status IN ${ENDED} AND (o.updated_at, o.order_id) > (?, ?) AND o.updated_at < ?
        ORDER BY o.updated_at, o.order_id LIMIT ?`,
+    ),
+    // A late payment's sku still waits while its units are not held again (a re-take, or a
+    // release that never ran) and no shortfall was recorded for it.
+    lateUnfilled: db.prepare<[number], { order_id: string }>(
+      `SELECT o.order_id FROM orders o JOIN order_holds h ON h.order_id = o.order_id
+       WHERE o.late = 1 AND o.status = 'paid' AND EXISTS (
+         SELECT 1 FROM json_each(h.units) u WHERE u.value = 0 AND NOT EXISTS (
+           SELECT 1 FROM json_each(o.shortfall) s WHERE json_extract(s.value, '$.sku') = u.key))
+       ORDER BY o.paid_at, o.order_id LIMIT ?`,
     ),
     pending: db.prepare<[string, number], { order_id: string }>(
       `SELECT order_id FROM orders WHERE status = 'pending' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
@@ -57,6 +67,13 @@ export function staleOpenOrders(db: Database.Database, cutoff: string, limit = 5
 export function pendingOrders(db: Database.Database, cutoff: string, limit = 5_000): string[] {
   return on(db)
     .pending.all(cutoff, limit)
+    .map((row) => row.order_id);
+}
+
+/** Orders paid late whose units were neither taken back nor found missing, oldest payment first. */
+export function lateOrdersUnfilled(db: Database.Database, limit = 500): string[] {
+  return on(db)
+    .lateUnfilled.all(limit)
     .map((row) => row.order_id);
 }
 

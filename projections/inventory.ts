@@ -1,6 +1,7 @@
 /**
  * The inventory read model, per sku: on hand (sum of StockAdjusted deltas), units held for
- * unpaid orders (reserved), units held for paid orders (sold) and what is left to sell.
+ * unpaid orders (reserved), units held for paid orders (sold, a late payment's units taken
+ * back included) and what is left to sell.
  * A sale is a reservation of an order that got PaymentCompleted; the order and product
  * streams interleave arbitrarily in $all, so each order's holds remember whether it is
  * paid and move between reserved and sold whichever of the two is seen first.
@@ -65,8 +66,13 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
       return moveHeld(state, event.data.orderId, event.data.sku, event.data.quantity);
     case 'StockReleased':
       return moveHeld(state, event.data.orderId, event.data.sku, -event.data.quantity);
+    // A late payment's units, taken back from stock: held again, for an order already paid.
+    case 'StockRetaken':
+      return moveHeld(state, event.data.orderId, event.data.sku, event.data.quantity);
     case 'PaymentCompleted':
       return markPaid(state, event.data.orderId);
+    // Nothing was taken: the order view records what is missing.
+    case 'StockShortfall':
     case 'CartValidated':
     case 'CheckoutStarted':
     case 'CheckoutFailed':

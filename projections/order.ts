@@ -1,8 +1,11 @@
 /**
  * The order read model: one order's status, lines, totals and timeline, folded from
- * its own stream (`order-<orderId>`). Product events do not change it.
+ * its own stream (`order-<orderId>`). Product events do not change it, but for
+ * `StockShortfall`: a late payment's units a product no longer had, decided on (and so
+ * recorded in) the product's stream. The read models see it; a fold of the order's own
+ * stream (`order.get`) does not.
  */
-import type { DomainEvent, OrderEvent, OrderLine } from '../server/domain/events';
+import type { DomainEvent, EventOf, OrderEvent, OrderLine } from '../server/domain/events';
 
 export type OrderStatus =
   | 'validated'
@@ -12,6 +15,9 @@ export type OrderStatus =
   | 'failed'
   | 'expired'
   | 'checkout_failed';
+
+/** The events an order view is folded from. */
+type OrderViewEvent = OrderEvent | EventOf<'StockShortfall'>;
 
 export interface OrderView {
   orderId: string;
@@ -23,7 +29,7 @@ export interface OrderView {
   email: string;
   createdAt: string;
   updatedAt: string;
-  timeline: { type: OrderEvent['type']; at: string }[];
+  timeline: { type: OrderViewEvent['type']; at: string }[];
   sessionId: string | null;
   paymentIntentId: string | null;
   checkoutUrl: string | null;
@@ -36,6 +42,11 @@ export interface OrderView {
     /** Paid after the checkout expired or its stock was released. */
     late: boolean;
   };
+  /**
+   * Units of a late payment that were no longer in stock, per sku (empty when none): the
+   * order cannot be filled in full until the site owner restocks them, or refunds.
+   */
+  shortfall: { sku: string; missing: number }[];
 }
 
 /** Folds one event into an order view. Null until the order's `CartValidated`. */
@@ -47,6 +58,7 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
     case 'StockAdjusted':
     case 'StockReserved':
     case 'StockReleased':
+    case 'StockRetaken':
       return view;
     case 'CartValidated': {
       // `CartValidated` opens the stream (appended with no_stream): a second one cannot exist.
@@ -68,6 +80,7 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
         paidAt: null,
         amountPaid: null,
         flags: { mismatch: false, late: false },
+        shortfall: [],
       };
     }
     default:
@@ -80,7 +93,7 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
  * of events: one copy each, not one per changed field) and never changes `view` or anything
  * it shares with it.
  */
-function applyToOrder(view: OrderView, event: Exclude<OrderEvent, { type: 'CartValidated' }>) {
+function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'CartValidated' }>) {
   const at = event.data.at;
   const next = copyOrder(view);
   next.updatedAt = at;
@@ -117,6 +130,9 @@ function applyToOrder(view: OrderView, event: Exclude<OrderEvent, { type: 'CartV
     case 'CheckoutExpired':
       settle(next, 'expired');
       break;
+    case 'StockShortfall':
+      next.shortfall = [...view.shortfall, { sku: event.data.sku, missing: event.data.missing }];
+      break;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -130,7 +146,7 @@ function settle(next: OrderView, status: OrderStatus): void {
   if (next.status !== 'paid') next.status = status;
 }
 
-/** A shallow copy: `lines`, `timeline` and `flags` are shared until replaced, never changed in place. */
+/** A shallow copy: `lines`, `timeline`, `flags` and `shortfall` are shared until replaced, never changed in place. */
 function copyOrder(view: OrderView): OrderView {
   return {
     orderId: view.orderId,
@@ -148,5 +164,6 @@ function copyOrder(view: OrderView): OrderView {
     paidAt: view.paidAt,
     amountPaid: view.amountPaid,
     flags: view.flags,
+    shortfall: view.shortfall,
   };
 }

@@ -196,6 +196,8 @@ export interface OrderSummary {
   amountPaid: number | null;
   sessionId: string | null;
   flags: { mismatch: boolean; late: boolean };
+  /** A late payment's units no longer in stock, per sku: see `OrderView['shortfall']`. */
+  shortfall: OrderView['shortfall'];
 }
 
 export interface OrdersReport {
@@ -249,6 +251,7 @@ export function ordersReport(
       amountPaid: row.amount_paid,
       sessionId: row.session_id,
       flags: { mismatch: row.mismatch === 1, late: row.late === 1 },
+      shortfall: JSON.parse(row.shortfall) as OrderView['shortfall'],
     })),
   };
 }

@@ -5,9 +5,9 @@
  */
 
 import { checkStoredEvent } from '../server/domain/event-check';
-import { isEventType, productEventTypes } from '../server/domain/events';
+import { isEventType } from '../server/domain/events';
 import type { SqliteEventStore, TextReadOptions } from '../server/eventstore/sqlite';
-import { Projector, type ReadModelGroup, STOCK_EVENT_TYPES } from './apply';
+import { Projector, type ReadModelGroup, STOCK_EVENT_TYPES, STOCK_ONLY_EVENT_TYPES } from './apply';
 import { PROJECTED_STREAM_PREFIXES } from './runner';
 import { openRebuildDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
@@ -43,7 +43,7 @@ const GROUP_CACHE_MB: Record<ReadModelGroup, number> = { orders: 24, stock: 8 };
  * counted (and skipped) once. PaymentCompleted feeds both groups.
  */
 const GROUP_READS: Record<ReadModelGroup, TextReadOptions> = {
-  orders: { exceptTypes: productEventTypes },
+  orders: { exceptTypes: STOCK_ONLY_EVENT_TYPES },
   stock: { types: STOCK_EVENT_TYPES },
 };
 

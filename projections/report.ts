@@ -140,7 +140,11 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             o.units,
             money(csv, o.total, o.currency),
             o.paidAt,
-            [o.flags.mismatch ? 'mismatch' : '', o.flags.late ? 'late' : '']
+            [
+              o.flags.mismatch ? 'mismatch' : '',
+              o.flags.late ? 'late' : '',
+              o.shortfall.length > 0 ? 'shortfall' : '',
+            ]
               .filter(Boolean)
               .join(' '),
           ]),

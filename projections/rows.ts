@@ -22,6 +22,7 @@ export interface OrderRow {
   mismatch: number;
   late: number;
   timeline: string;
+  shortfall: string;
 }
 
 export interface OrderLineRow {
@@ -55,6 +56,7 @@ export function orderToRow(view: OrderView): OrderRow {
     mismatch: view.flags.mismatch ? 1 : 0,
     late: view.flags.late ? 1 : 0,
     timeline: JSON.stringify(view.timeline),
+    shortfall: JSON.stringify(view.shortfall),
   };
 }
 
@@ -96,6 +98,7 @@ export function orderFromRows(row: OrderRow, lines: OrderLineRow[]): OrderView {
     paidAt: row.paid_at,
     amountPaid: row.amount_paid,
     flags: { mismatch: row.mismatch === 1, late: row.late === 1 },
+    shortfall: JSON.parse(row.shortfall) as OrderView['shortfall'],
   };
 }
 

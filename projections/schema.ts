@@ -16,6 +16,9 @@ export const READ_MODEL_TABLES = [
   'funnel_daily',
 ] as const;
 
+/** Added after the first release: last in the table, where ALTER TABLE puts it in an older file. */
+const SHORTFALL_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS checkpoint (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
@@ -39,7 +42,8 @@ const SCHEMA = `
     checkout_url      TEXT,
     mismatch          INTEGER NOT NULL,
     late              INTEGER NOT NULL,
-    timeline          TEXT NOT NULL
+    timeline          TEXT NOT NULL,
+    shortfall         ${SHORTFALL_COLUMN}
   );
   CREATE TABLE IF NOT EXISTS order_lines (
     order_id    TEXT NOT NULL,
@@ -105,8 +109,9 @@ const SCHEMA = `
  * every page would otherwise sort all orders (with its status and email filters, so a
  * filtered page or count reads the index alone); open orders by shopper and by age for the
  * server's per-shopper hold cap and reservation sweep, which run on every checkout and
- * every sweep and would otherwise scan every order. Partial: only open orders, a few
- * among many, are in them. A rebuild creates them once, at the end.
+ * every sweep and would otherwise scan every order (the sweep also reads late payments).
+ * Partial: only open (or late) orders, a few among many, are in them. A rebuild creates
+ * them once, at the end.
  */
 const INDEXES = `
   CREATE UNIQUE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id, line_no);
@@ -120,6 +125,7 @@ const INDEXES = `
     WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS ended_orders_by_update ON orders (updated_at, order_id)
     WHERE status IN ('expired', 'failed', 'checkout_failed');
+  CREATE INDEX IF NOT EXISTS late_orders ON orders (paid_at, order_id) WHERE late = 1;
 `;
 
 export function createIndexes(db: Database.Database): void {
@@ -138,12 +144,24 @@ export function openReadModelDb(path: string): Database.Database {
     db.pragma('cache_size = -8192');
     db.pragma('wal_autocheckpoint = 8192');
     db.exec(SCHEMA);
+    addMissingColumns(db);
     createIndexes(db);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/** Brings a file written by an older version up to SCHEMA, so a server upgrade needs no rebuild. */
+function addMissingColumns(db: Database.Database): void {
+  // Immediate: two processes opening the file at once must not both add the column.
+  db.transaction(() => {
+    const has = db
+      .prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'shortfall'")
+      .get();
+    if (!has) db.exec(`ALTER TABLE orders ADD COLUMN shortfall ${SHORTFALL_COLUMN}`);
+  }).immediate();
 }
 
 /**

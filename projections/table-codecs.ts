@@ -43,6 +43,7 @@ const ORDER_COLUMNS = [
   'mismatch',
   'late',
   'timeline',
+  'shortfall',
 ] as const satisfies readonly (keyof OrderRow)[];
 const ORDER_MUTABLE_COLUMNS = [
   'status',
@@ -55,6 +56,7 @@ const ORDER_MUTABLE_COLUMNS = [
   'mismatch',
   'late',
   'timeline',
+  'shortfall',
 ] as const satisfies readonly (keyof OrderRow)[];
 const LINE_COLUMNS = [
   'order_id',

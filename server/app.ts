@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import {
   endedOrdersStillHolding,
   heldUnitsByEmail,
+  lateOrdersUnfilled,
   openOrders,
   pendingOrders,
   staleOpenOrders,
@@ -48,6 +49,7 @@ const summarise = (r: SweepResult) => ({
   paid: r.paid.length,
   deferred: r.deferred.length,
   released: r.released.length,
+  retaken: r.retaken.length,
 });
 
 export interface AppOptions {
@@ -149,6 +151,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       staleOrders: (cutoff) => staleOpenOrders(readModels.db, cutoff),
       endedStillHolding,
       pendingOrders: (cutoff) => pendingOrders(readModels.db, cutoff),
+      lateUnfilled: () => lateOrdersUnfilled(readModels.db),
       pendingChecks,
     });
   const sweeper =
@@ -156,8 +159,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ? setInterval(() => {
           sweep().then(
             (result) =>
-              result.swept.length + result.paid.length + result.released.length > 0 &&
-              log.info(summarise(result), 'reservation sweep'),
+              [result.swept, result.paid, result.released, result.retaken].some(
+                (orderIds) => orderIds.length > 0,
+              ) && log.info(summarise(result), 'reservation sweep'),
             (error) => log.error({ err: error }, 'reservation sweep failed'),
           );
         }, config.sweepIntervalMs).unref()

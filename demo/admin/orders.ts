@@ -63,6 +63,18 @@ export function renderOrders(report: OrdersReport, locale?: string): Node[] {
                 order.flags.late
                   ? h('span', { class: 'status status-pending' }, 'Paid late')
                   : null,
+                order.shortfall.length > 0
+                  ? h(
+                      'span',
+                      {
+                        class: 'status status-failed',
+                        title: order.shortfall
+                          .map((s) => `${s.sku}: ${s.missing} missing`)
+                          .join(', '),
+                      },
+                      'Stock short',
+                    )
+                  : null,
               ),
               h('td', { class: 'num' }, String(order.units)),
               h('td', { class: 'num' }, formatMoney(order.total, order.currency, locale)),

@@ -1,7 +1,9 @@
 /**
  * The product decider: catalog facts, stock and reservations of one `product-<sku>`
- * stream. Every stock decision is taken on this state and appended at the revision it
- * was computed from, so two shoppers can never both take the last unit.
+ * stream, and a late payment's units taken back (or found missing). Every stock decision
+ * is taken on this state and appended at the revision it was computed from, so two
+ * shoppers can never both take the last unit, and two processes never both take a late
+ * payment's units.
  */
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
@@ -24,6 +26,11 @@ export interface ProductState {
   /** Units held per order: until paid for ever (the sale), otherwise until released. */
   holds: Holds;
   held: number;
+  /**
+   * Orders paid after their hold was released whose units this product has taken back or
+   * found missing: decided once each. Late payments are rare, so a plain set, copied on change.
+   */
+  lateSales: ReadonlySet<string>;
 }
 
 export const available = (state: ProductState) => Math.max(0, state.onHand - state.held);
@@ -43,10 +50,19 @@ export type ProductCommand =
       expiresAt: string;
       at: string;
     }
-  | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string };
+  | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string }
+  /** An order was paid late, after its hold was released: take its units back if they are still there. */
+  | { type: 'RetakeStock'; sku: string; orderId: string; quantity: number; at: string };
 
 export const productDecider: Decider<ProductState, ProductCommand, ProductEvent> = {
-  initialState: () => ({ details: null, listed: false, onHand: 0, holds: new HoldBook(), held: 0 }),
+  initialState: () => ({
+    details: null,
+    listed: false,
+    onHand: 0,
+    holds: new HoldBook(),
+    held: 0,
+    lateSales: new Set(),
+  }),
 
   evolve(state, event) {
     switch (event.type) {
@@ -70,6 +86,13 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         state.holds.delete(event.data.orderId);
         return { ...state, held: state.held - event.data.quantity };
       }
+      case 'StockRetaken': {
+        state.holds.set(event.data.orderId, event.data.quantity);
+        const lateSales = new Set(state.lateSales).add(event.data.orderId);
+        return { ...state, held: state.held + event.data.quantity, lateSales };
+      }
+      case 'StockShortfall':
+        return { ...state, lateSales: new Set(state.lateSales).add(event.data.orderId) };
       default: {
         const _exhaustive: never = event;
         return _exhaustive;
@@ -132,9 +155,28 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       }
       case 'ReleaseStock': {
         const quantity = state.holds.get(command.orderId);
-        if (quantity === undefined) return [];
+        // Units taken back for a late payment are its sale: a release decided before the
+        // payment (an expiry's, still in flight) must not give them away again.
+        if (quantity === undefined || state.lateSales.has(command.orderId)) return [];
         const { type: _type, ...rest } = command;
         return [{ type: 'StockReleased', data: { ...rest, quantity } }];
+      }
+      case 'RetakeStock': {
+        // Still held (its release never ran) or already decided: nothing more to take.
+        if (state.holds.has(command.orderId) || state.lateSales.has(command.orderId)) return [];
+        requireKnown(state, command.sku);
+        const { sku, orderId, quantity, at } = command;
+        // Delisted or not, units on the shelf can fill a paid order; units sold since cannot.
+        const taken = Math.min(quantity, available(state));
+        const events: ProductEvent[] = [];
+        if (taken > 0)
+          events.push({ type: 'StockRetaken', data: { sku, orderId, quantity: taken, at } });
+        if (taken < quantity)
+          events.push({
+            type: 'StockShortfall',
+            data: { sku, orderId, missing: quantity - taken, at },
+          });
+        return events;
       }
       default: {
         const _exhaustive: never = command;

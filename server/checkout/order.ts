@@ -28,6 +28,8 @@ export interface OrderState {
   checkout: Checkout | null;
   /** Stripe events already recorded as a mismatch, so redeliveries add nothing. */
   mismatches: string[];
+  /** Paid after its stock had been given back: the units are to be taken back from stock. */
+  late: boolean;
 }
 
 /** What Stripe says about a Checkout Session, whichever way we heard it. */
@@ -88,7 +90,7 @@ export function releaseReasonOf(status: OrderStatus): ReleaseReason | undefined 
 export const releasesStock = (status: OrderStatus) => releaseReasonOf(status) !== undefined;
 
 export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
-  initialState: () => ({ status: 'new', cart: null, checkout: null, mismatches: [] }),
+  initialState: () => ({ status: 'new', cart: null, checkout: null, mismatches: [], late: false }),
 
   evolve(state, event) {
     switch (event.type) {
@@ -101,7 +103,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       case 'PaymentPending':
         return { ...state, status: 'pending' };
       case 'PaymentCompleted':
-        return { ...state, status: 'paid' };
+        return { ...state, status: 'paid', late: event.data.late === true };
       case 'PaymentMismatched':
         return {
           ...state,

@@ -5,11 +5,13 @@
  * payment whose webhook was lost is recorded rather than swept, and a session Stripe still
  * has open (its clock behind ours) is expired there before its stock is given back, so it
  * can no longer be paid. A payment that still arrives after the sweep (one made as the
- * sweep ran) is recorded all the same, flagged late.
+ * sweep ran) is recorded all the same, flagged late, and its units are taken back from
+ * stock if they are still there (a shortfall is recorded for those that are not).
  *
  * An order's stock is given back after its ending event is stored (so a late payment can
  * never find it half released); a crash in between would leave it held for good. The sweep
- * also walks the orders that ended and releases what any of them still holds.
+ * also walks the orders that ended and releases what any of them still holds, and takes
+ * back the units of late payments whose re-take was cut short the same way.
  */
 import type { Products } from '../catalog/products';
 import { handleCommand, loadStream } from '../command-handler';
@@ -24,6 +26,7 @@ import {
 } from '../payments/stripe-gateway';
 import { orderDecider, releaseReasonOf } from './order';
 import { releaseOrderStock } from './release-stock';
+import { retakeOrderStock } from './retake-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
 
 export interface SweepDeps {
@@ -38,6 +41,8 @@ export interface SweepDeps {
   endedStillHolding: (until: string) => string[];
   /** Orders pending a bank debit's outcome since before `cutoff` (ISO). */
   pendingOrders: (cutoff: string) => string[];
+  /** Orders paid late whose units were neither taken back nor found missing, as far as the read models know. */
+  lateUnfilled: () => string[];
   pendingChecks: PendingChecks;
 }
 
@@ -73,11 +78,13 @@ export interface SweepResult {
   deferred: string[];
   /** Ended orders whose stock release had been cut short, now given back. */
   released: string[];
+  /** Orders paid late whose re-take had been cut short, now taken back (or found missing). */
+  retaken: string[];
 }
 
 export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
   const cutoff = new Date(deps.now().getTime() - SESSION_LIFETIME_MS - deps.graceMs).toISOString();
-  const result: SweepResult = { swept: [], paid: [], deferred: [], released: [] };
+  const result: SweepResult = { swept: [], paid: [], deferred: [], released: [], retaken: [] };
   for (const orderId of deps.staleOrders(cutoff)) {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
@@ -162,6 +169,17 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
       'reservation-sweep',
     );
     result.released.push(orderId);
+  }
+
+  // Late payments whose re-take was cut short. The read models may lag behind a re-take that
+  // did happen: each product decides again and finds nothing to do. No grace is needed: a
+  // release still in flight cannot undo a re-take (the product refuses it).
+  for (const orderId of deps.lateUnfilled()) {
+    const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+    if (!state.cart || !state.late) continue;
+    const at = deps.now().toISOString();
+    const taken = await retakeOrderStock(deps.products, state.cart, at, 'reservation-sweep');
+    if (taken.length > 0) result.retaken.push(orderId);
   }
   return result;
 }

@@ -60,6 +60,26 @@ export const StockReleased = z.object({
   reason: ReleaseReason,
   at: At,
 });
+/**
+ * A late payment's units taken back from stock: the order was paid after its hold had been
+ * released, and these units were still there. The order holds them again, as its sale.
+ */
+export const StockRetaken = z.object({
+  sku: Sku,
+  orderId: z.string().uuid(),
+  quantity: z.number().int().positive(),
+  at: At,
+});
+/**
+ * A late payment's units this product no longer had (sold to other orders meanwhile):
+ * nothing is oversold, and the site owner refunds or restocks the `missing` units.
+ */
+export const StockShortfall = z.object({
+  sku: Sku,
+  orderId: z.string().uuid(),
+  missing: z.number().int().positive(),
+  at: At,
+});
 
 export const OrderLine = z.object({
   sku: Sku,
@@ -135,6 +155,8 @@ export const eventSchemas = {
   StockAdjusted,
   StockReserved,
   StockReleased,
+  StockRetaken,
+  StockShortfall,
   CartValidated,
   CheckoutStarted,
   CheckoutFailed,
@@ -160,6 +182,8 @@ export const productEventTypes = [
   'StockAdjusted',
   'StockReserved',
   'StockReleased',
+  'StockRetaken',
+  'StockShortfall',
 ] as const satisfies readonly EventType[];
 export type ProductEvent = EventOf<(typeof productEventTypes)[number]>;
 export type OrderEvent = Exclude<DomainEvent, ProductEvent>;

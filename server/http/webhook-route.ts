@@ -1,8 +1,8 @@
 /**
  * `POST /webhooks/stripe`. The signature is checked on the exact raw bytes, so this route
  * parses its own body. It answers 200 once the outcome is durably appended (or there
- * was nothing to do) and only then gives stock back; should the release fail or the
- * process die first, the reservation sweep gives back what the ended order still holds.
+ * was nothing to do) and only then gives stock back (or takes a late payment's back);
+ * should that fail or the process die first, the reservation sweep finishes it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { StripeOutcome } from '../checkout/order';
@@ -69,7 +69,7 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         count(recorded.events.length > 0 ? 'recorded' : 'nothing_to_do');
         reply.code(200).send({ received: true, recorded: recorded.events.map((e) => e.type) });
         services.afterReply.run(recorded.followUp, (error) =>
-          request.log.error({ err: error, orderId }, 'stock release failed'),
+          request.log.error({ err: error, orderId }, 'stock follow-up failed'),
         );
         return reply;
       } catch (error) {

@@ -9,6 +9,7 @@ import type { Products } from '../catalog/products';
 import type { SessionFacts, StripeOutcome } from '../checkout/order';
 import { orderDecider, releaseReasonOf } from '../checkout/order';
 import { releaseOrderStock } from '../checkout/release-stock';
+import { retakeOrderStock } from '../checkout/retake-stock';
 import { handleCommand } from '../command-handler';
 import type { OrderEvent } from '../domain/events';
 import { orderStream } from '../domain/events';
@@ -30,7 +31,7 @@ export interface Outcome {
 
 export interface Recorded {
   events: OrderEvent[];
-  /** Slow follow-up (stock release) to run after the caller has answered. */
+  /** Slow follow-up (stock release, or a late payment's re-take) to run after the caller has answered. */
   followUp: () => Promise<void>;
 }
 
@@ -57,11 +58,15 @@ export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): P
       eventId: (event) => deterministicId('stripe', source, event.type),
     },
   );
-  const { cart, status } = handled.state;
+  const { cart, status, late } = handled.state;
+  // Run on every delivery, not only the one that appended: a redelivery finishes what a
+  // crash cut short, and finds nothing left to do otherwise.
   const followUp = async () => {
+    if (!cart) return;
     const reason = releaseReasonOf(status);
-    if (!cart || !reason) return;
-    await releaseOrderStock(deps.products, cart, reason, deps.now().toISOString(), source);
+    if (reason)
+      await releaseOrderStock(deps.products, cart, reason, deps.now().toISOString(), source);
+    else if (late) await retakeOrderStock(deps.products, cart, deps.now().toISOString(), source);
   };
   return { events: handled.events, followUp };
 }

@@ -54,7 +54,13 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     try {
       const before = await availableOf(t, 'BAGGIO-1994');
       const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
-      expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
+      expect(await t.app.sweep()).toEqual({
+        swept: [],
+        paid: [],
+        deferred: [],
+        released: [],
+        retaken: [],
+      });
 
       // Our clock is past the expiry; the sandbox's is not, so Stripe still has it open.
       pastExpiry();
@@ -237,7 +243,13 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       const touched = retrieved();
 
       pastExpiry();
-      expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
+      expect(await t.app.sweep()).toEqual({
+        swept: [],
+        paid: [],
+        deferred: [],
+        released: [],
+        retaken: [],
+      });
       const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
       expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentMismatched']);
       expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 1);

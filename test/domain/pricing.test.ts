@@ -23,6 +23,7 @@ const product = (
     onHand,
     holds: new HoldBook(),
     held: 0,
+    lateSales: new Set(),
     ...extra,
   },
 ];

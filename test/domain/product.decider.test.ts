@@ -106,6 +106,89 @@ describe('product decider', () => {
   });
 });
 
+describe('a late payment: units taken back after the hold was released', () => {
+  const expired = (orderId: string, quantity: number): ProductEvent => ({
+    type: 'StockReleased',
+    data: { sku: card.sku, orderId, quantity, reason: 'swept', at },
+  });
+  const retake = (orderId: string, quantity: number) =>
+    ({ type: 'RetakeStock', sku: card.sku, orderId, quantity, at }) as const;
+  const retaken = (orderId: string, quantity: number): ProductEvent => ({
+    type: 'StockRetaken',
+    data: { sku: card.sku, orderId, quantity, at },
+  });
+  const shortfall = (orderId: string, missing: number): ProductEvent => ({
+    type: 'StockShortfall',
+    data: { sku: card.sku, orderId, missing, at },
+  });
+
+  it('takes the units back while they are still available', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2))
+      .when(retake(orderA, 2))
+      .then(retaken(orderA, 2));
+  });
+
+  it('records the units sold to another order meanwhile as a shortfall, never overselling', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), reserved(orderB, 3))
+      .when(retake(orderA, 2))
+      .then(shortfall(orderA, 2));
+  });
+
+  it('takes what is left and records the rest as a shortfall', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), reserved(orderB, 2))
+      .when(retake(orderA, 2))
+      .then(retaken(orderA, 1), shortfall(orderA, 1));
+  });
+
+  it('takes the units back once, whatever the retries', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), retaken(orderA, 2))
+      .when(retake(orderA, 2))
+      .thenNothing();
+  });
+
+  it('decides a shortfall once: units restocked later do not fill it behind the site owner’s back', () => {
+    given(listed, stocked(2), reserved(orderA, 2), expired(orderA, 2), reserved(orderB, 2))
+      .when(retake(orderA, 2))
+      .then(shortfall(orderA, 2));
+    given(
+      listed,
+      stocked(2),
+      reserved(orderA, 2),
+      expired(orderA, 2),
+      reserved(orderB, 2),
+      shortfall(orderA, 2),
+      stocked(5),
+    )
+      .when(retake(orderA, 2))
+      .thenNothing();
+  });
+
+  it('takes nothing for an order that still holds its units (its release never ran)', () => {
+    given(listed, stocked(3), reserved(orderA, 2)).when(retake(orderA, 2)).thenNothing();
+  });
+
+  it('takes units back from a delisted product: they are on the shelf, and paid for', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), {
+      type: 'ProductDelisted',
+      data: { sku: card.sku, at },
+    })
+      .when(retake(orderA, 2))
+      .then(retaken(orderA, 2));
+  });
+
+  it('never gives units taken back for a late payment away again', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), retaken(orderA, 2))
+      .when({ type: 'ReleaseStock', sku: card.sku, orderId: orderA, reason: 'expired', at })
+      .thenNothing();
+  });
+
+  it('keeps units taken back out of what other shoppers can reserve', () => {
+    given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), retaken(orderA, 2))
+      .when(reserve(orderB, 2))
+      .thenRefused('insufficient_stock');
+  });
+});
+
 describe('decideInOrder (a batch of commands on one product)', () => {
   const fold = (...events: ProductEvent[]) =>
     events.reduce(
@@ -138,12 +221,14 @@ describe('decideInOrder (a batch of commands on one product)', () => {
     decideInOrder(state, [
       reserve(orderB, 2),
       { type: 'ReleaseStock', sku: card.sku, orderId: orderA, reason: 'expired', at },
+      { type: 'RetakeStock', sku: card.sku, orderId: orderC, quantity: 2, at },
     ]);
     expect([
       state.held,
       state.holds.size,
       state.holds.get(orderA),
       state.holds.has(orderB),
-    ]).toEqual([1, 1, 1, false]);
+      state.lateSales.has(orderC),
+    ]).toEqual([1, 1, 1, false, false]);
   });
 });

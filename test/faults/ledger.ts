@@ -10,12 +10,14 @@ export interface Ledger {
   onHand: Map<string, number>;
   /** Units held now, per sku then per order (a paid order's hold is its sale). */
   holds: Map<string, Map<string, number>>;
-  /** Reservations that took a sku past its stock when they were appended. */
+  /** Reservations (or a late payment's units taken back) that took a sku past its stock. */
   oversold: { sku: string; orderId: string; held: number; onHand: number }[];
   /** StockReleased for an order that held nothing on that sku. */
   strayReleases: { sku: string; orderId: string }[];
   reservations: number;
   releases: number;
+  /** Per sku, a late payment's units that were no longer in stock (StockShortfall). */
+  missing: Map<string, number>;
   /** PaymentCompleted events per order. */
   payments: Map<string, number>;
   /** PaymentCompleted events per Stripe session. */
@@ -39,6 +41,7 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
     strayReleases: [],
     reservations: 0,
     releases: 0,
+    missing: new Map(),
     payments: new Map(),
     paymentsBySession: new Map(),
     carts: new Map(),
@@ -56,11 +59,12 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
       case 'StockAdjusted':
         bump(ledger.onHand, event.data.sku, event.data.delta);
         break;
-      case 'StockReserved': {
+      case 'StockReserved':
+      case 'StockRetaken': {
         const { sku, orderId, quantity } = event.data;
         const holds = holdsOf(sku);
         holds.set(orderId, (holds.get(orderId) ?? 0) + quantity);
-        ledger.reservations += 1;
+        if (event.type === 'StockReserved') ledger.reservations += 1;
         const held = sum(holds.values());
         const onHand = ledger.onHand.get(sku) ?? 0;
         if (held > onHand) ledger.oversold.push({ sku, orderId, held, onHand });
@@ -72,6 +76,9 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
         ledger.releases += 1;
         break;
       }
+      case 'StockShortfall':
+        bump(ledger.missing, event.data.sku, event.data.missing);
+        break;
       case 'CartValidated':
         ledger.carts.set(
           event.data.orderId,
@@ -112,7 +119,7 @@ export function unitsSold(ledger: Ledger): Record<string, number> {
   return sold;
 }
 
-/** Per sku, units in the carts of paid orders, from the order streams. */
+/** Per sku, units in the carts of paid orders, from the order streams (shortfalls included). */
 export function unitsPaid(ledger: Ledger): Record<string, number> {
   const paid: Record<string, number> = {};
   for (const orderId of ledger.payments.keys()) {

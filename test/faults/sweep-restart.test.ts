@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
+import { recordStripeOutcome } from '../../server/payments/record-outcome';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
 import { availableOf, checkout, countOf, givenOrderEvent, orderEvents } from '../support/orders';
@@ -64,7 +65,13 @@ describe('reservations that outlive their session, across restarts', () => {
     expect(await countOf(t.app.services.store, paidUnheard.orderId, 'PaymentCompleted')).toBe(1);
 
     await restart();
-    expect(await t.app.sweep()).toEqual({ swept: [], paid: [], deferred: [], released: [] });
+    expect(await t.app.sweep()).toEqual({
+      swept: [],
+      paid: [],
+      deferred: [],
+      released: [],
+      retaken: [],
+    });
     // The sweep ended the session at Stripe before giving its stock back: nobody can pay it.
     sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
     expect(await sandbox.pay(abandoned.sessionId)).toMatchObject({ error: expect.any(String) });
@@ -100,5 +107,41 @@ describe('reservations that outlive their session, across restarts', () => {
     await restart();
     await expect.poll(() => availableOf(t, 'BAGGIO-1994')).toBe(before);
     expect((await t.app.sweep()).released).toEqual([]);
+  });
+
+  it('takes back the units of a late payment whose re-take a crash cut short, once, after a restart', async () => {
+    sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    // Given: the order expired and gave its stock back while the shopper was paying...
+    sandbox.sendEvent('checkout.session.expired', order.sessionId);
+    await sandbox.idle();
+    await t.app.services.afterReply.settled();
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+    sandbox.setWebhookUrl(undefined);
+    await sandbox.pay(order.sessionId);
+    // ...and the server recorded the payment, then died before taking the units back.
+    const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
+    await recordStripeOutcome(t.app.services, {
+      orderId: order.orderId,
+      outcome: 'fetched',
+      stripeEventId: null,
+      session,
+    });
+    await restart();
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+
+    await expect.poll(async () => (await t.app.sweep()).retaken).toEqual([order.orderId]);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+    const retaken = (await t.app.services.store.readStream('product-BAGGIO-1994')).filter(
+      (e) => e.type === 'StockRetaken' && (e.data as { orderId: string }).orderId === order.orderId,
+    );
+    expect(retaken.map((e) => (e.data as { quantity: number }).quantity)).toEqual([2]);
+
+    // Taken once: neither the next round nor a restarted server takes them again.
+    expect((await t.app.sweep()).retaken).toEqual([]);
+    await restart();
+    expect((await t.app.sweep()).retaken).toEqual([]);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
   });
 });

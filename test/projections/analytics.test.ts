@@ -200,6 +200,8 @@ describe('analytics over a generated history', () => {
       add(held, `${e.data.sku}|${e.data.orderId}`, e.data.quantity);
     for (const e of of('StockReleased'))
       add(held, `${e.data.sku}|${e.data.orderId}`, -e.data.quantity);
+    for (const e of of('StockRetaken'))
+      add(held, `${e.data.sku}|${e.data.orderId}`, e.data.quantity);
     const reserved = new Map<string, number>();
     const sold = new Map<string, number>();
     for (const [key, units] of held) {
@@ -219,6 +221,23 @@ describe('analytics over a generated history', () => {
         listed: !delisted.has(p.sku),
       });
     }
+  });
+
+  it('shows on each order the units its late payment found missing, per sku', () => {
+    const expected = new Map<string, { sku: string; missing: number }[]>();
+    for (const { data } of of('StockShortfall'))
+      expected.set(data.orderId, [
+        ...(expected.get(data.orderId) ?? []),
+        { sku: data.sku, missing: data.missing },
+      ]);
+    expect(expected.size).toBeGreaterThan(0);
+    const rows = runner.db
+      .prepare<[], { order_id: string; shortfall: string; late: number; status: string }>(
+        "SELECT order_id, shortfall, late, status FROM orders WHERE shortfall <> '[]'",
+      )
+      .all();
+    expect(new Map(rows.map((row) => [row.order_id, JSON.parse(row.shortfall)]))).toEqual(expected);
+    for (const row of rows) expect(row).toMatchObject({ late: 1, status: 'paid' });
   });
 
   it('pages orders newest first and filters by email and date', () => {

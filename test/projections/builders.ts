@@ -56,6 +56,26 @@ export function released(
   return { type: 'StockReleased', data: { sku, orderId, quantity, reason, at: at(time) } };
 }
 
+/** A late payment's units taken back from stock. */
+export function retaken(
+  sku: string,
+  quantity: number,
+  orderId = ORDER,
+  time = '2T10:00:10',
+): EventOf<'StockRetaken'> {
+  return { type: 'StockRetaken', data: { sku, orderId, quantity, at: at(time) } };
+}
+
+/** A late payment's units the product no longer had. */
+export function shortfall(
+  sku: string,
+  missing: number,
+  orderId = ORDER,
+  time = '2T10:00:10',
+): EventOf<'StockShortfall'> {
+  return { type: 'StockShortfall', data: { sku, orderId, missing, at: at(time) } };
+}
+
 export function cartValidated(
   lines: { sku: string; quantity: number; unitAmount?: number }[],
   orderId = ORDER,

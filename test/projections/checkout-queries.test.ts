@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { endedOrdersStillHolding, staleOpenOrders } from '../../projections/checkout-queries';
+import {
+  endedOrdersStillHolding,
+  lateOrdersUnfilled,
+  staleOpenOrders,
+} from '../../projections/checkout-queries';
 import { openReadModelDb } from '../../projections/schema';
 
 let dir: string;
@@ -27,17 +31,28 @@ interface Row {
   updatedAt: string;
   holds?: { paid: boolean; units: Record<string, number> };
   mismatch?: boolean;
+  late?: boolean;
+  shortfall?: { sku: string; missing: number }[];
 }
 
 function given(...rows: Row[]) {
   const order = db.prepare(
     `INSERT INTO orders (order_id, status, email, currency, total, units, created_at, created_day,
-       updated_at, mismatch, late, timeline)
-     VALUES (?, ?, 'a@example.com', 'eur', 100, 1, ?, '2026-11-01', ?, ?, 0, '[]')`,
+       updated_at, paid_at, mismatch, late, timeline, shortfall)
+     VALUES (?, ?, 'a@example.com', 'eur', 100, 1, ?, '2026-11-01', ?, ?, ?, ?, '[]', ?)`,
   );
   const hold = db.prepare('INSERT INTO order_holds (order_id, paid, units) VALUES (?, ?, ?)');
   for (const row of rows) {
-    order.run(row.id, row.status, '2026-11-01T00:00:00.000Z', row.updatedAt, row.mismatch ? 1 : 0);
+    order.run(
+      row.id,
+      row.status,
+      '2026-11-01T00:00:00.000Z',
+      row.updatedAt,
+      row.status === 'paid' ? row.updatedAt : null,
+      row.mismatch ? 1 : 0,
+      row.late ? 1 : 0,
+      JSON.stringify(row.shortfall ?? []),
+    );
     if (row.holds) hold.run(row.id, row.holds.paid ? 1 : 0, JSON.stringify(row.holds.units));
   }
 }
@@ -111,6 +126,47 @@ describe('endedOrdersStillHolding', () => {
     expect(walk(at(10))).toEqual([]);
     // A new walk (a restarted server) starts from the first order again.
     expect(endedOrdersStillHolding(db, 10)(at(10))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('lateOrdersUnfilled', () => {
+  it('finds late payments with a sku neither held again nor recorded missing, oldest first', () => {
+    const late = { status: 'paid', late: true };
+    given(
+      { id: 'released', ...late, updatedAt: at(3), holds: { paid: true, units: { A: 0 } } },
+      { id: 'retaken', ...late, updatedAt: at(1), holds: { paid: true, units: { A: 2 } } },
+      {
+        id: 'short',
+        ...late,
+        updatedAt: at(1),
+        holds: { paid: true, units: { A: 0 } },
+        shortfall: [{ sku: 'A', missing: 2 }],
+      },
+      {
+        id: 'partly-short',
+        ...late,
+        updatedAt: at(1),
+        holds: { paid: true, units: { A: 1 } },
+        shortfall: [{ sku: 'A', missing: 1 }],
+      },
+      {
+        id: 'one-line-left',
+        ...late,
+        updatedAt: at(2),
+        holds: { paid: true, units: { A: 0, B: 0 } },
+        shortfall: [{ sku: 'B', missing: 1 }],
+      },
+      // Its release never ran: the units it paid for are still held.
+      { id: 'still-held', ...late, updatedAt: at(1), holds: { paid: true, units: { A: 2 } } },
+      { id: 'on-time', status: 'paid', updatedAt: at(1), holds: { paid: true, units: { A: 0 } } },
+      {
+        id: 'expired',
+        status: 'expired',
+        updatedAt: at(1),
+        holds: { paid: false, units: { A: 0 } },
+      },
+    );
+    expect(lateOrdersUnfilled(db)).toEqual(['one-line-left', 'released']);
   });
 });
 

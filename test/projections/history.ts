@@ -1,8 +1,9 @@
 /**
  * A realistic, seeded shop history appended to a real event store: products listed and
  * restocked, shoppers' orders interleaving in $all, each ending paid (some pending first,
- * some late after expiry or a sweep), expired, failed, refused by Stripe, rolled back,
- * mismatched or still open. Every append carries the exact expected revision.
+ * some late after expiry or a sweep, their units taken back from stock or recorded missing),
+ * expired, failed, refused by Stripe, rolled back, mismatched or still open. Every append
+ * carries the exact expected revision.
  */
 import type { DomainEvent, EventOf } from '../../server/domain/events';
 import type { EventStore } from '../../server/eventstore/port';
@@ -263,6 +264,22 @@ export async function generateHistory(
         });
       }
     };
+    // A late payment's units come back from stock, those no longer there are recorded missing.
+    const retake = (time: number) => {
+      for (const { sku, quantity } of lines) {
+        const product = products.find((p) => p.sku === sku)!;
+        const taken = Math.min(quantity, product.available);
+        product.available -= taken;
+        const data = { sku, orderId, at: iso(time) };
+        if (taken > 0)
+          productEvent(product, { type: 'StockRetaken', data: { ...data, quantity: taken } });
+        if (taken < quantity)
+          productEvent(product, {
+            type: 'StockShortfall',
+            data: { ...data, missing: quantity - taken },
+          });
+      }
+    };
     const paid = (time: number, late?: boolean) =>
       order({
         type: 'PaymentCompleted',
@@ -364,12 +381,28 @@ export async function generateHistory(
       case 'late_after_expiry':
         return at(t1 + 24 * HOUR, () => {
           expire(t1 + 24 * HOUR);
-          at(t1 + 24 * HOUR + MINUTE, () => paid(t1 + 24 * HOUR + MINUTE, true));
+          at(t1 + 24 * HOUR + MINUTE, () => {
+            paid(t1 + 24 * HOUR + MINUTE, true);
+            retake(t1 + 24 * HOUR + MINUTE + 100);
+          });
         });
       case 'late_after_sweep':
         return at(t1 + 30 * MINUTE, () => {
           release(t1 + 30 * MINUTE, 'swept');
-          at(t1 + 31 * MINUTE, () => paid(t1 + 31 * MINUTE, true));
+          at(t1 + 31 * MINUTE, () => {
+            // Meanwhile the first line's product was counted short and written off, so the
+            // payment finds none of its units.
+            const first = products.find((p) => p.sku === lines[0]!.sku)!;
+            const delta = -first.available;
+            first.available = 0;
+            if (delta < 0)
+              productEvent(first, {
+                type: 'StockAdjusted',
+                data: { sku: first.sku, delta, reason: 'stocktake', at: iso(t1 + 31 * MINUTE) },
+              });
+            paid(t1 + 31 * MINUTE, true);
+            retake(t1 + 31 * MINUTE + 100);
+          });
         });
       case 'released_after_payment':
         return at(payAt, () => {

@@ -18,6 +18,7 @@ import {
   paymentPending,
   released,
   reserved,
+  retaken,
 } from './builders';
 
 const streams: DomainEvent[][] = [
@@ -42,6 +43,8 @@ const streams: DomainEvent[][] = [
     reserved('mug', 2, ORDER),
     reserved('mug', 1, OTHER_ORDER),
     released('mug', 1, 'expired', OTHER_ORDER),
+    // The late payment's unit, taken back once it was paid.
+    retaken('mug', 1, OTHER_ORDER),
   ],
   [
     listed('tee'),
@@ -91,7 +94,7 @@ describe('projections under any interleaving of streams', () => {
 
   it('end with the figures the streams imply', () => {
     expect(sequential.products).toMatchObject({
-      mug: { onHand: 10, reserved: 0, sold: 2, available: 8 },
+      mug: { onHand: 10, reserved: 0, sold: 3, available: 7 },
       tee: { onHand: 5, reserved: 0, sold: 0, available: 5 },
     });
     expect(sequential.salesDaily).toEqual({

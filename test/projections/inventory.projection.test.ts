@@ -11,6 +11,8 @@ import {
   paymentCompleted,
   released,
   reserved,
+  retaken,
+  shortfall,
 } from './builders';
 
 function stockAfter(
@@ -95,6 +97,32 @@ describe('inventory projection', () => {
       reserved('mug', 2),
       released('mug', 2, 'swept'),
       paymentCompleted(3000, undefined, '2T10:00:00', true),
+    ];
+    expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, available: 10 }));
+  });
+
+  it('counts a late payment’s units taken back from stock as sold', () => {
+    const events = [
+      listed('mug'),
+      adjusted('mug', 10),
+      ...order,
+      reserved('mug', 2),
+      released('mug', 2, 'swept'),
+      paymentCompleted(3000, undefined, '2T10:00:00', true),
+      retaken('mug', 2),
+    ];
+    expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, sold: 2, available: 8 }));
+  });
+
+  it('takes nothing out of stock for a late payment’s shortfall', () => {
+    const events = [
+      listed('mug'),
+      adjusted('mug', 10),
+      ...order,
+      reserved('mug', 2),
+      released('mug', 2, 'swept'),
+      paymentCompleted(3000, undefined, '2T10:00:00', true),
+      shortfall('mug', 2),
     ];
     expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, available: 10 }));
   });

@@ -13,6 +13,8 @@ import {
   paymentMismatched,
   paymentPending,
   reserved,
+  retaken,
+  shortfall,
 } from './builders';
 
 const given = (...events: DomainEvent[]): OrderView | null =>
@@ -35,6 +37,7 @@ describe('order projection', () => {
       createdAt: '2024-03-01T10:00:00Z',
       sessionId: null,
       flags: { mismatch: false, late: false },
+      shortfall: [],
     });
     expect(view?.lines.map((line) => [line.sku, line.quantity, line.amount])).toEqual([
       ['mug', 2, 3000],
@@ -80,6 +83,24 @@ describe('order projection', () => {
       paymentCompleted(5500, ORDER, '2T10:00:09', true),
     );
     expect(view).toMatchObject({ status: 'paid', flags: { late: true, mismatch: false } });
+  });
+
+  it('shows the units of a late payment that were no longer in stock, per sku', () => {
+    const view = given(
+      cart,
+      checkoutStarted(5500),
+      checkoutExpired(),
+      paymentCompleted(5500, ORDER, '2T10:00:09', true),
+      retaken('tee', 1),
+      shortfall('mug', 2, ORDER, '2T10:00:11'),
+    );
+    expect(view).toMatchObject({
+      status: 'paid',
+      flags: { late: true },
+      shortfall: [{ sku: 'mug', missing: 2 }],
+      updatedAt: '2024-03-02T10:00:11Z',
+    });
+    expect(view?.timeline.at(-1)).toEqual({ type: 'StockShortfall', at: '2024-03-02T10:00:11Z' });
   });
 
   it('keeps a paid order paid when an expiry or failure notice follows', () => {

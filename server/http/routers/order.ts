@@ -15,10 +15,11 @@ const OrderId = z.string().uuid();
  * What the holder of an order id sees. The id travels in the return URL (browser history,
  * Referer, the site's analytics), so the view leaves out the payment page and Stripe's
  * payment id, masks the shopper's email, and names the session only to a caller who
- * brought it (Stripe puts it in the success URL).
+ * brought it (Stripe puts it in the success URL). A late payment's shortfall is the site
+ * owner's to settle (and is recorded on product streams, which this fold does not read).
  */
 export function shopperView(view: OrderView, sessionId?: string) {
-  const { checkoutUrl: _page, paymentIntentId: _payment, ...shown } = view;
+  const { checkoutUrl: _page, paymentIntentId: _payment, shortfall: _shortfall, ...shown } = view;
   return {
     ...shown,
     email: maskedEmail(view.email),

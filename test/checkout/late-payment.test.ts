@@ -1,0 +1,259 @@
+/**
+ * A late payment's stock: an order is recorded expired and its units given back while the
+ * shopper is still on Stripe's page, and then the payment lands. The server takes the units
+ * back from stock if they are still there, records a shortfall for those that are not, and
+ * does either exactly once, whoever delivers the payment and however often.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productStream } from '../../server/domain/events';
+import { recordStripeOutcome } from '../../server/payments/record-outcome';
+import { ledgerOf, unitsPaid, unitsSold } from '../faults/ledger';
+import {
+  checkpointPosition,
+  diffRows,
+  headPosition,
+  readModelRows,
+  readModelsOf,
+  rebuildFromCopy,
+} from '../faults/read-models';
+import type { TestApp } from '../support/app';
+import { startTestApp, testCatalog } from '../support/app';
+import { freePort } from '../support/free-port';
+import { allEvents, availableOf, checkout, countOf } from '../support/orders';
+import { startServerProcess } from '../support/server-process';
+
+const product = (sku: string, stock: number) => ({
+  sku,
+  name: sku,
+  description: '',
+  image: '',
+  unitAmount: 1000,
+  currency: 'eur',
+  stock,
+});
+const FILLED = 'LATE-FILLED';
+const SHORT = 'LATE-SHORT';
+const ONCE = 'LATE-ONCE';
+const REPAIRED = 'LATE-REPAIRED';
+const SKUS = [FILLED, SHORT, ONCE, REPAIRED];
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({
+    catalog: [
+      ...testCatalog,
+      product(FILLED, 5),
+      product(SHORT, 2),
+      product(ONCE, 10),
+      product(REPAIRED, 10),
+    ],
+  });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type Order = Awaited<ReturnType<typeof checkout>>;
+
+/**
+ * Given: the order is recorded expired and its stock given back (the server handles Stripe's
+ * expired notice as it handles any) while the shopper is still paying.
+ */
+async function expiredAndReleased(order: Order) {
+  t.sandbox.sendEvent('checkout.session.expired', order.sessionId);
+  await t.sandbox.idle();
+  await t.app.services.afterReply.settled();
+  expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe('expired');
+}
+
+/** Pays the session and waits until the server has recorded it and done what follows. */
+async function paid(order: Order) {
+  await t.sandbox.pay(order.sessionId);
+  await t.sandbox.idle();
+  await t.app.services.afterReply.settled();
+}
+
+/** The session paid with webhooks held back; returns Stripe's completed event as signed JSON. */
+async function paidUnheard(order: Order) {
+  t.sandbox.setWebhookUrl(undefined);
+  try {
+    await t.sandbox.pay(order.sessionId);
+    const event = t.sandbox
+      .events()
+      .findLast(
+        (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
+      )!;
+    return { event, payload: JSON.stringify(event) };
+  } finally {
+    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+  }
+}
+
+function deliver(url: string, payload: string) {
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: t.sandbox.webhookSecret,
+  });
+  return fetch(`${url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body: payload,
+  });
+}
+
+/** The product's events about one order, by type: `StockRetaken:2`, `StockShortfall:1`. */
+async function stockFacts(sku: string, orderId: string): Promise<string[]> {
+  const events = await t.app.services.store.readStream(productStream(sku));
+  return events
+    .map((e) => ({ type: e.type, data: e.data as Record<string, unknown> }))
+    .filter((e) => e.data.orderId === orderId && /Retaken|Shortfall/.test(e.type))
+    .map((e) => `${e.type}:${e.data.quantity ?? e.data.missing}`);
+}
+
+const stockRow = async (sku: string) =>
+  (await t.admin.analytics.stock.query()).products.find((p) => p.sku === sku);
+
+const orderRow = async (email: string) =>
+  (await t.admin.analytics.orders.query({ email })).orders[0];
+
+describe('a payment that arrives after its stock was given back', () => {
+  it('takes its units back from stock while they are still there, live and in the stock figures', async () => {
+    const seen: number[] = [];
+    const watch = t.client.catalog.watch.subscribe(undefined, {
+      onData: (list) => seen.push(list.find((p) => p.sku === FILLED)!.available),
+    });
+    try {
+      const order = await checkout(t, [{ sku: FILLED, quantity: 2 }], 'filled@example.com');
+      await expiredAndReleased(order);
+      expect(await availableOf(t, FILLED)).toBe(5);
+      await expect.poll(() => seen.at(-1)).toBe(5);
+
+      await paid(order);
+      const view = await t.client.order.get.query({ orderId: order.orderId });
+      expect(view).toMatchObject({ status: 'paid', flags: { late: true } });
+      expect(await stockFacts(FILLED, order.orderId)).toEqual(['StockRetaken:2']);
+      expect(await availableOf(t, FILLED)).toBe(3);
+      await expect.poll(() => seen.at(-1)).toBe(3);
+      await expect
+        .poll(() => stockRow(FILLED))
+        .toMatchObject({ onHand: 5, reserved: 0, sold: 2, available: 3 });
+      await expect
+        .poll(() => orderRow('filled@example.com'))
+        .toMatchObject({ status: 'paid', flags: { late: true }, shortfall: [] });
+    } finally {
+      watch.unsubscribe();
+    }
+  });
+
+  it('records a shortfall when the units were sold to another order meanwhile, overselling nothing', async () => {
+    const late = await checkout(t, [{ sku: SHORT, quantity: 2 }], 'short@example.com');
+    await expiredAndReleased(late);
+    // Someone else buys the two units the late order gave back.
+    const other = await checkout(t, [{ sku: SHORT, quantity: 2 }], 'quicker@example.com');
+    await paid(other);
+    expect(await availableOf(t, SHORT)).toBe(0);
+
+    await paid(late);
+    expect((await t.client.order.get.query({ orderId: late.orderId })).status).toBe('paid');
+    expect(await stockFacts(SHORT, late.orderId)).toEqual(['StockShortfall:2']);
+    expect(await availableOf(t, SHORT)).toBe(0);
+    await expect
+      .poll(() => stockRow(SHORT))
+      .toMatchObject({ onHand: 2, reserved: 0, sold: 2, available: 0 });
+    await expect
+      .poll(() => orderRow('short@example.com'))
+      .toMatchObject({
+        status: 'paid',
+        flags: { late: true },
+        shortfall: [{ sku: SHORT, missing: 2 }],
+      });
+    expect(await orderRow('quicker@example.com')).toMatchObject({ shortfall: [] });
+  });
+
+  it('takes the units once, however many deliveries, server processes and repair passes', async () => {
+    const order = await checkout(t, [{ sku: ONCE, quantity: 3 }], 'once@example.com');
+    await expiredAndReleased(order);
+    const { event, payload } = await paidUnheard(order);
+
+    const other = await startServerProcess({
+      PORT: String(await freePort()),
+      DATA_DIR: t.dataDir,
+      STRIPE_SECRET_KEY: t.sandbox.secretKey,
+      STRIPE_WEBHOOK_SECRET: t.sandbox.webhookSecret,
+      STRIPE_API_URL: t.sandbox.url,
+      ALLOWED_ORIGINS: 'http://shop.test',
+      SQLITE_SYNCHRONOUS: 'NORMAL',
+      SWEEP_INTERVAL_SECONDS: '0',
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => deliver(i % 2 ? other.url : t.url, payload)),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    } finally {
+      // Closing waits for the follow-ups it started.
+      await other.stop();
+    }
+    await t.app.services.afterReply.settled();
+    t.sandbox.resend(event.id);
+    t.sandbox.resend(event.id);
+    await t.sandbox.idle();
+    await t.app.services.afterReply.settled();
+    expect((await t.app.sweep()).retaken).toEqual([]);
+    expect((await t.app.sweep()).retaken).toEqual([]);
+
+    expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);
+    expect(await stockFacts(ONCE, order.orderId)).toEqual(['StockRetaken:3']);
+    expect(await availableOf(t, ONCE)).toBe(7);
+  });
+
+  it('finishes, in the sweep’s repair pass, a re-take that a crash cut short, once', async () => {
+    const order = await checkout(t, [{ sku: REPAIRED, quantity: 4 }], 'repaired@example.com');
+    await expiredAndReleased(order);
+    await paidUnheard(order);
+    // Given: the payment was recorded as the server records it, and the process died
+    // before its follow-up took the units back.
+    const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
+    const recorded = await recordStripeOutcome(t.app.services, {
+      orderId: order.orderId,
+      outcome: 'fetched',
+      stripeEventId: null,
+      session,
+    });
+    expect(recorded.events.map((e) => e.type)).toEqual(['PaymentCompleted']);
+    expect(await availableOf(t, REPAIRED)).toBe(10);
+
+    // The read models may not have seen the payment yet: sweep until they have.
+    await expect.poll(async () => (await t.app.sweep()).retaken).toEqual([order.orderId]);
+    expect((await t.app.sweep()).retaken).toEqual([]);
+    expect(await stockFacts(REPAIRED, order.orderId)).toEqual(['StockRetaken:4']);
+    expect(await availableOf(t, REPAIRED)).toBe(6);
+  });
+
+  it('leaves stock sold equal to units paid, less the shortfalls, live and after a rebuild', async () => {
+    await expect.poll(() => checkpointPosition(t.dataDir) === headPosition(t.dataDir)).toBe(true);
+    const ledger = ledgerOf(await allEvents(t.app.services.store));
+    expect(ledger.oversold).toEqual([]);
+    const sold = unitsSold(ledger);
+    const paidUnits = unitsPaid(ledger);
+    const stock = (await t.admin.analytics.stock.query()).products;
+    for (const sku of SKUS) {
+      const expected = (paidUnits[sku] ?? 0) - (ledger.missing.get(sku) ?? 0);
+      expect(sold[sku] ?? 0, sku).toBe(expected);
+      expect(stock.find((p) => p.sku === sku)?.sold, sku).toBe(expected);
+    }
+    expect(ledger.missing).toEqual(new Map([[SHORT, 2]]));
+
+    const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'late-payment-rebuild-'));
+    try {
+      const rebuilt = readModelRows(await rebuildFromCopy(t.dataDir, copyDir));
+      expect(diffRows(readModelRows(readModelsOf(t.dataDir)), rebuilt)).toEqual({});
+    } finally {
+      fs.rmSync(copyDir, { recursive: true, force: true });
+    }
+  });
+});

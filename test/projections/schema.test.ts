@@ -1,0 +1,40 @@
+/** The read-model file across versions: a server upgrade opens the file an older one wrote. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { evolveOrder, type OrderView } from '../../projections/order';
+import { openReadModelDb } from '../../projections/schema';
+import { orderCodec } from '../../projections/table-codecs';
+import { cartValidated, checkoutExpired, paymentCompleted, shortfall } from './builders';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'read-model-schema-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('adds the shortfall column to read models written before it, keeping their orders', () => {
+  const file = path.join(dir, 'readmodels.sqlite');
+  const events = [cartValidated([{ sku: 'mug', quantity: 2 }]), checkoutExpired()];
+  const expired = events.reduce<OrderView | null>(evolveOrder, null)!;
+  // Given: a file as the version before shortfalls wrote it, holding one order.
+  const old = openReadModelDb(file);
+  orderCodec(old).save(expired, false);
+  old.exec('ALTER TABLE orders DROP COLUMN shortfall');
+  old.close();
+
+  const db = openReadModelDb(file);
+  try {
+    const orders = orderCodec(db);
+    expect(orders.load(expired.orderId)).toEqual(expired);
+    const paid = evolveOrder(expired, paymentCompleted(3000, undefined, '2T10:00:09', true))!;
+    const short = evolveOrder(paid, shortfall('mug', 2))!;
+    orders.save(short, true);
+    expect(orders.load(expired.orderId)?.shortfall).toEqual([{ sku: 'mug', missing: 2 }]);
+  } finally {
+    db.close();
+  }
+});
