@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import {
   endedOrdersStillHolding,
   heldUnitsByEmail,
@@ -31,6 +31,7 @@ import { SqliteEventStore } from './eventstore/sqlite';
 import type { HttpOptions } from './http/server';
 import { buildHttpServer } from './http/server';
 import { LiveFeed } from './live-feed';
+import { maskLogLine } from './masking';
 import { createMetrics } from './metrics';
 import { StripeGateway } from './payments/stripe-gateway';
 import type { Services } from './services';
@@ -54,7 +55,8 @@ const summarise = (r: SweepResult) => ({
 
 export interface AppOptions {
   pages?: HttpOptions['pages'];
-  log?: Logger;
+  /** Where log lines go (standard output by default), at the config's LOG_LEVEL. */
+  logTo?: DestinationStream;
   now?: () => Date;
 }
 
@@ -67,19 +69,29 @@ function projectRoot(): string {
 }
 const root = projectRoot();
 
-function createLogger(level: Config['logLevel']): Logger {
-  return pino({
-    level,
-    // Secrets and signatures never reach a log line, whatever logs the request.
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["stripe-signature"]', 'req.headers.cookie'],
-      censor: '[redacted]',
+/** The server's only logger: whatever a line carries, no secret or personal data is written. */
+export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      // Secrets and signatures never reach a log line, whatever logs the request.
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["stripe-signature"]',
+          'req.headers.cookie',
+        ],
+        censor: '[redacted]',
+      },
+      // Error messages (Stripe's among them) may quote an address, a key or a card number.
+      hooks: { streamWrite: maskLogLine },
     },
-  });
+    destination,
+  );
 }
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, options.logTo);
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
   // Read before anything is opened: a bad file stops the start with nothing to undo.

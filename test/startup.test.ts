@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp } from '../server/app';
 import { ConfigError, parseConfig } from '../server/config';
@@ -30,10 +29,11 @@ const env = (dataDir: string, extra: Record<string, string>) => ({
   STRIPE_SECRET_KEY: 'sk_test_startup',
   STRIPE_WEBHOOK_SECRET: 'whsec_startup',
   SWEEP_INTERVAL_SECONDS: '0',
+  LOG_LEVEL: 'silent',
   ...extra,
 });
 const start = (dataDir: string, extra: Record<string, string>) =>
-  startApp(parseConfig(env(dataDir, extra)), { log: pino({ level: 'silent' }) });
+  startApp(parseConfig(env(dataDir, extra)));
 
 describe('starting the server', () => {
   it.each([

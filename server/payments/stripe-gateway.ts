@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { imageUrl } from '../catalog/image-url';
 import type { SessionFacts } from '../checkout/order';
 import type { OrderLine } from '../domain/events';
+import { maskSensitive } from '../masking';
 
 export interface StripeSettings {
   secretKey: string;
@@ -188,16 +189,18 @@ export class StripeGateway {
       return await request();
     } catch (error) {
       if (error instanceof Stripe.errors.StripeError) {
-        if (error.statusCode === 409) throw new StripeBusyError(`Stripe busy: ${error.message}`);
+        // Stripe's text may quote the shopper's address or a key; it goes into CheckoutFailed for good.
+        const said = maskSensitive(error.message);
+        if (error.statusCode === 409) throw new StripeBusyError(`Stripe busy: ${said}`);
         if (error.statusCode === 404 && error.code === 'resource_missing')
-          throw new StripeMissingError(`Stripe has no such object: ${error.message}`);
+          throw new StripeMissingError(`Stripe has no such object: ${said}`);
         const unavailable =
           error instanceof Stripe.errors.StripeConnectionError ||
           error instanceof Stripe.errors.StripeAPIError ||
           error instanceof Stripe.errors.StripeRateLimitError ||
           (error.statusCode ?? 0) >= 500;
         const Kind = unavailable ? StripeUnavailableError : StripeRefusedError;
-        throw new Kind(`Stripe ${unavailable ? 'unavailable' : 'refused'}: ${error.message}`);
+        throw new Kind(`Stripe ${unavailable ? 'unavailable' : 'refused'}: ${said}`);
       }
       throw error;
     }

@@ -1,21 +1,24 @@
 /**
  * No secret, card number or full email address in any log line. The server runs with a
- * trace-level pino logger writing into memory while a shopper checks out and pays by
- * card in the sandbox, forged webhooks arrive and an admin works with the token (by
- * header, and as a connection param as the analytics page's live feed sends it).
+ * trace-level logger writing into memory while a shopper checks out and pays by card in
+ * the sandbox, forged webhooks arrive and an admin works with the token (by header, and as
+ * a connection param as the analytics page's live feed sends it). A second server talks to
+ * a Stripe whose refusals quote the shopper's address, the key and a card number back.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
 import type { App } from '../../server/app';
 import { startApp } from '../../server/app';
 import { parseConfig } from '../../server/config';
+import { orderIdFor } from '../../server/domain/ids';
 import { clientFor, testCatalog } from '../support/app';
 import { RETURN_URL, sessionIdOf } from '../support/orders';
 import { send } from './support/http';
@@ -32,31 +35,26 @@ const sandboxLines: string[] = [];
 let sandbox: Sandbox;
 let app: App;
 
-const collector = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    serverLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    done();
-  },
-});
+/** A log destination keeping each line in `lines`. */
+const collectorOf = (lines: string[]) =>
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
 
-beforeAll(async () => {
+function startServer(stripeApiUrl: string, lines: string[]): Promise<App> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-cart-logs-'));
   const catalogFile = path.join(dataDir, 'catalog.json');
   fs.writeFileSync(catalogFile, JSON.stringify({ products: testCatalog }));
-  sandbox = await startSandbox({
-    secretKey: SECRET_KEY,
-    webhookSecret: WEBHOOK_SECRET,
-    retryInitialDelayMs: 20,
-    asyncDelayMs: 50,
-    log: (line) => sandboxLines.push(line),
-  });
   const config = parseConfig({
     PORT: '0',
     DATA_DIR: dataDir,
     CATALOG_FILE: catalogFile,
     STRIPE_SECRET_KEY: SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: sandbox.url,
+    STRIPE_API_URL: stripeApiUrl,
     ALLOWED_ORIGINS: 'http://shop.test',
     ADMIN_TOKEN,
     SQLITE_SYNCHRONOUS: 'NORMAL',
@@ -64,7 +62,18 @@ beforeAll(async () => {
     LOG_LEVEL: 'trace',
     STRIPE_TIMEOUT_MS: '2000',
   });
-  app = await startApp(config, { log: pino({ level: 'trace' }, collector) });
+  return startApp(config, { logTo: collectorOf(lines) });
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    secretKey: SECRET_KEY,
+    webhookSecret: WEBHOOK_SECRET,
+    retryInitialDelayMs: 20,
+    asyncDelayMs: 50,
+    log: (line) => sandboxLines.push(line),
+  });
+  app = await startServer(sandbox.url, serverLines);
   sandbox.setWebhookUrl(`${app.url}/webhooks/stripe`);
   await exercise();
 });
@@ -184,6 +193,75 @@ describe('sandbox log lines', () => {
     (_name, secret) => {
       expect(sandboxLines.length).toBeGreaterThan(0);
       expect(containing(sandboxLines, secret)).toEqual([]);
+    },
+  );
+});
+
+describe('Stripe quoting a shopper’s data in its errors', () => {
+  const CARD_AS_TYPED = '4242 4242 4242 4242';
+  const QUOTED = `Invalid email address: ${EMAIL} (key ${SECRET_KEY}, card ${CARD_AS_TYPED})`;
+  const lines: string[] = [];
+  const answers: number[] = [];
+  let stripe: http.Server;
+  let talkative: App;
+
+  beforeAll(async () => {
+    // Stands in for Stripe: every call is answered with the next status and the quoting message.
+    stripe = http.createServer((request, response) => {
+      request.resume().on('end', () => {
+        const status = answers.shift() ?? 400;
+        const type = status >= 500 ? 'api_error' : 'invalid_request_error';
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { type, message: QUOTED } }));
+      });
+    });
+    await new Promise<void>((resolve) => stripe.listen(0, '127.0.0.1', resolve));
+    const { port } = stripe.address() as AddressInfo;
+    talkative = await startServer(`http://127.0.0.1:${port}`, lines);
+  });
+  afterAll(async () => {
+    await talkative?.close();
+    await new Promise((resolve) => stripe?.close(resolve));
+  });
+
+  it.each([
+    ['refuses', [400], 'BAD_GATEWAY', 'stripe_refused', 'Stripe refused'],
+    ['fails twice', [500, 500], 'SERVICE_UNAVAILABLE', 'stripe_unreachable', 'Stripe unavailable'],
+  ])(
+    'when Stripe %s, the log says what happened, masked, and the shopper is told nothing of it',
+    async (_when, statuses, code, reason, said) => {
+      answers.push(...statuses);
+      const from = lines.length;
+      const checkoutId = randomUUID();
+      const error = (await clientFor(talkative.url)
+        .checkout.start.mutate({
+          checkoutId,
+          items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+          email: EMAIL,
+          returnUrl: RETURN_URL,
+        })
+        .catch((caught: unknown) => caught)) as { message: string; data?: { code?: string } };
+
+      expect(error.data?.code).toBe(code);
+      expect(error.message).toMatch(/^The payment provider (refused|could not be reached)/);
+      const written = lines.slice(from);
+      // The shopper gets none of Stripe's words, masked or not: they are for the site owner.
+      expect(`${error.message} ${JSON.stringify(error.data)}`).not.toContain('Invalid email');
+      for (const secret of [EMAIL, SECRET_KEY, CARD, CARD_AS_TYPED]) {
+        expect(containing(written, secret)).toEqual([]);
+      }
+      const failed = written
+        .map((line) => JSON.parse(line) as { msg?: string; reason?: string; detail?: string })
+        .find((entry) => entry.msg === 'checkout failed at Stripe');
+      const maskedDetail = `${said}: Invalid email address: v***@example.com (key sk_test_***, card **** **** **** 4242)`;
+      expect(failed).toMatchObject({ reason, detail: maskedDetail });
+      // The event is kept for good: Stripe's words are stored masked, as logged.
+      const stored = await talkative.services.store.readStream(`order-${orderIdFor(checkoutId)}`);
+      const checkoutFailed = stored.find((event) => event.type === 'CheckoutFailed');
+      expect(checkoutFailed?.data).toMatchObject({ message: maskedDetail });
+      for (const secret of [SECRET_KEY, CARD, CARD_AS_TYPED]) {
+        expect(JSON.stringify(checkoutFailed?.data)).not.toContain(secret);
+      }
     },
   );
 });

@@ -14,7 +14,6 @@ import {
   splitLink,
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import pino from 'pino';
 import type { Sandbox, SandboxOptions } from '../../demo/sandbox';
 import { startSandbox } from '../../demo/sandbox';
 import type { App, AppOptions } from '../../server/app';
@@ -120,6 +119,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     MAX_HELD_UNITS_PER_CLIENT: '100000',
     SWEEP_INTERVAL_SECONDS: '0',
     STRIPE_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'silent',
     ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
     ...(process.env.TEST_SQLITE_WRITER_THREAD && {
       SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD,
@@ -127,7 +127,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const app = await startApp(config, {
-    log: pino({ level: options.env?.LOG_LEVEL ?? 'silent' }),
     ...(options.pages && { pages: options.pages }),
     ...(options.now && { now: options.now }),
   });

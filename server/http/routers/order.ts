@@ -2,6 +2,7 @@ import { TRPCError, tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { OrderView } from '../../../projections/order';
 import { orderStream } from '../../domain/events';
+import { maskedEmail } from '../../masking';
 import type { OrderSnapshot } from '../../orders';
 import { readOrder } from '../../orders';
 import { recordStripeOutcome } from '../../payments/record-outcome';
@@ -26,9 +27,6 @@ export function shopperView(view: OrderView, sessionId?: string) {
     sessionId: sessionId !== undefined && sessionId === view.sessionId ? view.sessionId : null,
   };
 }
-
-/** Enough to recognise one's own address: its first character and its domain. */
-const maskedEmail = (email: string) => email.replace(/^(.)[^@]*@/, '$1***@');
 
 /** How long after a look at Stripe another request for the same order is answered from the log. */
 const RECHECK_AFTER_MS = 5_000;
