@@ -12,7 +12,7 @@ import {
   unrecognizedUrl,
 } from './errors';
 import type { EventRequest } from './events';
-import { IN_PROGRESS_MS } from './faults';
+import { type FaultKind, IN_PROGRESS_MS } from './faults';
 import { decodeForm } from './forms';
 import { bearerToken, sameSecret, send } from './http';
 import { requestFingerprint } from './idempotency';
@@ -116,8 +116,7 @@ export function handleApi(
 
 function decide(ctx: SandboxContext, call: ApiCall): Outcome {
   const fault = ctx.faults.next();
-  if (fault === 'http500') return json(500, { error: apiError().body });
-  if (fault === 'card_error') return json(402, { error: cardDeclined().body });
+  // Dropped before an answer: nothing is saved for the idempotency key, so a retry runs anew.
   if (fault === 'reset') return { kind: 'reset', note: 'connection reset (injected)' };
   if (fault === 'timeout') return { kind: 'hang' };
 
@@ -134,23 +133,33 @@ function decide(ctx: SandboxContext, call: ApiCall): Outcome {
     if (stored) return { kind: 'reply', ...stored, replayed: true };
   }
 
-  let result: ApiResult;
+  let outcome: Reply;
   try {
-    result = route(ctx, call);
+    outcome = runEndpoint(ctx, call, fault);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    // Refused by validation, before the endpoint ran: like Stripe, nothing is saved for the key.
     return json(error.status, { error: error.body });
   }
-  const outcome = json(result.status, result.value);
   if (fault === 'in_progress' && key) {
     ctx.idempotency.begin(key);
     const done = () => ctx.idempotency.save(key, fingerprint, outcome);
     return { kind: 'held', reply: outcome, ms: IN_PROGRESS_MS, done };
   }
+  // Like Stripe, whatever the endpoint answered is saved for the key, errors included: a
+  // retry with the same key gets the same 500 or 402 again, not a second try.
   if (key) ctx.idempotency.save(key, fingerprint, outcome);
   return fault === 'lost_response'
     ? { kind: 'reset', note: 'processed, connection reset (injected)' }
     : outcome;
+}
+
+/** The endpoint's answer: the failure injected into it, or what the route made. */
+function runEndpoint(ctx: SandboxContext, call: ApiCall, fault: FaultKind | undefined): Reply {
+  if (fault === 'http500') return json(500, { error: apiError().body });
+  if (fault === 'card_error') return json(402, { error: cardDeclined().body });
+  const result = route(ctx, call);
+  return json(result.status, result.value);
 }
 
 function route(ctx: SandboxContext, call: ApiCall): ApiResult {

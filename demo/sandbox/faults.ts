@@ -1,11 +1,13 @@
 /**
- * Faults injected into the next API calls:
- * - `http500`: Stripe's 500 api_error;
- * - `timeout`: no answer at all, until the client gives up;
- * - `reset`: the connection is destroyed before the request is processed;
+ * Faults injected into the next API calls, one call each (a call answered by an idempotent
+ * replay uses one up too):
+ * - `http500`: Stripe's 500 api_error, saved for the idempotency key like any answer of an
+ *   endpoint that ran, so a retry with that key gets the same 500 again (as from Stripe);
+ * - `timeout`: no answer at all, until the client gives up; nothing is saved for the key;
+ * - `reset`: the connection is destroyed before the request is processed; nothing is saved;
  * - `lost_response`: the request is processed, then the connection is destroyed, so the client
  *   cannot know it succeeded (its retry must carry the same idempotency key);
- * - `card_error`: a 402 card_error (card_declined);
+ * - `card_error`: a 402 card_error (card_declined), saved for the key like `http500`;
  * - `in_progress`: the request is processed but answered only after IN_PROGRESS_MS; until
  *   then another request with its idempotency key gets Stripe's 409 (a request in progress).
  */

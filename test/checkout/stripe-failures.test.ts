@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdFor } from '../../server/domain/ids';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
 import { availableOf, checkout, orderEvents, RETURN_URL } from '../support/orders';
@@ -24,8 +25,9 @@ async function failedCheckout(sku: string) {
 
 describe('Stripe refusing or unreachable during checkout.start', () => {
   it.each([
-    // The gateway retries a network or 5xx failure once, so those faults are queued twice.
-    ['a 500 from Stripe', 'http500' as const, 2, 'SERVICE_UNAVAILABLE', 'stripe_unreachable'],
+    // The gateway retries a network or 5xx failure once, so a reset or a timeout is queued
+    // twice. A 500 once is enough: Stripe saves it for the idempotency key and replays it.
+    ['a 500 from Stripe', 'http500' as const, 1, 'SERVICE_UNAVAILABLE', 'stripe_unreachable'],
     ['a connection reset', 'reset' as const, 2, 'SERVICE_UNAVAILABLE', 'stripe_unreachable'],
     ['a timeout', 'timeout' as const, 2, 'SERVICE_UNAVAILABLE', 'stripe_unreachable'],
     ['a refusal', 'card_error' as const, 1, 'BAD_GATEWAY', 'stripe_refused'],
@@ -42,6 +44,47 @@ describe('Stripe refusing or unreachable during checkout.start', () => {
       expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
     },
   );
+
+  it("a 500 replayed for the order's key fails that checkout for good; the shopper's next attempt gets a session", async () => {
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 2 }],
+      email: 'try-again@example.com',
+      returnUrl: RETURN_URL,
+    };
+    const before = await availableOf(t, 'BAGGIO-1994');
+    // One 500: the gateway's retry carries the same key, so Stripe answers it with the same
+    // 500 rather than a session (once, the retry got through).
+    t.sandbox.failNext('http500', 1);
+    const error = await t.client.checkout.start.mutate(input).then(
+      () => undefined,
+      (e: { data?: { code?: string }; message: string }) => e,
+    );
+    expect(error?.data?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(error?.message).toMatch(/could not be reached\. Please try again/);
+    const failedOrder = orderIdFor(input.checkoutId);
+    expect((await orderEvents(t.app.services.store, failedOrder)).map((e) => e.type)).toEqual([
+      'CartValidated',
+      'CheckoutFailed',
+    ]);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+    expect(t.sandbox.sessions().some((s) => s.client_reference_id === failedOrder)).toBe(false);
+
+    // Sent again, the same checkoutId is told to start anew; Stripe is not asked again.
+    await expect(t.client.checkout.start.mutate(input)).rejects.toMatchObject({
+      data: { code: 'CONFLICT' },
+    });
+    // The widget's next attempt sends a new checkoutId: a new order, so a new idempotency key.
+    const next = await t.client.checkout.start.mutate({
+      ...input,
+      checkoutId: crypto.randomUUID(),
+    });
+    expect(next.orderId).not.toBe(failedOrder);
+    expect((await t.client.order.get.query({ orderId: next.orderId })).status).toBe(
+      'checkout_started',
+    );
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+  });
 
   it('a response lost on the way back is retried with the same idempotency key: one session', async () => {
     t.sandbox.failNext('lost_response', 1);

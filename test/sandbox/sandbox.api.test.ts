@@ -379,6 +379,50 @@ describe('idempotency keys', () => {
     expect((error as Stripe.errors.StripeError).rawType).toBe('idempotency_error');
   });
 
+  it.each([
+    ['http500', 500, Stripe.errors.StripeAPIError],
+    ['card_error', 402, Stripe.errors.StripeCardError],
+  ] as const)(
+    'saves an injected %s like any answer: the key gets it again, another key a session',
+    async (fault, status, ErrorType) => {
+      const key = `checkout-${crypto.randomUUID()}`;
+      const params = sessionParams();
+      const failed = () =>
+        stripe.checkout.sessions.create(params, { idempotencyKey: key }).then(
+          () => expect.fail('expected a refusal'),
+          (caught: unknown) => caught as Stripe.errors.StripeError,
+        );
+      sandbox.failNext(fault);
+      const first = await failed();
+      const again = await failed();
+      for (const error of [first, again]) {
+        expect(error).toBeInstanceOf(ErrorType);
+        expect(error).toMatchObject({ statusCode: status });
+      }
+      expect(first.headers?.['idempotent-replayed']).toBeUndefined();
+      expect(again.headers?.['idempotent-replayed']).toBe('true');
+      expect(again.message).toBe(first.message);
+      await expect(
+        stripe.checkout.sessions.create(params, { idempotencyKey: `${key}-new` }),
+      ).resolves.toMatchObject({ status: 'open' });
+    },
+  );
+
+  it.each(['reset', 'timeout'] as const)(
+    'saves nothing when the connection drops before an answer (%s): the retry with the key runs',
+    async (fault) => {
+      const retrying = stripeFor(sandbox, { maxNetworkRetries: 1, timeout: 300 });
+      const before = sandbox.sessions().length;
+      sandbox.failNext(fault);
+      const session = await retrying.checkout.sessions.create(sessionParams(), {
+        idempotencyKey: `checkout-${crypto.randomUUID()}`,
+      });
+      expect(session.status).toBe('open');
+      expect(session.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+      expect(sandbox.sessions().length).toBe(before + 1);
+    },
+  );
+
   it('does not save a refused request: the key stays usable once the parameters are fixed', async () => {
     const key = `checkout-${crypto.randomUUID()}`;
     await expect(
@@ -493,12 +537,18 @@ describe('failNext: injected faults surface as the package errors', () => {
     expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
   });
 
-  it('http500 once, with a retrying client -> the retry succeeds', async () => {
+  it('http500 once, with a retrying client -> the retry gets the 500 replayed, as from Stripe', async () => {
+    // The package gives a retried POST an idempotency key, and Stripe saves a 500 for it.
     const retrying = stripeFor(sandbox, { maxNetworkRetries: 1 });
+    const before = sandbox.sessions().length;
     sandbox.failNext('http500');
-    await expect(retrying.checkout.sessions.create(sessionParams())).resolves.toMatchObject({
-      status: 'open',
-    });
+    const error = await retrying.checkout.sessions
+      .create(sessionParams())
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
+    expect((error as Stripe.errors.StripeError).headers?.['idempotent-replayed']).toBe('true');
+    expect(sandbox.sessions().length).toBe(before);
   });
 
   it('card_error -> StripeCardError (402, card_declined)', async () => {
