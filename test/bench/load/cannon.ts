@@ -25,12 +25,18 @@ export interface LoadSummary {
 export async function fire(options: autocannon.Options): Promise<LoadSummary> {
   const latencies: number[] = [];
   const cpu = process.cpuUsage();
+  // autocannon's own duration counts whole seconds of its ticker when a run ends on an
+  // amount of requests (15,000 answers in 5.1 s read as 6.0 s): time the run here instead.
+  const started = performance.now();
+  let lastAnswer = started;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
     instance.on('response', (_client, _status, _bytes, responseTime) => {
       latencies.push(responseTime);
+      lastAnswer = performance.now();
     });
   });
+  const seconds = (lastAnswer - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
@@ -40,8 +46,8 @@ export async function fire(options: autocannon.Options): Promise<LoadSummary> {
   );
   return {
     requests,
-    seconds: result.duration,
-    perSecond: requests / result.duration,
+    seconds,
+    perSecond: requests / seconds,
     p50: pct(0.5),
     p90: pct(0.9),
     p99: pct(0.99),
