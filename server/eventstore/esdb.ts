@@ -67,15 +67,32 @@ export class EsdbEventStore implements EventStore {
       const result = await this.client.appendToStream(stream, events.map(toJsonEvent), {
         expectedRevision: toEsdbExpectedRevision(expectedRevision),
       });
-      if (!result.position) throw new Error(`EventStoreDB reported no position for ${stream}`);
-      return {
-        nextExpectedRevision: result.nextExpectedRevision,
-        position: result.position.commit,
-      };
+      if (result.position) {
+        return {
+          nextExpectedRevision: result.nextExpectedRevision,
+          position: result.position.commit,
+        };
+      }
+      // No events: EventStoreDB checked the revision and wrote nothing, so it names no
+      // position, and its client reads a missing stream's revision as 0: ask the stream.
+      if (events.length > 0) throw new Error(`EventStoreDB reported no position for ${stream}`);
+      return this.lastOf(stream);
     } catch (error) {
       if (error instanceof EsdbWrongExpectedVersionError) {
         throw new WrongExpectedVersionError(stream, expectedRevision, error.actualVersion);
       }
+      throw error;
+    }
+  }
+
+  /** The stream's last revision and position, -1 and -1 for a stream without events (as the SQLite store). */
+  private async lastOf(stream: string): Promise<AppendResult> {
+    const none = { nextExpectedRevision: -1n, position: -1n };
+    try {
+      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      return last ? { nextExpectedRevision: last.revision, position: last.position } : none;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return none;
       throw error;
     }
   }

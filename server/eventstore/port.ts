@@ -89,6 +89,11 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
 }
 
 export interface EventStore {
+  /**
+   * Appends `events` if the stream is at `expectedRevision`. With no events it only checks
+   * the revision: the result is the stream's last revision and position (-1 and -1 for a
+   * stream without events), and nothing is written.
+   */
   append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult>;
   /** Throws StreamNotFoundError when the stream has no events. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

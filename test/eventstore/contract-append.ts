@@ -35,6 +35,28 @@ export function describeAppends(store: () => EventStore): void {
       expect(second.position).toBeGreaterThan(first.position);
     });
 
+    it('no events writes nothing: it only checks the expected revision', async () => {
+      const missing = uniquePrefix('append');
+      expect(await store().append(missing, [], { expectedRevision: 'no_stream' })).toEqual({
+        nextExpectedRevision: -1n,
+        position: -1n,
+      });
+      await expect(store().readStream(missing)).rejects.toBeInstanceOf(StreamNotFoundError);
+      const stream = uniquePrefix('append');
+      const created = await store().append(stream, newEvents(2), { expectedRevision: 'no_stream' });
+      for (const expectedRevision of [1n, 'any', 'stream_exists'] as const) {
+        expect(await store().append(stream, [], { expectedRevision })).toEqual(created);
+      }
+      expect((await conflictOf(store().append(stream, [], { expectedRevision: 0n }))).actual).toBe(
+        1n,
+      );
+      expect(
+        (await conflictOf(store().append(missing, [], { expectedRevision: 'stream_exists' })))
+          .actual,
+      ).toBe('no_stream');
+      expect(await store().readStream(stream)).toHaveLength(2);
+    });
+
     it('stream_exists on a missing stream is a conflict whose actual is no_stream', async () => {
       const stream = uniquePrefix('append');
       const conflict = await conflictOf(
