@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import type { Services } from '../services';
 import type { AppRouter } from './router';
@@ -29,15 +30,25 @@ export interface HttpOptions {
 
 /**
  * Query strings carry tRPC inputs (an analyst's email filter) and the admin token of
- * subscriptions, so request lines log the path only.
+ * subscriptions, so log lines name the path only.
  */
-function safeRequest(request: FastifyRequest) {
-  const [path, query] = request.url.split('?', 2);
-  return {
-    method: request.method,
-    url: query ? `${path}?[redacted]` : path,
-    remoteAddress: request.ip,
-  };
+function loggedUrl(url: string): string {
+  const [path, query] = url.split('?', 2);
+  return query ? `${path}?[redacted]` : path!;
+}
+
+const safeRequest = (request: FastifyRequest) => ({
+  method: request.method,
+  url: loggedUrl(request.url),
+  remoteAddress: request.ip,
+});
+
+/** Fastify's own 404 line quotes the whole URL, query and all. */
+class SafeLogController extends LogController {
+  override routeNotFound(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info(`Route ${request.method}:${loggedUrl(request.url)} not found`);
+  }
 }
 
 /** The tRPC procedures a request calls, decoded (`checkout%2Estart` is checkout.start). */
@@ -56,6 +67,7 @@ export async function buildHttpServer(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
+    logController: new SafeLogController(),
     bodyLimit: 64 * 1024,
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },

@@ -37,13 +37,23 @@ describe('maskSensitive', () => {
     ['a card number in one run', 'card 4000000000000002', 'card ************0002'],
     ['a card number with dashes', '5555-5555-5555-4444', '****-****-****-4444'],
     ['an Amex number as printed (4-6-5)', '3782 822463 10005', '**** ****** *0005'],
+    ['an address URL-encoded, as in a path', '/u/jane.doe%40example.com', '/u/j***%40example.com'],
+    [
+      'an address with its @ escaped, as JSON text an error message quotes',
+      '{"email":"jane.doe\\u0040example.com"}',
+      '{"email":"j***\\u0040example.com"}',
+    ],
   ])('masks %s', (_what, text, masked) => {
     expect(maskSensitive(text)).toBe(masked);
   });
 
   it('leaves text it masked before as it is (an error message masked, then its log line)', () => {
-    const once = maskSensitive(`for ${EMAIL}: key ${SECRET_KEY}, whsec_0123abcdEF, card ${CARD}`);
-    expect(once).toBe('for j***@example.com: key sk_live_***, whsec_***, card **** **** **** 4242');
+    const once = maskSensitive(
+      `for ${EMAIL} (${encodeURIComponent(EMAIL)}): key ${SECRET_KEY}, whsec_0123abcdEF, card ${CARD}`,
+    );
+    expect(once).toBe(
+      'for j***@example.com (j***%40example.com): key sk_live_***, whsec_***, card **** **** **** 4242',
+    );
     expect(maskSensitive(once)).toBe(once);
   });
 
@@ -54,6 +64,7 @@ describe('maskSensitive', () => {
     ['a UUID', 'order 0f8a2c1e-4b7d-4c6a-9e0f-123456789012'],
     ['an ISO time and an amount', '2026-11-27T08:00:00.000Z 18900 eur'],
     ['words that merely contain sk_ or an @', 'task_runner1 risk_level @trpc/server'],
+    ['Stripe ids', 'cs_test_a1B2c3D4e5F6g7H8i9J0 pi_3MtwBwLkdIwHu7ix28a3tqPa evt_1NG8Du2eZvKYlo2C'],
   ])('leaves %s alone', (_what, text) => {
     expect(maskSensitive(text)).toBe(text);
   });
@@ -101,6 +112,19 @@ describe('the server’s logger', () => {
     log.warn({ detail: `first line\n${SECRET_KEY}\u0001${CARD.replaceAll(' ', '')}` }, 'odd');
     expect(JSON.parse(lines[0]!)).toMatchObject({
       detail: 'first line\nsk_live_***\u0001************4242',
+    });
+  });
+
+  it('masks an address whose @ is URL-encoded or JSON-escaped in the text', () => {
+    const { log, lines } = capture();
+    log.info({
+      url: `/orders/${encodeURIComponent(EMAIL)}`,
+      said: 'got jane.doe\\u0040example.com',
+    });
+    expect(lines[0]).not.toContain('jane.doe');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      url: '/orders/j***%40example.com',
+      said: 'got j***\\u0040example.com',
     });
   });
 

@@ -140,6 +140,14 @@ async function exercise() {
     path: '/trpc/admin.products',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}x` },
   });
+
+  // Mistyped and probing URLs: a page that does not exist, asked with the token and the
+  // address in its query, or the address in its path; the token under another header.
+  await send(app.url, {
+    path: `/no-such-page?token=${ADMIN_TOKEN}&email=${encodeURIComponent(EMAIL)}`,
+    headers: { 'x-admin-token': ADMIN_TOKEN },
+  });
+  await send(app.url, { path: `/orders/${encodeURIComponent(EMAIL)}` });
 }
 
 /** postWebhook wants a TestApp-like target; only its url is read. */
@@ -174,6 +182,8 @@ describe('server log lines', () => {
       '/trpc/analytics.orders',
       '/trpc/analytics.watch',
       '/webhooks/stripe',
+      '/no-such-page',
+      '/orders/',
     ]) {
       expect(
         serverLines.some((line) => line.includes(route)),
@@ -184,6 +194,16 @@ describe('server log lines', () => {
 
   it.each(SECRETS)('never contain %s', (_name, secret) => {
     expect(containing(serverLines, secret)).toEqual([]);
+  });
+
+  it('name a page that does not exist by its path, its query left out', () => {
+    const notFound = serverLines
+      .map((line) => JSON.parse(line) as { msg?: string })
+      .filter((entry) => entry.msg?.startsWith('Route '));
+    expect(notFound.map((entry) => entry.msg)).toEqual([
+      'Route GET:/no-such-page?[redacted] not found',
+      'Route GET:/orders/v***%40example.com not found',
+    ]);
   });
 });
 
