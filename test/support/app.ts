@@ -47,6 +47,8 @@ export interface TestAppOptions {
   pages?: AppOptions['pages'];
   /** The server's clock (the sweep and event times read it). */
   now?: () => Date;
+  /** Where the server's log lines go, at env.LOG_LEVEL (silent unless given). */
+  logTo?: AppOptions['logTo'];
 }
 
 export const testCatalog: CatalogEntry[] = [
@@ -129,6 +131,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await startApp(config, {
     ...(options.pages && { pages: options.pages }),
     ...(options.now && { now: options.now }),
+    ...(options.logTo && { logTo: options.logTo }),
   });
   sandbox.setWebhookUrl(`${app.url}/webhooks/stripe`);
   return {

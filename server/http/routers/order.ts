@@ -5,8 +5,12 @@ import { orderStream } from '../../domain/events';
 import { maskedEmail } from '../../masking';
 import type { OrderSnapshot } from '../../orders';
 import { readOrder } from '../../orders';
-import { recordStripeOutcome } from '../../payments/record-outcome';
-import { StripeRefusedError, StripeUnavailableError } from '../../payments/stripe-gateway';
+import { type Recorded, recordStripeOutcome } from '../../payments/record-outcome';
+import {
+  StripeBusyError,
+  StripeRefusedError,
+  StripeUnavailableError,
+} from '../../payments/stripe-gateway';
 import type { Services } from '../../services';
 import { publicProcedure, router } from '../trpc';
 
@@ -66,22 +70,35 @@ async function checkSession(
   ) {
     return false;
   }
+  const { orderId } = view;
+  let recorded: Recorded;
   try {
     const session = await services.stripe.retrieveCheckoutSession(sessionId);
-    const recorded = await recordStripeOutcome(services, {
-      orderId: view.orderId,
+    recorded = await recordStripeOutcome(services, {
+      orderId,
       outcome: 'fetched',
       stripeEventId: null,
       session,
     });
-    await recorded.followUp();
-    return recorded.events.length > 0;
   } catch (error) {
     // The webhook will still tell us; the shopper sees the status we have.
-    if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
-      return false;
-    throw error;
+    const atStripe =
+      error instanceof StripeUnavailableError ||
+      error instanceof StripeRefusedError ||
+      error instanceof StripeBusyError;
+    services.log[atStripe ? 'warn' : 'error'](
+      { err: error, orderId },
+      'success page: the Stripe session check failed',
+    );
+    return false;
   }
+  try {
+    await recorded.followUp();
+  } catch (error) {
+    // Recorded all the same; the reservation sweep finishes the stock's part.
+    services.log.error({ err: error, orderId }, 'stock follow-up failed');
+  }
+  return recorded.events.length > 0;
 }
 
 export const orderRouter = router({
