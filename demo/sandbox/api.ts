@@ -86,6 +86,9 @@ export function handleApi(
       ...(apiVersion ? { 'stripe-version': apiVersion } : {}),
       ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       ...(answer.replayed ? { 'idempotent-replayed': 'true' } : {}),
+      // A 500 saved for its key would only be replayed: Stripe tells its packages not to
+      // retry it (stripe-node obeys Stripe-Should-Retry, and retries a bare 5xx after a delay).
+      ...(idempotencyKey && answer.status >= 500 ? { 'stripe-should-retry': 'false' } : {}),
     });
   };
   switch (outcome.kind) {

@@ -2,7 +2,8 @@
  * Faults injected into the next API calls, one call each (a call answered by an idempotent
  * replay uses one up too):
  * - `http500`: Stripe's 500 api_error, saved for the idempotency key like any answer of an
- *   endpoint that ran, so a retry with that key gets the same 500 again (as from Stripe);
+ *   endpoint that ran, so a retry with that key gets the same 500 again (as from Stripe),
+ *   and marked `Stripe-Should-Retry: false` so that Stripe's packages do not retry it;
  * - `timeout`: no answer at all, until the client gives up; nothing is saved for the key;
  * - `reset`: the connection is destroyed before the request is processed; nothing is saved;
  * - `lost_response`: the request is processed, then the connection is destroyed, so the client

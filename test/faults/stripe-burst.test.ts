@@ -65,7 +65,9 @@ async function books() {
 describe('Stripe down during a burst of checkouts', () => {
   it('30 checkouts, every Stripe call failing: each gets a clear error, CheckoutFailed, and all stock comes back', async () => {
     const before = await available();
-    // The gateway retries a network error or 5xx once: two calls per checkout, all failing.
+    // The gateway retries a reset or a timeout once, not a 500 (Stripe says a retry would
+    // only replay it): at most two calls per checkout, so every one of them fails. Faults
+    // left over go to the next burst, which expects a mix.
     failInTurn(['http500', 'reset', 'timeout'], 60);
     const results = await burst(30);
 

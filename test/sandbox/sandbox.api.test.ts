@@ -402,6 +402,10 @@ describe('idempotency keys', () => {
       expect(first.headers?.['idempotent-replayed']).toBeUndefined();
       expect(again.headers?.['idempotent-replayed']).toBe('true');
       expect(again.message).toBe(first.message);
+      // Saved, a 500 is no longer worth retrying with its key; a 402 never was.
+      for (const error of [first, again]) {
+        expect(error.headers?.['stripe-should-retry']).toBe(status >= 500 ? 'false' : undefined);
+      }
       await expect(
         stripe.checkout.sessions.create(params, { idempotencyKey: `${key}-new` }),
       ).resolves.toMatchObject({ status: 'open' });
@@ -537,17 +541,19 @@ describe('failNext: injected faults surface as the package errors', () => {
     expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
   });
 
-  it('http500 once, with a retrying client -> the retry gets the 500 replayed, as from Stripe', async () => {
-    // The package gives a retried POST an idempotency key, and Stripe saves a 500 for it.
+  it('http500 once, with a retrying client -> not retried, as Stripe asks: the retry would get it replayed', async () => {
+    // The package gives every POST an idempotency key, and Stripe saves a 500 for it; its
+    // Stripe-Should-Retry: false spares the package's retry and its delay.
     const retrying = stripeFor(sandbox, { maxNetworkRetries: 1 });
     const before = sandbox.sessions().length;
     sandbox.failNext('http500');
-    const error = await retrying.checkout.sessions
+    const error = (await retrying.checkout.sessions
       .create(sessionParams())
-      .catch((caught: unknown) => caught);
+      .catch((caught: unknown) => caught)) as Stripe.errors.StripeError;
     expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
-    expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
-    expect((error as Stripe.errors.StripeError).headers?.['idempotent-replayed']).toBe('true');
+    expect(error.statusCode).toBe(500);
+    expect(error.headers?.['stripe-should-retry']).toBe('false');
+    expect(error.headers?.['idempotent-replayed']).toBeUndefined();
     expect(sandbox.sessions().length).toBe(before);
   });
 
@@ -616,9 +622,12 @@ describe('failNext: injected faults surface as the package errors', () => {
   it('faults apply to retrievals too, then the API is back', async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     sandbox.failNext('http500');
-    await expect(stripe.checkout.sessions.retrieve(created.id)).rejects.toBeInstanceOf(
-      Stripe.errors.StripeAPIError,
-    );
+    const error = (await stripe.checkout.sessions
+      .retrieve(created.id)
+      .catch((caught: unknown) => caught)) as Stripe.errors.StripeError;
+    expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    // A retrieval has no idempotency key, so nothing is saved: a retry may well succeed.
+    expect(error.headers?.['stripe-should-retry']).toBeUndefined();
     await expect(stripe.checkout.sessions.retrieve(created.id)).resolves.toMatchObject({
       id: created.id,
     });
