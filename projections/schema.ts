@@ -155,12 +155,14 @@ export function openReadModelDb(path: string): Database.Database {
 
 /** Brings a file written by an older version up to SCHEMA, so a server upgrade needs no rebuild. */
 function addMissingColumns(db: Database.Database): void {
+  const missing = () =>
+    !db.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'shortfall'").get();
+  // Read first: a file already up to date takes no write lock, so opening it never waits
+  // for (or times out behind) another process's commit.
+  if (!missing()) return;
   // Immediate: two processes opening the file at once must not both add the column.
   db.transaction(() => {
-    const has = db
-      .prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'shortfall'")
-      .get();
-    if (!has) db.exec(`ALTER TABLE orders ADD COLUMN shortfall ${SHORTFALL_COLUMN}`);
+    if (missing()) db.exec(`ALTER TABLE orders ADD COLUMN shortfall ${SHORTFALL_COLUMN}`);
   }).immediate();
 }
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { evolveOrder, type OrderView } from '../../projections/order';
 import { openReadModelDb } from '../../projections/schema';
@@ -36,5 +37,22 @@ it('adds the shortfall column to read models written before it, keeping their or
     expect(orders.load(expired.orderId)?.shortfall).toEqual([{ sku: 'mug', missing: 2 }]);
   } finally {
     db.close();
+  }
+});
+
+it('opens a file already up to date while another process commits to it, without waiting for its lock', () => {
+  const file = path.join(dir, 'readmodels.sqlite');
+  openReadModelDb(file).close();
+  // Given: another server's runner in the middle of a commit.
+  const writer = new Database(file);
+  writer.exec('BEGIN IMMEDIATE');
+  writer.exec('INSERT INTO checkpoint (id, position, events) VALUES (1, 0, 1)');
+  try {
+    const started = performance.now();
+    openReadModelDb(file).close();
+    expect(performance.now() - started).toBeLessThan(1_000);
+  } finally {
+    writer.exec('COMMIT');
+    writer.close();
   }
 });
