@@ -25,7 +25,7 @@ import {
   StripeUnavailableError,
 } from '../payments/stripe-gateway';
 import { orderDecider, releaseReasonOf } from './order';
-import { releaseOrderStock } from './release-stock';
+import { releaseEndedOrderStock } from './release-stock';
 import { retakeOrderStock } from './retake-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
 
@@ -120,7 +120,14 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
       { metadata: { correlationId: orderId, causationId: 'reservation-sweep' } },
     );
     if (handled.state.status !== 'expired') continue;
-    await releaseOrderStock(deps.products, state.cart, 'swept', at, 'reservation-sweep');
+    await releaseEndedOrderStock(
+      deps.store,
+      deps.products,
+      state.cart,
+      'swept',
+      at,
+      'reservation-sweep',
+    );
     result.swept.push(orderId);
   }
   // A bank debit that settled (or failed) while its webhook was lost: Stripe's session says
@@ -161,7 +168,8 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     const reason = releaseReasonOf(state.status);
     if (!state.cart || !reason) continue;
-    await releaseOrderStock(
+    await releaseEndedOrderStock(
+      deps.store,
       deps.products,
       state.cart,
       reason,

@@ -8,7 +8,7 @@
 import type { Products } from '../catalog/products';
 import type { SessionFacts, StripeOutcome } from '../checkout/order';
 import { orderDecider, releaseReasonOf } from '../checkout/order';
-import { releaseOrderStock } from '../checkout/release-stock';
+import { releaseEndedOrderStock } from '../checkout/release-stock';
 import { retakeOrderStock } from '../checkout/retake-stock';
 import { handleCommand } from '../command-handler';
 import type { OrderEvent } from '../domain/events';
@@ -64,9 +64,10 @@ export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): P
   const followUp = async () => {
     if (!cart) return;
     const reason = releaseReasonOf(status);
-    if (reason)
-      await releaseOrderStock(deps.products, cart, reason, deps.now().toISOString(), source);
-    else if (late) await retakeOrderStock(deps.products, cart, deps.now().toISOString(), source);
+    if (reason) {
+      const at = deps.now().toISOString();
+      await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, source);
+    } else if (late) await retakeOrderStock(deps.products, cart, deps.now().toISOString(), source);
   };
   return { events: handled.events, followUp };
 }

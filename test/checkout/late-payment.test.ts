@@ -39,7 +39,8 @@ const FILLED = 'LATE-FILLED';
 const SHORT = 'LATE-SHORT';
 const ONCE = 'LATE-ONCE';
 const REPAIRED = 'LATE-REPAIRED';
-const SKUS = [FILLED, SHORT, ONCE, REPAIRED];
+const RACED = 'LATE-RACED';
+const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED];
 
 let t: TestApp;
 beforeAll(async () => {
@@ -50,6 +51,7 @@ beforeAll(async () => {
       product(SHORT, 2),
       product(ONCE, 10),
       product(REPAIRED, 10),
+      product(RACED, 5),
     ],
   });
 });
@@ -234,6 +236,48 @@ describe('a payment that arrives after its stock was given back', () => {
     expect((await t.app.sweep()).retaken).toEqual([]);
     expect(await stockFacts(REPAIRED, order.orderId)).toEqual(['StockRetaken:4']);
     expect(await availableOf(t, REPAIRED)).toBe(6);
+  });
+
+  it('keeps the units of a payment that lands while its expiry’s release is still on the way', async () => {
+    const order = await checkout(t, [{ sku: RACED, quantity: 2 }], 'raced@example.com');
+    expect(await availableOf(t, RACED)).toBe(3);
+    // Given: the expiry is recorded, but its release has not reached the product yet when
+    // the payment is recorded and its re-take finds the units still held.
+    const { products } = t.app.services;
+    const execute = products.execute.bind(products);
+    let releasing!: () => void;
+    let retook!: () => void;
+    let letGo!: () => void;
+    const releaseReached = new Promise<void>((resolve) => (releasing = resolve));
+    const retakeDone = new Promise<void>((resolve) => (retook = resolve));
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    products.execute = async (command, metadata) => {
+      if (command.type === 'ReleaseStock' && command.orderId === order.orderId) {
+        releasing();
+        await gate;
+      }
+      const handled = await execute(command, metadata);
+      if (command.type === 'RetakeStock' && command.orderId === order.orderId) retook();
+      return handled;
+    };
+    try {
+      t.sandbox.sendEvent('checkout.session.expired', order.sessionId);
+      await releaseReached;
+      await t.sandbox.pay(order.sessionId);
+      await retakeDone;
+    } finally {
+      products.execute = execute;
+      letGo();
+    }
+    await t.sandbox.idle();
+    await t.app.services.afterReply.settled();
+
+    const view = await t.client.order.get.query({ orderId: order.orderId });
+    expect(view).toMatchObject({ status: 'paid', flags: { late: true } });
+    // The release came after the payment: the paid units are held again at once, not left
+    // for other shoppers until a later sweep.
+    expect(await availableOf(t, RACED)).toBe(3);
+    expect(await stockFacts(RACED, order.orderId)).toEqual(['StockRetaken:2']);
   });
 
   // It rebuilds from a copy of the embedded store's file: on EventStoreDB there is none.
