@@ -26,9 +26,9 @@ function statements(db: Database.Database) {
     ),
     // A late payment's sku still waits while its units are not held again (a re-take, or a
     // release that never ran) and no shortfall was recorded for it.
-    lateUnfilled: db.prepare<[number], { order_id: string }>(
+    lateUnfilled: db.prepare<[string, number], { order_id: string }>(
       `SELECT o.order_id FROM orders o JOIN order_holds h ON h.order_id = o.order_id
-       WHERE o.late = 1 AND o.status = 'paid' AND EXISTS (
+       WHERE o.late = 1 AND o.status = 'paid' AND o.paid_at >= ? AND EXISTS (
          SELECT 1 FROM json_each(h.units) u WHERE u.value = 0 AND NOT EXISTS (
            SELECT 1 FROM json_each(o.shortfall) s WHERE json_extract(s.value, '$.sku') = u.key))
        ORDER BY o.paid_at, o.order_id LIMIT ?`,
@@ -70,10 +70,13 @@ export function pendingOrders(db: Database.Database, cutoff: string, limit = 5_0
     .map((row) => row.order_id);
 }
 
-/** Orders paid late whose units were neither taken back nor found missing, oldest payment first. */
-export function lateOrdersUnfilled(db: Database.Database, limit = 500): string[] {
+/**
+ * Orders paid late since `since` (ISO) whose units were neither taken back nor found
+ * missing, oldest payment first.
+ */
+export function lateOrdersUnfilled(db: Database.Database, since: string, limit = 500): string[] {
   return on(db)
-    .lateUnfilled.all(limit)
+    .lateUnfilled.all(since, limit)
     .map((row) => row.order_id);
 }
 

@@ -163,7 +163,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       staleOrders: (cutoff) => staleOpenOrders(readModels.db, cutoff),
       endedStillHolding,
       pendingOrders: (cutoff) => pendingOrders(readModels.db, cutoff),
-      lateUnfilled: () => lateOrdersUnfilled(readModels.db),
+      lateUnfilled: (since) => lateOrdersUnfilled(readModels.db, since),
       pendingChecks,
     });
   const sweeper =

@@ -29,6 +29,14 @@ import { releaseEndedOrderStock } from './release-stock';
 import { retakeOrderStock } from './retake-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
 
+/**
+ * How far back the sweep repairs a late payment's re-take. A crash cuts one short until the
+ * next sweep, minutes later; a day covers a server down overnight. Older late payments,
+ * those recorded before this version took units back among them, stay the site owner's
+ * (they may have been refunded or filled by hand long ago).
+ */
+export const LATE_REPAIR_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 export interface SweepDeps {
   store: EventStore;
   products: Products;
@@ -42,7 +50,8 @@ export interface SweepDeps {
   /** Orders pending a bank debit's outcome since before `cutoff` (ISO). */
   pendingOrders: (cutoff: string) => string[];
   /** Orders paid late whose units were neither taken back nor found missing, as far as the read models know. */
-  lateUnfilled: () => string[];
+  /** Orders paid late since `since` (ISO) whose units were neither taken back nor found missing. */
+  lateUnfilled: (since: string) => string[];
   pendingChecks: PendingChecks;
 }
 
@@ -182,7 +191,8 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
   // Late payments whose re-take was cut short. The read models may lag behind a re-take that
   // did happen: each product decides again and finds nothing to do. No grace is needed: a
   // release still in flight cannot undo a re-take (the product refuses it).
-  for (const orderId of deps.lateUnfilled()) {
+  const repairSince = new Date(deps.now().getTime() - LATE_REPAIR_WINDOW_MS).toISOString();
+  for (const orderId of deps.lateUnfilled(repairSince)) {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (!state.cart || !state.late) continue;
     const at = deps.now().toISOString();

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lateOrdersUnfilled } from '../../projections/checkout-queries';
+import { LATE_REPAIR_WINDOW_MS } from '../../server/checkout/sweep';
 import { productStream } from '../../server/domain/events';
 import { recordStripeOutcome } from '../../server/payments/record-outcome';
 import { ledgerOf, unitsPaid, unitsSold } from '../faults/ledger';
@@ -40,11 +42,15 @@ const SHORT = 'LATE-SHORT';
 const ONCE = 'LATE-ONCE';
 const REPAIRED = 'LATE-REPAIRED';
 const RACED = 'LATE-RACED';
-const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED];
+const OLD = 'LATE-OLD';
+const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD];
 
 let t: TestApp;
+/** How far the server's clock runs ahead of the test's. */
+let clockAhead = 0;
 beforeAll(async () => {
   t = await startTestApp({
+    now: () => new Date(Date.now() + clockAhead),
     catalog: [
       ...testCatalog,
       product(FILLED, 5),
@@ -52,6 +58,7 @@ beforeAll(async () => {
       product(ONCE, 10),
       product(REPAIRED, 10),
       product(RACED, 5),
+      product(OLD, 10),
     ],
   });
 });
@@ -278,6 +285,34 @@ describe('a payment that arrives after its stock was given back', () => {
     // for other shoppers until a later sweep.
     expect(await availableOf(t, RACED)).toBe(3);
     expect(await stockFacts(RACED, order.orderId)).toEqual(['StockRetaken:2']);
+  });
+
+  it('repairs a cut-short re-take only within a day of the payment; older ones stay the site owner’s', async () => {
+    const order = await checkout(t, [{ sku: OLD, quantity: 3 }], 'old@example.com');
+    await expiredAndReleased(order);
+    await paidUnheard(order);
+    const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
+    await recordStripeOutcome(t.app.services, {
+      orderId: order.orderId,
+      outcome: 'fetched',
+      stripeEventId: null,
+      session,
+    });
+    // The read models have seen the payment: an empty repair below is the window's doing.
+    const readModels = t.app.services.readModels.db;
+    await expect
+      .poll(() => lateOrdersUnfilled(readModels, new Date(0).toISOString()))
+      .toContain(order.orderId);
+
+    try {
+      clockAhead = LATE_REPAIR_WINDOW_MS + 60_000;
+      expect((await t.app.sweep()).retaken).toEqual([]);
+      expect(await availableOf(t, OLD)).toBe(10);
+    } finally {
+      clockAhead = 0;
+    }
+    expect((await t.app.sweep()).retaken).toEqual([order.orderId]);
+    expect(await availableOf(t, OLD)).toBe(7);
   });
 
   // It rebuilds from a copy of the embedded store's file: on EventStoreDB there is none.

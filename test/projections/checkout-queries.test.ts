@@ -166,7 +166,14 @@ describe('lateOrdersUnfilled', () => {
         holds: { paid: false, units: { A: 0 } },
       },
     );
-    expect(lateOrdersUnfilled(db)).toEqual(['one-line-left', 'released']);
+    expect(lateOrdersUnfilled(db, at(0))).toEqual(['one-line-left', 'released']);
+  });
+
+  it('leaves out late payments made before `since` (settled by the site owner, or from before re-takes)', () => {
+    const late = { status: 'paid', late: true, holds: { paid: true, units: { A: 0 } } };
+    given({ id: 'old', ...late, updatedAt: at(1) }, { id: 'recent', ...late, updatedAt: at(5) });
+    expect(lateOrdersUnfilled(db, at(5))).toEqual(['recent']);
+    expect(lateOrdersUnfilled(db, at(6))).toEqual([]);
   });
 });
 
