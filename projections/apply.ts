@@ -36,19 +36,24 @@ export interface ReadModels {
 }
 
 /**
- * The read models fall into two groups that share no input: order views, with the sales
- * and funnel figures derived from them, change only on order events and StockShortfall (a
- * product's word about an order); stock (products and holds) only on the other product
- * events and PaymentCompleted. A rebuild projects them in parallel.
+ * The read models fall into two groups: order views, with the sales and funnel figures
+ * derived from them, change only on order events, StockShortfall (a product's word about
+ * an order) and the StockRetaken that fills one; stock (products and holds) on the other
+ * product events, StockRetaken and PaymentCompleted. Neither reads the other's rows, so a
+ * rebuild projects them in parallel.
  */
 export type ReadModelGroup = 'orders' | 'stock';
 
 /** The event types only the stock group reads. */
 export const STOCK_ONLY_EVENT_TYPES: readonly string[] = productEventTypes.filter(
-  (type) => type !== 'StockShortfall',
+  (type) => type !== 'StockShortfall' && type !== 'StockRetaken',
 );
-/** The event types that change stock; every other type is for the orders group. */
-export const STOCK_EVENT_TYPES: readonly string[] = [...STOCK_ONLY_EVENT_TYPES, 'PaymentCompleted'];
+/** The event types that change stock. */
+export const STOCK_EVENT_TYPES: readonly string[] = [
+  ...STOCK_ONLY_EVENT_TYPES,
+  'StockRetaken',
+  'PaymentCompleted',
+];
 
 /** What an event is about: its order or product, and every product whose stock it changed. */
 export interface Touched {
@@ -61,9 +66,9 @@ function isProductEvent(event: DomainEvent): event is ProductEvent {
   return productTypes.has(event.type);
 }
 
-/** The order whose view an event changes: an order event's, or a shortfall's. */
+/** The order whose view an event may change: an order event's, a shortfall's or a fill's. */
 function orderOf(event: DomainEvent): string | undefined {
-  if (event.type === 'StockShortfall') return event.data.orderId;
+  if (event.type === 'StockShortfall' || event.type === 'StockRetaken') return event.data.orderId;
   return isProductEvent(event) ? undefined : event.data.orderId;
 }
 

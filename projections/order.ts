@@ -2,8 +2,8 @@
  * The order read model: one order's status, lines, totals and timeline, folded from
  * its own stream (`order-<orderId>`). Product events do not change it, but for
  * `StockShortfall`: a late payment's units a product no longer had, decided on (and so
- * recorded in) the product's stream. The read models see it; a fold of the order's own
- * stream (`order.get`) does not.
+ * recorded in) the product's stream, and the `StockRetaken` of a restock that fills it.
+ * The read models see them; a fold of the order's own stream (`order.get`) does not.
  */
 import type { DomainEvent, EventOf, OrderEvent, OrderLine } from '../server/domain/events';
 
@@ -17,7 +17,7 @@ export type OrderStatus =
   | 'checkout_failed';
 
 /** The events an order view is folded from. */
-type OrderViewEvent = OrderEvent | EventOf<'StockShortfall'>;
+type OrderViewEvent = OrderEvent | EventOf<'StockShortfall'> | EventOf<'StockRetaken'>;
 
 export interface OrderView {
   orderId: string;
@@ -44,7 +44,8 @@ export interface OrderView {
   };
   /**
    * Units of a late payment that were no longer in stock, per sku (empty when none): the
-   * order cannot be filled in full until the site owner restocks them, or refunds.
+   * order cannot be filled in full until the site owner restocks them (a restock fills
+   * them first), or refunds.
    */
   shortfall: { sku: string; missing: number }[];
 }
@@ -58,8 +59,13 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
     case 'StockAdjusted':
     case 'StockReserved':
     case 'StockReleased':
-    case 'StockRetaken':
       return view;
+    // A re-take is the order's news only when it fills a shortfall (a restock's): the
+    // product records the shortfall before any unit that fills it.
+    case 'StockRetaken':
+      return view?.shortfall.some((s) => s.sku === event.data.sku)
+        ? applyToOrder(view, event)
+        : view;
     case 'CartValidated': {
       // `CartValidated` opens the stream (appended with no_stream): a second one cannot exist.
       if (view) return view;
@@ -133,6 +139,13 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
     case 'StockShortfall':
       next.shortfall = [...view.shortfall, { sku: event.data.sku, missing: event.data.missing }];
       break;
+    case 'StockRetaken': {
+      const { sku, quantity } = event.data;
+      next.shortfall = view.shortfall
+        .map((s) => (s.sku === sku ? { sku, missing: s.missing - quantity } : s))
+        .filter((s) => s.missing > 0);
+      break;
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

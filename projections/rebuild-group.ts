@@ -24,7 +24,7 @@ export interface GroupJob {
 }
 
 export interface GroupResult {
-  /** Events read, those of types this version does not know included. PaymentCompleted feeds both groups and is counted by the orders group. */
+  /** Events read, those of types this version does not know included. StockRetaken and PaymentCompleted feed both groups and are counted by the orders group. */
   events: number;
   /** Events applied, counted as `events` is. */
   applied: number;
@@ -40,12 +40,13 @@ const GROUP_CACHE_MB: Record<ReadModelGroup, number> = { orders: 24, stock: 8 };
 
 /**
  * The orders group reads every type but the stock ones, so types it does not know are
- * counted (and skipped) once. PaymentCompleted feeds both groups.
+ * counted (and skipped) once. StockRetaken and PaymentCompleted feed both groups.
  */
 const GROUP_READS: Record<ReadModelGroup, TextReadOptions> = {
   orders: { exceptTypes: STOCK_ONLY_EVENT_TYPES },
   stock: { types: STOCK_EVENT_TYPES },
 };
+const stockOnly: ReadonlySet<string> = new Set(STOCK_ONLY_EVENT_TYPES);
 
 export async function projectGroup(
   store: SqliteEventStore,
@@ -57,8 +58,7 @@ export async function projectGroup(
     const readModels = new SqliteReadModels(db, job.cacheSize);
     const projector = new Projector(readModels.models);
     const read = { ...GROUP_READS[job.group], through: job.through };
-    const counts =
-      job.group === 'stock' ? (type: string) => type !== 'PaymentCompleted' : () => true;
+    const counts = job.group === 'stock' ? (type: string) => stockOnly.has(type) : () => true;
     let seen = 0;
     let events = 0;
     let applied = 0;

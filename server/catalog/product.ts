@@ -1,9 +1,9 @@
 /**
  * The product decider: catalog facts, stock and reservations of one `product-<sku>`
- * stream, and a late payment's units taken back (or found missing). Every stock decision
- * is taken on this state and appended at the revision it was computed from, so two
- * shoppers can never both take the last unit, and two processes never both take a late
- * payment's units.
+ * stream, and a late payment's units taken back (or found missing, until a restock fills
+ * them). Every stock decision is taken on this state and appended at the revision it was
+ * computed from, so two shoppers can never both take the last unit, and two processes
+ * never both take (or fill) a late payment's units.
  */
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
@@ -31,6 +31,11 @@ export interface ProductState {
    * found missing: decided once each. Late payments are rare, so a plain set, copied on change.
    */
   lateSales: ReadonlySet<string>;
+  /**
+   * Units still missing per late-paid order, in the order the shortfalls were recorded: a
+   * restock fills them first. Rare too, so copied on change like `lateSales`.
+   */
+  shortfalls: ReadonlyMap<string, number>;
 }
 
 export const available = (state: ProductState) => Math.max(0, state.onHand - state.held);
@@ -62,6 +67,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
     holds: new HoldBook(),
     held: 0,
     lateSales: new Set(),
+    shortfalls: new Map(),
   }),
 
   evolve(state, event) {
@@ -87,12 +93,25 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         return { ...state, held: state.held - event.data.quantity };
       }
       case 'StockRetaken': {
-        state.holds.set(event.data.orderId, event.data.quantity);
-        const lateSales = new Set(state.lateSales).add(event.data.orderId);
-        return { ...state, held: state.held + event.data.quantity, lateSales };
+        const { orderId, quantity } = event.data;
+        // A fill adds to the units a partial re-take already holds for the order.
+        state.holds.set(orderId, (state.holds.get(orderId) ?? 0) + quantity);
+        const lateSales = new Set(state.lateSales).add(orderId);
+        return {
+          ...state,
+          held: state.held + quantity,
+          lateSales,
+          shortfalls: lessMissing(state.shortfalls, orderId, quantity),
+        };
       }
-      case 'StockShortfall':
-        return { ...state, lateSales: new Set(state.lateSales).add(event.data.orderId) };
+      case 'StockShortfall': {
+        const { orderId, missing } = event.data;
+        return {
+          ...state,
+          lateSales: new Set(state.lateSales).add(orderId),
+          shortfalls: new Map(state.shortfalls).set(orderId, missing),
+        };
+      }
       default: {
         const _exhaustive: never = event;
         return _exhaustive;
@@ -137,7 +156,10 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
           );
         }
         const { type: _type, ...data } = command;
-        return [{ type: 'StockAdjusted', data }];
+        const adjusted: ProductEvent = { type: 'StockAdjusted', data };
+        if (command.delta <= 0) return [adjusted];
+        const shelf = Math.max(0, state.onHand + command.delta - state.held);
+        return [adjusted, ...fillShortfalls(state.shortfalls, shelf, command.sku, command.at)];
       }
       case 'ReserveStock': {
         if (state.holds.has(command.orderId)) return [];
@@ -185,6 +207,37 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
     }
   },
 };
+
+/**
+ * Paid orders come before new shoppers: the units on the shelf after a restock go to the
+ * oldest shortfalls first, one `StockRetaken` per order they reach.
+ */
+function fillShortfalls(
+  shortfalls: ReadonlyMap<string, number>,
+  shelf: number,
+  sku: string,
+  at: string,
+): ProductEvent[] {
+  const fills: ProductEvent[] = [];
+  let left = shelf;
+  for (const [orderId, missing] of shortfalls) {
+    if (left === 0) break;
+    const quantity = Math.min(missing, left);
+    fills.push({ type: 'StockRetaken', data: { sku, orderId, quantity, at } });
+    left -= quantity;
+  }
+  return fills;
+}
+
+/** The shortfalls once `units` reached `orderId`: one filled in full is gone. */
+function lessMissing(shortfalls: ReadonlyMap<string, number>, orderId: string, units: number) {
+  const missing = shortfalls.get(orderId);
+  if (missing === undefined) return shortfalls;
+  const next = new Map(shortfalls);
+  if (missing > units) next.set(orderId, missing - units);
+  else next.delete(orderId);
+  return next;
+}
 
 /** A command's outcome in a batch: its events, or why it was refused. */
 export type Decided = { ok: true; events: ProductEvent[] } | { ok: false; error: unknown };

@@ -2,7 +2,8 @@
  * A late payment's stock: an order is recorded expired and its units given back while the
  * shopper is still on Stripe's page, and then the payment lands. The server takes the units
  * back from stock if they are still there, records a shortfall for those that are not, and
- * does either exactly once, whoever delivers the payment and however often.
+ * does either exactly once, whoever delivers the payment and however often. A restock fills
+ * the shortfalls first.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,7 +44,8 @@ const ONCE = 'LATE-ONCE';
 const REPAIRED = 'LATE-REPAIRED';
 const RACED = 'LATE-RACED';
 const OLD = 'LATE-OLD';
-const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD];
+const BACKORDERED = 'LATE-BACKORDERED';
+const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD, BACKORDERED];
 
 let t: TestApp;
 /** How far the server's clock runs ahead of the test's. */
@@ -59,6 +61,7 @@ beforeAll(async () => {
       product(REPAIRED, 10),
       product(RACED, 5),
       product(OLD, 10),
+      product(BACKORDERED, 2),
     ],
   });
 });
@@ -181,6 +184,41 @@ describe('a payment that arrives after its stock was given back', () => {
         shortfall: [{ sku: SHORT, missing: 2 }],
       });
     expect(await orderRow('quicker@example.com')).toMatchObject({ shortfall: [] });
+  });
+
+  it('fills the shortfall first when the site owner restocks', async () => {
+    const late = await checkout(t, [{ sku: BACKORDERED, quantity: 2 }], 'backordered@example.com');
+    await expiredAndReleased(late);
+    await paid(await checkout(t, [{ sku: BACKORDERED, quantity: 2 }], 'first@example.com'));
+    await paid(late);
+    await expect
+      .poll(() => orderRow('backordered@example.com'))
+      .toMatchObject({ shortfall: [{ sku: BACKORDERED, missing: 2 }] });
+
+    const restocked = await t.admin.admin.adjustStock.mutate({
+      sku: BACKORDERED,
+      delta: 3,
+      reason: 'delivery',
+    });
+    expect(restocked).toEqual({ changed: ['StockAdjusted', 'StockRetaken'], available: 1 });
+    expect(await stockFacts(BACKORDERED, late.orderId)).toEqual([
+      'StockShortfall:2',
+      'StockRetaken:2',
+    ]);
+    expect(await availableOf(t, BACKORDERED)).toBe(1);
+    await expect
+      .poll(() => orderRow('backordered@example.com'))
+      .toMatchObject({ status: 'paid', flags: { late: true }, shortfall: [] });
+    await expect
+      .poll(() => stockRow(BACKORDERED))
+      .toMatchObject({ onHand: 5, reserved: 0, sold: 4, available: 1 });
+    // A second restock has nothing left to fill.
+    await t.admin.admin.adjustStock.mutate({ sku: BACKORDERED, delta: 1, reason: 'delivery' });
+    expect(await stockFacts(BACKORDERED, late.orderId)).toEqual([
+      'StockShortfall:2',
+      'StockRetaken:2',
+    ]);
+    expect(await availableOf(t, BACKORDERED)).toBe(2);
   });
 
   it('takes the units once, however many deliveries, server processes and repair passes', async () => {
@@ -331,6 +369,7 @@ describe('a payment that arrives after its stock was given back', () => {
         expect(stock.find((p) => p.sku === sku)?.sold, sku).toBe(expected);
       }
       expect(ledger.missing).toEqual(new Map([[SHORT, 2]]));
+      expect(ledger.filled).toEqual(new Map([[BACKORDERED, 2]]));
 
       const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'late-payment-rebuild-'));
       try {

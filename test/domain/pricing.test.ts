@@ -24,6 +24,7 @@ const product = (
     holds: new HoldBook(),
     held: 0,
     lateSales: new Set(),
+    shortfalls: new Map(),
     ...extra,
   },
 ];

@@ -8,6 +8,7 @@ const at = '2026-11-26T10:00:00.000Z';
 const expiresAt = '2026-11-26T10:31:00.000Z';
 const orderA = '11111111-1111-4111-8111-111111111111';
 const orderB = '22222222-2222-4222-8222-222222222222';
+const orderC = '33333333-3333-4333-8333-333333333333';
 const card = {
   sku: 'PELE-1958',
   name: 'Pelé',
@@ -24,6 +25,14 @@ const stocked = (delta: number): ProductEvent => ({
 const reserved = (orderId: string, quantity: number): ProductEvent => ({
   type: 'StockReserved',
   data: { sku: card.sku, orderId, quantity, expiresAt, at },
+});
+const retaken = (orderId: string, quantity: number): ProductEvent => ({
+  type: 'StockRetaken',
+  data: { sku: card.sku, orderId, quantity, at },
+});
+const shortfall = (orderId: string, missing: number): ProductEvent => ({
+  type: 'StockShortfall',
+  data: { sku: card.sku, orderId, missing, at },
 });
 const reserve = (orderId: string, quantity: number) =>
   ({ type: 'ReserveStock', sku: card.sku, orderId, quantity, expiresAt, at }) as const;
@@ -113,14 +122,6 @@ describe('a late payment: units taken back after the hold was released', () => {
   });
   const retake = (orderId: string, quantity: number) =>
     ({ type: 'RetakeStock', sku: card.sku, orderId, quantity, at }) as const;
-  const retaken = (orderId: string, quantity: number): ProductEvent => ({
-    type: 'StockRetaken',
-    data: { sku: card.sku, orderId, quantity, at },
-  });
-  const shortfall = (orderId: string, missing: number): ProductEvent => ({
-    type: 'StockShortfall',
-    data: { sku: card.sku, orderId, missing, at },
-  });
 
   it('takes the units back while they are still available', () => {
     given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2))
@@ -146,7 +147,7 @@ describe('a late payment: units taken back after the hold was released', () => {
       .thenNothing();
   });
 
-  it('decides a shortfall once: units restocked later do not fill it behind the site owner’s back', () => {
+  it('decides a shortfall once: a retry takes nothing, even from units restocked since', () => {
     given(listed, stocked(2), reserved(orderA, 2), expired(orderA, 2), reserved(orderB, 2))
       .when(retake(orderA, 2))
       .then(shortfall(orderA, 2));
@@ -189,13 +190,62 @@ describe('a late payment: units taken back after the hold was released', () => {
   });
 });
 
+describe('a restock fills the shortfalls of late payments first', () => {
+  const restock = (delta: number) =>
+    ({ type: 'AdjustStock', sku: card.sku, delta, reason: 'restock', at }) as const;
+  const restocked = (delta: number): ProductEvent => ({
+    type: 'StockAdjusted',
+    data: { sku: card.sku, delta, reason: 'restock', at },
+  });
+  /** Order B bought the last 2 units; late-paid orders then found nothing left. */
+  const soldOut: ProductEvent[] = [listed, stocked(2), reserved(orderB, 2)];
+
+  it('fills an order’s shortfall in full when enough units come in', () => {
+    given(...soldOut, shortfall(orderA, 2))
+      .when(restock(3))
+      .then(restocked(3), retaken(orderA, 2));
+  });
+
+  it('fills several orders in the order their shortfalls were recorded', () => {
+    given(...soldOut, shortfall(orderC, 1), shortfall(orderA, 2))
+      .when(restock(3))
+      .then(restocked(3), retaken(orderC, 1), retaken(orderA, 2));
+  });
+
+  it('fills part of a shortfall with what came in, and the rest at the next restock', () => {
+    given(...soldOut, shortfall(orderA, 3))
+      .when(restock(1))
+      .then(restocked(1), retaken(orderA, 1));
+    given(...soldOut, shortfall(orderA, 3), restocked(1), retaken(orderA, 1))
+      .when(restock(5))
+      .then(restocked(5), retaken(orderA, 2));
+  });
+
+  it('changes nothing else when no shortfall waits', () => {
+    given(...soldOut)
+      .when(restock(3))
+      .then(restocked(3));
+  });
+
+  it('never fills a shortfall twice', () => {
+    given(...soldOut, shortfall(orderA, 2), shortfall(orderC, 1), restocked(2), retaken(orderA, 2))
+      .when(restock(4))
+      .then(restocked(4), retaken(orderC, 1));
+  });
+
+  it('leaves shoppers only what the shortfalls did not take', () => {
+    given(...soldOut, shortfall(orderA, 2), restocked(3), retaken(orderA, 2))
+      .when(reserve(orderC, 2))
+      .thenRefused('insufficient_stock');
+  });
+});
+
 describe('decideInOrder (a batch of commands on one product)', () => {
   const fold = (...events: ProductEvent[]) =>
     events.reduce(
       (state, event) => productDecider.evolve(state, event),
       productDecider.initialState(),
     );
-  const orderC = '33333333-3333-4333-8333-333333333333';
 
   it('decides each command on the product as the ones before it leave it', () => {
     const outcomes = decideInOrder(fold(listed, stocked(3)), [
@@ -221,7 +271,8 @@ describe('decideInOrder (a batch of commands on one product)', () => {
     decideInOrder(state, [
       reserve(orderB, 2),
       { type: 'ReleaseStock', sku: card.sku, orderId: orderA, reason: 'expired', at },
-      { type: 'RetakeStock', sku: card.sku, orderId: orderC, quantity: 2, at },
+      { type: 'RetakeStock', sku: card.sku, orderId: orderC, quantity: 5, at },
+      { type: 'AdjustStock', sku: card.sku, delta: 4, reason: 'restock', at },
     ]);
     expect([
       state.held,
@@ -229,6 +280,7 @@ describe('decideInOrder (a batch of commands on one product)', () => {
       state.holds.get(orderA),
       state.holds.has(orderB),
       state.lateSales.has(orderC),
-    ]).toEqual([1, 1, 1, false, false]);
+      state.shortfalls.size,
+    ]).toEqual([1, 1, 1, false, false, 0]);
   });
 });

@@ -16,8 +16,10 @@ export interface Ledger {
   strayReleases: { sku: string; orderId: string }[];
   reservations: number;
   releases: number;
-  /** Per sku, a late payment's units that were no longer in stock (StockShortfall). */
+  /** Per sku, a late payment's units that were no longer in stock (StockShortfall) and no restock has filled yet. */
   missing: Map<string, number>;
+  /** Per sku, the units restocks filled shortfalls with (a StockRetaken after the order's shortfall). */
+  filled: Map<string, number>;
   /** PaymentCompleted events per order. */
   payments: Map<string, number>;
   /** PaymentCompleted events per Stripe session. */
@@ -42,6 +44,7 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
     reservations: 0,
     releases: 0,
     missing: new Map(),
+    filled: new Map(),
     payments: new Map(),
     paymentsBySession: new Map(),
     carts: new Map(),
@@ -53,6 +56,8 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
     ledger.holds.set(sku, holds);
     return holds;
   };
+  /** Units still missing per sku and order. */
+  const shortfalls = new Map<string, number>();
   for (const recorded of events) {
     const event = toDomainEvent(recorded);
     switch (event.type) {
@@ -65,6 +70,15 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
         const holds = holdsOf(sku);
         holds.set(orderId, (holds.get(orderId) ?? 0) + quantity);
         if (event.type === 'StockReserved') ledger.reservations += 1;
+        const short = shortfalls.get(`${sku}|${orderId}`);
+        if (event.type === 'StockRetaken' && short !== undefined) {
+          const filled = Math.min(short, quantity);
+          bump(ledger.filled, sku, filled);
+          bump(ledger.missing, sku, -filled);
+          if (ledger.missing.get(sku) === 0) ledger.missing.delete(sku);
+          if (short > filled) shortfalls.set(`${sku}|${orderId}`, short - filled);
+          else shortfalls.delete(`${sku}|${orderId}`);
+        }
         const held = sum(holds.values());
         const onHand = ledger.onHand.get(sku) ?? 0;
         if (held > onHand) ledger.oversold.push({ sku, orderId, held, onHand });
@@ -78,6 +92,7 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
       }
       case 'StockShortfall':
         bump(ledger.missing, event.data.sku, event.data.missing);
+        bump(shortfalls, `${event.data.sku}|${event.data.orderId}`, event.data.missing);
         break;
       case 'CartValidated':
         ledger.carts.set(

@@ -156,6 +156,8 @@ describe('lateOrdersUnfilled', () => {
         holds: { paid: true, units: { A: 0, B: 0 } },
         shortfall: [{ sku: 'B', missing: 1 }],
       },
+      // A restock filled its shortfall: the units are held, none is missing any more.
+      { id: 'filled', ...late, updatedAt: at(1), holds: { paid: true, units: { A: 2 } } },
       // Its release never ran: the units it paid for are still held.
       { id: 'still-held', ...late, updatedAt: at(1), holds: { paid: true, units: { A: 2 } } },
       { id: 'on-time', status: 'paid', updatedAt: at(1), holds: { paid: true, units: { A: 0 } } },

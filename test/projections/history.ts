@@ -1,7 +1,8 @@
 /**
  * A realistic, seeded shop history appended to a real event store: products listed and
  * restocked, shoppers' orders interleaving in $all, each ending paid (some pending first,
- * some late after expiry or a sweep, their units taken back from stock or recorded missing),
+ * some late after expiry or a sweep, their units taken back from stock or recorded missing
+ * until a restock fills them),
  * expired, failed, refused by Stripe, rolled back, mismatched or still open. Every append
  * carries the exact expected revision.
  */
@@ -63,6 +64,8 @@ interface Product {
   currency: string;
   available: number;
   listed: boolean;
+  /** Units late payments found missing, per order, in the order recorded: a restock fills them first. */
+  shortfalls: Map<string, number>;
 }
 
 interface Step {
@@ -183,6 +186,7 @@ export async function generateHistory(
       currency: i % 4 === 3 ? 'usd' : 'eur',
       available: 0,
       listed: true,
+      shortfalls: new Map(),
     };
     products.push(product);
     productEvent(product, {
@@ -209,6 +213,17 @@ export async function generateHistory(
       type: 'StockAdjusted',
       data: { sku: product.sku, delta, reason: 'restock', at: iso(time) },
     });
+    for (const [orderId, missing] of product.shortfalls) {
+      const quantity = Math.min(missing, product.available);
+      if (quantity === 0) break;
+      product.available -= quantity;
+      if (quantity === missing) product.shortfalls.delete(orderId);
+      else product.shortfalls.set(orderId, missing - quantity);
+      productEvent(product, {
+        type: 'StockRetaken',
+        data: { sku: product.sku, orderId, quantity, at: iso(time) },
+      });
+    }
   }
 
   const heap = new MinHeap();
@@ -273,11 +288,13 @@ export async function generateHistory(
         const data = { sku, orderId, at: iso(time) };
         if (taken > 0)
           productEvent(product, { type: 'StockRetaken', data: { ...data, quantity: taken } });
-        if (taken < quantity)
+        if (taken < quantity) {
+          product.shortfalls.set(orderId, quantity - taken);
           productEvent(product, {
             type: 'StockShortfall',
             data: { ...data, missing: quantity - taken },
           });
+        }
       }
     };
     const paid = (time: number, late?: boolean) =>

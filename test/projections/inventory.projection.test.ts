@@ -127,6 +127,22 @@ describe('inventory projection', () => {
     expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, available: 10 }));
   });
 
+  it('counts the units a restock fills a shortfall with as sold', () => {
+    const events = [
+      listed('mug'),
+      adjusted('mug', 1),
+      ...order,
+      reserved('mug', 2),
+      released('mug', 2, 'swept'),
+      paymentCompleted(3000, undefined, '2T10:00:00', true),
+      retaken('mug', 1),
+      shortfall('mug', 1),
+      adjusted('mug', 3),
+      retaken('mug', 1, undefined, '2T11:00:00'),
+    ];
+    expect(stockAfter(...events).mug).toEqual(mug({ onHand: 4, sold: 2, available: 2 }));
+  });
+
   it('gives back sold units released after the payment', () => {
     const events = [
       listed('mug'),

@@ -103,6 +103,32 @@ describe('order projection', () => {
     expect(view?.timeline.at(-1)).toEqual({ type: 'StockShortfall', at: '2024-03-02T10:00:11Z' });
   });
 
+  describe('a restock filling the shortfall', () => {
+    const short = [
+      cart,
+      checkoutStarted(5500),
+      checkoutExpired(),
+      paymentCompleted(5500, ORDER, '2T10:00:09', true),
+      shortfall('tee', 1, ORDER, '2T10:00:10'),
+      shortfall('mug', 2, ORDER, '2T10:00:11'),
+    ];
+
+    it('shows fewer units missing after a partial fill', () => {
+      const view = given(...short, retaken('mug', 1, ORDER, '2T11:00:00'));
+      expect(view?.shortfall).toEqual([
+        { sku: 'tee', missing: 1 },
+        { sku: 'mug', missing: 1 },
+      ]);
+    });
+
+    it('no longer shows a sku filled in full, and says so in the timeline', () => {
+      const view = given(...short, retaken('mug', 2, ORDER, '2T11:00:00'));
+      expect(view?.shortfall).toEqual([{ sku: 'tee', missing: 1 }]);
+      expect(view?.timeline.at(-1)).toEqual({ type: 'StockRetaken', at: '2024-03-02T11:00:00Z' });
+      expect(view?.updatedAt).toBe('2024-03-02T11:00:00Z');
+    });
+  });
+
   it('keeps a paid order paid when an expiry or failure notice follows', () => {
     const paid = given(cart, checkoutStarted(5500), paymentCompleted(5500));
     expect(evolveOrder(paid, checkoutExpired())?.status).toBe('paid');
