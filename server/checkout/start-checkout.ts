@@ -23,9 +23,9 @@ import {
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider } from './order';
+import { releaseOrderStock } from './order-stock';
 import type { CartItem, LineProblem, Problem } from './pricing';
 import { priceCart } from './pricing';
-import { releaseOrderStock } from './release-stock';
 
 export interface StartCheckoutInput {
   checkoutId: string;

@@ -25,8 +25,7 @@ import {
   StripeUnavailableError,
 } from '../payments/stripe-gateway';
 import { orderDecider, releaseReasonOf } from './order';
-import { releaseEndedOrderStock } from './release-stock';
-import { retakeOrderStock } from './retake-stock';
+import { releaseEndedOrderStock, retakeOrderStock } from './order-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
 
 /**

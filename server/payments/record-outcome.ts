@@ -8,8 +8,7 @@
 import type { Products } from '../catalog/products';
 import type { SessionFacts, StripeOutcome } from '../checkout/order';
 import { orderDecider, releaseReasonOf } from '../checkout/order';
-import { releaseEndedOrderStock } from '../checkout/release-stock';
-import { retakeOrderStock } from '../checkout/retake-stock';
+import { releaseEndedOrderStock, retakeOrderStock } from '../checkout/order-stock';
 import { handleCommand } from '../command-handler';
 import type { OrderEvent } from '../domain/events';
 import { orderStream } from '../domain/events';
