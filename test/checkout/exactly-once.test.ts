@@ -1,10 +1,8 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
-import { freePort } from '../support/free-port';
 import { availableOf, checkout, countOf } from '../support/orders';
-import { startServerProcess } from '../support/server-process';
+import { deliver, paidUnheard, secondServer } from '../support/webhooks';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -14,40 +12,18 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Signs a payload exactly as Stripe does, with the sandbox's webhook secret. */
-function signed(payload: string) {
-  const signature = Stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: t.sandbox.webhookSecret,
-  });
-  return { 'content-type': 'application/json', 'stripe-signature': signature };
-}
-
-function deliver(url: string, payload: string) {
-  return fetch(`${url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: signed(payload),
-    body: payload,
-  });
-}
-
-/** Pays with webhooks held back, and returns the signed-able completed event. */
+/** Pays with webhooks held back, and returns the order and its completed event, not yet delivered. */
 async function paidWithoutWebhook(sku = 'BAGGIO-1994') {
-  t.sandbox.setWebhookUrl(undefined);
-  try {
-    const order = await checkout(t, [{ sku, quantity: 1 }]);
-    await t.sandbox.pay(order.sessionId);
-    const event = t.sandbox.events().findLast((e) => e.type === 'checkout.session.completed')!;
-    return { order, event, payload: JSON.stringify(event) };
-  } finally {
-    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
-  }
+  const order = await checkout(t, [{ sku, quantity: 1 }]);
+  return { order, ...(await paidUnheard(t, order)) };
 }
 
 describe('a payment is recorded exactly once', () => {
   it('50 concurrent deliveries of one Stripe event -> one PaymentCompleted', async () => {
     const { order, payload } = await paidWithoutWebhook();
-    const responses = await Promise.all(Array.from({ length: 50 }, () => deliver(t.url, payload)));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => deliver(t, t.url, payload)),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);
   });
@@ -76,24 +52,11 @@ describe('a payment is recorded exactly once', () => {
   });
 
   it('two server processes sharing one store, 25 deliveries each -> one PaymentCompleted', async () => {
-    const port = await freePort();
-    const other = await startServerProcess({
-      PORT: String(port),
-      DATA_DIR: t.dataDir,
-      STRIPE_SECRET_KEY: t.sandbox.secretKey,
-      STRIPE_WEBHOOK_SECRET: t.sandbox.webhookSecret,
-      STRIPE_API_URL: t.sandbox.url,
-      ALLOWED_ORIGINS: 'http://shop.test',
-      SQLITE_SYNCHRONOUS: 'NORMAL',
-      ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
-      ...(process.env.TEST_SQLITE_WRITER_THREAD && {
-        SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD,
-      }),
-    });
+    const other = await secondServer(t);
     try {
       const { order, payload } = await paidWithoutWebhook();
       const responses = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => deliver(i % 2 ? other.url : t.url, payload)),
+        Array.from({ length: 50 }, (_, i) => deliver(t, i % 2 ? other.url : t.url, payload)),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
       expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);
@@ -104,11 +67,11 @@ describe('a payment is recorded exactly once', () => {
 
   it('deliveries repeated after a restart add nothing', async () => {
     const { order, event, payload } = await paidWithoutWebhook();
-    expect((await deliver(t.url, payload)).status).toBe(200);
+    expect((await deliver(t, t.url, payload)).status).toBe(200);
     const sandbox = t.sandbox;
     await t.app.close();
     t = await startTestApp({ dataDir: t.dataDir, sharedSandbox: sandbox });
-    expect((await deliver(t.url, payload)).status).toBe(200);
+    expect((await deliver(t, t.url, payload)).status).toBe(200);
     t.sandbox.resend(event.id);
     await t.sandbox.idle();
     expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);

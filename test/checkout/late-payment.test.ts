@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lateOrdersUnfilled } from '../../projections/checkout-queries';
 import { LATE_REPAIR_WINDOW_MS } from '../../server/checkout/sweep';
@@ -25,9 +24,8 @@ import {
 } from '../faults/read-models';
 import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
-import { freePort } from '../support/free-port';
 import { allEvents, availableOf, checkout, countOf } from '../support/orders';
-import { startServerProcess } from '../support/server-process';
+import { deliver, paidUnheard, secondServer } from '../support/webhooks';
 
 const product = (sku: string, stock: number) => ({
   sku,
@@ -89,31 +87,17 @@ async function paid(order: Order) {
   await t.app.services.afterReply.settled();
 }
 
-/** The session paid with webhooks held back; returns Stripe's completed event as signed JSON. */
-async function paidUnheard(order: Order) {
-  t.sandbox.setWebhookUrl(undefined);
-  try {
-    await t.sandbox.pay(order.sessionId);
-    const event = t.sandbox
-      .events()
-      .findLast(
-        (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
-      )!;
-    return { event, payload: JSON.stringify(event) };
-  } finally {
-    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
-  }
-}
-
-function deliver(url: string, payload: string) {
-  const signature = Stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: t.sandbox.webhookSecret,
-  });
-  return fetch(`${url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-    body: payload,
+/**
+ * The payment recorded as the server records it, as if the process died before its
+ * follow-up took the units back.
+ */
+async function recordedWithoutFollowUp(order: Order) {
+  const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
+  return recordStripeOutcome(t.app.services, {
+    orderId: order.orderId,
+    outcome: 'fetched',
+    stripeEventId: null,
+    session,
   });
 }
 
@@ -224,23 +208,12 @@ describe('a payment that arrives after its stock was given back', () => {
   it('takes the units once, however many deliveries, server processes and repair passes', async () => {
     const order = await checkout(t, [{ sku: ONCE, quantity: 3 }], 'once@example.com');
     await expiredAndReleased(order);
-    const { event, payload } = await paidUnheard(order);
+    const { event, payload } = await paidUnheard(t, order);
 
-    const other = await startServerProcess({
-      PORT: String(await freePort()),
-      DATA_DIR: t.dataDir,
-      STRIPE_SECRET_KEY: t.sandbox.secretKey,
-      STRIPE_WEBHOOK_SECRET: t.sandbox.webhookSecret,
-      STRIPE_API_URL: t.sandbox.url,
-      ALLOWED_ORIGINS: 'http://shop.test',
-      SQLITE_SYNCHRONOUS: 'NORMAL',
-      SWEEP_INTERVAL_SECONDS: '0',
-      // Run again on EventStoreDB (on-eventstoredb.test.ts): both processes on the same store.
-      ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
-    });
+    const other = await secondServer(t, { SWEEP_INTERVAL_SECONDS: '0' });
     try {
       const responses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => deliver(i % 2 ? other.url : t.url, payload)),
+        Array.from({ length: 20 }, (_, i) => deliver(t, i % 2 ? other.url : t.url, payload)),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     } finally {
@@ -263,16 +236,8 @@ describe('a payment that arrives after its stock was given back', () => {
   it('finishes, in the sweep’s repair pass, a re-take that a crash cut short, once', async () => {
     const order = await checkout(t, [{ sku: REPAIRED, quantity: 4 }], 'repaired@example.com');
     await expiredAndReleased(order);
-    await paidUnheard(order);
-    // Given: the payment was recorded as the server records it, and the process died
-    // before its follow-up took the units back.
-    const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
-    const recorded = await recordStripeOutcome(t.app.services, {
-      orderId: order.orderId,
-      outcome: 'fetched',
-      stripeEventId: null,
-      session,
-    });
+    await paidUnheard(t, order);
+    const recorded = await recordedWithoutFollowUp(order);
     expect(recorded.events.map((e) => e.type)).toEqual(['PaymentCompleted']);
     expect(await availableOf(t, REPAIRED)).toBe(10);
 
@@ -328,14 +293,8 @@ describe('a payment that arrives after its stock was given back', () => {
   it('repairs a cut-short re-take only within a day of the payment; older ones stay the site owner’s', async () => {
     const order = await checkout(t, [{ sku: OLD, quantity: 3 }], 'old@example.com');
     await expiredAndReleased(order);
-    await paidUnheard(order);
-    const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
-    await recordStripeOutcome(t.app.services, {
-      orderId: order.orderId,
-      outcome: 'fetched',
-      stripeEventId: null,
-      session,
-    });
+    await paidUnheard(t, order);
+    await recordedWithoutFollowUp(order);
     // The read models have seen the payment: an empty repair below is the window's doing.
     const readModels = t.app.services.readModels.db;
     await expect

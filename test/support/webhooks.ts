@@ -1,0 +1,61 @@
+/**
+ * Webhooks as Stripe sends them, for tests that deliver them by hand: a payment the server
+ * has not heard of yet, its event signed with the sandbox's secret, and a second server
+ * process on the test app's store to deliver to.
+ */
+import Stripe from 'stripe';
+import type { TestApp } from './app';
+import { freePort } from './free-port';
+import { type ServerProcess, startServerProcess } from './server-process';
+
+/** Pays the order's session with webhooks held back; returns Stripe's completed event and its JSON. */
+export async function paidUnheard(t: TestApp, order: { sessionId: string }) {
+  t.sandbox.setWebhookUrl(undefined);
+  try {
+    await t.sandbox.pay(order.sessionId);
+    const event = t.sandbox
+      .events()
+      .findLast(
+        (e) => e.type === 'checkout.session.completed' && e.data.object.id === order.sessionId,
+      );
+    if (!event)
+      throw new Error(`the sandbox sent no checkout.session.completed for ${order.sessionId}`);
+    return { event, payload: JSON.stringify(event) };
+  } finally {
+    t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+  }
+}
+
+/** POSTs `payload` to the server at `url`, signed exactly as Stripe signs it. */
+export function deliver(t: TestApp, url: string, payload: string) {
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: t.sandbox.webhookSecret,
+  });
+  return fetch(`${url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body: payload,
+  });
+}
+
+/** Another server process on the test app's data and store (SQLite or EventStoreDB), and its sandbox. */
+export async function secondServer(
+  t: TestApp,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  return startServerProcess({
+    PORT: String(await freePort()),
+    DATA_DIR: t.dataDir,
+    STRIPE_SECRET_KEY: t.sandbox.secretKey,
+    STRIPE_WEBHOOK_SECRET: t.sandbox.webhookSecret,
+    STRIPE_API_URL: t.sandbox.url,
+    ALLOWED_ORIGINS: 'http://shop.test',
+    SQLITE_SYNCHRONOUS: 'NORMAL',
+    ...(process.env.TEST_EVENTSTORE_URL && { EVENTSTORE_URL: process.env.TEST_EVENTSTORE_URL }),
+    ...(process.env.TEST_SQLITE_WRITER_THREAD && {
+      SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD,
+    }),
+    ...env,
+  });
+}
