@@ -38,7 +38,7 @@ export interface ReadModels {
 /**
  * The read models fall into two groups: order views, with the sales and funnel figures
  * derived from them, change only on order events, StockShortfall (a product's word about
- * an order) and the StockRetaken that fills one; stock (products and holds) on the other
+ * an order), the StockRetaken that fills one and the ShortfallSettled that closes one; stock (products and holds) on the other
  * product events, StockRetaken and PaymentCompleted. Neither reads the other's rows, so a
  * rebuild projects them in parallel.
  */
@@ -46,7 +46,7 @@ export type ReadModelGroup = 'orders' | 'stock';
 
 /** The event types only the stock group reads. */
 export const STOCK_ONLY_EVENT_TYPES: readonly string[] = productEventTypes.filter(
-  (type) => type !== 'StockShortfall' && type !== 'StockRetaken',
+  (type) => type !== 'StockShortfall' && type !== 'StockRetaken' && type !== 'ShortfallSettled',
 );
 /** The event types that change stock. */
 export const STOCK_EVENT_TYPES: readonly string[] = [
@@ -68,7 +68,12 @@ function isProductEvent(event: DomainEvent): event is ProductEvent {
 
 /** The order whose view an event may change: an order event's, a shortfall's or a fill's. */
 function orderOf(event: DomainEvent): string | undefined {
-  if (event.type === 'StockShortfall' || event.type === 'StockRetaken') return event.data.orderId;
+  if (
+    event.type === 'StockShortfall' ||
+    event.type === 'StockRetaken' ||
+    event.type === 'ShortfallSettled'
+  )
+    return event.data.orderId;
   return isProductEvent(event) ? undefined : event.data.orderId;
 }
 

@@ -71,8 +71,9 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
       return moveHeld(state, event.data.orderId, event.data.sku, event.data.quantity);
     case 'PaymentCompleted':
       return markPaid(state, event.data.orderId);
-    // Nothing was taken: the order view records what is missing.
+    // Nothing was taken (or given back): the order view records what is missing.
     case 'StockShortfall':
+    case 'ShortfallSettled':
     case 'CartValidated':
     case 'CheckoutStarted':
     case 'CheckoutFailed':

@@ -2,7 +2,8 @@
  * The order read model: one order's status, lines, totals and timeline, folded from
  * its own stream (`order-<orderId>`). Product events do not change it, but for
  * `StockShortfall`: a late payment's units a product no longer had, decided on (and so
- * recorded in) the product's stream, and the `StockRetaken` of a restock that fills it.
+ * recorded in) the product's stream, and the `StockRetaken` of a restock that fills it or
+ * the `ShortfallSettled` of a site owner who settled it otherwise.
  * The read models see them; a fold of the order's own stream (`order.get`) does not.
  */
 import type { DomainEvent, EventOf, OrderEvent, OrderLine } from '../server/domain/events';
@@ -17,7 +18,11 @@ export type OrderStatus =
   | 'checkout_failed';
 
 /** The events an order view is folded from. */
-type OrderViewEvent = OrderEvent | EventOf<'StockShortfall'> | EventOf<'StockRetaken'>;
+type OrderViewEvent =
+  | OrderEvent
+  | EventOf<'StockShortfall'>
+  | EventOf<'StockRetaken'>
+  | EventOf<'ShortfallSettled'>;
 
 export interface OrderView {
   orderId: string;
@@ -45,7 +50,7 @@ export interface OrderView {
   /**
    * Units of a late payment that were no longer in stock, per sku (empty when none): the
    * order cannot be filled in full until the site owner restocks them (a restock fills
-   * them first), or refunds.
+   * them first), or settles them another way (`admin.settleShortfall`, after a refund).
    */
   shortfall: { sku: string; missing: number }[];
 }
@@ -63,6 +68,7 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
     // A re-take is the order's news only when it fills a shortfall (a restock's): the
     // product records the shortfall before any unit that fills it.
     case 'StockRetaken':
+    case 'ShortfallSettled':
       return view?.shortfall.some((s) => s.sku === event.data.sku)
         ? applyToOrder(view, event)
         : view;
@@ -146,6 +152,9 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
         .filter((s) => s.missing > 0);
       break;
     }
+    case 'ShortfallSettled':
+      next.shortfall = view.shortfall.filter((s) => s.sku !== event.data.sku);
+      break;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

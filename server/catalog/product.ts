@@ -1,7 +1,7 @@
 /**
  * The product decider: catalog facts, stock and reservations of one `product-<sku>`
  * stream, and a late payment's units taken back (or found missing, until a restock fills
- * them). Every stock decision is taken on this state and appended at the revision it was
+ * them or the site owner settles them another way). Every stock decision is taken on this state and appended at the revision it was
  * computed from, so two shoppers can never both take the last unit, and two processes
  * never both take (or fill) a late payment's units.
  */
@@ -57,7 +57,9 @@ export type ProductCommand =
     }
   | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string }
   /** An order was paid late, after its hold was released: take its units back if they are still there. */
-  | { type: 'RetakeStock'; sku: string; orderId: string; quantity: number; at: string };
+  | { type: 'RetakeStock'; sku: string; orderId: string; quantity: number; at: string }
+  /** The site owner settled a late payment's missing units another way (a refund): no restock fills them. */
+  | { type: 'SettleShortfall'; sku: string; orderId: string; reason: string; at: string };
 
 export const productDecider: Decider<ProductState, ProductCommand, ProductEvent> = {
   initialState: () => ({
@@ -111,6 +113,11 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
           lateSales: new Set(state.lateSales).add(orderId),
           shortfalls: new Map(state.shortfalls).set(orderId, missing),
         };
+      }
+      case 'ShortfallSettled': {
+        const shortfalls = new Map(state.shortfalls);
+        shortfalls.delete(event.data.orderId);
+        return { ...state, shortfalls };
       }
       default: {
         const _exhaustive: never = event;
@@ -199,6 +206,19 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
             data: { sku, orderId, missing: quantity - taken, at },
           });
         return events;
+      }
+      case 'SettleShortfall': {
+        requireKnown(state, command.sku);
+        const units = state.shortfalls.get(command.orderId);
+        if (units === undefined) {
+          throw new DomainError(
+            'no_shortfall',
+            `Order ${command.orderId} is not missing any unit of ${command.sku}`,
+            { sku: command.sku },
+          );
+        }
+        const { sku, orderId, reason, at } = command;
+        return [{ type: 'ShortfallSettled', data: { sku, orderId, units, reason, at } }];
       }
       default: {
         const _exhaustive: never = command;

@@ -81,6 +81,18 @@ export const StockShortfall = z.object({
   at: At,
 });
 
+/**
+ * A shortfall the site owner settled another way (refunded the missing units, or the shopper
+ * agreed to do without): a restock no longer fills it. `units` is what was still missing.
+ */
+export const ShortfallSettled = z.object({
+  sku: Sku,
+  orderId: z.string().uuid(),
+  units: z.number().int().positive(),
+  reason: z.string().min(1).max(200),
+  at: At,
+});
+
 export const OrderLine = z.object({
   sku: Sku,
   name: z.string(),
@@ -157,6 +169,7 @@ export const eventSchemas = {
   StockReleased,
   StockRetaken,
   StockShortfall,
+  ShortfallSettled,
   CartValidated,
   CheckoutStarted,
   CheckoutFailed,
@@ -184,6 +197,7 @@ export const productEventTypes = [
   'StockReleased',
   'StockRetaken',
   'StockShortfall',
+  'ShortfallSettled',
 ] as const satisfies readonly EventType[];
 export type ProductEvent = EventOf<(typeof productEventTypes)[number]>;
 export type OrderEvent = Exclude<DomainEvent, ProductEvent>;

@@ -3,7 +3,7 @@
  * shopper is still on Stripe's page, and then the payment lands. The server takes the units
  * back from stock if they are still there, records a shortfall for those that are not, and
  * does either exactly once, whoever delivers the payment and however often. A restock fills
- * the shortfalls first.
+ * the shortfalls first, but for those the site owner has settled another way (a refund).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,7 +43,8 @@ const REPAIRED = 'LATE-REPAIRED';
 const RACED = 'LATE-RACED';
 const OLD = 'LATE-OLD';
 const BACKORDERED = 'LATE-BACKORDERED';
-const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD, BACKORDERED];
+const SETTLED = 'LATE-SETTLED';
+const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD, BACKORDERED, SETTLED];
 
 let t: TestApp;
 /** How far the server's clock runs ahead of the test's. */
@@ -60,6 +61,7 @@ beforeAll(async () => {
       product(RACED, 5),
       product(OLD, 10),
       product(BACKORDERED, 2),
+      product(SETTLED, 2),
     ],
   });
 });
@@ -107,7 +109,7 @@ async function stockFacts(sku: string, orderId: string): Promise<string[]> {
   return events
     .map((e) => ({ type: e.type, data: e.data as Record<string, unknown> }))
     .filter((e) => e.data.orderId === orderId && /Retaken|Shortfall/.test(e.type))
-    .map((e) => `${e.type}:${e.data.quantity ?? e.data.missing}`);
+    .map((e) => `${e.type}:${e.data.quantity ?? e.data.missing ?? e.data.units}`);
 }
 
 const stockRow = async (sku: string) =>
@@ -203,6 +205,50 @@ describe('a payment that arrives after its stock was given back', () => {
       'StockRetaken:2',
     ]);
     expect(await availableOf(t, BACKORDERED)).toBe(2);
+  });
+
+  it('leaves a shortfall the site owner settled (refunded) to no restock, and says why it cannot settle others', async () => {
+    const late = await checkout(t, [{ sku: SETTLED, quantity: 2 }], 'settled@example.com');
+    await expiredAndReleased(late);
+    const other = await checkout(t, [{ sku: SETTLED, quantity: 2 }], 'settler@example.com');
+    await paid(other);
+    await paid(late);
+    await t.admin.admin.adjustStock.mutate({ sku: SETTLED, delta: 1, reason: 'one found' });
+    await expect
+      .poll(() => orderRow('settled@example.com'))
+      .toMatchObject({ shortfall: [{ sku: SETTLED, missing: 1 }] });
+
+    const settle = { sku: SETTLED, orderId: late.orderId, reason: 'refunded 1 unit' };
+    expect(await t.admin.admin.settleShortfall.mutate(settle)).toEqual({
+      changed: ['ShortfallSettled'],
+      available: 0,
+    });
+    await expect
+      .poll(() => orderRow('settled@example.com'))
+      .toMatchObject({ status: 'paid', flags: { late: true }, shortfall: [] });
+    // Settled once: a second call, or one for an order short of nothing, is refused.
+    await expect(t.admin.admin.settleShortfall.mutate(settle)).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: `Order ${late.orderId} is not missing any unit of ${SETTLED}`,
+    });
+    await expect(
+      t.admin.admin.settleShortfall.mutate({ ...settle, orderId: other.orderId }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    await expect(
+      t.admin.admin.settleShortfall.mutate({ ...settle, sku: 'NO-SUCH-SKU' }),
+    ).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+    await expect(
+      t.admin.admin.settleShortfall.mutate({ ...settle, reason: '   ' }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+
+    // The next restock goes to shoppers, not to the refunded order.
+    await t.admin.admin.adjustStock.mutate({ sku: SETTLED, delta: 2, reason: 'delivery' });
+    expect(await stockFacts(SETTLED, late.orderId)).toEqual([
+      'StockShortfall:2',
+      'StockRetaken:1',
+      'ShortfallSettled:1',
+    ]);
+    expect(await availableOf(t, SETTLED)).toBe(2);
   });
 
   it('takes the units once, however many deliveries, server processes and repair passes', async () => {
@@ -314,7 +360,7 @@ describe('a payment that arrives after its stock was given back', () => {
 
   // It rebuilds from a copy of the embedded store's file: on EventStoreDB there is none.
   it.skipIf(process.env.TEST_EVENTSTORE_URL)(
-    'leaves stock sold equal to units paid, less the shortfalls, live and after a rebuild (embedded store only: rebuilt from a copy of its file)',
+    'leaves stock sold equal to units paid, less the shortfalls open or settled, live and after a rebuild (embedded store only: rebuilt from a copy of its file)',
     async () => {
       await expect.poll(() => checkpointPosition(t.dataDir) === headPosition(t.dataDir)).toBe(true);
       const ledger = ledgerOf(await allEvents(t.app.services.store));
@@ -323,12 +369,19 @@ describe('a payment that arrives after its stock was given back', () => {
       const paidUnits = unitsPaid(ledger);
       const stock = (await t.admin.analytics.stock.query()).products;
       for (const sku of SKUS) {
-        const expected = (paidUnits[sku] ?? 0) - (ledger.missing.get(sku) ?? 0);
+        const short = (ledger.missing.get(sku) ?? 0) + (ledger.settled.get(sku) ?? 0);
+        const expected = (paidUnits[sku] ?? 0) - short;
         expect(sold[sku] ?? 0, sku).toBe(expected);
         expect(stock.find((p) => p.sku === sku)?.sold, sku).toBe(expected);
       }
       expect(ledger.missing).toEqual(new Map([[SHORT, 2]]));
-      expect(ledger.filled).toEqual(new Map([[BACKORDERED, 2]]));
+      expect(ledger.settled).toEqual(new Map([[SETTLED, 1]]));
+      expect(ledger.filled).toEqual(
+        new Map([
+          [BACKORDERED, 2],
+          [SETTLED, 1],
+        ]),
+      );
 
       const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'late-payment-rebuild-'));
       try {

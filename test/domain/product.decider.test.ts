@@ -240,6 +240,47 @@ describe('a restock fills the shortfalls of late payments first', () => {
   });
 });
 
+describe('a shortfall the site owner settles another way (a refund)', () => {
+  const settle = (orderId: string) =>
+    ({ type: 'SettleShortfall', sku: card.sku, orderId, reason: 'refunded', at }) as const;
+  const settled = (orderId: string, units: number): ProductEvent => ({
+    type: 'ShortfallSettled',
+    data: { sku: card.sku, orderId, units, reason: 'refunded', at },
+  });
+  const soldOut: ProductEvent[] = [listed, stocked(2), reserved(orderB, 2)];
+  const restocked = (delta: number): ProductEvent => ({
+    type: 'StockAdjusted',
+    data: { sku: card.sku, delta, reason: 'restock', at },
+  });
+
+  it('settles the units still missing, after a partial fill too', () => {
+    given(...soldOut, shortfall(orderA, 3))
+      .when(settle(orderA))
+      .then(settled(orderA, 3));
+    given(...soldOut, shortfall(orderA, 3), restocked(1), retaken(orderA, 1))
+      .when(settle(orderA))
+      .then(settled(orderA, 2));
+  });
+
+  it('leaves a settled shortfall out of every later restock', () => {
+    given(...soldOut, shortfall(orderA, 2), shortfall(orderC, 1), settled(orderA, 2))
+      .when({ type: 'AdjustStock', sku: card.sku, delta: 3, reason: 'restock', at })
+      .then(restocked(3), retaken(orderC, 1));
+  });
+
+  it('refuses an order missing nothing: never short, filled, or settled already', () => {
+    given(...soldOut)
+      .when(settle(orderA))
+      .thenRefused('no_shortfall');
+    given(...soldOut, shortfall(orderA, 1), restocked(1), retaken(orderA, 1))
+      .when(settle(orderA))
+      .thenRefused('no_shortfall');
+    given(...soldOut, shortfall(orderA, 1), settled(orderA, 1))
+      .when(settle(orderA))
+      .thenRefused('no_shortfall');
+  });
+});
+
 describe('decideInOrder (a batch of commands on one product)', () => {
   const fold = (...events: ProductEvent[]) =>
     events.reduce(

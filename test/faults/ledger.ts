@@ -16,8 +16,10 @@ export interface Ledger {
   strayReleases: { sku: string; orderId: string }[];
   reservations: number;
   releases: number;
-  /** Per sku, a late payment's units that were no longer in stock (StockShortfall) and no restock has filled yet. */
+  /** Per sku, a late payment's units that were no longer in stock (StockShortfall), not filled by a restock nor settled since. */
   missing: Map<string, number>;
+  /** Per sku, missing units the site owner settled another way (ShortfallSettled). */
+  settled: Map<string, number>;
   /** Per sku, the units restocks filled shortfalls with (a StockRetaken after the order's shortfall). */
   filled: Map<string, number>;
   /** PaymentCompleted events per order. */
@@ -44,6 +46,7 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
     reservations: 0,
     releases: 0,
     missing: new Map(),
+    settled: new Map(),
     filled: new Map(),
     payments: new Map(),
     paymentsBySession: new Map(),
@@ -94,6 +97,14 @@ export function ledgerOf(events: RecordedEvent[]): Ledger {
         bump(ledger.missing, event.data.sku, event.data.missing);
         bump(shortfalls, `${event.data.sku}|${event.data.orderId}`, event.data.missing);
         break;
+      case 'ShortfallSettled': {
+        const { sku, orderId, units } = event.data;
+        bump(ledger.settled, sku, units);
+        bump(ledger.missing, sku, -units);
+        if (ledger.missing.get(sku) === 0) ledger.missing.delete(sku);
+        shortfalls.delete(`${sku}|${orderId}`);
+        break;
+      }
       case 'CartValidated':
         ledger.carts.set(
           event.data.orderId,

@@ -76,6 +76,19 @@ export function shortfall(
   return { type: 'StockShortfall', data: { sku, orderId, missing, at: at(time) } };
 }
 
+/** A shortfall the site owner settled another way (a refund). */
+export function shortfallSettled(
+  sku: string,
+  units: number,
+  orderId = ORDER,
+  time = '2T12:00:00',
+): EventOf<'ShortfallSettled'> {
+  return {
+    type: 'ShortfallSettled',
+    data: { sku, orderId, units, reason: 'refunded', at: at(time) },
+  };
+}
+
 export function cartValidated(
   lines: { sku: string; quantity: number; unitAmount?: number }[],
   orderId = ORDER,

@@ -15,6 +15,7 @@ import {
   reserved,
   retaken,
   shortfall,
+  shortfallSettled,
 } from './builders';
 
 const given = (...events: DomainEvent[]): OrderView | null =>
@@ -126,6 +127,20 @@ describe('order projection', () => {
       expect(view?.shortfall).toEqual([{ sku: 'tee', missing: 1 }]);
       expect(view?.timeline.at(-1)).toEqual({ type: 'StockRetaken', at: '2024-03-02T11:00:00Z' });
       expect(view?.updatedAt).toBe('2024-03-02T11:00:00Z');
+    });
+
+    it('no longer shows a sku the site owner settled, and says so in the timeline', () => {
+      const view = given(...short, retaken('mug', 1), shortfallSettled('mug', 1));
+      expect(view?.shortfall).toEqual([{ sku: 'tee', missing: 1 }]);
+      expect(view?.timeline.at(-1)).toEqual({
+        type: 'ShortfallSettled',
+        at: '2024-03-02T12:00:00Z',
+      });
+    });
+
+    it('ignores a settlement for a sku it shows no shortfall for', () => {
+      const before = given(...short, retaken('mug', 2));
+      expect(evolveOrder(before, shortfallSettled('mug', 2))).toBe(before);
     });
   });
 

@@ -51,6 +51,11 @@ const CALLS: Call[] = [
   }),
   mutationCall('admin.delistProduct', { sku: 'BAGGIO-1994' }),
   mutationCall('admin.adjustStock', { sku: 'PELE-1958', delta: -3, reason: 'stolen' }),
+  mutationCall('admin.settleShortfall', {
+    sku: 'PELE-1958',
+    orderId: '00000000-0000-4000-8000-000000000000',
+    reason: 'refunded',
+  }),
   queryCall('analytics.sales', {}),
   queryCall('analytics.funnel', {}),
   queryCall('analytics.orders', { email: 'fan' }),

@@ -40,6 +40,7 @@ const MUTATIONS = [
   'admin.updateProduct',
   'admin.delistProduct',
   'admin.adjustStock',
+  'admin.settleShortfall',
 ];
 const SUBSCRIPTIONS = ['catalog.watch', 'order.watch', 'analytics.watch'];
 const BEARER = `Bearer ${ADMIN_TOKEN}`;
@@ -117,6 +118,12 @@ const ADMIN_INPUTS: Record<string, { [key: string]: Json }> = {
   'admin.updateProduct': { sku: 'BAGGIO-1994', name: 'B', unitAmount: 1, currency: 'eur' },
   'admin.delistProduct': { sku: 'BAGGIO-1994' },
   'admin.adjustStock': { sku: 'BAGGIO-1994', delta: 5, reason: 'restock' },
+  // No order of this test is short of anything: even this input is refused, as it should be.
+  'admin.settleShortfall': {
+    sku: 'BAGGIO-1994',
+    orderId: '00000000-0000-4000-8000-000000000000',
+    reason: 'refunded',
+  },
 };
 
 /** A valid admin input broken by a missing field, a wrong type or an unknown key. */

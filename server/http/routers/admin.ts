@@ -78,4 +78,12 @@ export const adminRouter = router({
         .strict(),
     )
     .mutation(({ ctx, input }) => run(ctx.services, { type: 'AdjustStock', ...input })),
+  /** A late payment's missing units settled another way (refunded): a restock no longer fills them. */
+  settleShortfall: adminProcedure
+    .input(
+      z
+        .object({ sku: Sku, orderId: z.string().uuid(), reason: z.string().trim().min(1).max(200) })
+        .strict(),
+    )
+    .mutation(({ ctx, input }) => run(ctx.services, { type: 'SettleShortfall', ...input })),
 });
