@@ -294,8 +294,22 @@ export async function generateHistory(
             type: 'StockShortfall',
             data: { ...data, missing: quantity - taken },
           });
+          // Some shoppers would rather have their money back: the site owner refunds them
+          // and settles the shortfall, unless a restock filled it first. Chosen by the order
+          // id, not by `rand`, so the rest of the history is the same with or without it.
+          if (orderId.endsWith('0') || orderId.endsWith('8'))
+            at(time + 20 * MINUTE, () => settle(product, time + 20 * MINUTE));
         }
       }
+    };
+    const settle = (product: Product, time: number) => {
+      const units = product.shortfalls.get(orderId);
+      if (units === undefined) return;
+      product.shortfalls.delete(orderId);
+      productEvent(product, {
+        type: 'ShortfallSettled',
+        data: { sku: product.sku, orderId, units, reason: 'refunded', at: iso(time) },
+      });
     };
     const paid = (time: number, late?: boolean) =>
       order({
