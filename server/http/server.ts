@@ -52,13 +52,16 @@ class SafeLogController extends LogController {
 }
 
 /** The tRPC procedures a request calls, decoded (`checkout%2Estart` is checkout.start). */
-function procedures(url: string): string[] {
-  const path = url.split('?', 1)[0]!.slice('/trpc/'.length);
-  try {
-    return decodeURIComponent(path).split(',');
-  } catch {
-    return [path];
-  }
+const TRPC_ROUTE = '/trpc/:path';
+
+/**
+ * The procedures a tRPC request calls, or null for any other request. Taken from the route
+ * fastify matched and its decoded parameter, as tRPC takes them: the raw URL may spell the
+ * same route otherwise (`/%74rpc/checkout.start`).
+ */
+function procedures(request: FastifyRequest): string[] | null {
+  if (request.routeOptions.url !== TRPC_ROUTE) return null;
+  return String((request.params as { path?: unknown }).path ?? '').split(',');
 }
 
 export async function buildHttpServer(
@@ -103,8 +106,9 @@ export async function buildHttpServer(
     timeWindow: 60_000,
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/trpc/')) return;
-    const checkouts = procedures(request.url).filter((p) => p === 'checkout.start').length;
+    const called = procedures(request);
+    if (!called) return;
+    const checkouts = called.filter((p) => p === 'checkout.start').length;
     if (checkouts > 1) {
       // The limiter counts requests; a batch of checkouts would count once.
       return reply.code(400).send({
@@ -117,7 +121,7 @@ export async function buildHttpServer(
   });
 
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (!request.url.startsWith('/trpc/')) return payload;
+    if (request.routeOptions.url !== TRPC_ROUTE) return payload;
     // A few refusals come back before the router runs labelled text/plain, though tRPC
     // only ever answers JSON (or text/event-stream for subscriptions).
     if (

@@ -169,6 +169,25 @@ describe('checkout.start rate limit per client', () => {
     expect(response.status).toBe(429);
     expect(await footprint(t)).toEqual(before);
   });
+
+  it('applies however the path to tRPC is spelled (/%74rpc/ is /trpc/ to the router)', async () => {
+    const client = freshClient();
+    await exhaust(client);
+    const before = await footprint(t);
+    for (const path of ['/%74rpc/checkout.start', '/%74%72%70%63/checkout%2estart']) {
+      expect((await startCheckout(client, cart('spelled@example.com'), path)).status, path).toBe(
+        429,
+      );
+    }
+    const batch = await startCheckout(
+      freshClient(),
+      { 0: cart('spelled-a@example.com'), 1: cart('spelled-b@example.com') },
+      '/%74rpc/checkout.start,checkout.start?batch=1',
+    );
+    expect(batch.status).toBe(400);
+    expect(messageOf(batch)).toMatch(/cannot be batched/);
+    expect(await footprint(t)).toEqual(before);
+  });
 });
 
 describe(`units held per shopper (MAX_HELD_UNITS=${MAX_HELD})`, () => {
