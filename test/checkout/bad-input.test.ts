@@ -103,6 +103,12 @@ const checkoutCases: [string, string | object, number, RegExp][] = [
     /allowed origin|returnUrl/,
   ],
   [
+    'a blob: returnUrl (its origin is an allowed one, but it is no page Stripe can return to)',
+    { ...valid(), returnUrl: `blob:${RETURN_URL}` },
+    400,
+    /an http or https URL/,
+  ],
+  [
     'a returnUrl that grows past 2000 characters once encoded',
     { ...valid(), returnUrl: `${RETURN_URL}?q=${'"'.repeat(1900)}` },
     400,

@@ -30,6 +30,10 @@ export const StartCheckoutInput = z
       .string()
       .max(2000)
       .url()
+      // `blob:http://shop.test/…` has the shop's origin too, but Stripe only returns to http(s).
+      .refine((url) => !URL.canParse(url) || /^https?:$/.test(new URL(url).protocol), {
+        message: 'an http or https URL',
+      })
       .refine((url) => URL.canParse(url) && new URL(url).href.length <= 2000, {
         message: 'at most 2000 characters once URL-encoded',
       }),
