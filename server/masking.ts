@@ -8,10 +8,16 @@ export const maskedEmail = (email: string) => email.replace(/^(.)[^@]*@/, '$1***
 
 /**
  * An address with its @ as typed, URL-encoded (`%40`, a path or query) or JSON-escaped
- * (`\u0040`, JSON text an error message quotes). The lookbehind has each run of address
- * characters tried once, not from each of its letters.
+ * (`\u0040`, JSON text an error message quotes). The local part takes the characters an
+ * address may hold (`o'connor`) but those that also shape URLs (`/`, `?`, `=`, `&`), so a
+ * path or query keeps its shape. The lookbehind has each run of address characters tried
+ * once, not from each of its letters.
  */
-const EMAIL = /(?<![\w.%+-])([\w.%+-])[\w.%+-]*(@|%40|\\u0040)((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
+const LOCAL = "[\\w.%+'!#$*^`{|}~-]";
+const EMAIL = new RegExp(
+  `(?<!${LOCAL})(${LOCAL})${LOCAL}*(@|%40|\\\\u0040)((?:[A-Za-z0-9-]+\\.)+[A-Za-z]{2,})`,
+  'g',
+);
 /**
  * Secret and restricted keys (with or without their mode), live publishable keys, webhook
  * secrets. Real ones carry 24 or more characters; asking for 8 leaves a masked `sk_test_***`

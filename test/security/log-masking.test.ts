@@ -38,6 +38,12 @@ describe('maskSensitive', () => {
     ['a card number with dashes', '5555-5555-5555-4444', '****-****-****-4444'],
     ['an Amex number as printed (4-6-5)', '3782 822463 10005', '**** ****** *0005'],
     ['an address URL-encoded, as in a path', '/u/jane.doe%40example.com', '/u/j***%40example.com'],
+    ['an address in a query', '?email=jane.doe%40example.com&x=1', '?email=j***%40example.com&x=1'],
+    [
+      'an address with an apostrophe or other rarer characters',
+      "by john.o'connor-smith@example.com and {ann}~b@example.org",
+      'by j***@example.com and {***@example.org',
+    ],
     [
       'an address with its @ escaped, as JSON text an error message quotes',
       '{"email":"jane.doe\\u0040example.com"}',
