@@ -50,9 +50,10 @@ export interface OrderView {
   /**
    * Units of a late payment that were no longer in stock, per sku (empty when none): the
    * order cannot be filled in full until the site owner restocks them (a restock fills
-   * them first), or settles them another way (`admin.settleShortfall`, after a refund).
+   * them first), or settles them another way (`admin.settleShortfall`, after a refund):
+   * then `missing` is 0 and `settled` the units settled. A sku filled in full leaves the list.
    */
-  shortfall: { sku: string; missing: number }[];
+  shortfall: { sku: string; missing: number; settled?: number }[];
 }
 
 /** Folds one event into an order view. Null until the order's `CartValidated`. */
@@ -69,7 +70,7 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
     // product records the shortfall before any unit that fills it.
     case 'StockRetaken':
     case 'ShortfallSettled':
-      return view?.shortfall.some((s) => s.sku === event.data.sku)
+      return view?.shortfall.some((s) => s.sku === event.data.sku && s.missing > 0)
         ? applyToOrder(view, event)
         : view;
     case 'CartValidated': {
@@ -149,12 +150,17 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
       const { sku, quantity } = event.data;
       next.shortfall = view.shortfall
         .map((s) => (s.sku === sku ? { sku, missing: s.missing - quantity } : s))
-        .filter((s) => s.missing > 0);
+        .filter((s) => s.missing > 0 || s.settled !== undefined);
       break;
     }
-    case 'ShortfallSettled':
-      next.shortfall = view.shortfall.filter((s) => s.sku !== event.data.sku);
+    // Kept, settled: the sweep reads an entry as "decided" and repairs no re-take for it.
+    case 'ShortfallSettled': {
+      const { sku, units } = event.data;
+      next.shortfall = view.shortfall.map((s) =>
+        s.sku === sku ? { sku, missing: 0, settled: units } : s,
+      );
       break;
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

@@ -143,7 +143,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             [
               o.flags.mismatch ? 'mismatch' : '',
               o.flags.late ? 'late' : '',
-              o.shortfall.length > 0 ? 'shortfall' : '',
+              o.shortfall.some((s) => s.missing > 0) ? 'shortfall' : '',
             ]
               .filter(Boolean)
               .join(' '),

@@ -63,12 +63,13 @@ export function renderOrders(report: OrdersReport, locale?: string): Node[] {
                 order.flags.late
                   ? h('span', { class: 'status status-pending' }, 'Paid late')
                   : null,
-                order.shortfall.length > 0
+                order.shortfall.some((s) => s.missing > 0)
                   ? h(
                       'span',
                       {
                         class: 'status status-failed',
                         title: order.shortfall
+                          .filter((s) => s.missing > 0)
                           .map((s) => `${s.sku}: ${s.missing} missing`)
                           .join(', '),
                       },

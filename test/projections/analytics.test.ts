@@ -225,7 +225,7 @@ describe('analytics over a generated history', () => {
 
   it('shows on each order the units its late payment found missing, less those a restock filled or the site owner settled, per sku', () => {
     // Every order that was ever short, with what it should show now (often nothing left).
-    const expected = new Map<string, { sku: string; missing: number }[]>();
+    const expected = new Map<string, { sku: string; missing: number; settled?: number }[]>();
     let fills = 0;
     for (const e of events) {
       if (e.type === 'StockShortfall') {
@@ -233,23 +233,24 @@ describe('analytics over a generated history', () => {
         expected.set(orderId, [...(expected.get(orderId) ?? []), { sku, missing }]);
       }
       if (e.type === 'ShortfallSettled') {
-        const { orderId, sku } = e.data;
+        const { orderId, sku, units } = e.data;
+        const settled = { sku, missing: 0, settled: units };
         expected.set(
           orderId,
-          expected.get(orderId)!.filter((s) => s.sku !== sku),
+          expected.get(orderId)!.map((s) => (s.sku === sku ? settled : s)),
         );
       }
       // Only a restock's re-take comes after the order's shortfall: it fills it.
       if (e.type !== 'StockRetaken') continue;
       const { orderId, sku, quantity } = e.data;
       const before = expected.get(orderId);
-      if (!before?.some((s) => s.sku === sku)) continue;
+      if (!before?.some((s) => s.sku === sku && s.missing > 0)) continue;
       fills += 1;
       expected.set(
         orderId,
         before
           .map((s) => (s.sku === sku ? { sku, missing: s.missing - quantity } : s))
-          .filter((s) => s.missing > 0),
+          .filter((s) => s.missing > 0 || s.settled !== undefined),
       );
     }
     expect([of('StockShortfall').length, fills, of('ShortfallSettled').length]).not.toContain(0);

@@ -129,16 +129,22 @@ describe('order projection', () => {
       expect(view?.updatedAt).toBe('2024-03-02T11:00:00Z');
     });
 
-    it('no longer shows a sku the site owner settled, and says so in the timeline', () => {
+    it('shows a sku the site owner settled as missing nothing, and says so in the timeline', () => {
       const view = given(...short, retaken('mug', 1), shortfallSettled('mug', 1));
-      expect(view?.shortfall).toEqual([{ sku: 'tee', missing: 1 }]);
+      expect(view?.shortfall).toEqual([
+        { sku: 'tee', missing: 1 },
+        { sku: 'mug', missing: 0, settled: 1 },
+      ]);
       expect(view?.timeline.at(-1)).toEqual({
         type: 'ShortfallSettled',
         at: '2024-03-02T12:00:00Z',
       });
+      // A later fill of another sku keeps the settled one.
+      const filled = evolveOrder(view, retaken('tee', 1, ORDER, '2T13:00:00'));
+      expect(filled?.shortfall).toEqual([{ sku: 'mug', missing: 0, settled: 1 }]);
     });
 
-    it('ignores a settlement for a sku it shows no shortfall for', () => {
+    it('ignores a settlement for a sku it shows no units missing for', () => {
       const before = given(...short, retaken('mug', 2));
       expect(evolveOrder(before, shortfallSettled('mug', 2))).toBe(before);
     });
