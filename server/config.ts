@@ -2,6 +2,7 @@
  * The one place that reads the environment. Every setting is validated here, and a
  * bad or missing one stops the server at start with one clear line (ConfigError).
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,6 +16,16 @@ const isWebUrl = (value: string) =>
 
 const url = (what: string) => z.string().refine(isWebUrl, `must be an http(s) URL (${what})`);
 
+/** Plain decimal digits only: `z.coerce.number()` reads " " as 0, and takes 0x1F and 1e1. */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+      error: (issue) =>
+        `must be a whole number from ${min} to ${max}, not ${JSON.stringify(issue.input)}`,
+    })
+    .transform(Number);
+
 /** Where the events and read models live: shared by the server and the projections CLI. */
 const storageSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
@@ -27,7 +38,7 @@ const storageSchema = z.object({
 
 const schema = storageSchema.extend({
   SQLITE_WRITER_THREAD: z.enum(['true', 'false']).default('true'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PORT: wholeNumber(0, 65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url('e.g. https://shop.example').optional(),
   STRIPE_SECRET_KEY: z
@@ -35,17 +46,22 @@ const schema = storageSchema.extend({
     .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_... or sk_live_...'),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must look like whsec_...'),
   STRIPE_API_URL: url('a Stripe-compatible base URL, e.g. http://127.0.0.1:12111').optional(),
-  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  STRIPE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
   ALLOWED_ORIGINS: z.string().optional(),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    // Node trims header values, so such a token could never match.
+    .refine((token) => token === token.trim(), 'must not start or end with whitespace')
+    .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  CHECKOUT_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
-  MAX_HELD_UNITS: z.coerce.number().int().min(1).max(100_000).default(20),
-  MAX_HELD_UNITS_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(60),
-  RESERVATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  CHECKOUT_RATE_LIMIT: wholeNumber(1, 100_000).default(30),
+  MAX_HELD_UNITS: wholeNumber(1, 100_000).default(20),
+  MAX_HELD_UNITS_PER_CLIENT: wholeNumber(1, 100_000).default(60),
+  RESERVATION_GRACE_SECONDS: wholeNumber(0, 86_400).default(300),
+  SWEEP_INTERVAL_SECONDS: wholeNumber(0, 86_400).default(60),
+  TRUST_PROXY: z.string().optional(),
 });
 
 export interface Config {
@@ -76,8 +92,11 @@ export interface Config {
   reservationGraceMs: number;
   /** 0 turns the reservation sweep off. */
   sweepIntervalMs: number;
-  /** Read client IPs from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: boolean;
+  /**
+   * The proxies (IP addresses, CIDR ranges) whose X-Forwarded-For is believed: a request
+   * through them comes from the right-most address that is none of them. `false`: none.
+   */
+  trustProxy: false | string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -120,24 +139,74 @@ export function parseConfig(env: Env): Config {
     maxHeldUnitsPerClient: s.MAX_HELD_UNITS_PER_CLIENT,
     reservationGraceMs: s.RESERVATION_GRACE_SECONDS * 1000,
     sweepIntervalMs: s.SWEEP_INTERVAL_SECONDS * 1000,
-    trustProxy: s.TRUST_PROXY === 'true',
+    trustProxy: parseTrustedProxies(s.TRUST_PROXY),
   };
 }
 
 function parseOrigins(list: string | undefined, publicUrl: string): string[] {
   if (!list) return [new URL(publicUrl).origin];
+  const entries = listEntries(list);
+  if (entries.length === 0) {
+    throw new ConfigError(
+      'Invalid setting ALLOWED_ORIGINS: names no origin; give one like https://shop.example, or leave it unset for the PUBLIC_URL origin',
+    );
+  }
+  return entries.map((entry) => {
+    if (!isWebUrl(entry)) {
+      throw new ConfigError(
+        `Invalid setting ALLOWED_ORIGINS: "${entry}" is not an origin like https://shop.example`,
+      );
+    }
+    return new URL(entry).origin;
+  });
+}
+
+const ADDRESSES_INSTEAD =
+  "give your proxies' addresses instead, e.g. TRUST_PROXY=127.0.0.1 for a proxy on this machine";
+
+/** TRUST_PROXY: `false` (or unset), or the IP addresses and CIDR ranges of the site's proxies. */
+function parseTrustedProxies(value: string | undefined): false | string[] {
+  if (value === undefined || value === 'false') return false;
+  const refuse = (why: string) => new ConfigError(`Invalid setting TRUST_PROXY: ${why}`);
+  if (value.trim().toLowerCase() === 'true') {
+    throw refuse(
+      `true would believe every X-Forwarded-For entry, so any client could choose its own IP; ${ADDRESSES_INSTEAD}`,
+    );
+  }
+  // Fastify 5 ignores a hop count (trustProxy: n) rather than believe whoever connects directly.
+  if (/^\d+$/.test(value.trim())) {
+    throw refuse(
+      `a number of proxies cannot tell a proxy from a client that connects directly; ${ADDRESSES_INSTEAD}`,
+    );
+  }
+  const entries = listEntries(value);
+  if (entries.length === 0) throw refuse(`names no proxy; ${ADDRESSES_INSTEAD}, or false`);
+  for (const entry of entries) {
+    const problem = addressProblem(entry);
+    if (problem) throw refuse(`"${entry}" ${problem}`);
+  }
+  return entries;
+}
+
+/** What keeps an entry from being an IP address or a CIDR range, if anything. */
+function addressProblem(entry: string): string | undefined {
+  const [address = '', prefix, ...more] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || more.length > 0) {
+    return 'is not an IP address or a CIDR range like 10.0.0.0/8';
+  }
+  const bits = version === 4 ? 32 : 128;
+  const prefixInBounds =
+    prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits);
+  return prefixInBounds ? undefined : `needs a prefix length from 1 to ${bits}`;
+}
+
+/** The entries of a comma-separated setting, trimmed, blanks dropped. */
+function listEntries(list: string): string[] {
   return list
     .split(',')
     .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      if (!isWebUrl(entry)) {
-        throw new ConfigError(
-          `Invalid setting ALLOWED_ORIGINS: "${entry}" is not an origin like https://shop.example`,
-        );
-      }
-      return new URL(entry).origin;
-    });
+    .filter(Boolean);
 }
 
 /**
@@ -195,9 +264,9 @@ export function loadStorageSettings(): StorageSettings {
 }
 
 const demoSchema = z.object({
-  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(12111),
-  DEMO_EMBED_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  SANDBOX_PORT: wholeNumber(0, 65_535).default(12111),
+  DEMO_EMBED_PORT: wholeNumber(0, 65_535).default(3001),
+  PORT: wholeNumber(0, 65_535).default(3000),
 });
 
 export interface DemoSettings {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, listenError, parseConfig } from '../server/config';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, listenError, loadDemoSettings, parseConfig } from '../server/config';
 
 const minimal = { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
 
@@ -15,6 +15,7 @@ describe('configuration', () => {
       sqliteWriterThread: true,
       allowedOrigins: ['http://localhost:3000'],
       adminToken: undefined,
+      trustProxy: false,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -54,7 +55,20 @@ describe('configuration', () => {
       { ...minimal, ADMIN_TOKEN: 'short' },
       'Invalid setting ADMIN_TOKEN: must be at least 16 characters',
     ],
+    [
+      { ...minimal, ADMIN_TOKEN: ' '.repeat(16) },
+      'Invalid setting ADMIN_TOKEN: must not start or end with whitespace',
+    ],
+    [
+      { ...minimal, ADMIN_TOKEN: `${'x'.repeat(16)}\t` },
+      'Invalid setting ADMIN_TOKEN: must not start or end with whitespace',
+    ],
     [{ ...minimal, ALLOWED_ORIGINS: 'not a url' }, 'Invalid setting ALLOWED_ORIGINS'],
+    [
+      { ...minimal, ALLOWED_ORIGINS: ' , ' },
+      'Invalid setting ALLOWED_ORIGINS: names no origin; give one like https://shop.example',
+    ],
+    [{ ...minimal, ALLOWED_ORIGINS: '\t' }, 'Invalid setting ALLOWED_ORIGINS: names no origin'],
     // Both parse as URLs (schemes "localhost:" and "shop.example:"); the origin would be "null".
     [
       { ...minimal, ALLOWED_ORIGINS: 'https://shop.example,localhost:3001' },
@@ -67,6 +81,15 @@ describe('configuration', () => {
   ])('stops with one clear line on a bad setting (%#)', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('reads an empty setting as unset', () => {
+    const config = parseConfig({ ...minimal, PORT: '', ALLOWED_ORIGINS: '', TRUST_PROXY: '' });
+    expect(config).toMatchObject({
+      port: 3000,
+      allowedOrigins: ['http://localhost:3000'],
+      trustProxy: false,
+    });
   });
 
   it.each([
@@ -83,5 +106,122 @@ describe('configuration', () => {
     const other = Object.assign(new Error('boom'), { code: 'EMFILE' });
     expect(listenError(other, 'PORT', 'h:1')).toBe(other);
     expect(listenError('text', 'PORT', 'h:1')).toBe('text');
+  });
+});
+
+describe('whole-number settings', () => {
+  const settings = [
+    ['PORT', 0, 65_535],
+    ['STRIPE_TIMEOUT_MS', 100, 120_000],
+    ['CHECKOUT_RATE_LIMIT', 1, 100_000],
+    ['MAX_HELD_UNITS', 1, 100_000],
+    ['MAX_HELD_UNITS_PER_CLIENT', 1, 100_000],
+    ['RESERVATION_GRACE_SECONDS', 0, 86_400],
+    ['SWEEP_INTERVAL_SECONDS', 0, 86_400],
+  ] as const;
+  // Blank and hex used to read as 0 and 31: a sweep silently off, a random port.
+  const notPlainDigits = [' ', '\t', '0x1F', '1e1', '1.0', '-0', '+5', ' 30', '30 ', 'Infinity'];
+
+  it.each(settings)('%s takes plain decimal digits only', (name, min, max) => {
+    for (const value of notPlainDigits) {
+      expect(() => parseConfig({ ...minimal, [name]: value })).toThrow(
+        new ConfigError(
+          `Invalid setting ${name}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+        ),
+      );
+    }
+  });
+
+  it.each(settings)('%s takes its bounds and nothing past them', (name, min, max) => {
+    expect(() => parseConfig({ ...minimal, [name]: String(min) })).not.toThrow();
+    expect(() => parseConfig({ ...minimal, [name]: String(max) })).not.toThrow();
+    expect(() => parseConfig({ ...minimal, [name]: String(max + 1) })).toThrow(
+      `Invalid setting ${name}: must be a whole number from ${min} to ${max}, not "${max + 1}"`,
+    );
+    if (min > 0) {
+      expect(() => parseConfig({ ...minimal, [name]: String(min - 1) })).toThrow(
+        `Invalid setting ${name}: must be a whole number`,
+      );
+    }
+  });
+
+  it('reads the digits as the number they spell', () => {
+    const config = parseConfig({
+      ...minimal,
+      PORT: '8080',
+      SWEEP_INTERVAL_SECONDS: '0',
+      RESERVATION_GRACE_SECONDS: '010',
+    });
+    expect(config).toMatchObject({ port: 8080, sweepIntervalMs: 0, reservationGraceMs: 10_000 });
+  });
+
+  describe('of the demo launcher', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it.each(['SANDBOX_PORT', 'DEMO_EMBED_PORT', 'PORT'])(
+      '%s takes plain decimal digits only',
+      (name) => {
+        vi.stubEnv(name, ' ');
+        expect(() => loadDemoSettings()).toThrow(
+          new ConfigError(
+            `Invalid setting ${name}: must be a whole number from 0 to 65535, not " "`,
+          ),
+        );
+      },
+    );
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trustProxy = (value: string) => parseConfig({ ...minimal, TRUST_PROXY: value }).trustProxy;
+
+  it('is off unless set, and with false', () => {
+    expect(parseConfig(minimal).trustProxy).toBe(false);
+    expect(trustProxy('false')).toBe(false);
+  });
+
+  it('names the proxies to believe by IP address or CIDR range', () => {
+    expect(trustProxy('127.0.0.1')).toEqual(['127.0.0.1']);
+    expect(trustProxy(' 10.0.0.0/8, ::1 ,fd00::/8,192.168.1.7/32')).toEqual([
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+      '192.168.1.7/32',
+    ]);
+  });
+
+  it.each([
+    // Fastify would believe every hop, the left-most written by the client itself.
+    [
+      'true',
+      /^Invalid setting TRUST_PROXY: true would believe every X-Forwarded-For entry, so any client could choose its own IP; give your proxies' addresses instead, e\.g\. TRUST_PROXY=127\.0\.0\.1/,
+    ],
+    ['TRUE', /^Invalid setting TRUST_PROXY: true would believe every X-Forwarded-For entry/],
+    [
+      '1',
+      /^Invalid setting TRUST_PROXY: a number of proxies cannot tell a proxy from a client that connects directly; give your proxies' addresses instead/,
+    ],
+    [' , ', /^Invalid setting TRUST_PROXY: names no proxy; give your proxies' addresses instead/],
+    [
+      'proxy.example',
+      /^Invalid setting TRUST_PROXY: "proxy\.example" is not an IP address or a CIDR range like 10\.0\.0\.0\/8$/,
+    ],
+    ['127.0.0.1, loopback', /"loopback" is not an IP address or a CIDR range/],
+    ['10.0.0.0/8/8', /"10\.0\.0\.0\/8\/8" is not an IP address or a CIDR range/],
+    ['0x7f.0.0.1', /"0x7f\.0\.0\.1" is not an IP address/],
+    [
+      '10.0.0.0/33',
+      /^Invalid setting TRUST_PROXY: "10\.0\.0\.0\/33" needs a prefix length from 1 to 32$/,
+    ],
+    ['0.0.0.0/0', /"0\.0\.0\.0\/0" needs a prefix length from 1 to 32$/],
+    ['::/129', /"::\/129" needs a prefix length from 1 to 128$/],
+    ['10.0.0.0/', /"10\.0\.0\.0\/" needs a prefix length from 1 to 32$/],
+    ['10.0.0.0/+8', /needs a prefix length from 1 to 32$/],
+    ['10.0.0.0/255.0.0.0', /needs a prefix length from 1 to 32$/],
+  ])('refuses %j at start', (value, message) => {
+    expect(() => trustProxy(value)).toThrow(ConfigError);
+    expect(() => trustProxy(value)).toThrow(message);
   });
 });
