@@ -4,9 +4,11 @@
  * `npm run -s report -- sales|funnel|orders|stock [--from YYYY-MM-DD] [--to YYYY-MM-DD]
  *   [--status S] [--email TEXT] [--page N] [--page-size N] [--csv]`: catches the read models
  * up (progress on stderr), then prints a report as an aligned table or CSV on stdout.
+ * `-h`/`--help` anywhere prints the usage and does nothing else.
  * (`-s` keeps npm's own banner off stdout.)
  * Settings come from the environment as for the server: DATA_DIR, EVENTSTORE_URL, SQLITE_SYNCHRONOUS.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -15,20 +17,37 @@ import { MalformedEventError } from '../server/domain/event-check';
 import { openEventStore } from '../server/eventstore/open';
 import type { EventStore } from '../server/eventstore/port';
 import { progressBar } from './progress';
-import { DateRangeInput } from './queries';
+import { OrdersReportInput } from './queries';
 import { ReadModelsInUseError, rebuildReadModels } from './rebuild';
-import { type ReportName, renderReport, reportNames } from './report';
+import { type ReportName, type ReportOptions, renderReport, reportNames } from './report';
 import { startProjectionRunner } from './runner';
 
 class UsageError extends Error {}
 
+/** SQLite cannot read the read-model file; a rebuild replaces it, since it holds nothing the events do not. */
+class DamagedReadModelsError extends Error {
+  constructor(path: string, cause: Error) {
+    super(
+      `${path} is damaged (${cause.message}): \`npm run -s projections -- rebuild\` rebuilds it from the events`,
+    );
+  }
+}
+
 /** Store and read-model locations from the environment, read as the server reads them. */
 function settings() {
   const { dataDir, eventstoreUrl, sqliteSynchronous } = loadStorageSettings();
+  const sqlitePath = path.join(dataDir, 'events.sqlite');
+  // Opening a missing file creates an empty store: a mistyped DATA_DIR would report nothing
+  // and rebuild empty read models in the wrong folder.
+  if (!eventstoreUrl && !existsSync(sqlitePath)) {
+    throw new ConfigError(
+      `No event store at ${sqlitePath}: set DATA_DIR to the server's data folder, or EVENTSTORE_URL`,
+    );
+  }
   return {
     store: {
       ...(eventstoreUrl && { eventstoreUrl }),
-      sqlitePath: path.join(dataDir, 'events.sqlite'),
+      sqlitePath,
       synchronous: sqliteSynchronous,
     },
     readModelsPath: path.join(dataDir, 'readmodels.sqlite'),
@@ -55,14 +74,49 @@ async function rebuild(store: EventStore, readModelsPath: string): Promise<void>
   );
 }
 
+const REBUILD_USAGE = 'Usage: npm run -s projections -- rebuild';
 const REPORT_USAGE = `Usage: npm run -s report -- ${reportNames.join('|')} [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S] [--email TEXT] [--page N] [--page-size N] [--csv]`;
+const USAGE = `${REBUILD_USAGE}\n${REPORT_USAGE}`;
 
-function parseReportArgs(args: string[]) {
+const HELP = { help: { type: 'boolean', short: 'h', default: false } } as const;
+
+type Command =
+  | { kind: 'help'; usage: string }
+  | { kind: 'rebuild' }
+  | { kind: 'report'; name: ReportName; options: ReportOptions };
+
+/** The user's mistakes in `parse` (unknown option, missing value...) as a UsageError with the usage. */
+function withUsage<T>(usage: string, parse: () => T): T {
   try {
-    return parseArgs({
+    return parse();
+  } catch (error) {
+    // parseArgs throws a TypeError for those, with a code of its own.
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
+      throw new UsageError(`${(error as Error).message}\n${usage}`);
+    }
+    throw error;
+  }
+}
+
+/** Reads the whole command line before any file is opened: a mistake or `--help` must change nothing. */
+function parseCommand(argv: string[]): Command {
+  const [command, ...args] = argv;
+  if (command === '-h' || command === '--help') return { kind: 'help', usage: USAGE };
+  if (command === 'rebuild') {
+    const { values } = withUsage(REBUILD_USAGE, () => parseArgs({ args, options: HELP }));
+    return values.help ? { kind: 'help', usage: REBUILD_USAGE } : { kind: 'rebuild' };
+  }
+  if (command === 'report') return parseReport(args);
+  throw new UsageError(USAGE);
+}
+
+function parseReport(args: string[]): Command {
+  const { values, positionals } = withUsage(REPORT_USAGE, () =>
+    parseArgs({
       args,
       allowPositionals: true,
       options: {
+        ...HELP,
         from: { type: 'string' },
         to: { type: 'string' },
         status: { type: 'string' },
@@ -71,74 +125,106 @@ function parseReportArgs(args: string[]) {
         'page-size': { type: 'string' },
         csv: { type: 'boolean', default: false },
       },
-    });
-  } catch (error) {
-    // parseArgs throws a TypeError for the user's mistakes (unknown option, missing value...).
-    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
-      throw new UsageError(`${(error as Error).message}\n${REPORT_USAGE}`);
-    }
-    throw error;
-  }
+    }),
+  );
+  if (values.help) return { kind: 'help', usage: REPORT_USAGE };
+  const [name, ...extra] = positionals;
+  if (!reportNames.includes(name as ReportName)) throw new UsageError(REPORT_USAGE);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'\n${REPORT_USAGE}`);
+  const options: ReportOptions = {
+    from: values.from,
+    to: values.to,
+    status: values.status,
+    email: values.email,
+    page: values.page === undefined ? undefined : Number(values.page),
+    pageSize: values['page-size'] === undefined ? undefined : Number(values['page-size']),
+    csv: values.csv,
+  };
+  // Every option fails now, not after a catch-up that can take seconds (the widest input
+  // checks them all; a report ignores those it does not use).
+  OrdersReportInput.parse(options);
+  return { kind: 'report', name: name as ReportName, options };
 }
 
-async function report(store: EventStore, readModelsPath: string, args: string[]): Promise<void> {
-  const { values, positionals } = parseReportArgs(args);
-  const name = positionals[0];
-  if (!reportNames.includes(name as ReportName)) throw new UsageError(REPORT_USAGE);
-  // A bad range fails now, not after a catch-up that can take seconds.
-  DateRangeInput.parse({ from: values.from, to: values.to });
+async function report(
+  store: EventStore,
+  readModelsPath: string,
+  name: ReportName,
+  options: ReportOptions,
+): Promise<void> {
   // A missing or stale file catches up first, which can take a while: show how far it is.
   const bar = progressBar(process.stderr, await headPosition(store));
-  const runner = await startProjectionRunner({
-    store,
-    dbPath: readModelsPath,
-    onProgress: (progress) => bar.update(progress),
-    // A failure rejects caughtUp, which main reports in one line: no need to log it too.
-    onError: () => {},
-  });
+  const runner = await readingReadModels(readModelsPath, () =>
+    startProjectionRunner({
+      store,
+      dbPath: readModelsPath,
+      onProgress: (progress) => bar.update(progress),
+      // A failure rejects caughtUp, which main reports in one line: no need to log it too.
+      onError: () => {},
+    }),
+  );
   try {
     await runner.caughtUp;
     bar.done();
-    const output = renderReport(runner.db, name as ReportName, {
-      from: values.from,
-      to: values.to,
-      status: values.status,
-      email: values.email,
-      page: values.page === undefined ? undefined : Number(values.page),
-      pageSize: values['page-size'] === undefined ? undefined : Number(values['page-size']),
-      csv: values.csv,
-    });
+    const output = await readingReadModels(readModelsPath, () =>
+      renderReport(runner.db, name, options),
+    );
     process.stdout.write(`${output}\n`);
   } finally {
     await runner.close();
   }
 }
 
+/**
+ * Runs `read`, which touches only the read-model file, naming that file if SQLite finds it
+ * damaged. (A catch-up also reads the events, so its errors could be either file's.)
+ */
+async function readingReadModels<T>(readModelsPath: string, read: () => T | Promise<T>) {
+  try {
+    return await read();
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+      throw new DamagedReadModelsError(readModelsPath, error as Error);
+    }
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command !== 'rebuild' && command !== 'report') {
-    throw new UsageError(
-      'Usage: npm run -s projections -- rebuild | npm run -s report -- sales|funnel|orders|stock',
-    );
+  const command = parseCommand(argv);
+  if (command.kind === 'help') {
+    process.stdout.write(`${command.usage}\n`);
+    return;
   }
   const config = settings();
   const store = await openEventStore(config.store);
   try {
-    if (command === 'rebuild') await rebuild(store, config.readModelsPath);
-    else await report(store, config.readModelsPath, rest);
+    if (command.kind === 'rebuild') await rebuild(store, config.readModelsPath);
+    else await report(store, config.readModelsPath, command.name, command.options);
   } finally {
     await store.close();
   }
 }
 
 /** Errors the operator can act on, said in their own words; anything else is a bug and keeps its stack. */
-const OPERATOR_ERRORS = [UsageError, ConfigError, ReadModelsInUseError, MalformedEventError];
+const OPERATOR_ERRORS = [
+  UsageError,
+  ConfigError,
+  ReadModelsInUseError,
+  MalformedEventError,
+  DamagedReadModelsError,
+];
+
+/** The command-line flag of a report option: `pageSize` is `--page-size`. */
+const flag = (option: PropertyKey) =>
+  `--${String(option).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
 function describeError(error: unknown): string {
   if (error instanceof z.ZodError) {
     const issue = error.issues[0];
     return issue?.path.length
-      ? `Invalid option ${String(issue.path[0])}: ${issue.message}`
+      ? `Invalid option ${flag(issue.path[0]!)}: ${issue.message}`
       : String(issue?.message);
   }
   if (OPERATOR_ERRORS.some((type) => error instanceof type)) return (error as Error).message;

@@ -2,32 +2,40 @@
 import type { ProjectionProgress } from './runner';
 
 export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
-  const started = performance.now();
+  /**
+   * The first position reported, and when: a catch-up resuming from a checkpoint is measured
+   * from there, or a resume at 90% would show an ETA of nothing with most of the work to come.
+   */
+  let start: { position: bigint; time: number } | undefined;
+  let latest: ProjectionProgress | undefined;
   let lastDrawn = 0;
   const interactive = stream.isTTY === true;
-  const draw = (progress: ProjectionProgress, force: boolean) => {
+  const draw = (force: boolean) => {
+    if (!start || !latest) return;
     const now = performance.now();
     // A terminal redraws ten times a second; a log file gets a line every two seconds.
     if (!force && now - lastDrawn < (interactive ? 100 : 2_000)) return;
     lastDrawn = now;
-    const fraction = head > 0n ? Math.min(1, Number(progress.position) / Number(head)) : 1;
-    const elapsed = (now - started) / 1000;
+    const total = head - start.position;
+    const done = latest.position - start.position;
+    const fraction = total > 0n ? Math.min(1, Number(done) / Number(total)) : 1;
+    const elapsed = (now - start.time) / 1000;
     const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : Number.NaN;
     const width = 30;
     const filled = Math.round(fraction * width);
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${progress.events.toLocaleString('en')} events  ${Math.round(progress.eventsPerSecond).toLocaleString('en')} events/s  ETA ${formatDuration(eta)}`;
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${latest.events.toLocaleString('en')} events  ${Math.round(latest.eventsPerSecond).toLocaleString('en')} events/s  ETA ${formatDuration(eta)}`;
     stream.write(interactive ? `\r${line}\u001b[K` : `${line}\n`);
   };
-  let latest: ProjectionProgress | undefined;
   return {
     update(progress: ProjectionProgress) {
+      start ??= { position: progress.position, time: performance.now() };
       latest = progress;
-      draw(progress, false);
+      draw(false);
     },
     done() {
       // Nothing to catch up (a report over current read models) draws nothing, not even a line end.
       if (!latest) return;
-      draw(latest, true);
+      draw(true);
       if (interactive) stream.write('\n');
     },
   };

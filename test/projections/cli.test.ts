@@ -3,7 +3,8 @@
  * process over a DATA_DIR, judged by its stdout, stderr and exit code.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,9 @@ const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'projections-cli-'));
 const dataDir = join(dir, 'data');
 const brokenDir = join(dir, 'broken');
+const damagedDir = join(dir, 'damaged');
+/** A DATA_DIR with a typo: no such folder. */
+const mistypedDir = join(dir, 'dta');
 
 interface Outcome {
   code: number;
@@ -47,6 +51,7 @@ beforeAll(async () => {
   for (const [path, orders] of [
     [dataDir, 300],
     [brokenDir, 50],
+    [damagedDir, 20],
   ] as const) {
     mkdirSync(path);
     const store = SqliteEventStore.open(join(path, 'events.sqlite'), { synchronous: 'NORMAL' });
@@ -67,6 +72,42 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run projections and npm run report', () => {
+  it.each([
+    [['--help']],
+    [['rebuild', '-h']],
+    [['report', '--help']],
+    [['report', 'sales', '--help']],
+    [['report', 'orders', '--status', 'paid', '-h']],
+  ])('print their usage on stdout for %j and do nothing else', async (args) => {
+    const { code, stdout, stderr } = await cli(mistypedDir, ...args);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^Usage: npm run -s (projections|report) -- /);
+    expect(existsSync(mistypedDir)).toBe(false);
+  });
+
+  it.each([['report', 'sales'], ['rebuild']])(
+    'refuse a DATA_DIR without an event store and create nothing (%s)',
+    async (...args) => {
+      const { code, stdout, stderr } = await cli(mistypedDir, ...args);
+      expect({ code, stdout, stderr }).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `No event store at ${join(mistypedDir, 'events.sqlite')}: set DATA_DIR to the server's data folder, or EVENTSTORE_URL\n`,
+      });
+      expect(existsSync(mistypedDir)).toBe(false);
+    },
+  );
+
+  it('leave a folder without an event store empty', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect((await cli(empty, 'rebuild')).code).toBe(1);
+    expect((await cli(empty, 'report', 'stock')).code).toBe(1);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+});
 
 describe('npm run report', () => {
   it.each([
@@ -91,6 +132,37 @@ describe('npm run report', () => {
     expect(code).toBe(1);
     for (const option of ['from', 'to', 'status', 'email', 'page', 'page-size', 'csv'])
       expect(stderr).toMatch(new RegExp(`--${option}(?![\\w-])`));
+  });
+
+  it.each([
+    ['--status', 'bogus'],
+    ['--page', '0'],
+    ['--page-size', '0'],
+  ])('refuses %s %s by its flag, in one line, before catching up', async (flag, value) => {
+    removeReadModels(dataDir);
+    const { code, stdout, stderr } = await report('orders', flag, value);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(new RegExp(`^Invalid option ${flag}: [^\\n]+\\n$`));
+    expect(existsSync(join(dataDir, 'readmodels.sqlite'))).toBe(false);
+  });
+
+  it('refuses a second report name', async () => {
+    const { code, stdout, stderr } = await report('sales', 'stock');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(/^Unexpected argument 'stock'\nUsage: /);
+  });
+
+  it('says which file is damaged and how to rebuild it, in one line', async () => {
+    const readModels = join(damagedDir, 'readmodels.sqlite');
+    writeFileSync(readModels, randomBytes(16_384));
+    const { code, stdout, stderr } = await cli(damagedDir, 'report', 'sales');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(/^[^\n]+\n$/);
+    expect(stderr).toContain(`${readModels} is damaged`);
+    expect(stderr).toContain('npm run -s projections -- rebuild');
+
+    expect((await cli(damagedDir, 'rebuild')).code).toBe(0);
+    expect((await cli(damagedDir, 'report', 'sales')).code).toBe(0);
   });
 
   it('refuses a date range that ends before it starts, in one line', async () => {
@@ -128,6 +200,20 @@ describe('npm run report', () => {
 });
 
 describe('npm run projections -- rebuild', () => {
+  it.each([
+    ['--bogus', "Unknown option '--bogus'"],
+    ['now', "Unexpected argument 'now'"],
+  ])('refuses %s with one line and the usage, rebuilding nothing', async (arg, problem) => {
+    removeReadModels(dataDir);
+    const { code, stdout, stderr } = await cli(dataDir, 'rebuild', arg);
+    const [line, usage, ...rest] = stderr.split('\n');
+    expect(line).toContain(problem);
+    expect(usage).toMatch(/^Usage: npm run -s projections -- rebuild/);
+    expect(rest).toEqual(['']);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(existsSync(join(dataDir, 'readmodels.sqlite'))).toBe(false);
+  });
+
   it('refuses at once, in one line, while another process has the read models open', async () => {
     const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'), { synchronous: 'NORMAL' });
     const runner = await startProjectionRunner({
