@@ -14,16 +14,13 @@
  * back the units of late payments whose re-take was cut short the same way.
  */
 import type { Products } from '../catalog/products';
-import { handleCommand, loadStream } from '../command-handler';
+import { loadStream } from '../command-handler';
 import { orderStream } from '../domain/events';
 import type { EventStore } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import type { StripeGateway } from '../payments/stripe-gateway';
-import {
-  StripeMissingError,
-  StripeRefusedError,
-  StripeUnavailableError,
-} from '../payments/stripe-gateway';
+import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import { endOpenCheckout } from './end-checkout';
 import { orderDecider, releaseReasonOf } from './order';
 import { releaseEndedOrderStock, retakeOrderStock } from './order-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
@@ -48,7 +45,6 @@ export interface SweepDeps {
   endedStillHolding: (until: string) => string[];
   /** Orders pending a bank debit's outcome since before `cutoff` (ISO). */
   pendingOrders: (cutoff: string) => string[];
-  /** Orders paid late whose units were neither taken back nor found missing, as far as the read models know. */
   /** Orders paid late since `since` (ISO) whose units were neither taken back nor found missing. */
   lateUnfilled: (since: string) => string[];
   pendingChecks: PendingChecks;
@@ -94,49 +90,13 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
   const cutoff = new Date(deps.now().getTime() - SESSION_LIFETIME_MS - deps.graceMs).toISOString();
   const result: SweepResult = { swept: [], paid: [], deferred: [], released: [], retaken: [] };
   for (const orderId of deps.staleOrders(cutoff)) {
-    const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-    if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
-      continue;
-    // Money was taken, but not the order's amount: the site owner settles it (refund or
-    // fulfil), so its stock stays held and Stripe is not asked again.
-    if (state.mismatches.length > 0) continue;
-    if (state.checkout) {
-      const session = await unpayable(deps.stripe, state.checkout.sessionId);
-      if (session === 'ask again') {
-        result.deferred.push(orderId);
-        continue;
-      }
-      if (session !== 'unpayable') {
-        const recorded = await recordStripeOutcome(deps, {
-          orderId,
-          outcome: 'fetched',
-          stripeEventId: null,
-          session,
-        });
-        await recorded.followUp();
-        if (recorded.events.some((event) => event.type === 'PaymentCompleted'))
-          result.paid.push(orderId);
-        continue;
-      }
-    }
-    const at = deps.now().toISOString();
-    const handled = await handleCommand(
-      deps.store,
-      orderStream(orderId),
-      orderDecider,
-      { type: 'SweepCheckout', at },
-      { metadata: { correlationId: orderId, causationId: 'reservation-sweep' } },
-    );
-    if (handled.state.status !== 'expired') continue;
-    await releaseEndedOrderStock(
-      deps.store,
-      deps.products,
-      state.cart,
-      'swept',
-      at,
-      'reservation-sweep',
-    );
-    result.swept.push(orderId);
+    const ended = await endOpenCheckout(deps, orderId, {
+      reason: 'swept',
+      causationId: 'reservation-sweep',
+    });
+    if (ended === 'ended') result.swept.push(orderId);
+    if (ended === 'paid') result.paid.push(orderId);
+    if (ended === 'ask again') result.deferred.push(orderId);
   }
   // A bank debit that settled (or failed) while its webhook was lost: Stripe's session says
   // paid once it settled. A failure cannot be told from a debit still under way by the
@@ -147,7 +107,7 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (!deps.pendingChecks.due(orderId, now)) continue;
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (state.status !== 'pending' || !state.checkout) continue;
-    let session: SessionFacts;
+    let session: Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
     try {
       session = await deps.stripe.retrieveCheckoutSession(state.checkout.sessionId);
     } catch (error) {
@@ -199,32 +159,4 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (taken.length > 0) result.retaken.push(orderId);
   }
   return result;
-}
-
-type SessionFacts = Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
-
-/**
- * Makes sure a session can no longer be paid: 'unpayable' once Stripe has expired it (or
- * never had it: another account's or mode's keys); the session when it was completed (a
- * payment to record); 'ask again' when Stripe could not say this round.
- */
-async function unpayable(
-  stripe: StripeGateway,
-  sessionId: string,
-): Promise<SessionFacts | 'unpayable' | 'ask again'> {
-  try {
-    let session = await stripe.retrieveCheckoutSession(sessionId);
-    // Stripe's clock may be behind ours: end the session there before its stock goes back.
-    if (session.status === 'open' && session.paymentStatus === 'unpaid')
-      session = await stripe.expireCheckoutSession(sessionId);
-    return session.paymentStatus !== 'unpaid' || session.status === 'complete'
-      ? session
-      : 'unpayable';
-  } catch (error) {
-    if (error instanceof StripeMissingError) return 'unpayable';
-    // Refused includes an expiry that lost the race to a payment: the next round records it.
-    if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
-      return 'ask again';
-    throw error;
-  }
 }

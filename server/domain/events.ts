@@ -52,6 +52,8 @@ export const ReleaseReason = z.enum([
   'payment_failed',
   'expired',
   'swept',
+  // The shopper left Stripe's page by its cancel link: the session was ended there first.
+  'cancelled',
 ]);
 export const StockReleased = z.object({
   sku: Sku,

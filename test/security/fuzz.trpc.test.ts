@@ -36,6 +36,7 @@ const QUERIES = [
 ];
 const MUTATIONS = [
   'checkout.start',
+  'order.cancel',
   'admin.listProduct',
   'admin.updateProduct',
   'admin.delistProduct',

@@ -1,6 +1,7 @@
 import { TRPCError, tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { OrderView } from '../../../projections/order';
+import { endOpenCheckout } from '../../checkout/end-checkout';
 import { orderStream } from '../../domain/events';
 import { maskedEmail } from '../../masking';
 import type { OrderSnapshot } from '../../orders';
@@ -110,6 +111,33 @@ export const orderRouter = router({
         snapshot = await requireOrder(ctx.services, input.orderId);
       }
       return shopperView(snapshot.view, input.sessionId);
+    }),
+
+  /**
+   * The shopper left Stripe's page by its cancel link: the session is ended at Stripe and
+   * the stock given back now, not when Stripe expires the session (30 minutes or more), so
+   * paying again is not refused for the units this checkout holds. A session paid meanwhile
+   * is recorded instead. Anyone holding the order id may ask: it ends only an unpaid
+   * checkout, which its shopper has left.
+   */
+  cancel: publicProcedure
+    .input(z.object({ orderId: OrderId }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const { services } = ctx;
+      await requireOrder(services, input.orderId);
+      const ended = await endOpenCheckout(services, input.orderId, {
+        reason: 'cancelled',
+        causationId: 'shopper-cancel',
+        onlyStarted: true,
+      });
+      if (ended === 'ask again') {
+        throw new TRPCError({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'Stripe could not be asked; the checkout ends on its own when it expires',
+        });
+      }
+      const { view } = await requireOrder(services, input.orderId);
+      return { status: view.status };
     }),
 
   /** The order view now and on every change; resumes after the last revision the client saw. */

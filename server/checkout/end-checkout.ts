@@ -1,0 +1,111 @@
+/**
+ * Ends an open checkout before Stripe would: for the sweep, once the reservation outlived
+ * its session (a lost `expired` webhook), and for a shopper who cancelled on Stripe's page.
+ * Stripe is asked first, so a payment is recorded rather than swept, and a session still
+ * open there is expired before its stock goes back, so it can no longer be paid.
+ */
+import type { Products } from '../catalog/products';
+import { handleCommand, loadStream } from '../command-handler';
+import { orderStream } from '../domain/events';
+import type { EventStore } from '../eventstore/port';
+import { recordStripeOutcome } from '../payments/record-outcome';
+import type { StripeGateway } from '../payments/stripe-gateway';
+import {
+  StripeMissingError,
+  StripeRefusedError,
+  StripeUnavailableError,
+} from '../payments/stripe-gateway';
+import { orderDecider } from './order';
+import { releaseEndedOrderStock } from './order-stock';
+
+export interface EndCheckoutDeps {
+  store: EventStore;
+  products: Products;
+  stripe: StripeGateway;
+  now: () => Date;
+}
+
+/**
+ * What became of the order: `ended` (expired, its stock given back), `paid` (Stripe had
+ * taken the payment: now recorded), `ask again` (Stripe could not say; nothing changed),
+ * or `unchanged` (not open, or a mismatched payment the site owner settles).
+ */
+export type Ended = 'ended' | 'paid' | 'ask again' | 'unchanged';
+
+export async function endOpenCheckout(
+  deps: EndCheckoutDeps,
+  orderId: string,
+  options: { reason: 'swept' | 'cancelled'; causationId: string; onlyStarted?: boolean },
+): Promise<Ended> {
+  const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+  if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
+    return 'unchanged';
+  // A checkout.start still in flight owns a validated order: only the sweep, long after
+  // any such call, ends one.
+  if (options.onlyStarted && state.status !== 'checkout_started') return 'unchanged';
+  // Money was taken, but not the order's amount: the site owner settles it (refund or
+  // fulfil), so its stock stays held and Stripe is not asked again.
+  if (state.mismatches.length > 0) return 'unchanged';
+  if (state.checkout) {
+    const session = await unpayable(deps.stripe, state.checkout.sessionId);
+    if (session === 'ask again') return 'ask again';
+    if (session !== 'unpayable') {
+      const recorded = await recordStripeOutcome(deps, {
+        orderId,
+        outcome: 'fetched',
+        stripeEventId: null,
+        session,
+      });
+      await recorded.followUp();
+      return recorded.events.some((event) => event.type === 'PaymentCompleted')
+        ? 'paid'
+        : 'unchanged';
+    }
+  }
+  const at = deps.now().toISOString();
+  const handled = await handleCommand(
+    deps.store,
+    orderStream(orderId),
+    orderDecider,
+    { type: 'SweepCheckout', at },
+    { metadata: { correlationId: orderId, causationId: options.causationId } },
+  );
+  if (handled.state.status !== 'expired') return 'unchanged';
+  await releaseEndedOrderStock(
+    deps.store,
+    deps.products,
+    state.cart,
+    options.reason,
+    at,
+    options.causationId,
+  );
+  return 'ended';
+}
+
+type SessionFacts = Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
+
+/**
+ * Makes sure a session can no longer be paid: 'unpayable' once Stripe has expired it (or
+ * never had it: another account's or mode's keys); the session when it was completed (a
+ * payment to record); 'ask again' when Stripe could not say this round.
+ */
+async function unpayable(
+  stripe: StripeGateway,
+  sessionId: string,
+): Promise<SessionFacts | 'unpayable' | 'ask again'> {
+  try {
+    let session = await stripe.retrieveCheckoutSession(sessionId);
+    // Stripe's clock may be behind ours: end the session there before its stock goes back.
+    if (session.status === 'open' && session.paymentStatus === 'unpaid')
+      session = await stripe.expireCheckoutSession(sessionId);
+    return session.paymentStatus !== 'unpaid' || session.status === 'complete'
+      ? session
+      : 'unpayable';
+  } catch (error) {
+    if (error instanceof StripeMissingError) return 'unpayable';
+    // Refused includes an expiry that lost the race to a payment: the next round records it.
+    if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
+      return 'ask again';
+    throw error;
+  }
+}
