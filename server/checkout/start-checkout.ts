@@ -22,8 +22,8 @@ import {
 } from '../payments/stripe-gateway';
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
-import { orderDecider } from './order';
-import { releaseOrderStock } from './order-stock';
+import { orderDecider, releaseReasonOf } from './order';
+import { releaseEndedOrderStock, releaseOrderStock } from './order-stock';
 import type { CartItem, LineProblem, Problem } from './pricing';
 import { priceCart } from './pricing';
 
@@ -94,6 +94,7 @@ export interface CheckoutDeps {
   publicUrl: string;
   /** The per-shopper and per-client caps on units held in unpaid checkouts. */
   holds: HoldGuard;
+  log?: { warn: (details: object, message: string) => void };
 }
 
 /** Stripe requires 30 minutes at least; one more minute lets a resumed request still qualify. */
@@ -301,11 +302,34 @@ async function createSession(
   } catch (error) {
     // A concurrent request for this checkoutId failed the order while Stripe answered us.
     if (error instanceof DomainError && error.code === 'checkout_closed') {
+      await abandonSession(deps, cart, session.id);
       throw new CheckoutClosedError(error.message);
     }
     throw error;
   }
   return { orderId, checkoutUrl: session.url ?? '' };
+}
+
+/**
+ * Our session came too late for an order that ended meanwhile: nobody will get its URL, so
+ * it is expired at Stripe, and the units this request reserved (possibly after the ending
+ * request had given the order's stock back) are released.
+ */
+async function abandonSession(deps: CheckoutDeps, cart: Cart, sessionId: string): Promise<void> {
+  const { orderId } = cart;
+  const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+  const reason = releaseReasonOf(state.status);
+  if (reason) {
+    const at = deps.now().toISOString();
+    await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, orderId);
+  }
+  if (state.checkout?.sessionId === sessionId) return;
+  try {
+    await deps.stripe.expireCheckoutSession(sessionId);
+  } catch (error) {
+    // Only tidiness: a session whose URL nobody has expires on its own.
+    deps.log?.warn({ err: error, orderId }, 'could not expire an abandoned session');
+  }
 }
 
 /** The checkout URL, if the order's session has been started. */

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductCommand } from '../../server/catalog/product';
+import { type CheckoutDeps, startCheckout } from '../../server/checkout/start-checkout';
 import { orderIdFor } from '../../server/domain/ids';
+import { StripeUnavailableError } from '../../server/payments/stripe-gateway';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
 import { availableOf, checkout, orderEvents, RETURN_URL } from '../support/orders';
@@ -130,5 +133,73 @@ describe('Stripe refusing or unreachable during checkout.start', () => {
     expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
     // Asked again, the refused one gets the same checkout.
     expect(await t.client.checkout.start.mutate(input)).toEqual(started);
+  });
+
+  it('a second request that reserves after the first one failed and released leaves no stock held and no session open', async () => {
+    const { services } = t.app;
+    const gate = () => {
+      let open!: () => void;
+      return { opened: new Promise<void>((resolve) => (open = resolve)), open };
+    };
+    const firstAtStripe = gate();
+    const secondReserving = gate();
+    const firstReleased = gate();
+    // Given: the first request's Stripe call fails while the second, which read the order
+    // as validated, is about to reserve; the second reserves after the first released.
+    const products = services.products;
+    const first: CheckoutDeps = {
+      ...services,
+      publicUrl: services.config.publicUrl,
+      products: Object.assign(Object.create(products), {
+        execute: async (command: ProductCommand, metadata: never) => {
+          const done = await products.execute(command, metadata);
+          if (command.type === 'ReleaseStock') firstReleased.open();
+          return done;
+        },
+      }),
+      stripe: Object.assign(Object.create(services.stripe), {
+        createCheckoutSession: async () => {
+          firstAtStripe.open();
+          await secondReserving.opened;
+          throw new StripeUnavailableError('Stripe unavailable: timed out');
+        },
+      }),
+    };
+    const second: CheckoutDeps = {
+      ...first,
+      stripe: services.stripe,
+      products: Object.assign(Object.create(products), {
+        execute: async (command: ProductCommand, metadata: never) => {
+          if (command.type === 'ReserveStock') {
+            secondReserving.open();
+            await firstReleased.opened;
+          }
+          return products.execute(command, metadata);
+        },
+      }),
+    };
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 3 }],
+      email: 'twice@example.com',
+      returnUrl: RETURN_URL,
+      client: '127.0.0.1',
+    };
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const sessionsBefore = t.sandbox.sessions().length;
+    const firstCall = startCheckout(first, input);
+    await firstAtStripe.opened;
+    const outcomes = await Promise.allSettled([firstCall, startCheckout(second, input)]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    const orderId = orderIdFor(input.checkoutId);
+    expect((await orderEvents(services.store, orderId)).map((e) => e.type)).toEqual([
+      'CartValidated',
+      'CheckoutFailed',
+    ]);
+    expect((await products.state('BAGGIO-1994')).holds.get(orderId)).toBeUndefined();
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+    const made = t.sandbox.sessions().slice(sessionsBefore);
+    expect(made.map((s) => s.status)).toEqual(['expired']);
   });
 });
