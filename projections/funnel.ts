@@ -16,7 +16,10 @@ export interface FunnelCounts {
   failed: number;
   /** Stripe refused or was unreachable, or stock ran out, before the shopper could pay. */
   checkoutFailed: number;
-  /** The cart was validated but no checkout ever started or failed (the shopper never reached Stripe). */
+  /**
+   * The cart was validated but no checkout ever started or failed (the shopper never reached
+   * Stripe), swept since or not.
+   */
   abandoned: number;
   /** A checkout started and is still awaiting payment. */
   open: number;
@@ -65,7 +68,7 @@ export function evolveFunnel(
   if (
     before &&
     after &&
-    stageOfStatus[before.status] === stageOfStatus[after.status] &&
+    stageOf(before) === stageOf(after) &&
     started(before) === started(after)
   ) {
     return [];
@@ -80,7 +83,12 @@ export function evolveFunnel(
 function count(counts: FunnelCounts, view: OrderView, sign: 1 | -1): void {
   counts.cartsValidated += sign;
   if (started(view)) counts.checkoutsStarted += sign;
-  counts[stageOfStatus[view.status]] += sign;
+  counts[stageOf(view)] += sign;
+}
+
+/** A cart the sweep expired without a session never reached Stripe: abandoned, not expired. */
+function stageOf(view: OrderView) {
+  return view.status === 'expired' && !started(view) ? 'abandoned' : stageOfStatus[view.status];
 }
 
 const started = (view: OrderView) => view.sessionId !== null;

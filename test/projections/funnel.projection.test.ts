@@ -33,6 +33,12 @@ describe('funnel projection', () => {
     expect(funnelAfter(cart())).toEqual([day({ cartsValidated: 1, abandoned: 1 })]);
   });
 
+  it('still counts it abandoned once the sweep expires it, with no session', () => {
+    const swept = checkoutExpired();
+    swept.data = { ...swept.data, stripeEventId: null, sessionId: '' };
+    expect(funnelAfter(cart(), swept)).toEqual([day({ cartsValidated: 1, abandoned: 1 })]);
+  });
+
   it('counts a started checkout as open until it ends', () => {
     expect(funnelAfter(cart(), checkoutStarted(1500), paymentPending())).toEqual([
       day({ cartsValidated: 1, checkoutsStarted: 1, open: 1 }),
