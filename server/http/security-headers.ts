@@ -8,6 +8,9 @@ import helmet from 'helmet';
 
 export function securityHeaders(publicUrl: string): Record<string, string> {
   const https = publicUrl.startsWith('https:');
+  // Product image URLs are absolute, made from PUBLIC_URL, and a page may address the API
+  // by it too: a visitor who reached this server by another name still loads both.
+  const publicOrigin = new URL(publicUrl).origin;
   const headers: Record<string, string> = {};
   const stub = {
     setHeader: (name: string, value: string | number | readonly string[]) => {
@@ -22,8 +25,8 @@ export function securityHeaders(publicUrl: string): Record<string, string> {
         // The demo pages bootstrap with small inline scripts, as many shops do.
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        imgSrc: ["'self'", publicOrigin, 'data:'],
+        connectSrc: ["'self'", publicOrigin],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
         objectSrc: ["'none'"],

@@ -3,6 +3,7 @@
  * the widget bundle, /healthz, and in demo mode the shop pages.
  */
 import fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -48,6 +49,30 @@ class SafeLogController extends LogController {
   override routeNotFound(request: FastifyRequest): void {
     if (this.isLogDisabled(request)) return;
     request.log.info(`Route ${request.method}:${loggedUrl(request.url)} not found`);
+  }
+}
+
+/**
+ * The open SSE streams of tRPC subscriptions. They never end by themselves, and closing the
+ * server waits for every open response: closing ends them first. Their clients reconnect
+ * (EventSource does) to whichever server runs next.
+ */
+class LiveStreams {
+  private readonly open = new Set<ServerResponse>();
+  private closing = false;
+
+  add(response: ServerResponse): void {
+    // A subscription that was still starting when the server began to close.
+    if (this.closing) setImmediate(() => response.destroy());
+    else {
+      this.open.add(response);
+      response.once('close', () => this.open.delete(response));
+    }
+  }
+
+  endAll(): void {
+    this.closing = true;
+    for (const response of this.open) response.destroy();
   }
 }
 
@@ -120,14 +145,20 @@ export async function buildHttpServer(
     if (checkouts === 1) await checkoutLimit.call(app, request, reply);
   });
 
-  app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.routeOptions.url !== TRPC_ROUTE) return payload;
+  const liveStreams = new LiveStreams();
+  // Only the subscriptions end here: fastify then waits for the other requests in flight.
+  app.addHook('preClose', (done) => {
+    liveStreams.endAll();
+    done();
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url !== TRPC_ROUTE || !(payload instanceof Response)) return payload;
+    const type = payload.headers.get('content-type') ?? '';
+    if (type.startsWith('text/event-stream')) liveStreams.add(reply.raw);
     // A few refusals come back before the router runs labelled text/plain, though tRPC
     // only ever answers JSON (or text/event-stream for subscriptions).
-    if (
-      payload instanceof Response &&
-      payload.headers.get('content-type')?.startsWith('text/plain')
-    ) {
+    if (type.startsWith('text/plain')) {
       const headers = new Headers(payload.headers);
       headers.set('content-type', 'application/json; charset=utf-8');
       return new Response(payload.body, { status: payload.status, headers });
