@@ -16,6 +16,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Services } from '../services';
+import { clientKey } from './client-key';
 import type { AppRouter } from './router';
 import { appRouter } from './router';
 import { securityHeaders } from './security-headers';
@@ -129,6 +130,7 @@ export async function buildHttpServer(
   const checkoutLimit = app.rateLimit({
     max: services.config.checkoutRateLimit,
     timeWindow: 60_000,
+    keyGenerator: (request) => clientKey(request.ip),
   });
   app.addHook('onRequest', async (request, reply) => {
     const called = procedures(request);
@@ -193,10 +195,14 @@ export async function buildHttpServer(
       // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
       createContext: ({ req, info }): Context => ({
         services,
-        client: req.ip,
+        client: clientKey(req.ip),
+        // An EventSource cannot send headers, so a subscription may carry the token in its
+        // URL; anything else must use the header, keeping the token out of URLs proxies log.
         authorization:
           req.headers.authorization ??
-          (info.connectionParams?.token ? `Bearer ${info.connectionParams.token}` : undefined),
+          (info.type === 'subscription' && info.connectionParams?.token
+            ? `Bearer ${info.connectionParams.token}`
+            : undefined),
       }),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')

@@ -184,6 +184,17 @@ describe('the analytics subscription', () => {
     expect(response.status).toBe(200);
     expect(response.text).toMatch(/"position":null/);
   });
+
+  it('is the only use of a token in the URL: queries refuse it (proxies log URLs)', async () => {
+    const params = encodeURIComponent(JSON.stringify({ token: ADMIN_TOKEN }));
+    for (const path of [
+      `/trpc/analytics.sales?input=${encodeURIComponent('{}')}&connectionParams=${params}`,
+      `/trpc/admin.products?connectionParams=${params}`,
+    ]) {
+      const response = await send(t.url, { path });
+      expect(response.status, path).toBe(401);
+    }
+  });
 });
 
 describe('the right token', () => {
