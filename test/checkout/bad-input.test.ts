@@ -122,6 +122,12 @@ const checkoutCases: [string, string | object, number, RegExp][] = [
   ],
   ['a tampered total', { ...valid(), total: 1 }, 400, /total|Unrecognized/i],
   ['a bad email', { ...valid(), email: 'not-an-email' }, 400, /email/i],
+  [
+    'an email with more than 64 characters before the @',
+    { ...valid(), email: `${'a'.repeat(65)}@example.com` },
+    400,
+    /at most 64 characters before the @/,
+  ],
   ['a missing email', { ...valid(), email: undefined }, 400, /email/i],
   ['a checkoutId that is not a UUID', { ...valid(), checkoutId: '1' }, 400, /checkoutId/],
   [

@@ -24,7 +24,14 @@ export const StartCheckoutInput = z
         'each sku at most once',
       ),
     // Lower-cased so the per-shopper cap cannot be dodged by changing letter case.
-    email: z.string().trim().toLowerCase().max(254).email(),
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(254)
+      .email()
+      // RFC 5321's limit: a longer one is no address Stripe (or any mail server) takes.
+      .refine((email) => email.indexOf('@') <= 64, 'at most 64 characters before the @'),
     // Stripe takes return URLs up to 5,000 characters; encoding can triple a URL's length.
     returnUrl: z
       .string()
