@@ -32,9 +32,13 @@ function squeezeTemplates(): Plugin {
             const raw = code.slice(start, part.end);
             let text = raw.replace(/\s*\n\s*/g, ' ');
             // Around braces, semicolons and commas, and after a declaration's colon (a
-            // selector's colon is never followed by a space), CSS needs no space.
+            // selector's colon is never followed by a space), CSS needs no space; nor does a
+            // block's last declaration need its semicolon.
             if (node.tag.text === 'css') {
-              text = text.replace(/\s*([{};,])\s*/g, '$1').replace(/:\s+/g, ':');
+              text = text
+                .replace(/\s*([{};,])\s*/g, '$1')
+                .replace(/:\s+/g, ':')
+                .replaceAll(';}', '}');
             }
             edits.push({ start, end: part.end, text });
           }
@@ -82,7 +86,10 @@ export default defineConfig({
     // Lib mode keeps whitespace in ES output unless the bundler itself is told to minify.
     // The file is served as it is, never bundled again, so the comments the minifier keeps
     // for other bundlers (27 `@__PURE__` annotations) only add bytes: 87 B gzipped.
-    rolldownOptions: { output: { minify: true, comments: false } },
+    // ASCII only, so a page not served as UTF-8 (where the classic-script build often goes)
+    // does not garble "…" or "è"; it costs nothing gzipped (10 B less). Tagged templates stay
+    // as written, so html`` uses entities (&times;) rather than such characters.
+    rolldownOptions: { output: { minify: true, comments: false, charset: 'ascii' } },
     sourcemap: true,
     lib: {
       entry: 'widget/index.ts',

@@ -1,4 +1,6 @@
 /** Prints rows as an aligned text table or as CSV (RFC 4180 quoting). */
+import { minorUnitDigits } from '../server/domain/currency';
+
 export type Cell = string | number | boolean | null;
 
 export function formatTable(headers: string[], rows: Cell[][]): string {
@@ -28,15 +30,21 @@ export function formatCsv(headers: string[], rows: Cell[][]): string {
   return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\n');
 }
 
-/** Minor units as a human amount in the currency's own decimals, e.g. 123450 eur -> "1,234.50 EUR". */
+/**
+ * Minor units as a human amount, e.g. 123450 eur -> "1,234.50 EUR": divided by Stripe's minor
+ * unit (350000 huf is 3,500 forint), shown with the currency's own decimals (none for HUF).
+ */
 export function formatMoney(minorUnits: number, currency: string): string {
   const code = currency.toUpperCase();
-  const digits =
+  const stripeDigits = minorUnitDigits(currency);
+  const shown = Math.min(
     new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+      .maximumFractionDigits ?? 2,
+    stripeDigits,
+  );
   const amount = new Intl.NumberFormat('en', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
+    minimumFractionDigits: shown,
+    maximumFractionDigits: shown,
   });
-  return `${amount.format(minorUnits / 10 ** digits)} ${code}`;
+  return `${amount.format(minorUnits / 10 ** stripeDigits)} ${code}`;
 }

@@ -38,6 +38,8 @@ export interface ShopApi {
   startCheckout(input: CheckoutInput): Promise<CheckoutStarted>;
   getOrder(orderId: string, sessionId?: string): Promise<OrderView>;
   watchOrder(orderId: string, live: Live<OrderView>): Subscription;
+  /** Ends the order's unpaid checkout, giving its stock back; answers the status after. */
+  cancelOrder(orderId: string): Promise<{ status: OrderStatus }>;
 }
 
 export function createShopApi(api: string): ShopApi {
@@ -69,6 +71,7 @@ export function createShopApi(api: string): ShopApi {
     startCheckout: (input) => client.checkout.start.mutate(input),
     getOrder: (orderId, sessionId) =>
       client.order.get.query(sessionId ? { orderId, sessionId } : { orderId }),
+    cancelOrder: (orderId) => client.order.cancel.mutate({ orderId }),
     watchOrder: (orderId, live) =>
       client.order.watch.subscribe(
         { orderId },

@@ -41,6 +41,7 @@ const en = {
   paymentDown: 'The payment could not start. Please try again.',
   failed: 'Something went wrong. Please try again.',
   cancelled: 'Checkout cancelled. Your cart is still here.',
+  orderUnknown: 'We could not find this order. Your cart is still here.',
   orderTitle: 'Your order',
   orderNumber: 'Order {id}',
   total: 'Total',
@@ -99,6 +100,7 @@ const it: Messages = {
   paymentDown: 'Il pagamento non è partito. Riprova.',
   failed: 'Qualcosa è andato storto. Riprova.',
   cancelled: 'Pagamento annullato. Il carrello è ancora qui.',
+  orderUnknown: 'Non troviamo questo ordine. Il carrello è ancora qui.',
   orderTitle: 'Il tuo ordine',
   orderNumber: 'Ordine {id}',
   total: 'Totale',
@@ -119,17 +121,23 @@ const it: Messages = {
 
 export const locales: Record<string, Messages> = { en, it };
 
-/** The language of the element, its page, or the browser, as a BCP 47 tag. */
-export function resolveLocale(element: Element): string {
-  const tag =
-    element.closest('[lang]')?.getAttribute('lang') ||
-    (typeof navigator !== 'undefined' ? navigator.language : '') ||
-    'en';
-  try {
-    return Intl.getCanonicalLocales(tag)[0] ?? 'en';
-  } catch {
-    return 'en';
+/**
+ * The `locale` asked for, else the element's or page's `lang`, else the browser's, as a
+ * canonical BCP 47 tag; `en_US` reads as `en-US`, and a tag Intl rejects is skipped.
+ */
+export function resolveLocale(element: Element, requested?: string): string {
+  for (const tag of [
+    requested,
+    element.closest('[lang]')?.getAttribute('lang'),
+    navigator.language,
+  ]) {
+    try {
+      if (tag) return Intl.getCanonicalLocales(tag.replaceAll('_', '-'))[0]!;
+    } catch {
+      // Not a language tag: the next one.
+    }
   }
+  return 'en';
 }
 
 export function messagesFor(locale: string, overrides?: Partial<Messages>): Messages {

@@ -18,13 +18,23 @@ export class OrderFollower {
   /** The element sets and clears it along with its own state, so those changes re-render. */
   order: FollowedOrder | null = null;
   private readonly host: ReactiveControllerHost & EventTarget;
-  private readonly onStatus: (status: OrderStatus) => void;
+  private readonly onStatus: (view: OrderView, previous: OrderStatus | undefined) => void;
+  private readonly onMissing: () => void;
   private readonly paid = new Set<string>();
   private watch: Subscription | undefined;
 
-  constructor(host: ReactiveControllerHost & EventTarget, onStatus: (status: OrderStatus) => void) {
+  /**
+   * `onStatus` hears each new status (`previous` undefined the first time the order is read);
+   * `onMissing`, that the server has no such order, after which it is followed no more.
+   */
+  constructor(
+    host: ReactiveControllerHost & EventTarget,
+    onStatus: (view: OrderView, previous: OrderStatus | undefined) => void,
+    onMissing: () => void,
+  ) {
     this.host = host;
     this.onStatus = onStatus;
+    this.onMissing = onMissing;
   }
 
   /** Follows the current order, if any, until `stop()`. */
@@ -36,7 +46,7 @@ export class OrderFollower {
       const previous = this.order.view?.status;
       this.order = { ...this.order, view };
       this.host.requestUpdate();
-      if (view.status !== previous) this.onStatus(view.status);
+      if (view.status !== previous) this.onStatus(view, previous);
       if (view.status === 'paid' && !this.paid.has(id)) {
         this.paid.add(id);
         emit(this.host, 'stripe-cart:paid', {
@@ -54,12 +64,20 @@ export class OrderFollower {
       if (isFinal(view.status)) subscription.unsubscribe();
     };
     const reportError = (error: unknown) => {
+      if (this.order?.id !== id) return;
       const failure = classifyFailure(error);
       emit(this.host, 'stripe-cart:error', {
         kind: failure.kind,
         message: failure.message,
         orderId: id,
       });
+      // A mistyped, cut or stale address: no order to show, and nothing to wait for.
+      const code = (error as { data?: { code?: string } }).data?.code;
+      if (code === 'NOT_FOUND' || code === 'BAD_REQUEST') {
+        this.order = null;
+        this.stop();
+        this.onMissing();
+      }
     };
     // The session check makes "paid" show even before Stripe's webhook arrives.
     if (sessionId) shop.getOrder(id, sessionId).then(show, reportError);

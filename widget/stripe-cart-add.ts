@@ -19,9 +19,11 @@ const LOW_STOCK = 3;
  * @attr quantity - How many to add per click. Default 1.
  * @attr api - The server, when it differs from the first `<stripe-cart api>` on the page
  *   (which may come later: the button finds it then).
- * @attr locale - Language of the texts and price. Default: the nearest `lang`, then the browser's.
+ * @attr locale - Language of the texts and price (`en_US` reads as `en-US`). Default, or when it
+ *   is no language tag: the nearest `lang`, then the browser's.
  *
- * @slot - The button's label. Default: "Add to cart".
+ * @slot - The button's label. Default: "Add to cart". Screen readers hear the product's name
+ *   after it (hidden on screen), then the price.
  *
  * @csspart button - The button. @csspart price - The price inside it.
  * @csspart stock - "Sold out" / "No longer available" / "Only N left" under it.
@@ -102,7 +104,7 @@ export class StripeCartAdd extends LitElement {
   }
 
   protected override render() {
-    const locale = this.locale || resolveLocale(this);
+    const locale = resolveLocale(this, this.locale);
     const t = translator(messagesFor(locale));
     const product = this._products?.get(this.sku);
     // A catalog without the sku (delisted, or a typo) cannot be bought either: as sold out.
@@ -112,12 +114,15 @@ export class StripeCartAdd extends LitElement {
       : product && product.available <= LOW_STOCK
         ? t('onlyLeft', { count: product.available })
         : '';
+    // The product's name is in the button's name, hidden: eight "Add to cart" buttons differ
+    // only by it. Not aria-label, which would hide a label the site put in the slot.
     return html`<button part="button" type="button" ?disabled=${soldOut}
         aria-describedby=${stock ? 'stock' : nothing} @click=${() => this.add()}>
         <slot>${t('addToCart')}</slot>
         ${
           product
-            ? html`<span class="price" part="price">${formatMoney(product.unitAmount, product.currency, locale)}</span>`
+            ? html`<span class="sr">${product.name}</span>
+              <span class="price" part="price">${formatMoney(product.unitAmount, product.currency, locale)}</span>`
             : nothing
         }
       </button>

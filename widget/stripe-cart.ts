@@ -1,6 +1,6 @@
 /** The `<stripe-cart>` element: its public API and cart state, wired to its feeds, dialog and views. */
 import { html, LitElement, type PropertyValues } from 'lit';
-import type { CatalogProduct, ShopApi } from './api';
+import type { CatalogProduct, OrderView, ShopApi } from './api';
 import { catalogFeed } from './catalog';
 import { EMAIL, RETRY_DELAYS_MS, serverLocale } from './checkout';
 import type { CartChangeDetail } from './events';
@@ -17,7 +17,7 @@ import { classifyFailure, failureText, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
 import { isFinal, statusMessage } from './state/order-status';
 import type { LineFix, LineProblem } from './state/problems';
-import { readReturn, withoutReturnParams } from './state/return';
+import { isOrderId, readReturn, withoutReturnParams } from './state/return';
 import {
   announceSaved,
   loadCart,
@@ -39,8 +39,9 @@ import { cartIcon, cartView, orderView } from './views';
  * @tag stripe-cart
  *
  * @attr api - Base URL of the stripe-cart server, e.g. `https://shop.example`. Required.
- * @attr locale - Language of the texts and money, e.g. `it` or `en-GB`. Default: the nearest
- *   `lang` attribute, then the browser's language.
+ * @attr locale - Language of the texts and money, e.g. `it` or `en-GB` (`en_US` reads as
+ *   `en-US`). Default, or when it is no language tag: the nearest `lang` attribute, then the
+ *   browser's language.
  * @attr messages - JSON object overriding any text, e.g. `{"pay":"Buy now"}`.
  *
  * @prop {Partial<Messages>} messages - The same overrides, as an object.
@@ -124,8 +125,15 @@ export class StripeCart extends LitElement {
   private returnFocus: HTMLElement | null = null;
   private openWhenReady = false;
   private returnHandled = false;
-  private follower = new OrderFollower(this, (status) =>
-    this.announce(this.t(statusMessage[status])),
+  private follower = new OrderFollower(
+    this,
+    (view, previous) => {
+      this.announce(this.t(statusMessage[view.status]));
+      if (!previous) this.removePaid(view);
+    },
+    () => {
+      this._notice = this.t('orderUnknown');
+    },
   );
 
   constructor() {
@@ -347,7 +355,7 @@ export class StripeCart extends LitElement {
     const email = this._email.trim();
     if (!EMAIL.test(email)) {
       this._emailError = true;
-      this.renderRoot.querySelector<HTMLInputElement>('#email')?.focus();
+      this.focusLater('#email');
       return;
     }
     this._busy = true;
@@ -387,6 +395,7 @@ export class StripeCart extends LitElement {
     // A refused email is marked at its field; any other failure is said above the button.
     this._emailError = failure.kind === 'invalid' && failure.fields.some((f) => f.path === 'email');
     this._error = this._emailError ? '' : this.t(failureText[failure.kind]);
+    if (this._emailError) this.focusLater('#email');
     emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message });
   }
 
@@ -394,7 +403,7 @@ export class StripeCart extends LitElement {
     if (fix.type === 'remove') this.remove(sku);
     else this.setQuantity(sku, fix.quantity);
     if (this._refusals.size === 0 && this._error === this.t('refused')) this._error = '';
-    this.focusTitle();
+    this.focusLater('h2');
   }
 
   // ---- coming back from Stripe ----
@@ -403,16 +412,30 @@ export class StripeCart extends LitElement {
     const returned = readReturn(location.href);
     if (!returned) return;
     history.replaceState(history.state, '', withoutReturnParams(location.href));
+    const known = isOrderId(returned.orderId);
     if (returned.outcome === 'cancel') {
       this._notice = this.t('cancelled');
-    } else {
-      this._lines = [];
-      this.persist();
-      this.changed('paid');
+      // Gives the checkout's units back now rather than when Stripe expires it; the shopper
+      // has nothing to wait for, so a failure stays quiet (the expiry still comes).
+      if (known) shop.cancelOrder(returned.orderId).catch(() => {});
+    } else if (known) {
+      // The cart keeps its lines until the server has the order (see removePaid).
       this.follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
       this.follower.follow(shop);
+    } else {
+      this._notice = this.t('orderUnknown');
     }
     this.open();
+  }
+
+  /**
+   * The order is read: its units leave the cart, and only they (another tab may have added
+   * more meanwhile). Not for a checkout that ended unpaid.
+   */
+  private removePaid(order: OrderView): void {
+    if (!isFinal(order.status) || order.status === 'paid') {
+      this.dispatch({ type: 'paid', lines: order.lines }, 'paid');
+    }
   }
 
   // ---- rendering ----
@@ -422,7 +445,7 @@ export class StripeCart extends LitElement {
   }
 
   private get currentLocale(): string {
-    return this.locale || resolveLocale(this);
+    return resolveLocale(this, this.locale);
   }
 
   private get t(): Translate {
@@ -445,8 +468,12 @@ export class StripeCart extends LitElement {
     this._notice = '';
   }
 
-  private focusTitle(): void {
-    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('h2')?.focus());
+  /**
+   * Focuses `selector` once rendered: the email field then reads out with its error (tied to
+   * it), and the title stands in for a removed line's controls.
+   */
+  private focusLater(selector: string): void {
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
   }
 
   private onDialogKeydown = (event: KeyboardEvent) => {
@@ -479,7 +506,7 @@ export class StripeCart extends LitElement {
           <header part="header">
             <h2 id="title" tabindex="-1">${order ? t('orderTitle') : t('title')}</h2>
             <button class="close" part="close" type="button" aria-label=${t('close')}
-              @click=${() => this.close()}>×</button>
+              @click=${() => this.close()}>&times;</button>
           </header>
           <div class="sr" role="status" aria-live="polite">${open ? this._announcement : ''}</div>
           ${
@@ -515,7 +542,7 @@ export class StripeCart extends LitElement {
         setQuantity: (sku: string, quantity: number) => this.setQuantity(sku, quantity),
         remove: (sku: string) => {
           this.remove(sku);
-          this.focusTitle();
+          this.focusLater('h2');
         },
         fix: (sku: string, fix: LineFix) => this.fix(sku, fix),
         checkout: (event: Event) => this.checkout(event),

@@ -130,5 +130,9 @@ export const addStyles = css`
     outline: 3px solid var(--stripe-cart-focus-ring, var(--stripe-cart-accent, #635bff)); outline-offset: 2px;
   }
   .price { font-variant-numeric: tabular-nums; font-weight: 500; }
+  .sr {
+    position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip: rect(0 0 0 0); white-space: nowrap;
+  }
   .stock { display: block; margin-top: .35em; font-size: .85em; color: var(--stripe-cart-danger, #b42318); }
 `;

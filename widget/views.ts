@@ -91,14 +91,16 @@ export function lineView(
     <div class="controls">
       <div class="stepper" part="stepper" role="group" aria-label=${t('quantity', { name })}>
         <button type="button" aria-label=${t('decrease', { name })} aria-disabled=${atMin}
-          @click=${step(line.quantity - 1, atMin)}>−</button>
+          @click=${step(line.quantity - 1, atMin)}>&minus;</button>
         <input type="number" inputmode="numeric" min="1" max=${max} .value=${String(line.quantity)}
           aria-label=${t('quantity', { name })}
           aria-describedby=${issue ? issueId : nothing}
           @change=${(e: Event) => {
             const input = e.target as HTMLInputElement;
             const quantity = Number.parseInt(input.value, 10);
-            if (Number.isFinite(quantity)) actions.setQuantity(line.sku, quantity);
+            // 0 removes the line as Remove does, which also takes care of the focus.
+            if (quantity < 1) actions.remove(line.sku);
+            else if (quantity) actions.setQuantity(line.sku, quantity);
             input.value = String(line.quantity);
           }} />
         <button type="button" aria-label=${t('increase', { name })} aria-disabled=${atMax}
@@ -121,7 +123,7 @@ export function orderView(
   const tone = status === 'paid' ? 'paid' : status && isFinal(status) ? 'bad' : '';
   return html`<section class="order" part="order">
     <p class="status ${tone}" part="status" data-status=${status ?? 'loading'}>
-      ${status === 'paid' ? html`<span aria-hidden="true">✓</span>` : nothing}
+      ${status === 'paid' ? html`<span aria-hidden="true">&check;</span>` : nothing}
       ${status ? t(statusMessage[status]) : t('loading')}
     </p>
     <p class="muted">${t('orderNumber', { id: orderId.slice(0, 8).toUpperCase() })}</p>
@@ -129,7 +131,7 @@ export function orderView(
       order
         ? html`<ul>
             ${order.lines.map(
-              (l) => html`<li><span>${l.quantity} × ${l.name}</span>
+              (l) => html`<li><span>${l.quantity} &times; ${l.name}</span>
                 <span>${money(l.amount, order.currency)}</span></li>`,
             )}
           </ul>

@@ -2,36 +2,7 @@
  * Money at the edge: amounts arrive as integers in the currency's minor unit, beside a
  * lower-case ISO code, and are only turned into text here.
  */
-
-// Stripe's own exponents, which differ from ISO 4217 for a few currencies (e.g. ISK, UGX).
-const zeroDecimal = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'isk',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-const threeDecimal = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
-
-/** How many digits the minor unit has, as Stripe counts them. */
-export function minorUnitDigits(currency: string): number {
-  const code = currency.toLowerCase();
-  if (zeroDecimal.has(code)) return 0;
-  if (threeDecimal.has(code)) return 3;
-  return 2;
-}
+import { minorUnitDigits } from '../../server/domain/currency';
 
 function toMajorUnits(amount: number, currency: string): number {
   return amount / 10 ** minorUnitDigits(currency);

@@ -1,9 +1,11 @@
 /** Formats minor units for people; only the hosted page and messages need it. */
+import { minorUnitDigits } from '../../server/domain/currency';
+
+/** Divides by Stripe's minor unit (HUF has two decimals there), shown in Intl's own decimals. */
 export function formatMoney(minorUnits: number, currency: string, locale: string): string {
   const format = new Intl.NumberFormat(locale, {
     style: 'currency',
     currency: currency.toUpperCase(),
   });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minorUnits / 10 ** digits);
+  return format.format(minorUnits / 10 ** minorUnitDigits(currency));
 }

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  byCurrency,
-  formatMoney,
-  formatMoneyCompact,
-  formatPercent,
-  minorUnitDigits,
-} from '../../demo/admin/money';
+import { byCurrency, formatMoney, formatMoneyCompact, formatPercent } from '../../demo/admin/money';
+import { minorUnitDigits } from '../../server/domain/currency';
 
 describe('money on the analytics page', () => {
   it('formats minor units with the currency, as the reader expects', () => {
@@ -20,6 +15,11 @@ describe('money on the analytics page', () => {
     expect(minorUnitDigits('KWD')).toBe(3);
     expect(formatMoney(1500, 'kwd', 'en-US')).toBe('KWD\u00a01.500');
     expect(minorUnitDigits('gbp')).toBe(2);
+  });
+
+  it('divides two-decimal currencies Intl shows without decimals, ISK included', () => {
+    expect(formatMoney(350000, 'huf', 'en-US')).toBe('HUF\u00a03,500');
+    expect(formatMoney(100, 'isk', 'en-US')).toBe('ISK\u00a01');
   });
 
   it('shortens axis labels without losing the currency', () => {

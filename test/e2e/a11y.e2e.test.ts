@@ -5,9 +5,18 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { newShopper, servePage, skipE2E } from './support/browser';
-import { accessibleName, cartButton, cartDialog, expectCount, focused } from './support/cart';
+import {
+  accessibleName,
+  cartButton,
+  cartDialog,
+  euros,
+  expectCount,
+  focused,
+} from './support/cart';
 import { contrasts } from './support/contrast';
-import { shopInChromium } from './support/shop';
+import { demoCatalog, shopInChromium } from './support/shop';
+
+const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
 
 const MODULE = '<script type="module" src="/widget/stripe-cart.js"></script>';
 
@@ -68,6 +77,51 @@ describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () 
     expect(await focused(page)).toMatchObject({ name: 'Pay with card', inDialog: true });
     expect(calls).toBe(1);
     expect(errors).toEqual([expect.stringMatching(/^429 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
+
+  test('an email the server refuses takes focus to the field, which says what is wrong', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await openCartWithBaggio(page, shop.url);
+    // Well-formed enough for the cart's own check; the server's is stricter.
+    const email = cartDialog(page).getByLabel('Email for the receipt');
+    await email.fill('fan@example.c');
+    await cartDialog(page).locator('[part="checkout"]').press('Enter');
+    await expect
+      .poll(() => focused(page))
+      .toMatchObject({ tag: 'input', name: 'Email for the receipt', inDialog: true });
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    const description = await email.getAttribute('aria-describedby');
+    expect(await cartDialog(page).locator(`#${description}`).textContent()).toBe(
+      'Enter a valid email address.',
+    );
+    await page.context().close();
+  });
+
+  test("each add button's name says which product it adds, a site's own label too", async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/buttons`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="PELE-1958"></stripe-cart-add>
+      <stripe-cart-add sku="BAGGIO-1994">Buy it</stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/buttons`);
+    const pele = page.locator('stripe-cart-add[sku="PELE-1958"] button');
+    const baggio = page.locator('stripe-cart-add[sku="BAGGIO-1994"] button');
+    await expect
+      .poll(() => accessibleName(pele))
+      .toBe(`Add to cart ${product('PELE-1958').name} ${euros(product('PELE-1958').unitAmount)}`);
+    expect(await accessibleName(baggio)).toBe(
+      `Buy it ${product('BAGGIO-1994').name} ${euros(product('BAGGIO-1994').unitAmount)}`,
+    );
+    // The name is for screen readers only: on screen the button shows its label and price.
+    const hidden = await pele.getByText(product('PELE-1958').name).boundingBox();
+    expect(hidden).toMatchObject({ width: 1, height: 1 });
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

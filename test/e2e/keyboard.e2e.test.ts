@@ -4,7 +4,8 @@ import { newShopper, skipE2E, stepShots } from './support/browser';
 import { cartDialog, expectCount, focused, tabTo } from './support/cart';
 import { demoCatalog, shopInChromium } from './support/shop';
 
-const baggio = demoCatalog().find((p) => p.sku === 'BAGGIO-1994')!.name;
+const nameOf = (sku: string) => demoCatalog().find((p) => p.sku === sku)!.name;
+const baggio = nameOf('BAGGIO-1994');
 
 describe.skipIf(skipE2E())('keyboard-only checkout in Chromium', { timeout: 60_000 }, () => {
   const suite = shopInChromium();
@@ -69,6 +70,41 @@ describe.skipIf(skipE2E())('keyboard-only checkout in Chromium', { timeout: 60_0
     await page.keyboard.press('Enter');
     await expect.poll(() => cartDialog(page).isVisible()).toBe(false);
     expect((await focused(page)).name).toBe('Cart, 0 items');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+  test('0 in a quantity field removes the line and puts focus on the title, as Remove does', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="ZIDANE-1998"] .price').waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('BAGGIO-1994');
+      cart.add('ZIDANE-1998');
+      cart.open();
+    });
+    const title = { tag: 'h2', name: 'Your cart', inDialog: true };
+    const field = (sku: string) =>
+      cartDialog(page).getByRole('spinbutton', { name: `Quantity of ${nameOf(sku)}` });
+
+    // The first line: its field must not stay focused as the next product's.
+    await field('BAGGIO-1994').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('0');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toEqual(title);
+    await expectCount(page, 1);
+
+    // The last line: focus must not fall out of the dialog to the page.
+    await field('ZIDANE-1998').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('0');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focused(page)).toEqual(title);
+    await expectCount(page, 0);
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).inDialog).toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
   });

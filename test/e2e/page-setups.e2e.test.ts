@@ -107,6 +107,33 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     await page.context().close();
   });
 
+  test('the classic-script build reads right on a page that is not UTF-8', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    // A legacy page in Windows-1252: a script served without a charset is read in the page's.
+    await page.route(`${shop.url}/js/stripe-cart.iife.js`, (route) =>
+      route.fulfill({
+        path: path.join(widgetDir, 'stripe-cart.iife.js'),
+        contentType: 'text/javascript',
+      }),
+    );
+    await page.route(`${shop.url}/legacy`, (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=windows-1252',
+        body: `<!doctype html><html lang="it"><head><script src="/js/stripe-cart.iife.js"></script>
+        </head><body><stripe-cart api="/"></stripe-cart></body></html>`,
+      }),
+    );
+    await page.goto(`${shop.url}/legacy`);
+    await cartButton(page).click();
+    await expect
+      .poll(() => cartDialog(page).locator('.empty').textContent())
+      .toBe('Il carrello è vuoto.');
+    expect(await cartDialog(page).locator('[part="close"]').textContent()).toBe('×');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   test('a delisted product in the cart: no endless "Loading…", and its button cannot add it', async () => {
     const { shop, browser } = suite;
     await shop.test.admin.admin.listProduct.mutate({
@@ -152,6 +179,60 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     await expect
       .poll(() => cartDialog(page).getByRole('button', { name: 'Remove it' }).count())
       .toBe(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('forints read as Stripe counts them: 350000 huf is HUF 3,500, in the cart and on the button', async () => {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.listProduct.mutate({
+      sku: 'FORINT-1',
+      name: 'Puskás card',
+      unitAmount: 350_000,
+      currency: 'huf',
+      stock: 5,
+    });
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/forint`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="FORINT-1"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/forint`);
+    const price = page.locator('stripe-cart-add .price');
+    await expect.poll(() => price.textContent()).toBe('HUF\u00a03,500');
+    await page.locator('stripe-cart-add').getByRole('button').click();
+    await cartButton(page).click();
+    await expect
+      .poll(() => cartDialog(page).locator('[part="subtotal"]').textContent())
+      .toContain('HUF\u00a03,500');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('locale="en_US" reads as en-US; a tag the browser rejects falls back to the page', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/locales`,
+      `<html lang="it">${MODULE}<stripe-cart api="/" locale="en_US"></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994" locale="en_US"></stripe-cart-add>
+      <stripe-cart-add id="odd" sku="BAGGIO-1994" locale="en-US-"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/locales`);
+    const cents = product('BAGGIO-1994').unitAmount;
+    await expect
+      .poll(() => page.locator('stripe-cart-add:not(#odd) .price').textContent())
+      .toBe(
+        new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(cents / 100),
+      );
+    expect(await page.locator('stripe-cart-add:not(#odd) button').textContent()).toContain(
+      'Add to cart',
+    );
+    expect(await page.locator('#odd button').textContent()).toContain('Aggiungi al carrello');
+    expect(await cartButton(page).textContent()).toContain('Cart');
     expect(errors).toEqual([]);
     await page.context().close();
   });

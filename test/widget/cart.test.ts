@@ -25,6 +25,13 @@ describe('cart reducer', () => {
     expect(reduceCart(lines, { type: 'setQuantity', sku: 'A', quantity: 4, max: 1 })).toBe(lines);
   });
 
+  test('a paid order takes out only its own quantities; lines added besides stay', () => {
+    const lines = cart(['A', 3], ['B', 1], ['C', 2]);
+    const paid = cart(['A', 1], ['B', 1], ['D', 4]);
+    expect(reduceCart(lines, { type: 'paid', lines: paid })).toEqual(cart(['A', 2], ['C', 2]));
+    expect(reduceCart(cart(['C', 2]), { type: 'paid', lines: paid })).toEqual(cart(['C', 2]));
+  });
+
   test('zero, negative or non-numeric additions change nothing', () => {
     const lines = cart(['A', 1]);
     for (const quantity of [0, -2, Number.NaN]) {

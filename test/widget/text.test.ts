@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { locales, messagesFor, parseMessages, pluralKey, translator } from '../../widget/i18n';
 import { formatMoney } from '../../widget/state/money';
-import { readReturn, withoutReturnParams } from '../../widget/state/return';
+import { isOrderId, readReturn, withoutReturnParams } from '../../widget/state/return';
 
 describe('money', () => {
   test("uses each currency's own minor units", () => {
@@ -81,6 +81,14 @@ describe('return from Stripe', () => {
     });
     expect(readReturn('https://s.example/?stripe_cart=success')).toBeUndefined();
     expect(readReturn('https://s.example/?order=o1')).toBeUndefined();
+  });
+
+  test('takes only a UUID for an order id', () => {
+    expect(isOrderId('2bd15261-3860-5262-b1b1-43eb72537954')).toBe(true);
+    expect(isOrderId('2BD15261-3860-5262-B1B1-43EB72537954')).toBe(true);
+    for (const id of ['nonsense', '', '2bd15261-3860-5262-b1b1-43eb7253795', 'o1']) {
+      expect(isOrderId(id)).toBe(false);
+    }
   });
 
   test('cleans only its own parameters from the URL, keeping the rest and the hash', () => {

@@ -13,6 +13,8 @@ export type CartAction =
   | { type: 'add'; sku: string; quantity: number; max?: number }
   | { type: 'setQuantity'; sku: string; quantity: number; max?: number }
   | { type: 'remove'; sku: string }
+  /** Takes a paid order's quantities out, leaving whatever was added besides. */
+  | { type: 'paid'; lines: readonly CartLine[] }
   | { type: 'clear' };
 
 const clamp = (quantity: number, max = MAX_QUANTITY) =>
@@ -38,6 +40,16 @@ export function reduceCart(lines: readonly CartLine[], action: CartAction): read
       return lines.some((l) => l.sku === action.sku)
         ? lines.filter((l) => l.sku !== action.sku)
         : lines;
+    case 'paid':
+      return action.lines.reduce(
+        (rest, paid) =>
+          setQuantity(
+            rest,
+            paid.sku,
+            (rest.find((l) => l.sku === paid.sku)?.quantity ?? 0) - paid.quantity,
+          ),
+        lines,
+      );
     case 'clear':
       return lines.length > 0 ? [] : lines;
     default: {

@@ -18,6 +18,9 @@ export function readReturn(href: string): CheckoutReturn | undefined {
   return undefined;
 }
 
+/** Order ids are UUIDs: anything else in the address is no order of this shop's. */
+export const isOrderId = (id: string) => /^[\da-f]{8}(-[\da-f]{4}){3}-[\da-f]{12}$/i.test(id);
+
 /** The page as the shopper left it: also what checkout.start gets as `returnUrl`. */
 export function withoutReturnParams(href: string): string {
   const url = new URL(href);
