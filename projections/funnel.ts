@@ -65,12 +65,7 @@ export function evolveFunnel(
 ): FunnelDay[] {
   const cohort = (after ?? before)?.createdAt;
   if (cohort === undefined) return [];
-  if (
-    before &&
-    after &&
-    stageOf(before) === stageOf(after) &&
-    started(before) === started(after)
-  ) {
+  if (before && after && stageOf(before) === stageOf(after) && started(before) === started(after)) {
     return [];
   }
   const day = utcDay(cohort);
