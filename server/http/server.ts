@@ -118,6 +118,13 @@ export async function buildHttpServer(
       .observe(reply.elapsedTime / 1000);
   });
 
+  // First, so refusals sent from later hooks (a 429, a batched checkout's 400) carry them too.
+  const headers = securityHeaders(services.config.publicUrl);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
+  });
+
   // Before the limiter: a widget on another origin must be able to read a 429.
   await app.register(cors, {
     origin: services.config.allowedOrigins,
@@ -180,19 +187,12 @@ export async function buildHttpServer(
     });
   });
 
-  const headers = securityHeaders(services.config.publicUrl);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
-
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       // tRPC sets its own Vary, dropping the Origin that CORS added: caches must key on both.
       responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
-      // EventSource cannot send headers, so subscriptions may carry the token as a connection param.
       createContext: ({ req, info }): Context => ({
         services,
         client: clientKey(req.ip),

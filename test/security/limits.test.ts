@@ -76,6 +76,9 @@ describe('checkout.start rate limit per client', () => {
     expect(response.status).toBe(429);
     expect(messageOf(response)).toMatch(/rate limit|too many/i);
     expect(response.headers['retry-after']).toBeDefined();
+    // Refused before the router, yet with the security headers every answer carries.
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toBeDefined();
     expect(await footprint(t)).toEqual(before);
   });
 
@@ -186,6 +189,7 @@ describe('checkout.start rate limit per client', () => {
     );
     expect(batch.status).toBe(400);
     expect(messageOf(batch)).toMatch(/cannot be batched/);
+    expect(batch.headers['x-content-type-options']).toBe('nosniff');
     expect(await footprint(t)).toEqual(before);
   });
 });
