@@ -1,5 +1,5 @@
 /** Prints rows as an aligned text table or as CSV (RFC 4180 quoting). */
-import { minorUnitDigits } from '../server/domain/currency';
+import { minorUnitDigits } from '../widget/state/currency';
 
 export type Cell = string | number | boolean | null;
 

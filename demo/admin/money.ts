@@ -2,7 +2,7 @@
  * Money at the edge: amounts arrive as integers in the currency's minor unit, beside a
  * lower-case ISO code, and are only turned into text here.
  */
-import { minorUnitDigits } from '../../server/domain/currency';
+import { minorUnitDigits } from '../../widget/state/currency';
 
 function toMajorUnits(amount: number, currency: string): number {
   return amount / 10 ** minorUnitDigits(currency);

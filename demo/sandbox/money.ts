@@ -1,5 +1,5 @@
 /** Formats minor units for people; only the hosted page and messages need it. */
-import { minorUnitDigits } from '../../server/domain/currency';
+import { minorUnitDigits } from '../../widget/state/currency';
 
 /** Divides by Stripe's minor unit (HUF has two decimals there), shown in Intl's own decimals. */
 export function formatMoney(minorUnits: number, currency: string, locale: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byCurrency, formatMoney, formatMoneyCompact, formatPercent } from '../../demo/admin/money';
-import { minorUnitDigits } from '../../server/domain/currency';
+import { minorUnitDigits } from '../../widget/state/currency';
 
 describe('money on the analytics page', () => {
   it('formats minor units with the currency, as the reader expects', () => {

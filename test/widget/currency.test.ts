@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { formatMoney as adminMoney } from '../../demo/admin/money';
 import { formatMoney as sandboxMoney } from '../../demo/sandbox/money';
 import { formatMoney as reportMoney } from '../../projections/table';
-import { minorUnitDigits } from '../../server/domain/currency';
+import { minorUnitDigits } from '../../widget/state/currency';
 import { formatMoney as widgetMoney } from '../../widget/state/money';
 
 describe("Stripe's minor units", () => {

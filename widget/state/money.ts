@@ -1,5 +1,5 @@
 /** Money arrives in minor units next to its currency; only here does it become text. */
-import { minorUnitDigits } from '../../server/domain/currency';
+import { minorUnitDigits } from './currency';
 
 const formats = new Map<string, Intl.NumberFormat>();
 
