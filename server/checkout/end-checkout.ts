@@ -97,7 +97,7 @@ async function unpayable(
     let session = await stripe.retrieveCheckoutSession(sessionId);
     // Stripe's clock may be behind ours: end the session there before its stock goes back.
     if (session.status === 'open' && session.paymentStatus === 'unpaid')
-      session = await stripe.expireCheckoutSession(sessionId);
+      session = await expireOrReread(stripe, sessionId);
     return session.paymentStatus !== 'unpaid' || session.status === 'complete'
       ? session
       : 'unpayable';
@@ -107,5 +107,20 @@ async function unpayable(
     if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
       return 'ask again';
     throw error;
+  }
+}
+
+/**
+ * Expires the session; when Stripe refuses because something ended it first (another
+ * cancel, the sweep, a payment), the session as it is now. Still open: asked again later.
+ */
+async function expireOrReread(stripe: StripeGateway, sessionId: string): Promise<SessionFacts> {
+  try {
+    return await stripe.expireCheckoutSession(sessionId);
+  } catch (error) {
+    if (!(error instanceof StripeRefusedError)) throw error;
+    const session = await stripe.retrieveCheckoutSession(sessionId);
+    if (session.status === 'open') throw error;
+    return session;
   }
 }

@@ -4,6 +4,7 @@
  * checkout holds. A session paid meanwhile is recorded instead, never cancelled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endOpenCheckout } from '../../server/checkout/end-checkout';
 import { productStream } from '../../server/domain/events';
 import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
@@ -84,6 +85,32 @@ describe('order.cancel', () => {
     expect(again.orderId).not.toBe(order.orderId);
     expect(await availableOf(t, LAST_TWO)).toBe(0);
     await t.client.order.cancel.mutate({ orderId: again.orderId });
+  });
+
+  it('ends a checkout once when two ends overlap, and neither reports Stripe unreachable', async () => {
+    const order = await checkout(t, [{ sku: LAST_TWO, quantity: 1 }], 'double-cancel@example.com');
+    // Given: both look the session up before either expires it, so Stripe refuses the second.
+    const { services } = t.app;
+    let looked = 0;
+    let bothLooked!: () => void;
+    const lookedUp = new Promise<void>((resolve) => (bothLooked = resolve));
+    const stripe = Object.assign(Object.create(services.stripe), {
+      retrieveCheckoutSession: async (id: string) => {
+        const session = await services.stripe.retrieveCheckoutSession(id);
+        if (++looked === 2) bothLooked();
+        await lookedUp;
+        return session;
+      },
+    });
+    const options = { reason: 'cancelled' as const, causationId: 'shopper-cancel' };
+    const ends = await Promise.all([
+      endOpenCheckout({ ...services, stripe }, order.orderId, options),
+      endOpenCheckout({ ...services, stripe }, order.orderId, options),
+    ]);
+    expect(ends).toEqual(['ended', 'ended']);
+    expect(await countOf(services.store, order.orderId, 'CheckoutExpired')).toBe(1);
+    expect(await releasesOf(order.orderId)).toHaveLength(1);
+    expect(await availableOf(t, LAST_TWO)).toBe(2);
   });
 
   it('records a payment Stripe took meanwhile instead of cancelling it', async () => {
