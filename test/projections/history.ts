@@ -37,6 +37,7 @@ type Outcome =
   | 'late_after_sweep'
   | 'released_after_payment'
   | 'mismatched'
+  | 'swept_unstarted'
   | 'open';
 
 const OUTCOMES: [Outcome, number][] = [
@@ -51,7 +52,9 @@ const OUTCOMES: [Outcome, number][] = [
   ['late_after_sweep', 0.01],
   ['released_after_payment', 0.01],
   ['mismatched', 0.01],
-  ['open', 0.06],
+  // The server stopped mid-checkout: no session, and the sweep expired the cart later.
+  ['swept_unstarted', 0.01],
+  ['open', 0.05],
 ];
 
 const MINUTE = 60_000;
@@ -363,6 +366,16 @@ export async function generateHistory(
       });
     }
     if (outcome === 'rolled_back') return release(t0 + 50, 'rollback');
+    if (outcome === 'swept_unstarted') {
+      const swept = t0 + 36 * MINUTE;
+      return at(swept, () => {
+        order({
+          type: 'CheckoutExpired',
+          data: { orderId, stripeEventId: null, sessionId: '', at: iso(swept) },
+        });
+        release(swept, 'swept');
+      });
+    }
     if (outcome === 'stock_unavailable' || outcome === 'checkout_failed') {
       const reason = outcome === 'checkout_failed' ? 'stripe_unreachable' : 'stock_unavailable';
       order({
