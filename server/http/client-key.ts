@@ -5,9 +5,11 @@ import { isIPv4, isIPv6 } from 'node:net';
  * address, or the /64 network of its IPv6 one, since a single host is usually given a
  * whole /64 and could take a fresh address for every request.
  */
-export function clientKey(ip: string): string {
+export function clientKey(ip: string | undefined): string {
+  // Fastify has no address for a client whose socket is already gone.
+  if (!ip) return 'unknown';
   if (isIPv4(ip)) return ip;
-  const mapped = ip.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i)?.[1];
+  const mapped = ip.match(/^(?:::|(?:0{1,4}:){5})ffff:(\d+\.\d+\.\d+\.\d+)$/i)?.[1];
   if (mapped) return mapped;
   if (!isIPv6(ip)) return ip;
   const [head = '', tail = ''] = ip.split('::');

@@ -77,7 +77,6 @@ class LiveStreams {
   }
 }
 
-/** The tRPC procedures a request calls, decoded (`checkout%2Estart` is checkout.start). */
 const TRPC_ROUTE = '/trpc/:path';
 
 /**

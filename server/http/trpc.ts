@@ -11,7 +11,10 @@ import type { Services } from '../services';
 export interface Context {
   services: Services;
   authorization: string | undefined;
-  /** The caller's address (behind a proxy, from X-Forwarded-For only if TRUST_PROXY). */
+  /**
+   * Who the caller counts as for limits: its IPv4 address or its IPv6 /64 (`clientKey`);
+   * behind a proxy listed in TRUST_PROXY, from X-Forwarded-For.
+   */
   client: string;
 }
 
