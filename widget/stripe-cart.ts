@@ -170,10 +170,13 @@ export class StripeCart extends LitElement {
     this.dispatch({ type: 'add', sku, quantity, ...(max !== undefined && { max }) }, 'add');
     const name = product?.name ?? sku;
     const after = this.quantityOf(sku);
-    if (after - before < quantity && product) {
-      this.announce(`${name}: ${this.t('onlyLeft', { count: product.available })}`);
+    // Stock is one cap; 99 of a sku and 50 lines are the others, and "only N left" would be false for them.
+    if (after - before < quantity && after === product?.available) {
+      this.announce(`${name}: ${this.t('onlyLeft', { count: after })}`);
     } else if (after > before) {
       this.announce(this.t('added', { name }));
+    } else if (after) {
+      this.announce(this.t('changed', { name, count: after }));
     }
   }
 

@@ -32,6 +32,42 @@ async function openCartWithBaggio(page: Page, url: string): Promise<void> {
 describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () => {
   const suite = shopInChromium();
 
+  test('adding past a cap says which cap: only N left for stock, the quantity held for 99 of a sku', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    const said = async () =>
+      (await page.locator('stripe-cart .sr[role="status"]').allTextContents()).join(' ').trim();
+    const plenty = product('BAGGIO-1994');
+    await shop.test.admin.admin.adjustStock.mutate({
+      sku: plenty.sku,
+      delta: 150,
+      reason: 'a11y cap test',
+    });
+    try {
+      await page.goto(`${shop.url}/`);
+      await page.locator(`stripe-cart-add[sku="${plenty.sku}"] .price`).waitFor();
+      await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994', 99));
+      await expectCount(page, 99);
+      await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994', 1));
+      await expect.poll(said).toBe(`${plenty.name}: 99 in the cart.`);
+
+      const scarce = demoCatalog().find((p) => p.stock < 99 && p.sku !== plenty.sku)!;
+      await page.evaluate(
+        ([sku, n]) => document.querySelector('stripe-cart')!.add(sku!, Number(n)),
+        [scarce.sku, String(scarce.stock + 1)],
+      );
+      await expect.poll(said).toBe(`${scarce.name}: Only ${scarce.stock} left`);
+      expect(errors).toEqual([]);
+    } finally {
+      await shop.test.admin.admin.adjustStock.mutate({
+        sku: plenty.sku,
+        delta: -150,
+        reason: 'a11y cap test done',
+      });
+      await page.context().close();
+    }
+  });
+
   test('Shift+Tab from the dialog title stays in the dialog', async () => {
     const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
