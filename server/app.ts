@@ -51,6 +51,7 @@ const summarise = (r: SweepResult) => ({
   deferred: r.deferred.length,
   released: r.released.length,
   retaken: r.retaken.length,
+  failed: r.failed.length,
 });
 
 export interface AppOptions {
@@ -156,6 +157,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   };
   const endedStillHolding = endedOrdersStillHolding(readModels.db);
   const pendingChecks = new PendingChecks();
+  const releaseRetries = new Set<string>();
   const sweep = () =>
     sweepReservations({
       ...services,
@@ -165,18 +167,34 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       pendingOrders: (cutoff) => pendingOrders(readModels.db, cutoff),
       lateUnfilled: (since) => lateOrdersUnfilled(readModels.db, since),
       pendingChecks,
+      releaseRetries,
     });
+  // A round still running (Stripe slow) is not joined by the next: both would work the same orders.
+  let sweeping = false;
+  const sweepRound = () => {
+    if (sweeping) return;
+    sweeping = true;
+    sweep()
+      .then(
+        (result) => {
+          for (const { orderId, error } of result.failed)
+            log.error({ err: error, orderId }, 'reservation sweep: order left for the next round');
+          if (
+            [result.swept, result.paid, result.released, result.retaken, result.failed].some(
+              (orderIds) => orderIds.length > 0,
+            )
+          )
+            log.info(summarise(result), 'reservation sweep');
+        },
+        (error) => log.error({ err: error }, 'reservation sweep failed'),
+      )
+      .finally(() => {
+        sweeping = false;
+      });
+  };
   const sweeper =
     config.sweepIntervalMs > 0
-      ? setInterval(() => {
-          sweep().then(
-            (result) =>
-              [result.swept, result.paid, result.released, result.retaken].some(
-                (orderIds) => orderIds.length > 0,
-              ) && log.info(summarise(result), 'reservation sweep'),
-            (error) => log.error({ err: error }, 'reservation sweep failed'),
-          );
-        }, config.sweepIntervalMs).unref()
+      ? setInterval(sweepRound, config.sweepIntervalMs).unref()
       : undefined;
   const http = await buildHttpServer(services, {
     widgetDir: path.join(root, 'dist', 'widget'),

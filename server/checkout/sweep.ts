@@ -48,6 +48,11 @@ export interface SweepDeps {
   /** Orders paid late since `since` (ISO) whose units were neither taken back nor found missing. */
   lateUnfilled: (since: string) => string[];
   pendingChecks: PendingChecks;
+  /**
+   * Ended orders whose release failed in an earlier round: the walk over ended orders has
+   * moved past them, so they are tried first until one round releases them.
+   */
+  releaseRetries: Set<string>;
 }
 
 /** A bank debit takes days (SEPA up to 14); one whose outcome webhook is lost is asked about hourly. */
@@ -84,12 +89,36 @@ export interface SweepResult {
   released: string[];
   /** Orders paid late whose re-take had been cut short, now taken back (or found missing). */
   retaken: string[];
+  /** Orders this round could not handle (the store busy, Stripe answering oddly): tried again next round. */
+  failed: { orderId: string; error: unknown }[];
 }
 
 export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
   const cutoff = new Date(deps.now().getTime() - SESSION_LIFETIME_MS - deps.graceMs).toISOString();
-  const result: SweepResult = { swept: [], paid: [], deferred: [], released: [], retaken: [] };
-  for (const orderId of deps.staleOrders(cutoff)) {
+  const result: SweepResult = {
+    swept: [],
+    paid: [],
+    deferred: [],
+    released: [],
+    retaken: [],
+    failed: [],
+  };
+  // One order that fails must not stop the round: the others still get their stock back.
+  const each = async (
+    orderIds: Iterable<string>,
+    work: (orderId: string) => Promise<void>,
+    onFailure?: (orderId: string) => void,
+  ) => {
+    for (const orderId of orderIds) {
+      try {
+        await work(orderId);
+      } catch (error) {
+        result.failed.push({ orderId, error });
+        onFailure?.(orderId);
+      }
+    }
+  };
+  await each(deps.staleOrders(cutoff), async (orderId) => {
     const ended = await endOpenCheckout(deps, orderId, {
       reason: 'swept',
       causationId: 'reservation-sweep',
@@ -97,16 +126,17 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (ended === 'ended') result.swept.push(orderId);
     if (ended === 'paid') result.paid.push(orderId);
     if (ended === 'ask again') result.deferred.push(orderId);
-  }
+  });
   // A bank debit that settled (or failed) while its webhook was lost: Stripe's session says
   // paid once it settled. A failure cannot be told from a debit still under way by the
   // session alone, until no debit could still be under way.
   const now = deps.now().getTime();
   const givenUp = new Set(deps.pendingOrders(new Date(now - PENDING_GIVE_UP_MS).toISOString()));
-  for (const orderId of deps.pendingOrders(new Date(now - PENDING_RECHECK_MS).toISOString())) {
-    if (!deps.pendingChecks.due(orderId, now)) continue;
+  const recheck = deps.pendingOrders(new Date(now - PENDING_RECHECK_MS).toISOString());
+  await each(recheck, async (orderId) => {
+    if (!deps.pendingChecks.due(orderId, now)) return;
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-    if (state.status !== 'pending' || !state.checkout) continue;
+    if (state.status !== 'pending' || !state.checkout) return;
     let session: Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
     try {
       session = await deps.stripe.retrieveCheckoutSession(state.checkout.sessionId);
@@ -114,10 +144,10 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
       if (!(error instanceof StripeUnavailableError || error instanceof StripeRefusedError))
         throw error;
       result.deferred.push(orderId);
-      continue;
+      return;
     }
     const failed = session.paymentStatus === 'unpaid';
-    if (failed && !givenUp.has(orderId)) continue;
+    if (failed && !givenUp.has(orderId)) return;
     const recorded = await recordStripeOutcome(deps, {
       orderId,
       outcome: failed ? 'async_failed' : 'fetched',
@@ -128,35 +158,42 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     const types = recorded.events.map((event) => event.type);
     if (types.includes('PaymentCompleted')) result.paid.push(orderId);
     if (types.includes('PaymentFailed')) result.swept.push(orderId);
-  }
+  });
 
   // The grace lets a release in flight finish (and the read models see it) before this one.
   const until = new Date(deps.now().getTime() - deps.graceMs).toISOString();
-  for (const orderId of deps.endedStillHolding(until)) {
-    const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-    const reason = releaseReasonOf(state.status);
-    if (!state.cart || !reason) continue;
-    await releaseEndedOrderStock(
-      deps.store,
-      deps.products,
-      state.cart,
-      reason,
-      deps.now().toISOString(),
-      'reservation-sweep',
-    );
-    result.released.push(orderId);
-  }
+  const ended = new Set([...deps.releaseRetries, ...deps.endedStillHolding(until)]);
+  await each(
+    ended,
+    async (orderId) => {
+      const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+      const reason = releaseReasonOf(state.status);
+      if (state.cart && reason) {
+        await releaseEndedOrderStock(
+          deps.store,
+          deps.products,
+          state.cart,
+          reason,
+          deps.now().toISOString(),
+          'reservation-sweep',
+        );
+        result.released.push(orderId);
+      }
+      deps.releaseRetries.delete(orderId);
+    },
+    (orderId) => deps.releaseRetries.add(orderId),
+  );
 
   // Late payments whose re-take was cut short. The read models may lag behind a re-take that
   // did happen: each product decides again and finds nothing to do. No grace is needed: a
   // release still in flight cannot undo a re-take (the product refuses it).
   const repairSince = new Date(deps.now().getTime() - LATE_REPAIR_WINDOW_MS).toISOString();
-  for (const orderId of deps.lateUnfilled(repairSince)) {
+  await each(deps.lateUnfilled(repairSince), async (orderId) => {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-    if (!state.cart || !state.late) continue;
+    if (!state.cart || !state.late) return;
     const at = deps.now().toISOString();
     const taken = await retakeOrderStock(deps.products, state.cart, at, 'reservation-sweep');
     if (taken.length > 0) result.retaken.push(orderId);
-  }
+  });
   return result;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductCommand } from '../../server/catalog/product';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
 import { availableOf, checkout, givenOrderEvent, orderEvents } from '../support/orders';
@@ -60,6 +61,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
         deferred: [],
         released: [],
         retaken: [],
+        failed: [],
       });
 
       // Our clock is past the expiry; the sandbox's is not, so Stripe still has it open.
@@ -73,6 +75,54 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
       expect(t.sandbox.session(order.sessionId)?.status).toBe('expired');
       expect(await t.sandbox.pay(order.sessionId)).toMatchObject({ error: expect.any(String) });
     } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+
+  it('releases the other ended orders when one release fails, and that one in the next round', async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    const { products } = t.app.services;
+    const execute = products.execute.bind(products);
+    try {
+      const before = await availableOf(t, 'BAGGIO-1994');
+      // Given: two orders expired, their stock still held (a crash before the release ran).
+      const orders = [
+        await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]),
+        await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]),
+      ];
+      for (const { orderId, sessionId } of orders)
+        await givenOrderEvent(t.app.services.store, orderId, 'CheckoutExpired', {
+          orderId,
+          stripeEventId: `evt_${orderId}`,
+          sessionId,
+          at: new Date(Date.now() + offsetMs).toISOString(),
+        });
+      const status = t.app.services.readModels.db.prepare<[string], { status: string }>(
+        'SELECT status FROM orders WHERE order_id = ?',
+      );
+      await expect
+        .poll(() => orders.map((o) => status.get(o.orderId)?.status))
+        .toEqual(['expired', 'expired']);
+      offsetMs += (GRACE_SECONDS + 1) * 1000;
+      // The store refuses the first release once (busy, a timeout).
+      let failOnce = true;
+      products.execute = async (command: ProductCommand, metadata) => {
+        if (failOnce && command.type === 'ReleaseStock') {
+          failOnce = false;
+          throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        }
+        return execute(command, metadata);
+      };
+
+      const first = await t.app.sweep();
+      expect(first.failed.map((f) => f.orderId)).toEqual([orders[0]!.orderId]);
+      expect(first.released).toEqual([orders[1]!.orderId]);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 1);
+      const second = await t.app.sweep();
+      expect([second.failed, second.released]).toEqual([[], [orders[0]!.orderId]]);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+    } finally {
+      products.execute = execute;
       t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
     }
   });
@@ -249,6 +299,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
         deferred: [],
         released: [],
         retaken: [],
+        failed: [],
       });
       const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
       expect(types).toEqual(['CartValidated', 'CheckoutStarted', 'PaymentMismatched']);

@@ -71,6 +71,7 @@ describe('reservations that outlive their session, across restarts', () => {
       deferred: [],
       released: [],
       retaken: [],
+      failed: [],
     });
     // The sweep ended the session at Stripe before giving its stock back: nobody can pay it.
     sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
