@@ -34,5 +34,6 @@ export function instrumented(store: EventStore, metrics: Metrics): InstrumentedS
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),
     close: () => store.close(),
+    failure: () => store.failure?.(),
   };
 }

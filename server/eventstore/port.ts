@@ -100,6 +100,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
   close(): Promise<void>;
+  /** Why the store can append no more in this process (a part of it stopped), if it cannot. */
+  failure?(): Error | undefined;
 }
 
 /** The stream was not at the revision the append expected. */

@@ -56,12 +56,21 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/**
+ * Appends per message to the thread, and at most twice that sent and not yet answered: a
+ * burst handed over whole would outgrow the thread's small heap.
+ */
+const MESSAGE_APPENDS = 1_000;
+const MAX_UNANSWERED = 2 * MESSAGE_APPENDS;
+
 export class SqliteWriterThread {
   private readonly worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private outbox: WriterAppend[] = [];
-  private failure: Error | undefined;
+  private unanswered = 0;
+  /** Set for good once the thread has stopped: no append can be committed in this process. */
+  failure: Error | undefined;
   private readonly exited: Promise<void>;
 
   /** `onCommitted` runs after each batch of answers, once the writes are visible to readers. */
@@ -74,6 +83,7 @@ export class SqliteWriterThread {
     // Like a file handle, an idle writer must not keep the process alive; one with appends in flight must.
     this.worker.unref();
     this.worker.on('message', (answers: WriterAnswer[]) => {
+      this.unanswered -= answers.length;
       for (const answer of answers) {
         const pending = this.pending.get(answer.id);
         if (!pending) continue;
@@ -83,6 +93,7 @@ export class SqliteWriterThread {
       }
       if (this.pending.size === 0) this.worker.unref();
       onCommitted();
+      this.send();
     });
     this.worker.on('error', (error) => this.fail(error));
     this.exited = new Promise((resolve) =>
@@ -112,16 +123,19 @@ export class SqliteWriterThread {
   /** Answers every append already sent (the writer commits them first), then stops the thread. */
   async close(): Promise<void> {
     this.worker.ref();
-    this.send();
+    this.send(true);
     if (!this.failure) this.worker.postMessage({ kind: 'close' } satisfies ToWriter);
     await this.exited;
   }
 
-  private send(): void {
-    const appends = this.outbox;
-    if (appends.length === 0 || this.failure) return;
-    this.outbox = [];
-    this.worker.postMessage({ kind: 'appends', appends } satisfies ToWriter);
+  /** Hands appends over as the thread answers; `all` when closing: nothing may stay behind. */
+  private send(all = false): void {
+    if (this.failure) return;
+    while (this.outbox.length > 0 && (all || this.unanswered < MAX_UNANSWERED)) {
+      const appends = this.outbox.splice(0, MESSAGE_APPENDS);
+      this.unanswered += appends.length;
+      this.worker.postMessage({ kind: 'appends', appends } satisfies ToWriter);
+    }
   }
 
   private fail(error: Error): void {

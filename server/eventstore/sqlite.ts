@@ -127,6 +127,10 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  failure(): Error | undefined {
+    return this.writer?.failure;
+  }
+
   /** `append` for events already checked and serialised (by `append`, or by the thread that hands them to the writer thread). */
   appendSerialised(
     stream: string,

@@ -214,11 +214,12 @@ export async function buildHttpServer(
 
   // A stopped projection runner leaves the read models, the sweep and the hold caps on old
   // figures: monitoring must see it. Its cause is logged, not shown to whoever asks here.
-  app.get('/healthz', async (_request, reply) =>
-    services.readModels.failure() === undefined
-      ? { ok: true }
-      : reply.code(503).send({ ok: false, problem: 'the read models stopped: see the log' }),
-  );
+  app.get('/healthz', async (_request, reply) => {
+    const problem = services.store.failure?.()
+      ? 'the event store cannot append (its writer thread stopped): restart the server; see the log'
+      : services.readModels.failure() && 'the read models stopped: see the log';
+    return problem ? reply.code(503).send({ ok: false, problem }) : { ok: true };
+  });
   app.get('/metrics', async (_request, reply) =>
     reply
       .header('content-type', services.metrics.registry.contentType)

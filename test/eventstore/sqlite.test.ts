@@ -190,6 +190,36 @@ describe.each(modes)('SQLite group commit ($mode)', ({ writerThread }) => {
   });
 });
 
+describe('SQLite writer thread', () => {
+  it('takes a burst bigger than its heap, sent in one turn (20,000 appends of 2 KB)', async () => {
+    const store = open({ writerThread: true, synchronous: 'NORMAL' });
+    const prefix = uniquePrefix('burst');
+    const filler = 'x'.repeat(2_000);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20_000 }, (_, i) =>
+        store.append(`${prefix}-${i}`, [newEvent('Burst', { filler })], {
+          expectedRevision: 'no_stream',
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(store.failure()).toBeUndefined();
+  }, 60_000);
+
+  it('says so, for /healthz, once its thread has stopped and appends can no longer commit', async () => {
+    const store = open({ writerThread: true });
+    expect(store.failure()).toBeUndefined();
+    // However it stops (out of memory, a crash): terminated here.
+    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } })
+      .writer;
+    await writer.worker.terminate();
+    expect(store.failure()?.message).toMatch(/writer thread exited/);
+    await expect(
+      store.append(uniquePrefix('after'), [newEvent()], { expectedRevision: 'no_stream' }),
+    ).rejects.toThrow(/writer thread exited/);
+  });
+});
+
 describe('SQLite live delivery', () => {
   // Latency is measured from the moment the append is durable and acknowledged: the fsync
   // before it is the disk's time (and varies with the machine's load), not the subscription's.
