@@ -4,7 +4,7 @@
  * EventStoreDB cluster) reach the watchers, not only this process's own; and a watcher
  * told of a change finds the read models already up to date.
  */
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { ReadModelChange } from '../projections/runner';
 import { orderStream, productStream } from './domain/events';
 
@@ -19,9 +19,53 @@ export class LiveFeed {
     if (change.skus.length > 0) this.emit(PRODUCTS);
   }
 
-  /** Async iterable of change notifications for one stream (or PRODUCTS), ending on abort. */
+  /**
+   * Change notifications for one stream (or PRODUCTS), ending on abort. A notice only says
+   * "read again", so those that come while the watcher is busy count as one: a slow client
+   * never makes them pile up.
+   */
   changes(key: string, signal: AbortSignal | undefined): AsyncIterable<unknown> {
-    return on(this.emitter, key, signal ? { signal } : {});
+    const { emitter } = this;
+    return {
+      [Symbol.asyncIterator]() {
+        let changed = false;
+        let ended = signal?.aborted ?? false;
+        let wake: ((result: IteratorResult<unknown>) => void) | undefined;
+        const settle = (result: IteratorResult<unknown>) => {
+          const waiting = wake;
+          wake = undefined;
+          waiting?.(result);
+        };
+        const onChange = () => {
+          if (wake) settle({ value: key, done: false });
+          else changed = true;
+        };
+        const end = (): Promise<IteratorResult<unknown>> => {
+          ended = true;
+          emitter.off(key, onChange);
+          signal?.removeEventListener('abort', end);
+          settle({ value: undefined, done: true });
+          return Promise.resolve({ value: undefined, done: true });
+        };
+        if (!ended) {
+          emitter.on(key, onChange);
+          signal?.addEventListener('abort', end, { once: true });
+        }
+        return {
+          next() {
+            if (ended) return Promise.resolve({ value: undefined, done: true });
+            if (changed) {
+              changed = false;
+              return Promise.resolve({ value: key, done: false });
+            }
+            return new Promise((resolve) => {
+              wake = resolve;
+            });
+          },
+          return: end,
+        };
+      },
+    };
   }
 
   /** How many watchers follow `key` now. */
