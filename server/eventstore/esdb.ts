@@ -129,6 +129,7 @@ export class EsdbEventStore implements EventStore {
       const [atPosition] = await this.readAllPage('forwards', from, 1);
       if (atPosition?.position === from) events.push(atPosition);
     }
+    if (events.length >= maxCount) return events;
     events.push(...(await this.readAllPage(direction, from, maxCount - events.length)));
     return events;
   }

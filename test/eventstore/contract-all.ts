@@ -70,5 +70,28 @@ export function describeAllStream(store: () => EventStore): void {
       const read = await store().readAll({ fromPosition: before, maxCount: 3 });
       expect(read).toHaveLength(3);
     });
+
+    it('reads backwards from a position, that event included, up to maxCount', async () => {
+      const before = await headPosition(store());
+      const prefix = uniquePrefix('all');
+      const appended = await interleave(prefix);
+      const forwards = own(
+        prefix,
+        await store().readAll({ fromPosition: before, maxCount: READ_LIMIT }),
+      );
+      const from = forwards.at(-2)!;
+      for (const maxCount of [1, 2]) {
+        const read = await store().readAll({
+          direction: 'backwards',
+          fromPosition: from.position,
+          maxCount,
+        });
+        expect(ids(read)).toEqual(
+          ids(appended)
+            .reverse()
+            .slice(1, 1 + maxCount),
+        );
+      }
+    });
   });
 }
