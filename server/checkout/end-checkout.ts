@@ -11,6 +11,7 @@ import type { EventStore } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import type { StripeGateway } from '../payments/stripe-gateway';
 import {
+  StripeBusyError,
   StripeMissingError,
   StripeRefusedError,
   StripeUnavailableError,
@@ -104,7 +105,12 @@ async function unpayable(
   } catch (error) {
     if (error instanceof StripeMissingError) return 'unpayable';
     // Refused includes an expiry that lost the race to a payment: the next round records it.
-    if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError)
+    // Busy: Stripe is still answering another request about this session.
+    if (
+      error instanceof StripeUnavailableError ||
+      error instanceof StripeRefusedError ||
+      error instanceof StripeBusyError
+    )
       return 'ask again';
     throw error;
   }

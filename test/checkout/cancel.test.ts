@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endOpenCheckout } from '../../server/checkout/end-checkout';
 import { productStream } from '../../server/domain/events';
+import { StripeBusyError } from '../../server/payments/stripe-gateway';
 import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
 import { availableOf, checkout, countOf, orderEvents } from '../support/orders';
@@ -137,6 +138,24 @@ describe('order.cancel', () => {
     });
     expect(await typesOf(order.orderId)).toEqual(before);
     expect(t.sandbox.session(order.sessionId)?.status).toBe('open');
+  });
+
+  it('leaves the checkout for later when Stripe says the session is busy (409)', async () => {
+    const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'busy@example.com');
+    const before = await typesOf(order.orderId);
+    const { services } = t.app;
+    const stripe = Object.assign(Object.create(services.stripe), {
+      expireCheckoutSession: async () => {
+        throw new StripeBusyError('Stripe busy: a request with this key is in progress');
+      },
+    });
+    const ended = await endOpenCheckout({ ...services, stripe }, order.orderId, {
+      reason: 'cancelled',
+      causationId: 'shopper-cancel',
+    });
+    expect(ended).toBe('ask again');
+    expect(await typesOf(order.orderId)).toEqual(before);
+    await t.client.order.cancel.mutate({ orderId: order.orderId });
   });
 
   it('refuses an unknown or malformed order id, changing nothing', async () => {
