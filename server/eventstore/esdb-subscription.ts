@@ -39,6 +39,8 @@ export class EsdbSubscription implements Subscription {
       this.wake();
     });
     inner.on('end', () => {
+      // Ended by the server: the store forgets it as close() would have it do.
+      if (!this.closed) this.onClose(this);
       this.closed = true;
       this.wake();
     });
