@@ -36,6 +36,8 @@ export interface ProductState {
    * restock fills them first. Rare too, so copied on change like `lateSales`.
    */
   shortfalls: ReadonlyMap<string, number>;
+  /** Request ids of the adjustments made with one, so a retried one is recognised. Few: copied on change. */
+  adjustments: ReadonlySet<string>;
 }
 
 export const available = (state: ProductState) => Math.max(0, state.onHand - state.held);
@@ -46,7 +48,15 @@ export type ProductCommand =
   | { type: 'ListProduct'; product: ProductDetails; stock: number; at: string }
   | { type: 'UpdateProduct'; product: ProductDetails; at: string }
   | { type: 'DelistProduct'; sku: string; at: string }
-  | { type: 'AdjustStock'; sku: string; delta: number; reason: string; at: string }
+  | {
+      type: 'AdjustStock';
+      sku: string;
+      delta: number;
+      reason: string;
+      /** Makes the adjustment safe to retry: one already made with this id changes nothing. */
+      requestId?: string;
+      at: string;
+    }
   | {
       type: 'ReserveStock';
       sku: string;
@@ -70,6 +80,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
     held: 0,
     lateSales: new Set(),
     shortfalls: new Map(),
+    adjustments: new Set(),
   }),
 
   evolve(state, event) {
@@ -81,8 +92,13 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       }
       case 'ProductDelisted':
         return { ...state, listed: false };
-      case 'StockAdjusted':
-        return { ...state, onHand: state.onHand + event.data.delta };
+      case 'StockAdjusted': {
+        const { delta, requestId } = event.data;
+        const adjustments = requestId
+          ? new Set(state.adjustments).add(requestId)
+          : state.adjustments;
+        return { ...state, onHand: state.onHand + delta, adjustments };
+      }
       // A product stream gains a reservation per order, so copying `holds` on every event
       // would make a fold quadratic; folds are linear (no old state is ever reused), so the
       // map moves into the new state instead.
@@ -155,6 +171,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         return [{ type: 'ProductDelisted', data: { sku: command.sku, at: command.at } }];
       case 'AdjustStock': {
         requireKnown(state, command.sku);
+        if (command.requestId && state.adjustments.has(command.requestId)) return [];
         if (state.onHand + command.delta < state.held) {
           throw new DomainError(
             'stock_below_reserved',

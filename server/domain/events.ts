@@ -37,6 +37,8 @@ export const StockAdjusted = z.object({
   sku: Sku,
   delta: z.number().int(),
   reason: z.string().min(1).max(200),
+  /** The caller's id for the adjustment, when it gave one: a retry of it changes nothing. */
+  requestId: z.string().uuid().optional(),
   at: At,
 });
 export const StockReserved = z.object({

@@ -84,6 +84,36 @@ describe('admin procedures', () => {
     );
   });
 
+  it('make an adjustment sent with a requestId once, however often it is retried', async () => {
+    const before = await availableOf(t, 'BAGGIO-1994');
+    const restock = {
+      sku: 'BAGGIO-1994',
+      delta: 7,
+      reason: 'delivery 1042',
+      requestId: '6f9c2a8e-1d4b-4c3a-9e7f-0a1b2c3d4e5f',
+    };
+    // The answer to the first may be lost on the way back: the caller sends it again.
+    const answers = [
+      await t.admin.admin.adjustStock.mutate(restock),
+      await t.admin.admin.adjustStock.mutate(restock),
+      await t.admin.admin.adjustStock.mutate(restock),
+    ];
+    expect(answers.map((a) => a.changed)).toEqual([['StockAdjusted'], [], []]);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(before + 7);
+    const adjusted = (await productEvents('BAGGIO-1994')).filter((e) => e === 'StockAdjusted');
+    const again = await t.admin.admin.adjustStock.mutate({
+      ...restock,
+      requestId: '7a0d3b9f-2e5c-4d4b-8f80-1b2c3d4e5f60',
+    });
+    expect(again.changed).toEqual(['StockAdjusted']);
+    expect((await productEvents('BAGGIO-1994')).filter((e) => e === 'StockAdjusted')).toHaveLength(
+      adjusted.length + 1,
+    );
+    await expect(
+      t.admin.admin.adjustStock.mutate({ ...restock, requestId: 'not-a-uuid' }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+  });
+
   it('refuse to take stock below what orders hold', async () => {
     await checkout(t, [{ sku: 'PELE-1958', quantity: 1 }]);
     const all = await t.admin.admin.products.query();

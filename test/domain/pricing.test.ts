@@ -25,6 +25,7 @@ const product = (
     held: 0,
     lateSales: new Set(),
     shortfalls: new Map(),
+    adjustments: new Set(),
     ...extra,
   },
 ];

@@ -240,6 +240,26 @@ describe('a restock fills the shortfalls of late payments first', () => {
   });
 });
 
+describe('an adjustment made with a request id (safe to retry)', () => {
+  const requestId = '44444444-4444-4444-8444-444444444444';
+  const adjust = (delta: number, id = requestId) =>
+    ({ type: 'AdjustStock', sku: card.sku, delta, reason: 'delivery', requestId: id, at }) as const;
+  const adjusted = (delta: number, id = requestId): ProductEvent => ({
+    type: 'StockAdjusted',
+    data: { sku: card.sku, delta, reason: 'delivery', requestId: id, at },
+  });
+
+  it('is made once: a retry with the same id changes nothing', () => {
+    given(listed, stocked(3)).when(adjust(5)).then(adjusted(5));
+    given(listed, stocked(3), adjusted(5)).when(adjust(5)).thenNothing();
+  });
+
+  it('does not stand in for another adjustment with another id', () => {
+    const other = '55555555-5555-4555-8555-555555555555';
+    given(listed, stocked(3), adjusted(5)).when(adjust(5, other)).then(adjusted(5, other));
+  });
+});
+
 describe('a shortfall the site owner settles another way (a refund)', () => {
   const settle = (orderId: string) =>
     ({ type: 'SettleShortfall', sku: card.sku, orderId, reason: 'refunded', at }) as const;

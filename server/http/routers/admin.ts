@@ -74,6 +74,7 @@ export const adminRouter = router({
             .max(1_000_000)
             .refine((d) => d !== 0, 'must not be 0'),
           reason: z.string().min(1).max(200),
+          requestId: z.string().uuid().optional(),
         })
         .strict(),
     )
