@@ -8,7 +8,7 @@ import { endOpenCheckout } from '../../server/checkout/end-checkout';
 import { productStream } from '../../server/domain/events';
 import { StripeBusyError } from '../../server/payments/stripe-gateway';
 import type { TestApp } from '../support/app';
-import { startTestApp, testCatalog } from '../support/app';
+import { catalogEntry, startTestApp, testCatalog } from '../support/app';
 import { availableOf, checkout, countOf, orderEvents } from '../support/orders';
 import { paidUnheard } from '../support/webhooks';
 
@@ -17,18 +17,7 @@ const LAST_TWO = 'CANCEL-LAST-TWO';
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({
-    catalog: [
-      ...testCatalog,
-      {
-        sku: LAST_TWO,
-        name: 'Last two',
-        description: '',
-        image: '',
-        unitAmount: 1000,
-        currency: 'eur',
-        stock: 2,
-      },
-    ],
+    catalog: [...testCatalog, catalogEntry(LAST_TWO, 2)],
   });
 });
 afterAll(async () => {

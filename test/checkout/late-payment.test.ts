@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lateOrdersUnfilled } from '../../projections/checkout-queries';
 import { LATE_REPAIR_WINDOW_MS } from '../../server/checkout/sweep';
 import { productStream } from '../../server/domain/events';
-import { recordStripeOutcome } from '../../server/payments/record-outcome';
 import { ledgerOf, unitsPaid, unitsSold } from '../faults/ledger';
 import {
   checkpointPosition,
@@ -23,19 +22,10 @@ import {
   rebuildFromCopy,
 } from '../faults/read-models';
 import type { TestApp } from '../support/app';
-import { startTestApp, testCatalog } from '../support/app';
+import { catalogEntry, startTestApp, testCatalog } from '../support/app';
 import { allEvents, availableOf, checkout, countOf } from '../support/orders';
-import { deliver, paidUnheard, secondServer } from '../support/webhooks';
+import { deliver, paidUnheard, recordedWithoutFollowUp, secondServer } from '../support/webhooks';
 
-const product = (sku: string, stock: number) => ({
-  sku,
-  name: sku,
-  description: '',
-  image: '',
-  unitAmount: 1000,
-  currency: 'eur',
-  stock,
-});
 const FILLED = 'LATE-FILLED';
 const SHORT = 'LATE-SHORT';
 const ONCE = 'LATE-ONCE';
@@ -54,14 +44,14 @@ beforeAll(async () => {
     now: () => new Date(Date.now() + clockAhead),
     catalog: [
       ...testCatalog,
-      product(FILLED, 5),
-      product(SHORT, 2),
-      product(ONCE, 10),
-      product(REPAIRED, 10),
-      product(RACED, 5),
-      product(OLD, 10),
-      product(BACKORDERED, 2),
-      product(SETTLED, 2),
+      catalogEntry(FILLED, 5),
+      catalogEntry(SHORT, 2),
+      catalogEntry(ONCE, 10),
+      catalogEntry(REPAIRED, 10),
+      catalogEntry(RACED, 5),
+      catalogEntry(OLD, 10),
+      catalogEntry(BACKORDERED, 2),
+      catalogEntry(SETTLED, 2),
     ],
   });
 });
@@ -87,20 +77,6 @@ async function paid(order: Order) {
   await t.sandbox.pay(order.sessionId);
   await t.sandbox.idle();
   await t.app.services.afterReply.settled();
-}
-
-/**
- * The payment recorded as the server records it, as if the process died before its
- * follow-up took the units back.
- */
-async function recordedWithoutFollowUp(order: Order) {
-  const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
-  return recordStripeOutcome(t.app.services, {
-    orderId: order.orderId,
-    outcome: 'fetched',
-    stripeEventId: null,
-    session,
-  });
 }
 
 /** The product's events about one order, by type: `StockRetaken:2`, `StockShortfall:1`. */
@@ -290,7 +266,7 @@ describe('a payment that arrives after its stock was given back', () => {
     const order = await checkout(t, [{ sku: REPAIRED, quantity: 4 }], 'repaired@example.com');
     await expiredAndReleased(order);
     await paidUnheard(t, order);
-    const recorded = await recordedWithoutFollowUp(order);
+    const recorded = await recordedWithoutFollowUp(t, order);
     expect(recorded.events.map((e) => e.type)).toEqual(['PaymentCompleted']);
     expect(await availableOf(t, REPAIRED)).toBe(10);
 
@@ -347,7 +323,7 @@ describe('a payment that arrives after its stock was given back', () => {
     const order = await checkout(t, [{ sku: OLD, quantity: 3 }], 'old@example.com');
     await expiredAndReleased(order);
     await paidUnheard(t, order);
-    await recordedWithoutFollowUp(order);
+    await recordedWithoutFollowUp(t, order);
     // The read models have seen the payment: an empty repair below is the window's doing.
     const readModels = t.app.services.readModels.db;
     await expect

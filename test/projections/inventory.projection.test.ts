@@ -44,6 +44,16 @@ const mug = (fields: Partial<ProductStock>) => ({
 
 const order = [cartValidated([{ sku: 'mug', quantity: 2 }]), checkoutStarted(3000)];
 
+/** `onHand` mugs; the order's 2 were held, swept back to stock, then paid for late. */
+const paidAfterSweep = (onHand: number) => [
+  listed('mug'),
+  adjusted('mug', onHand),
+  ...order,
+  reserved('mug', 2),
+  released('mug', 2, 'swept'),
+  paymentCompleted(3000, undefined, '2T10:00:00', true),
+];
+
 describe('inventory projection', () => {
   it('counts on hand as the sum of stock adjustments', () => {
     expect(stockAfter(listed('mug'), adjusted('mug', 10), adjusted('mug', -3))).toEqual({
@@ -90,51 +100,23 @@ describe('inventory projection', () => {
   });
 
   it('takes back the sale when the paid order’s stock was swept before a late payment', () => {
-    const events = [
-      listed('mug'),
-      adjusted('mug', 10),
-      ...order,
-      reserved('mug', 2),
-      released('mug', 2, 'swept'),
-      paymentCompleted(3000, undefined, '2T10:00:00', true),
-    ];
+    const events = paidAfterSweep(10);
     expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, available: 10 }));
   });
 
   it('counts a late payment’s units taken back from stock as sold', () => {
-    const events = [
-      listed('mug'),
-      adjusted('mug', 10),
-      ...order,
-      reserved('mug', 2),
-      released('mug', 2, 'swept'),
-      paymentCompleted(3000, undefined, '2T10:00:00', true),
-      retaken('mug', 2),
-    ];
+    const events = [...paidAfterSweep(10), retaken('mug', 2)];
     expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, sold: 2, available: 8 }));
   });
 
   it('takes nothing out of stock for a late payment’s shortfall', () => {
-    const events = [
-      listed('mug'),
-      adjusted('mug', 10),
-      ...order,
-      reserved('mug', 2),
-      released('mug', 2, 'swept'),
-      paymentCompleted(3000, undefined, '2T10:00:00', true),
-      shortfall('mug', 2),
-    ];
+    const events = [...paidAfterSweep(10), shortfall('mug', 2)];
     expect(stockAfter(...events).mug).toEqual(mug({ onHand: 10, available: 10 }));
   });
 
   it('counts the units a restock fills a shortfall with as sold', () => {
     const events = [
-      listed('mug'),
-      adjusted('mug', 1),
-      ...order,
-      reserved('mug', 2),
-      released('mug', 2, 'swept'),
-      paymentCompleted(3000, undefined, '2T10:00:00', true),
+      ...paidAfterSweep(1),
       retaken('mug', 1),
       shortfall('mug', 1),
       adjusted('mug', 3),

@@ -51,6 +51,17 @@ export interface TestAppOptions {
   logTo?: AppOptions['logTo'];
 }
 
+/** A plain €10.00 product named after its sku, for a test's own stock situation. */
+export const catalogEntry = (sku: string, stock: number): CatalogEntry => ({
+  sku,
+  name: sku,
+  description: '',
+  image: '',
+  unitAmount: 1000,
+  currency: 'eur',
+  stock,
+});
+
 export const testCatalog: CatalogEntry[] = [
   {
     sku: 'PELE-1958',

@@ -1,9 +1,10 @@
 /**
  * Webhooks as Stripe sends them, for tests that deliver them by hand: a payment the server
- * has not heard of yet, its event signed with the sandbox's secret, and a second server
- * process on the test app's store to deliver to.
+ * has not heard of yet (or recorded without its follow-up), its event signed with the
+ * sandbox's secret, and a second server process on the test app's store to deliver to.
  */
 import Stripe from 'stripe';
+import { recordStripeOutcome } from '../../server/payments/record-outcome';
 import type { TestApp } from './app';
 import { freePort } from './free-port';
 import { type ServerProcess, startServerProcess } from './server-process';
@@ -24,6 +25,23 @@ export async function paidUnheard(t: TestApp, order: { sessionId: string }) {
   } finally {
     t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
   }
+}
+
+/**
+ * The order's payment recorded as the server records it (its session fetched from Stripe),
+ * as if the process died before the follow-up that takes the units back.
+ */
+export async function recordedWithoutFollowUp(
+  t: TestApp,
+  order: { orderId: string; sessionId: string },
+) {
+  const session = await t.app.services.stripe.retrieveCheckoutSession(order.sessionId);
+  return recordStripeOutcome(t.app.services, {
+    orderId: order.orderId,
+    outcome: 'fetched',
+    stripeEventId: null,
+    session,
+  });
 }
 
 /** POSTs `payload` to the server at `url`, signed exactly as Stripe signs it. */
