@@ -102,9 +102,11 @@ export class SqliteEventStore implements EventStore {
 
   static open(path: string, options: SqliteStoreOptions = {}): SqliteEventStore {
     const { writerThread, ...sqlite } = options;
-    // With a writer thread this connection only reads streams: in the webhook bench 8 MB of
-    // page cache cost no more CPU than 16 (BENCHMARKS.md), and the server has little memory to spare.
-    const cacheMb = sqlite.cacheMb ?? (writerThread ? 8 : undefined);
+    // With a writer thread this connection only reads, and SQLite empties a reader's page cache
+    // whenever another connection has committed since its last read: nearly every read here.
+    // Emptying it costs more the fuller it has been (`npm run bench:store`: 91 us a read with
+    // 2 MB, 98 with 16), a larger cache is rarely hit, and its pages stay in the RSS.
+    const cacheMb = sqlite.cacheMb ?? (writerThread ? 2 : undefined);
     const store = new SqliteEventStore(
       openDatabase(path, { ...sqlite, ...(cacheMb !== undefined && { cacheMb }) }),
     );

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:store`: the embedded event store's durable append rate and catch-up read
- * rate, for synchronous=FULL and NORMAL, against the targets of issue 2.
+ * rate, for synchronous=FULL and NORMAL, against the targets of issue 2, and what a stream
+ * read costs a connection that reads while another one commits (the request thread's lot).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -106,6 +107,42 @@ async function catchUp(store: SqliteEventStore) {
 }
 
 /**
+ * Stream reads on connections that only read, each read right after another connection's
+ * commit, as the request thread reads beside the writer thread: SQLite then empties the
+ * reader's page cache, at a cost that grows with how full the cache has ever been.
+ */
+async function readsBesideCommits(
+  store: SqliteEventStore,
+  path: string,
+  cacheSizesMb: number[],
+): Promise<Map<number, number>> {
+  const readers = cacheSizesMb.map((cacheMb) => SqliteEventStore.open(path, { cacheMb }));
+  const spent = cacheSizesMb.map(() => 0);
+  const rounds = 3_000;
+  const streams = SINGLE_APPENDS / EVENTS_PER_STREAM;
+  try {
+    // A server's connection has had quiet spells that filled its cache (and SQLite's table of
+    // cached pages, which keeps its size): read every stream once with no commit between.
+    for (const reader of readers) {
+      await reader.readAll();
+      for (let s = 0; s < streams; s++) await reader.readStream(`order-single-${s}`);
+    }
+    for (let i = 0; i < rounds; i++) {
+      for (const [r, reader] of readers.entries()) {
+        await store.append(`order-beside-${i}-${r}`, [event(i)], { expectedRevision: 'no_stream' });
+        const stream = `order-single-${(i * 7_919) % streams}`;
+        const started = performance.now();
+        await reader.readStream(stream);
+        spent[r]! += performance.now() - started;
+      }
+    }
+  } finally {
+    await Promise.all(readers.map((reader) => reader.close()));
+  }
+  return new Map(cacheSizesMb.map((mb, r) => [mb, (spent[r]! / rounds) * 1000]));
+}
+
+/**
  * The disk's own limit: bare one-row commits on a plain WAL table, no store code. If this is
  * below a target, the disk (or another process's fsyncs) is the bottleneck, not the store.
  */
@@ -136,6 +173,9 @@ async function benchMode(mode: Synchronous, dir: string): Promise<Row[]> {
     const concurrent = await concurrentAppends(store, 'concurrent');
     const reads = await catchUp(store);
     const full = mode === 'FULL';
+    const beside = full
+      ? await readsBesideCommits(store, join(dir, `${mode}.db`), [2, 16])
+      : undefined;
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     return [
       {
@@ -188,6 +228,17 @@ async function benchMode(mode: Synchronous, dir: string): Promise<Row[]> {
         target: '>= 150,000',
         pass: reads.perSecond >= 150_000,
       },
+      ...(beside
+        ? [
+            {
+              mode,
+              metric: 'stream read after another connection commits, page cache 2 MB / 16 MB (us)',
+              value: [...beside.values()].map((us) => us.toFixed(1)).join(' / '),
+              target: '-',
+              pass: undefined,
+            },
+          ]
+        : []),
     ];
   } finally {
     await store.close();
