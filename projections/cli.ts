@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadStorageSettings } from '../server/config';
 import { MalformedEventError } from '../server/domain/event-check';
-import { openEventStore } from '../server/eventstore/open';
+import { type EventStoreSettings, openEventStore } from '../server/eventstore/open';
 import type { EventStore } from '../server/eventstore/port';
 import { progressBar } from './progress';
 import { OrdersReportInput } from './queries';
@@ -29,6 +29,15 @@ class DamagedReadModelsError extends Error {
   constructor(path: string, cause: Error) {
     super(
       `${path} is damaged (${cause.message}): \`npm run -s projections -- rebuild\` rebuilds it from the events`,
+    );
+  }
+}
+
+/** The event store cannot be opened or read: its file or server is named, and nothing is written. */
+class UnreadableEventStoreError extends Error {
+  constructor(where: string, cause: Error) {
+    super(
+      `Cannot read the event store at ${where} (${cause.message}): check DATA_DIR or EVENTSTORE_URL, or restore the file from a backup`,
     );
   }
 }
@@ -184,10 +193,28 @@ async function readingReadModels<T>(readModelsPath: string, read: () => T | Prom
     return await read();
   } catch (error) {
     const code = String((error as { code?: unknown }).code);
-    if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    if (['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CANTOPEN'].some((c) => code.startsWith(c))) {
       throw new DamagedReadModelsError(readModelsPath, error as Error);
     }
     throw error;
+  }
+}
+
+/**
+ * Opens the store and reads its last event, its first contact with the file or server: a
+ * failure there is the store's (an unreachable server, a damaged or unopenable file).
+ */
+async function openedEventStore(settings: EventStoreSettings): Promise<EventStore> {
+  // A URL may carry a user and password.
+  const where = settings.eventstoreUrl?.replace(/\/\/[^@/]*@/, '//') ?? settings.sqlitePath;
+  let store: EventStore | undefined;
+  try {
+    store = await openEventStore(settings);
+    await headPosition(store);
+    return store;
+  } catch (error) {
+    await store?.close().catch(() => {});
+    throw new UnreadableEventStoreError(where, error as Error);
   }
 }
 
@@ -198,7 +225,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const config = settings();
-  const store = await openEventStore(config.store);
+  const store = await openedEventStore(config.store);
   try {
     if (command.kind === 'rebuild') await rebuild(store, config.readModelsPath);
     else await report(store, config.readModelsPath, command.name, command.options);
@@ -214,6 +241,7 @@ const OPERATOR_ERRORS = [
   ReadModelsInUseError,
   MalformedEventError,
   DamagedReadModelsError,
+  UnreadableEventStoreError,
 ];
 
 /** The command-line flag of a report option: `pageSize` is `--page-size`. */

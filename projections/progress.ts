@@ -3,8 +3,9 @@ import type { ProjectionProgress } from './runner';
 
 export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
   /**
-   * The first position reported, and when: a catch-up resuming from a checkpoint is measured
-   * from there, or a resume at 90% would show an ETA of nothing with most of the work to come.
+   * Where the work started (the runner and rebuilds first report it with 0 events), and when:
+   * a catch-up resuming from a checkpoint is measured from there, or a resume at 90% would
+   * show an ETA of nothing with most of the work to come.
    */
   let start: { position: bigint; time: number } | undefined;
   let latest: ProjectionProgress | undefined;
@@ -29,6 +30,7 @@ export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
   return {
     update(progress: ProjectionProgress) {
       start ??= { position: progress.position, time: performance.now() };
+      if (progress.events === 0) return;
       latest = progress;
       draw(false);
     },

@@ -111,6 +111,7 @@ async function rebuildInGroups(
     );
     options.onProgress?.({ position: position!, events, eventsPerSecond: events / seconds });
   };
+  report();
   const worker = startGroupWorker(
     { storePath: store.path, group: 'stock', through, outPath: stockTemp, cacheSize },
     (update) => {
@@ -230,6 +231,7 @@ async function rebuildFromSubscription(
         events,
         eventsPerSecond: events / Math.max((performance.now() - startedAt) / 1000, 1e-9),
       });
+    report();
     db.exec('BEGIN');
     const subscription = store.subscribeToAll({
       fromPosition: 'start',

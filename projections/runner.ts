@@ -16,7 +16,7 @@ import { SqliteReadModels } from './sqlite-models';
 export interface ProjectionProgress {
   /** `$all` position of the last committed event. */
   position: bigint;
-  /** Events committed since this runner started. */
+  /** Events committed since this runner started (0 in its first report, of where it starts). */
   events: number;
   eventsPerSecond: number;
 }
@@ -119,6 +119,8 @@ export async function startProjectionRunner(
     fromPosition: start?.position ?? 'start',
     filter: { streamPrefixes: PROJECTED_STREAM_PREFIXES },
   });
+  // Where the catch-up starts, so progress is measured from there and not from the first batch.
+  options.onProgress?.({ position: pending.position, events: 0, eventsPerSecond: 0 });
 
   const noteTouched = (touched: Touched) => {
     for (const id of touched.orderIds) pending.orderIds.add(id);

@@ -199,6 +199,33 @@ describe('npm run report', () => {
   });
 });
 
+describe('an event store the CLI cannot read', () => {
+  it.each([['report', 'sales'], ['rebuild']])(
+    '%s names the damaged events.sqlite in one line and writes no read models',
+    async (...args) => {
+      const data = join(dir, `damaged-events-${args[0]}`);
+      mkdirSync(data);
+      const events = join(data, 'events.sqlite');
+      writeFileSync(events, randomBytes(16_384));
+      const { code, stdout, stderr } = await cli(data, ...args);
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr).toMatch(/^[^\n]+\n$/);
+      expect(stderr).toContain(`Cannot read the event store at ${events}`);
+      expect(existsSync(join(data, 'readmodels.sqlite'))).toBe(false);
+    },
+  );
+
+  it('names a read-model path that cannot be opened, in one line', async () => {
+    const data = join(dir, 'read-models-folder');
+    mkdirSync(join(data, 'readmodels.sqlite'), { recursive: true });
+    await SqliteEventStore.open(join(data, 'events.sqlite')).close();
+    const { code, stdout, stderr } = await cli(data, 'report', 'stock');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(/^[^\n]+\n$/);
+    expect(stderr).toContain(join(data, 'readmodels.sqlite'));
+  });
+});
+
 describe('npm run projections -- rebuild', () => {
   it.each([
     ['--bogus', "Unknown option '--bogus'"],

@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { progressBar } from '../../projections/progress';
+import { type ProjectionProgress, startProjectionRunner } from '../../projections/runner';
+import { SqliteEventStore } from '../../server/eventstore/sqlite';
+import { generateHistory } from './history';
 
 /** A terminal that keeps what is written to it. */
 function terminal() {
@@ -38,4 +44,42 @@ describe('progressBar', () => {
     bar.done();
     expect(written.at(-2)).toMatch(/ 10\.0% .*ETA 1:30/);
   });
+
+  it("shows the share of a runner's catch-up done, from its first batch on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'progress-'));
+    const store = SqliteEventStore.open(join(dir, 'events.sqlite'), { synchronous: 'NORMAL' });
+    const reports: ProjectionProgress[] = [];
+    let head = 0n;
+    try {
+      await generateHistory(store, { orders: 5_000, seed: 3 });
+      const [last] = await store.readAll({ direction: 'backwards', maxCount: 1 });
+      head = last!.position;
+      const runner = await startProjectionRunner({
+        store,
+        dbPath: join(dir, 'readmodels.sqlite'),
+        onProgress: (progress) => reports.push(progress),
+      });
+      await runner.caughtUp;
+      await runner.close();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const { stream, written } = terminal();
+    let now = 1_000_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const bar = progressBar(stream, head);
+    const shown: number[] = [];
+    const truth: number[] = [];
+    for (const progress of reports) {
+      now += 1_000;
+      bar.update(progress);
+      if (progress.events === 0) continue;
+      shown.push(Number(/(\d+\.\d)%/.exec(written.at(-1)!)![1]));
+      truth.push((Number(progress.position) / Number(head)) * 100);
+    }
+    // Batches of 10,000 events: at least two before the end.
+    expect(shown.length).toBeGreaterThanOrEqual(3);
+    for (const [i, percent] of shown.entries()) expect(percent).toBeCloseTo(truth[i]!, 0);
+  }, 60_000);
 });
