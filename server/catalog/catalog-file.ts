@@ -1,8 +1,9 @@
 /**
- * The catalog file (CATALOG_FILE): products to list at start. A product that differs
- * from what is stored becomes a ProductUpdated event, never a silent overwrite; stock in
- * the file is only the initial stock of a newly listed product (later changes are
- * admin stock adjustments, so sales are never undone by a restart).
+ * The catalog file (CATALOG_FILE): products to list at start. An entry changed since the
+ * file was last read becomes a ProductUpdated event, never a silent overwrite; an unchanged
+ * entry changes nothing, so the site owner's edits and delistings through the admin API
+ * outlive a restart. Stock in the file is only the initial stock of a newly listed product
+ * (later changes are admin stock adjustments, so sales are never undone by a restart).
  */
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -37,7 +38,7 @@ export function readCatalogFile(file: string): CatalogEntry[] {
   return parsed.data.products;
 }
 
-/** Lists every entry; returns how many product events it appended. */
+/** Syncs every entry; returns how many product events it appended. */
 export async function syncCatalog(
   products: Products,
   entries: CatalogEntry[],
@@ -46,7 +47,7 @@ export async function syncCatalog(
   let appended = 0;
   for (const { stock, ...product } of entries) {
     const handled = await products.execute(
-      { type: 'ListProduct', product, stock, at },
+      { type: 'SyncCatalogEntry', product, stock, at },
       { correlationId: product.sku, causationId: 'catalog-file' },
     );
     appended += handled.events.length;

@@ -22,6 +22,11 @@ export interface ProductDetails {
 export interface ProductState {
   details: ProductDetails | null;
   listed: boolean;
+  /**
+   * What the catalog file last said of this product (for a stream from before the file was
+   * recorded as a source: its first listing), so a sync acts on changes to the file only.
+   */
+  catalogFile: ProductDetails | null;
   onHand: number;
   /** Units held per order: until paid for ever (the sale), otherwise until released. */
   holds: Holds;
@@ -46,6 +51,8 @@ type ReleaseReason = EventOf<'StockReleased'>['data']['reason'];
 
 export type ProductCommand =
   | { type: 'ListProduct'; product: ProductDetails; stock: number; at: string }
+  /** The catalog file's entry, at start: listed if new, updated only if the file changed since it last spoke. */
+  | { type: 'SyncCatalogEntry'; product: ProductDetails; stock: number; at: string }
   | { type: 'UpdateProduct'; product: ProductDetails; at: string }
   | { type: 'DelistProduct'; sku: string; at: string }
   | {
@@ -75,6 +82,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
   initialState: () => ({
     details: null,
     listed: false,
+    catalogFile: null,
     onHand: 0,
     holds: new HoldBook(),
     held: 0,
@@ -87,8 +95,10 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
     switch (event.type) {
       case 'ProductListed':
       case 'ProductUpdated': {
-        const { at: _at, ...details } = event.data;
-        return { ...state, details, listed: true };
+        const { at: _at, source, ...details } = event.data;
+        const firstListing = event.type === 'ProductListed' && state.details === null;
+        const catalogFile = source || firstListing ? details : state.catalogFile;
+        return { ...state, details, listed: true, catalogFile };
       }
       case 'ProductDelisted':
         return { ...state, listed: false };
@@ -144,17 +154,20 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
 
   decide(command, state) {
     switch (command.type) {
+      case 'SyncCatalogEntry': {
+        const { product, stock, at } = command;
+        const source = 'catalog-file';
+        if (!state.details) return listNew({ ...product, at, source }, stock);
+        // The file has not changed since it last spoke: the site owner's edits and delisting stand.
+        if (state.catalogFile && sameDetails(state.catalogFile, product)) return [];
+        // A changed entry does not relist what the site owner delisted; the admin API can.
+        if (!state.listed) return [];
+        // Appended even when the details already match, to record what the file now says.
+        return [{ type: 'ProductUpdated', data: { ...product, at, source } }];
+      }
       case 'ListProduct': {
         const { product, stock, at } = command;
-        if (!state.details) {
-          const listed: ProductEvent[] = [{ type: 'ProductListed', data: { ...product, at } }];
-          if (stock === 0) return listed;
-          const reason = 'initial stock';
-          return [
-            ...listed,
-            { type: 'StockAdjusted', data: { sku: product.sku, delta: stock, reason, at } },
-          ];
-        }
+        if (!state.details) return listNew({ ...product, at }, stock);
         if (!state.listed) return [{ type: 'ProductListed', data: { ...product, at } }];
         return sameDetails(state.details, product)
           ? []
@@ -295,6 +308,16 @@ export function decideInOrder(state: ProductState, commands: ProductCommand[]): 
       return { ok: false, error };
     }
   });
+}
+
+function listNew(data: EventOf<'ProductListed'>['data'], stock: number): ProductEvent[] {
+  const listed: ProductEvent = { type: 'ProductListed', data };
+  if (stock === 0) return [listed];
+  const { sku, at } = data;
+  return [
+    listed,
+    { type: 'StockAdjusted', data: { sku, delta: stock, reason: 'initial stock', at } },
+  ];
 }
 
 function sameDetails(a: ProductDetails, b: ProductDetails): boolean {

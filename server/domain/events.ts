@@ -30,8 +30,13 @@ const productFields = {
   currency: Currency,
 };
 
-export const ProductListed = z.object({ ...productFields, at: At });
-export const ProductUpdated = z.object({ ...productFields, at: At });
+/**
+ * Set when the catalog file (CATALOG_FILE) gave these details: the file is then compared with
+ * what it said last, so the site owner's own changes and delistings outlive a restart.
+ */
+const Source = z.enum(['catalog-file']).optional();
+export const ProductListed = z.object({ ...productFields, at: At, source: Source });
+export const ProductUpdated = z.object({ ...productFields, at: At, source: Source });
 export const ProductDelisted = z.object({ sku: Sku, at: At });
 export const StockAdjusted = z.object({
   sku: Sku,

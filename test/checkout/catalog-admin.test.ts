@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productStream } from '../../server/domain/events';
 import type { TestApp } from '../support/app';
-import { clientFor, startTestApp, testCatalog } from '../support/app';
+import { catalogEntry, clientFor, startTestApp, testCatalog } from '../support/app';
 import { availableOf, checkout } from '../support/orders';
 
 let t: TestApp;
@@ -164,5 +164,36 @@ describe('with ADMIN_TOKEN unset', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('a restart with the same catalog file', () => {
+  const catalog = [
+    ...testCatalog,
+    catalogEntry('OWNER-REPRICED', 5),
+    catalogEntry('OWNER-DELISTED', 5),
+  ];
+  let first: TestApp | undefined;
+  let second: TestApp | undefined;
+  afterAll(async () => {
+    await second?.close();
+    await first?.app.close();
+  });
+
+  it("keeps the site owner's price and delisting", async () => {
+    first = await startTestApp({ catalog });
+    const { stock: _stock, ...repriced } = catalogEntry('OWNER-REPRICED', 5);
+    await first.admin.admin.updateProduct.mutate({ ...repriced, unitAmount: 2500 });
+    await first.admin.admin.delistProduct.mutate({ sku: 'OWNER-DELISTED' });
+    const { dataDir, sandbox } = first;
+    await first.app.close();
+
+    second = await startTestApp({ catalog, dataDir, sharedSandbox: sandbox });
+    const listed = await second.client.catalog.list.query();
+    expect(listed.find((p) => p.sku === 'OWNER-REPRICED')?.unitAmount).toBe(2500);
+    expect(listed.map((p) => p.sku)).not.toContain('OWNER-DELISTED');
+    await expect(checkout(second, [{ sku: 'OWNER-DELISTED', quantity: 1 }])).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
   });
 });

@@ -20,6 +20,7 @@ const product = (
       currency: 'eur',
     },
     listed: true,
+    catalogFile: null,
     onHand,
     holds: new HoldBook(),
     held: 0,

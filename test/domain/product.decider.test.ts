@@ -54,6 +54,47 @@ describe('product decider', () => {
       .thenNothing();
   });
 
+  describe('the catalog file at start (SyncCatalogEntry)', () => {
+    const fromFile = { ...card, at, source: 'catalog-file' as const };
+    const sync = (product = card) => ({ type: 'SyncCatalogEntry', product, stock: 3, at }) as const;
+    const ownerPrice: ProductEvent = {
+      type: 'ProductUpdated',
+      data: { ...card, unitAmount: 25000, at },
+    };
+    const delisted: ProductEvent = { type: 'ProductDelisted', data: { sku: card.sku, at } };
+
+    it('lists a new product with its initial stock, as the file gave it', () => {
+      given().when(sync()).then({ type: 'ProductListed', data: fromFile }, stocked(3));
+    });
+
+    it("keeps the site owner's price while the file's entry is unchanged", () => {
+      given({ type: 'ProductListed', data: fromFile }, ownerPrice).when(sync()).thenNothing();
+    });
+
+    it('keeps a product the site owner delisted delisted', () => {
+      given({ type: 'ProductListed', data: fromFile }, delisted).when(sync()).thenNothing();
+      given({ type: 'ProductListed', data: fromFile }, delisted)
+        .when(sync({ ...card, name: 'Pelé 1958' }))
+        .thenNothing();
+    });
+
+    it('applies a change to the file once, then leaves later edits alone', () => {
+      const changed = { ...card, unitAmount: 19900 };
+      const update: ProductEvent = {
+        type: 'ProductUpdated',
+        data: { ...fromFile, unitAmount: 19900 },
+      };
+      given({ type: 'ProductListed', data: fromFile }, ownerPrice).when(sync(changed)).then(update);
+      given({ type: 'ProductListed', data: fromFile }, update, ownerPrice)
+        .when(sync(changed))
+        .thenNothing();
+    });
+
+    it('takes a stream listed before the file was recorded as a source from its first listing', () => {
+      given(listed, ownerPrice).when(sync()).thenNothing();
+    });
+  });
+
   it('reserves what is available', () => {
     given(listed, stocked(3)).when(reserve(orderA, 2)).then(reserved(orderA, 2));
   });
