@@ -38,7 +38,7 @@ export interface ProductState {
   lateSales: ReadonlySet<string>;
   /**
    * Units still missing per late-paid order, in the order the shortfalls were recorded: a
-   * restock fills them first. Rare too, so copied on change like `lateSales`.
+   * restock, or units another order gives back, fill them first. Rare too, so copied on change like `lateSales`.
    */
   shortfalls: ReadonlyMap<string, number>;
   /** Request ids of the adjustments made with one, so a retried one is recognised. Few: copied on change. */
@@ -218,7 +218,11 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         // payment (an expiry's, still in flight) must not give them away again.
         if (quantity === undefined || state.lateSales.has(command.orderId)) return [];
         const { type: _type, ...rest } = command;
-        return [{ type: 'StockReleased', data: { ...rest, quantity } }];
+        const released: ProductEvent = { type: 'StockReleased', data: { ...rest, quantity } };
+        if (state.shortfalls.size === 0) return [released];
+        // Paid orders come before new shoppers: units given back first fill what late payments miss.
+        const shelf = Math.max(0, state.onHand - (state.held - quantity));
+        return [released, ...fillShortfalls(state.shortfalls, shelf, command.sku, command.at)];
       }
       case 'RetakeStock': {
         // Still held (its release never ran) or already decided: nothing more to take.

@@ -2,8 +2,9 @@
  * A late payment's stock: an order is recorded expired and its units given back while the
  * shopper is still on Stripe's page, and then the payment lands. The server takes the units
  * back from stock if they are still there, records a shortfall for those that are not, and
- * does either exactly once, whoever delivers the payment and however often. A restock fills
- * the shortfalls first, but for those the site owner has settled another way (a refund).
+ * does either exactly once, whoever delivers the payment and however often. A restock, or
+ * units another order gives back, fill the shortfalls first, but for those the site owner
+ * has settled another way (a refund).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +35,8 @@ const RACED = 'LATE-RACED';
 const OLD = 'LATE-OLD';
 const BACKORDERED = 'LATE-BACKORDERED';
 const SETTLED = 'LATE-SETTLED';
-const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD, BACKORDERED, SETTLED];
+const GIVEN_BACK = 'LATE-GIVEN-BACK';
+const SKUS = [FILLED, SHORT, ONCE, REPAIRED, RACED, OLD, BACKORDERED, SETTLED, GIVEN_BACK];
 
 let t: TestApp;
 /** How far the server's clock runs ahead of the test's. */
@@ -52,6 +54,7 @@ beforeAll(async () => {
       catalogEntry(OLD, 10),
       catalogEntry(BACKORDERED, 2),
       catalogEntry(SETTLED, 2),
+      catalogEntry(GIVEN_BACK, 1),
     ],
   });
 });
@@ -181,6 +184,30 @@ describe('a payment that arrives after its stock was given back', () => {
       'StockRetaken:2',
     ]);
     expect(await availableOf(t, BACKORDERED)).toBe(2);
+  });
+
+  it('fills the shortfall first with units another order gives back', async () => {
+    const late = await checkout(t, [{ sku: GIVEN_BACK, quantity: 1 }], 'given-back@example.com');
+    await expiredAndReleased(late);
+    // Another shopper holds the only unit when the late payment lands: a shortfall.
+    const other = await checkout(t, [{ sku: GIVEN_BACK, quantity: 1 }], 'holder@example.com');
+    await paid(late);
+    expect(await stockFacts(GIVEN_BACK, late.orderId)).toEqual(['StockShortfall:1']);
+
+    // That shopper cancels: the unit goes to the paid order, not to the next shopper.
+    await t.client.order.cancel.mutate({ orderId: other.orderId });
+    await t.app.services.afterReply.settled();
+    expect(await stockFacts(GIVEN_BACK, late.orderId)).toEqual([
+      'StockShortfall:1',
+      'StockRetaken:1',
+    ]);
+    expect(await availableOf(t, GIVEN_BACK)).toBe(0);
+    await expect
+      .poll(() => orderRow('given-back@example.com'))
+      .toMatchObject({ status: 'paid', flags: { late: true }, shortfall: [] });
+    await expect
+      .poll(() => stockRow(GIVEN_BACK))
+      .toMatchObject({ onHand: 1, reserved: 0, sold: 1, available: 0 });
   });
 
   it('leaves a shortfall the site owner settled (refunded) to no restock, and says why it cannot settle others', async () => {
@@ -363,6 +390,7 @@ describe('a payment that arrives after its stock was given back', () => {
         new Map([
           [BACKORDERED, 2],
           [SETTLED, 1],
+          [GIVEN_BACK, 1],
         ]),
       );
 

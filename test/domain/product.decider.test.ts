@@ -279,6 +279,35 @@ describe('a restock fills the shortfalls of late payments first', () => {
       .when(reserve(orderC, 2))
       .thenRefused('insufficient_stock');
   });
+
+  describe('so do units a release gives back', () => {
+    const release = {
+      type: 'ReleaseStock',
+      sku: card.sku,
+      orderId: orderB,
+      reason: 'cancelled',
+      at,
+    } as const;
+    const released = (quantity: number): ProductEvent => ({
+      type: 'StockReleased',
+      data: { sku: card.sku, orderId: orderB, reason: 'cancelled', quantity, at },
+    });
+
+    it('fills a shortfall before a new shopper can take the units', () => {
+      given(...soldOut, shortfall(orderA, 1))
+        .when(release)
+        .then(released(2), retaken(orderA, 1));
+      given(...soldOut, shortfall(orderA, 3))
+        .when(release)
+        .then(released(2), retaken(orderA, 2));
+    });
+
+    it('changes nothing else when no shortfall waits', () => {
+      given(...soldOut)
+        .when(release)
+        .then(released(2));
+    });
+  });
 });
 
 describe('an adjustment made with a request id (safe to retry)', () => {
