@@ -138,9 +138,7 @@ export async function startCheckout(
   const started = startedOf(orderId, order.state);
   if (started) return started;
   const { cart, status } = order.state;
-  if (status !== 'validated' || !cart) {
-    throw new CheckoutClosedError(`This checkout has ended (${status}); please start a new one`);
-  }
+  if (status !== 'validated' || !cart) throw closed(order.state);
   await reserveStock(deps, cart);
   return createSession(deps, order, cart);
 }
@@ -258,8 +256,11 @@ async function createSession(
     });
   } catch (error) {
     if (error instanceof StripeBusyError) {
-      const started = await startedCheckout(deps, orderId);
+      const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+      const started = startedOf(orderId, state);
       if (started) return started;
+      // The other request's checkout failed meanwhile, and gave back stock this one then took again.
+      if (await releaseIfEnded(deps, cart, state)) throw closed(state);
       throw new CheckoutBusyError(
         'This checkout is being started by another request. Please try again in a moment.',
       );
@@ -287,8 +288,9 @@ async function createSession(
       error.message,
     );
   }
+  let handled: Handled<OrderState, OrderEvent>;
   try {
-    await handleCommand(
+    handled = await handleCommand(
       deps.store,
       orderStream(orderId),
       orderDecider,
@@ -307,6 +309,14 @@ async function createSession(
     }
     throw error;
   }
+  // Stripe gave the session another request had started, and the order has ended since (a
+  // cancel): the store takes our CheckoutStarted as that request's, already made, so only
+  // the events after it tell. Nobody may pay there, and this request's units are given back.
+  const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider, handled);
+  if (!startedOf(orderId, state)) {
+    await releaseIfEnded(deps, cart, state);
+    throw closed(state);
+  }
   return { orderId, checkoutUrl: session.url ?? '' };
 }
 
@@ -318,11 +328,7 @@ async function createSession(
 async function abandonSession(deps: CheckoutDeps, cart: Cart, sessionId: string): Promise<void> {
   const { orderId } = cart;
   const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-  const reason = releaseReasonOf(state.status);
-  if (reason) {
-    const at = deps.now().toISOString();
-    await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, orderId);
-  }
+  await releaseIfEnded(deps, cart, state);
   if (state.checkout?.sessionId === sessionId) return;
   try {
     await deps.stripe.expireCheckoutSession(sessionId);
@@ -332,20 +338,27 @@ async function abandonSession(deps: CheckoutDeps, cart: Cart, sessionId: string)
   }
 }
 
+/**
+ * Gives back the units of an order that has ended: a request that reserved after another one
+ * ended the order (and released its stock) holds them again, for an order nobody can pay.
+ */
+async function releaseIfEnded(deps: CheckoutDeps, cart: Cart, state: OrderState): Promise<boolean> {
+  const reason = releaseReasonOf(state.status);
+  if (!reason) return false;
+  const at = deps.now().toISOString();
+  await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, cart.orderId);
+  return true;
+}
+
+const closed = (state: OrderState) =>
+  new CheckoutClosedError(`This checkout has ended (${state.status}); please start a new one`);
+
 /** The checkout URL, if the order's session has been started. */
 function startedOf(orderId: string, state: OrderState): StartedCheckout | undefined {
   const { checkout, status } = state;
   return checkout && (status === 'checkout_started' || status === 'pending')
     ? { orderId, checkoutUrl: checkout.url }
     : undefined;
-}
-
-async function startedCheckout(
-  deps: CheckoutDeps,
-  orderId: string,
-): Promise<StartedCheckout | undefined> {
-  const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-  return startedOf(orderId, state);
 }
 
 async function failCheckout(

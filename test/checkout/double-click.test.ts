@@ -1,0 +1,140 @@
+/**
+ * Two requests for one checkoutId (a double click, two tabs), the second held between
+ * reading the order and reserving its stock while the first one's checkout ends: the second
+ * must give back the units it took again, and never hand out a session nobody may pay.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductCommand } from '../../server/catalog/product';
+import type { Products } from '../../server/catalog/products';
+import { CheckoutClosedError, startCheckout } from '../../server/checkout/start-checkout';
+import { orderIdFor } from '../../server/domain/ids';
+import type { EventMetadata } from '../../server/eventstore/port';
+import { StripeBusyError, StripeUnavailableError } from '../../server/payments/stripe-gateway';
+import type { TestApp } from '../support/app';
+import { catalogEntry, startTestApp, testCatalog } from '../support/app';
+import { availableOf, orderEvents, RETURN_URL } from '../support/orders';
+
+const CANCELLED = 'DOUBLE-CANCELLED';
+const FAILED = 'DOUBLE-FAILED';
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({
+    catalog: [...testCatalog, catalogEntry(CANCELLED, 2), catalogEntry(FAILED, 2)],
+  });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const inputFor = (sku: string) => ({
+  checkoutId: randomUUID(),
+  items: [{ sku, quantity: 2 }],
+  email: 'double@example.com',
+  returnUrl: RETURN_URL,
+  client: '127.0.0.1',
+});
+
+/** The first request, held at Stripe until `go`; `stripe` answers it then. */
+function firstRequest(
+  input: ReturnType<typeof inputFor>,
+  createSession: (request: never) => Promise<unknown>,
+) {
+  const { services } = t.app;
+  const atStripe = gate();
+  const go = gate();
+  const stripe = Object.assign(Object.create(services.stripe), {
+    createCheckoutSession: async (request: never) => {
+      atStripe.open();
+      await go.opened;
+      return createSession(request);
+    },
+  });
+  const result = startCheckout(
+    { ...services, publicUrl: services.config.publicUrl, stripe },
+    input,
+  );
+  return { atStripe: atStripe.opened, go: go.open, result };
+}
+
+/** The second request, held after reading the order (still validated) until `go`. */
+function secondRequest(input: ReturnType<typeof inputFor>, stripe = t.app.services.stripe) {
+  const { services } = t.app;
+  const reserving = gate();
+  const go = gate();
+  const products = {
+    execute: async (command: ProductCommand, metadata: EventMetadata) => {
+      if (command.type === 'ReserveStock') {
+        reserving.open();
+        await go.opened;
+      }
+      return services.products.execute(command, metadata);
+    },
+    states: (skus: Iterable<string>) => services.products.states(skus),
+    state: (sku: string) => services.products.state(sku),
+  } as unknown as Products;
+  const result = startCheckout(
+    { ...services, publicUrl: services.config.publicUrl, products, stripe },
+    input,
+  ).catch((error: unknown) => error);
+  return { reserving: reserving.opened, go: go.open, result };
+}
+
+describe('a double click', () => {
+  it('racing a cancel leaves no stock held and hands out no cancelled session', async () => {
+    const input = inputFor(CANCELLED);
+    const stripe = t.app.services.stripe;
+    const first = firstRequest(input, (request) => stripe.createCheckoutSession(request));
+    await first.atStripe;
+    const second = secondRequest(input);
+    await second.reserving;
+    first.go();
+    const { orderId } = await first.result;
+    expect(await t.client.order.cancel.mutate({ orderId })).toEqual({ status: 'expired' });
+    expect(await availableOf(t, CANCELLED)).toBe(2);
+
+    second.go();
+    expect(await second.result).toBeInstanceOf(CheckoutClosedError);
+    await t.app.services.afterReply.settled();
+    expect(await availableOf(t, CANCELLED)).toBe(2);
+    expect((await orderEvents(t.app.services.store, orderId)).map((e) => e.type)).toEqual([
+      'CartValidated',
+      'CheckoutStarted',
+      'CheckoutExpired',
+    ]);
+  });
+
+  it('racing a checkout that failed at Stripe leaves no stock held', async () => {
+    const input = inputFor(FAILED);
+    const first = firstRequest(input, async () => {
+      throw new StripeUnavailableError('Stripe unavailable: timed out');
+    });
+    await first.atStripe;
+    // Stripe answers the second one 409: the first is still in progress under the same key.
+    const busy = Object.assign(Object.create(t.app.services.stripe), {
+      createCheckoutSession: async () => {
+        throw new StripeBusyError('Stripe busy: a request with this key is in progress');
+      },
+    });
+    const second = secondRequest(input, busy);
+    await second.reserving;
+    first.go();
+    await expect(first.result).rejects.toThrow('could not be reached');
+    expect(await availableOf(t, FAILED)).toBe(2);
+
+    second.go();
+    expect(await second.result).toBeInstanceOf(CheckoutClosedError);
+    expect(await availableOf(t, FAILED)).toBe(2);
+    const orderId = orderIdFor(input.checkoutId);
+    expect((await orderEvents(t.app.services.store, orderId)).map((e) => e.type)).toEqual([
+      'CartValidated',
+      'CheckoutFailed',
+    ]);
+  });
+});
