@@ -109,8 +109,8 @@ const checkoutCases: [string, string | object, number, RegExp][] = [
     /an http or https URL/,
   ],
   [
-    'a returnUrl that grows past 2000 characters once encoded',
-    { ...valid(), returnUrl: `${RETURN_URL}?q=${'"'.repeat(1900)}` },
+    'a returnUrl whose path grows past 2000 characters once encoded',
+    { ...valid(), returnUrl: `${RETURN_URL}${'"'.repeat(1900)}` },
     400,
     /returnUrl.*once URL-encoded|once URL-encoded/,
   ],

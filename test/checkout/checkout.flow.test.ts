@@ -59,6 +59,19 @@ describe('the payment flow through the real server and the sandbox', () => {
     expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
   });
 
+  it('sends a shopper from a page with a long address back to the page, without its query', async () => {
+    const started = await t.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'tracked@example.com',
+      returnUrl: `${RETURN_URL}?utm_content=${'x'.repeat(2500)}#top`,
+    });
+    const sessionId = new URL(started.checkoutUrl).pathname.split('/').pop()!;
+    expect(t.sandbox.session(sessionId)?.cancel_url).toBe(
+      `${RETURN_URL}?stripe_cart=cancel&order=${started.orderId}`,
+    );
+  });
+
   it('returns the same order and checkout URL for a repeated checkoutId', async () => {
     const input = {
       checkoutId: crypto.randomUUID(),

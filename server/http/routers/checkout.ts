@@ -35,14 +35,21 @@ export const StartCheckoutInput = z
     // Stripe takes return URLs up to 5,000 characters; encoding can triple a URL's length.
     returnUrl: z
       .string()
-      .max(2000)
+      .max(8000)
       .url()
       // `blob:http://shop.test/…` has the shop's origin too, but Stripe only returns to http(s).
       .refine((url) => !URL.canParse(url) || /^https?:$/.test(new URL(url).protocol), {
         message: 'an http or https URL',
       })
+      // A page whose address carries long tracking parameters gets its shopper back all the
+      // same: to the page, without them.
+      .transform((url) => {
+        if (!URL.canParse(url)) return url;
+        const { href, origin, pathname } = new URL(url);
+        return href.length <= 2000 ? url : `${origin}${pathname}`;
+      })
       .refine((url) => URL.canParse(url) && new URL(url).href.length <= 2000, {
-        message: 'at most 2000 characters once URL-encoded',
+        message: 'at most 2000 characters once URL-encoded, without its query',
       }),
     locale: z
       .string()
