@@ -63,23 +63,55 @@ export function createShopApi(api: string): ShopApi {
   return {
     origin: new URL(url).origin,
     watchCatalog: (live) =>
-      client.catalog.watch.subscribe(undefined, {
-        onData: (list) => live.onData(list),
-        onError: (error) => live.onError?.(error),
-        onConnectionStateChange: connectionHandler(live),
-      }),
+      lasting(live, (onError) =>
+        client.catalog.watch.subscribe(undefined, {
+          onData: (list) => live.onData(list),
+          onError,
+          onConnectionStateChange: connectionHandler(live),
+        }),
+      ),
     startCheckout: (input) => client.checkout.start.mutate(input),
     getOrder: (orderId, sessionId) =>
-      client.order.get.query(sessionId ? { orderId, sessionId } : { orderId }),
+      // An undefined sessionId leaves the JSON input without one.
+      client.order.get.query({ orderId, sessionId }),
     cancelOrder: (orderId) => client.order.cancel.mutate({ orderId }),
     watchOrder: (orderId, live) =>
-      client.order.watch.subscribe(
-        { orderId },
-        {
-          onData: (tracked) => live.onData(tracked.data),
-          onError: (error) => live.onError?.(error),
-          onConnectionStateChange: connectionHandler(live),
-        },
+      lasting(live, (onError) =>
+        client.order.watch.subscribe(
+          { orderId },
+          {
+            onData: (tracked) => live.onData(tracked.data),
+            onError,
+            onConnectionStateChange: connectionHandler(live),
+          },
+        ),
       ),
+  };
+}
+
+/**
+ * tRPC gives a subscription up for good when a reconnect is answered with an error (a
+ * proxy's 502 while the server restarts); the browser retries by itself only a dropped
+ * connection. So an ended one starts again a few seconds later, until unsubscribed (the
+ * retry is set before `onError`, which may unsubscribe).
+ */
+function lasting<T>(
+  live: Live<T>,
+  start: (onError: (error: unknown) => void) => Subscription,
+): Subscription {
+  let current: Subscription;
+  let retry: ReturnType<typeof setTimeout>;
+  const run = () => {
+    current = start((error) => {
+      retry = setTimeout(run, 5_000);
+      live.onError?.(error);
+    });
+  };
+  run();
+  return {
+    unsubscribe() {
+      clearTimeout(retry);
+      current.unsubscribe();
+    },
   };
 }

@@ -1,6 +1,6 @@
 /** The `<stripe-cart>` element: its public API and cart state, wired to its feeds, dialog and views. */
 import { html, LitElement, type PropertyValues } from 'lit';
-import type { CatalogProduct, OrderView, ShopApi } from './api';
+import type { CatalogProduct, ShopApi } from './api';
 import { catalogFeed } from './catalog';
 import { EMAIL, RETRY_DELAYS_MS, serverLocale } from './checkout';
 import type { CartChangeDetail } from './events';
@@ -129,7 +129,16 @@ export class StripeCart extends LitElement {
     this,
     (view, previous) => {
       this.announce(this.t(statusMessage[view.status]));
-      if (!previous) this.removePaid(view);
+      const unpaid = isFinal(view.status) && view.status !== 'paid';
+      // The order's units (only they: another tab may have added more) leave the cart when it
+      // is first read, unless it ended unpaid; they come back if it fails later (a debit
+      // still settling when the shopper came back). A final status is the last one heard.
+      if (!previous) {
+        if (!unpaid) this.dispatch({ type: 'paid', lines: view.lines }, 'paid');
+      } else if (unpaid) {
+        for (const { sku, quantity } of view.lines)
+          this.dispatch({ type: 'add', sku, quantity }, 'add');
+      }
     },
     () => {
       this._notice = this.t('orderUnknown');
@@ -160,15 +169,15 @@ export class StripeCart extends LitElement {
 
   add(sku: string, quantity = 1): void {
     const product = this._products?.get(sku);
+    const name = product?.name ?? sku;
     // Sold out, or missing from a catalog that has come (delisted, a typo): nothing to buy.
     if (this._products && !(product && product.available > 0)) {
-      this.announce(`${product?.name ?? sku}: ${this.t(product ? 'soldOut' : 'unavailable')}`);
+      this.announce(`${name}: ${this.t(product ? 'soldOut' : 'unavailable')}`);
       return;
     }
     const before = this.quantityOf(sku);
     const max = product?.available;
-    this.dispatch({ type: 'add', sku, quantity, ...(max !== undefined && { max }) }, 'add');
-    const name = product?.name ?? sku;
+    this.dispatch({ type: 'add', sku, quantity, max }, 'add');
     const after = this.quantityOf(sku);
     // Stock is one cap; 99 of a sku and 50 lines are the others, and "only N left" would be false for them.
     if (after - before < quantity && after === product?.available) {
@@ -219,6 +228,8 @@ export class StripeCart extends LitElement {
     this.returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
     dialog.showModal();
     this._open = true;
+    // Else the last one moves to the dialog's live region and is read again.
+    this._announcement = '';
   }
 
   close(): void {
@@ -232,6 +243,8 @@ export class StripeCart extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.teardown.push(listenForAdds(this));
+    // Back from Stripe's page through the browser's back/forward cache: the page is as it was left.
+    addEventListener('pageshow', () => (this._busy = false));
     // Moved in the DOM (disconnected, then connected again): willUpdate runs only on the
     // first connection or when `api` changes, so the feeds come back here.
     if (this.hasUpdated) this.connectApi();
@@ -288,6 +301,7 @@ export class StripeCart extends LitElement {
         window,
         this.key,
         (cart) => {
+          this._email = cart.email;
           this._lines = cart.lines;
           this.changed('sync');
         },
@@ -396,7 +410,7 @@ export class StripeCart extends LitElement {
       this._refusals = new Map(failure.problems.map((p) => [p.sku, p]));
     }
     // A refused email is marked at its field; any other failure is said above the button.
-    this._emailError = failure.kind === 'invalid' && failure.fields.some((f) => f.path === 'email');
+    this._emailError = failure.kind === 'invalid' && failure.paths.includes('email');
     this._error = this._emailError ? '' : this.t(failureText[failure.kind]);
     if (this._emailError) this.focusLater('#email');
     emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message });
@@ -422,23 +436,13 @@ export class StripeCart extends LitElement {
       // has nothing to wait for, so a failure stays quiet (the expiry still comes).
       if (known) shop.cancelOrder(returned.orderId).catch(() => {});
     } else if (known) {
-      // The cart keeps its lines until the server has the order (see removePaid).
+      // The cart keeps its lines until the server has the order (see the follower).
       this.follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
       this.follower.follow(shop);
     } else {
       this._notice = this.t('orderUnknown');
     }
     this.open();
-  }
-
-  /**
-   * The order is read: its units leave the cart, and only they (another tab may have added
-   * more meanwhile). Not for a checkout that ended unpaid.
-   */
-  private removePaid(order: OrderView): void {
-    if (!isFinal(order.status) || order.status === 'paid') {
-      this.dispatch({ type: 'paid', lines: order.lines }, 'paid');
-    }
   }
 
   // ---- rendering ----
@@ -465,6 +469,7 @@ export class StripeCart extends LitElement {
       : this.renderRoot.querySelector<HTMLElement>('.trigger');
     this.returnFocus = null;
     this._open = false;
+    this._announcement = '';
     target?.focus();
     const order = this.follower.order;
     if (order?.view && isFinal(order.view.status)) this.follower.order = null;

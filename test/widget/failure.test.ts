@@ -70,11 +70,16 @@ describe('failure classification', () => {
 
   test('zod failures name their fields', () => {
     const failure = classifyFailure(
-      serverError('BAD_REQUEST', { issues: [{ path: 'email', message: 'Invalid email' }] }),
+      serverError('BAD_REQUEST', {
+        issues: [
+          { path: 'email', message: 'Invalid email' },
+          { path: 'items.0.quantity', message: 'Too big' },
+        ],
+      }),
     );
     expect(failure).toEqual({
       kind: 'invalid',
-      fields: [{ path: 'email', message: 'Invalid email' }],
+      paths: ['email', 'items.0.quantity'],
       message: 'nope',
     });
   });

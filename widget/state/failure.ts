@@ -9,7 +9,7 @@ import { isLineProblem } from './problems';
 
 export type Failure =
   | { kind: 'refused'; problems: LineProblem[]; message: string }
-  | { kind: 'invalid'; fields: { path: string; message: string }[]; message: string }
+  | { kind: 'invalid'; paths: string[]; message: string }
   /** Stripe or the shop is in trouble. */
   | { kind: 'unavailable'; message: string }
   /** The server's per-address limit on checkouts (HTTP 429, before tRPC): only waiting helps. */
@@ -64,13 +64,10 @@ export function classifyFailure(error: unknown): Failure {
       if (Array.isArray(problems) && problems.length > 0) {
         return { kind: 'refused', problems: problems.filter(isLineProblem), message };
       }
-      const fields = Array.isArray(issues)
-        ? issues.flatMap((i: unknown) => {
-            const { path, message: text } = (i ?? {}) as Record<string, unknown>;
-            return typeof text === 'string' ? [{ path: String(path ?? ''), message: text }] : [];
-          })
+      const paths = Array.isArray(issues)
+        ? issues.map((i) => String((i as { path?: unknown } | null)?.path))
         : [];
-      return { kind: 'invalid', fields, message };
+      return { kind: 'invalid', paths, message };
     }
     case 'BAD_GATEWAY':
     case 'SERVICE_UNAVAILABLE':

@@ -1,0 +1,90 @@
+/**
+ * Back from Stripe's page with the back/forward cache on, as in every shopper's Chrome
+ * (Playwright turns it off with --disable-back-forward-cache; this suite launches without
+ * that flag): the page comes back as it was left, and must still work.
+ */
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHROMIUM_PATH, skipE2E } from './support/browser';
+import { cartDialog, expectCount } from './support/cart';
+import type { Shop } from './support/shop';
+import { startShop } from './support/shop';
+
+describe.skipIf(skipE2E())(
+  'Back from Stripe, with the back/forward cache on',
+  { timeout: 60_000 },
+  () => {
+    let shop: Shop;
+    let browser: Browser;
+    beforeAll(async () => {
+      shop = await startShop();
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        ignoreDefaultArgs: ['--disable-back-forward-cache'],
+        args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+      });
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await shop?.close();
+    });
+
+    test("a shopper who presses Back on Stripe's page can press Pay again", async () => {
+      const context = await browser.newContext({ reducedMotion: 'reduce', locale: 'en-GB' });
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/`);
+      await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+      await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+      await expectCount(page, 1);
+      await page.evaluate(() => {
+        (window as unknown as { marker: number }).marker = 42;
+      });
+      await page.evaluate(() => document.querySelector('stripe-cart')!.open());
+      await cartDialog(page).getByLabel('Email for the receipt').fill('shopper@example.com');
+      await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+      await page.waitForURL(`${shop.test.sandbox.url}/**`);
+      await page.goBack({ waitUntil: 'commit' });
+      await expect.poll(() => page.url()).toContain(shop.url);
+      await new Promise((r) => setTimeout(r, 500));
+      const restored = await page.evaluate(
+        () => (window as unknown as { marker?: number }).marker === 42,
+      );
+      expect(restored).toBe(true); // the scenario needs it: the page came back as it was left
+      await page.evaluate(() => document.querySelector('stripe-cart')!.open());
+      const pay = cartDialog(page).locator('[part="checkout"]');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await pay.textContent()).toBe('Pay with card');
+      expect(await pay.getAttribute('aria-disabled')).toBe('false');
+      await context.close();
+    });
+
+    test('after Back from Stripe, live stock still reaches the page', async () => {
+      const context = await browser.newContext({ reducedMotion: 'reduce', locale: 'en-GB' });
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/`);
+      await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+      await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+      await page.evaluate(() => document.querySelector('stripe-cart')!.open());
+      await cartDialog(page).getByLabel('Email for the receipt').fill('shopper@example.com');
+      await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+      await page.waitForURL(`${shop.test.sandbox.url}/**`);
+      await page.goBack({ waitUntil: 'commit' });
+      await expect.poll(() => page.url()).toContain(shop.url);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const products = await shop.test.client.catalog.list.query();
+      const zidane = products.find((p) => p.sku === 'ZIDANE-1998')!;
+      await shop.test.admin.admin.adjustStock.mutate({
+        sku: 'ZIDANE-1998',
+        delta: -(zidane.available - 2),
+        reason: 'back-forward cache test',
+      });
+      await expect
+        .poll(() => page.locator('stripe-cart-add[sku="ZIDANE-1998"] .stock').textContent(), {
+          timeout: 8_000,
+        })
+        .toBe('Only 2 left');
+      await context.close();
+    });
+  },
+);
