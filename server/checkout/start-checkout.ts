@@ -246,8 +246,15 @@ async function createSession(
       lines: cart.lines,
       currency: cart.currency,
       email: cart.email,
-      successUrl: returnUrlWith(cart.returnUrl, { stripe_cart: 'success', order: orderId }, true),
-      cancelUrl: returnUrlWith(cart.returnUrl, { stripe_cart: 'cancel', order: orderId }),
+      successUrl: returnUrlWith(
+        cart.returnUrl,
+        { stripe_cart: 'success', stripe_cart_order: orderId },
+        true,
+      ),
+      cancelUrl: returnUrlWith(cart.returnUrl, {
+        stripe_cart: 'cancel',
+        stripe_cart_order: orderId,
+      }),
       expiresAt: new Date(Date.parse(cart.at) + SESSION_LIFETIME_MS),
       // The cart's, not this request's: a resumed checkout must send Stripe the same
       // parameters under the same idempotency key, or Stripe refuses it.
@@ -389,5 +396,5 @@ function returnUrlWith(
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   const hash = url.hash;
   url.hash = '';
-  return `${url.href}${withSessionId ? '&session_id={CHECKOUT_SESSION_ID}' : ''}${hash}`;
+  return `${url.href}${withSessionId ? '&stripe_cart_session={CHECKOUT_SESSION_ID}' : ''}${hash}`;
 }

@@ -40,14 +40,16 @@ describe('the payment flow through the real server and the sandbox', () => {
       metadata: { orderId: order.orderId },
     });
     expect(session.success_url).toBe(
-      `${RETURN_URL}?stripe_cart=success&order=${order.orderId}&session_id={CHECKOUT_SESSION_ID}`,
+      `${RETURN_URL}?stripe_cart=success&stripe_cart_order=${order.orderId}&stripe_cart_session={CHECKOUT_SESSION_ID}`,
     );
-    expect(session.cancel_url).toBe(`${RETURN_URL}?stripe_cart=cancel&order=${order.orderId}`);
+    expect(session.cancel_url).toBe(
+      `${RETURN_URL}?stripe_cart=cancel&stripe_cart_order=${order.orderId}`,
+    );
     expect(session.expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThanOrEqual(30 * 60 - 5);
 
     const paid = await t.sandbox.pay(order.sessionId);
     expect(paid.redirectUrl).toBe(
-      `${RETURN_URL}?stripe_cart=success&order=${order.orderId}&session_id=${order.sessionId}`,
+      `${RETURN_URL}?stripe_cart=success&stripe_cart_order=${order.orderId}&stripe_cart_session=${order.sessionId}`,
     );
     await t.sandbox.idle();
 
@@ -68,7 +70,20 @@ describe('the payment flow through the real server and the sandbox', () => {
     });
     const sessionId = new URL(started.checkoutUrl).pathname.split('/').pop()!;
     expect(t.sandbox.session(sessionId)?.cancel_url).toBe(
-      `${RETURN_URL}?stripe_cart=cancel&order=${started.orderId}`,
+      `${RETURN_URL}?stripe_cart=cancel&stripe_cart_order=${started.orderId}`,
+    );
+  });
+
+  it("keeps the page's own query parameters, whatever their names, in the return URLs", async () => {
+    const started = await t.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'sorted@example.com',
+      returnUrl: `${RETURN_URL}?order=price-asc&session_id=mine`,
+    });
+    const sessionId = new URL(started.checkoutUrl).pathname.split('/').pop()!;
+    expect(t.sandbox.session(sessionId)?.cancel_url).toBe(
+      `${RETURN_URL}?order=price-asc&session_id=mine&stripe_cart=cancel&stripe_cart_order=${started.orderId}`,
     );
   });
 

@@ -220,7 +220,7 @@ describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () 
       return measured.filter((m) => m.ratio < 4.5);
     };
     // Back from a cancelled checkout (a notice), then a refused one (an error).
-    await page.goto(`${shop.url}/dark?stripe_cart=cancel&order=o-1`);
+    await page.goto(`${shop.url}/dark?stripe_cart=cancel&stripe_cart_order=o-1`);
     await cartDialog(page).locator('li.line [part="issue"]').waitFor();
     expect(await unreadable('Checkout cancelled. Your cart is still here.')).toEqual([]);
     await cartDialog(page).locator('[part="checkout"]').click();

@@ -61,7 +61,9 @@ describe.skipIf(skipE2E())(
       const sessionId = /cs_[A-Za-z0-9_]+/.exec(checkoutUrl)![0];
       // Stripe's SEPA test IBAN whose debit fails a few days later (the sandbox: asyncDelayMs).
       await shop.test.sandbox.pay(sessionId, { iban: 'DE62370400440532013001' });
-      await page.goto(`${shop.url}/?stripe_cart=success&order=${orderId}&session_id=${sessionId}`);
+      await page.goto(
+        `${shop.url}/?stripe_cart=success&stripe_cart_order=${orderId}&stripe_cart_session=${sessionId}`,
+      );
       await expect
         .poll(() => cartDialog(page).locator('[part="status"]').getAttribute('data-status'), {
           timeout: 10_000,

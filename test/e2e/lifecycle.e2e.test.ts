@@ -134,7 +134,7 @@ describe.skipIf(skipE2E())(
         email: 'shopper@example.com',
         returnUrl: `${shop.url}/`,
       });
-      await page.goto(`${shop.url}/?stripe_cart=success&order=${orderId}`);
+      await page.goto(`${shop.url}/?stripe_cart=success&stripe_cart_order=${orderId}`);
       await expect
         .poll(() => cartDialog(page).locator('[part="status"]').textContent())
         .toContain('Confirming your payment');

@@ -69,9 +69,9 @@ describe.skipIf(skipE2E())('coming back from Stripe, in Chromium', { timeout: 60
     await expectCount(page, 2);
     const unknown = crypto.randomUUID();
     for (const query of [
-      'stripe_cart=success&order=nonsense',
-      `stripe_cart=success&order=${unknown}&session_id=cs_test_x`,
-      `stripe_cart=success&order=${unknown}`,
+      'stripe_cart=success&stripe_cart_order=nonsense',
+      `stripe_cart=success&stripe_cart_order=${unknown}&stripe_cart_session=cs_test_x`,
+      `stripe_cart=success&stripe_cart_order=${unknown}`,
     ]) {
       await page.goto(`${shop.url}/?${query}`);
       await expect
@@ -126,7 +126,7 @@ describe.skipIf(skipE2E())('coming back from Stripe, in Chromium', { timeout: 60
     await page.goto(`${shop.url}/`);
     await page.evaluate(() => document.querySelector('stripe-cart')!.add('PELE-1958'));
     await expectCount(page, 1);
-    await page.goto(`${shop.url}/?stripe_cart=cancel&order=${crypto.randomUUID()}`);
+    await page.goto(`${shop.url}/?stripe_cart=cancel&stripe_cart_order=${crypto.randomUUID()}`);
     await expect
       .poll(() => cartDialog(page).locator('[part="notice"]').first().textContent())
       .toContain('Checkout cancelled. Your cart is still here.');

@@ -70,12 +70,16 @@ describe('localisation', () => {
 
 describe('return from Stripe', () => {
   test('reads success with its session, and cancel', () => {
-    expect(readReturn('https://s.example/?stripe_cart=success&order=o1&session_id=cs_1')).toEqual({
+    expect(
+      readReturn(
+        'https://s.example/?stripe_cart=success&stripe_cart_order=o1&stripe_cart_session=cs_1',
+      ),
+    ).toEqual({
       outcome: 'success',
       orderId: 'o1',
       sessionId: 'cs_1',
     });
-    expect(readReturn('https://s.example/p?stripe_cart=cancel&order=o1')).toEqual({
+    expect(readReturn('https://s.example/p?stripe_cart=cancel&stripe_cart_order=o1')).toEqual({
       outcome: 'cancel',
       orderId: 'o1',
     });
@@ -94,8 +98,8 @@ describe('return from Stripe', () => {
   test('cleans only its own parameters from the URL, keeping the rest and the hash', () => {
     expect(
       withoutReturnParams(
-        'https://s.example/p?lang=it&stripe_cart=success&order=o&session_id=c#top',
+        'https://s.example/p?lang=it&order=price-asc&session_id=s&stripe_cart=success&stripe_cart_order=o&stripe_cart_session=c#top',
       ),
-    ).toBe('https://s.example/p?lang=it#top');
+    ).toBe('https://s.example/p?lang=it&order=price-asc&session_id=s#top');
   });
 });

@@ -4,15 +4,16 @@ export type CheckoutReturn =
   | { outcome: 'success'; orderId: string; sessionId: string | undefined }
   | { outcome: 'cancel'; orderId: string };
 
-const PARAMS = ['stripe_cart', 'order', 'session_id'] as const;
+/** Named for the widget, so the page's own `order` or `session_id` survive the trip. */
+const PARAMS = ['stripe_cart', 'stripe_cart_order', 'stripe_cart_session'] as const;
 
 export function readReturn(href: string): CheckoutReturn | undefined {
   const params = new URL(href).searchParams;
   const outcome = params.get('stripe_cart');
-  const orderId = params.get('order');
+  const orderId = params.get('stripe_cart_order');
   if (!orderId) return undefined;
   if (outcome === 'success') {
-    return { outcome, orderId, sessionId: params.get('session_id') ?? undefined };
+    return { outcome, orderId, sessionId: params.get('stripe_cart_session') ?? undefined };
   }
   if (outcome === 'cancel') return { outcome, orderId };
   return undefined;

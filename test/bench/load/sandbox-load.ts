@@ -56,7 +56,7 @@ async function createSession(): Promise<number> {
     client_reference_id: `order-${i}`,
     metadata: { orderId: `order-${i}` },
     expires_at: Math.floor(Date.now() / 1000) + 31 * 60,
-    success_url: `${config.returnUrl}?stripe_cart=success&session_id={CHECKOUT_SESSION_ID}`,
+    success_url: `${config.returnUrl}?stripe_cart=success&stripe_cart_session={CHECKOUT_SESSION_ID}`,
     cancel_url: `${config.returnUrl}?stripe_cart=cancel`,
     locale: 'auto',
   });
