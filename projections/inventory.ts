@@ -47,7 +47,9 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
     case 'ProductUpdated': {
       const { sku, name, currency, unitAmount } = event.data;
       const p = state.product(sku) ?? emptyProduct(sku);
-      return only(stock(sku, name, currency, unitAmount, true, p.onHand, p.reserved, p.sold));
+      // An update leaves a delisted product delisted (only the catalog file updates one).
+      const listed = event.type === 'ProductListed' || p.listed;
+      return only(stock(sku, name, currency, unitAmount, listed, p.onHand, p.reserved, p.sold));
     }
     case 'ProductDelisted': {
       const p = state.product(event.data.sku) ?? emptyProduct(event.data.sku);

@@ -22,10 +22,7 @@ export interface ProductDetails {
 export interface ProductState {
   details: ProductDetails | null;
   listed: boolean;
-  /**
-   * What the catalog file last said of this product (for a stream from before the file was
-   * recorded as a source: its first listing), so a sync acts on changes to the file only.
-   */
+  /** What the catalog file last said of this product, so a sync acts on changes to the file only. */
   catalogFile: ProductDetails | null;
   onHand: number;
   /** Units held per order: until paid for ever (the sale), otherwise until released. */
@@ -75,6 +72,11 @@ export type ProductCommand =
   | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string }
   /** An order was paid late, after its hold was released: take its units back if they are still there. */
   | { type: 'RetakeStock'; sku: string; orderId: string; quantity: number; at: string }
+  /**
+   * Units on the shelf go to late payments still short of them first (after a release: once
+   * the releasing order's own late payment, if any, has taken its units back).
+   */
+  | { type: 'FillShortfalls'; sku: string; at: string }
   /** The site owner settled a late payment's missing units another way (a refund): no restock fills them. */
   | { type: 'SettleShortfall'; sku: string; orderId: string; reason: string; at: string };
 
@@ -96,9 +98,10 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       case 'ProductListed':
       case 'ProductUpdated': {
         const { at: _at, source, ...details } = event.data;
-        const firstListing = event.type === 'ProductListed' && state.details === null;
-        const catalogFile = source || firstListing ? details : state.catalogFile;
-        return { ...state, details, listed: true, catalogFile };
+        const catalogFile = source ? details : state.catalogFile;
+        // An update leaves a delisted product delisted (only the catalog file updates one).
+        const listed = event.type === 'ProductListed' || state.listed;
+        return { ...state, details, listed, catalogFile };
       }
       case 'ProductDelisted':
         return { ...state, listed: false };
@@ -160,9 +163,8 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         if (!state.details) return listNew({ ...product, at, source }, stock);
         // The file has not changed since it last spoke: the site owner's edits and delisting stand.
         if (state.catalogFile && sameDetails(state.catalogFile, product)) return [];
-        // A changed entry does not relist what the site owner delisted; the admin API can.
-        if (!state.listed) return [];
-        // Appended even when the details already match, to record what the file now says.
+        // Appended even when the details already match, to record what the file now says; a
+        // product the site owner delisted stays delisted (the admin API lists it again).
         return [{ type: 'ProductUpdated', data: { ...product, at, source } }];
       }
       case 'ListProduct': {
@@ -218,12 +220,10 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         // payment (an expiry's, still in flight) must not give them away again.
         if (quantity === undefined || state.lateSales.has(command.orderId)) return [];
         const { type: _type, ...rest } = command;
-        const released: ProductEvent = { type: 'StockReleased', data: { ...rest, quantity } };
-        if (state.shortfalls.size === 0) return [released];
-        // Paid orders come before new shoppers: units given back first fill what late payments miss.
-        const shelf = Math.max(0, state.onHand - (state.held - quantity));
-        return [released, ...fillShortfalls(state.shortfalls, shelf, command.sku, command.at)];
+        return [{ type: 'StockReleased', data: { ...rest, quantity } }];
       }
+      case 'FillShortfalls':
+        return fillShortfalls(state.shortfalls, available(state), command.sku, command.at);
       case 'RetakeStock': {
         // Still held (its release never ran) or already decided: nothing more to take.
         if (state.holds.has(command.orderId) || state.lateSales.has(command.orderId)) return [];

@@ -1,6 +1,7 @@
 /**
  * An order's units on each product's stream, line by line: given back when the order ends
- * unpaid, taken back when it was paid after that (a late payment). Each product decides
+ * unpaid (and to late payments short of them first), taken back when it was paid after
+ * that (a late payment). Each product decides
  * once per order (a line with nothing to do appends nothing), so every call here is safe
  * to make again after a crash, on a webhook redelivery, from a sweep, and from any number
  * of processes at once.
@@ -90,4 +91,19 @@ export async function releaseEndedOrderStock(
   if (released.length === 0) return;
   const { state } = await loadStream(store, orderStream(cart.orderId), orderDecider);
   if (state.late) await retakeOrderStock(products, cart, at, causationId);
+  else await fillShortfalls(products, cart, at, causationId);
+}
+
+/**
+ * Hands the units an order gave back to late payments still short of them, oldest first,
+ * before any new shopper can take them. Only after the order's own late payment, if any,
+ * has taken them back: its re-take may have come while they were still held.
+ */
+export function fillShortfalls(
+  products: Products,
+  cart: Cart,
+  at: string,
+  causationId: string,
+): Promise<ProductEvent[]> {
+  return perLine(products, cart, causationId, ({ sku }) => ({ type: 'FillShortfalls', sku, at }));
 }

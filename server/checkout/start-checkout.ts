@@ -23,7 +23,7 @@ import {
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider, releaseReasonOf } from './order';
-import { releaseEndedOrderStock, releaseOrderStock } from './order-stock';
+import { fillShortfalls, releaseEndedOrderStock, releaseOrderStock } from './order-stock';
 import type { CartItem, LineProblem, Problem } from './pricing';
 import { priceCart } from './pricing';
 
@@ -215,6 +215,7 @@ async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
   if (problems.length === 0) return;
   // Someone bought the stock between pricing and reserving: give back what this order took.
   await releaseOrderStock(deps.products, cart, 'rollback', at, cart.orderId);
+  await fillShortfalls(deps.products, cart, at, cart.orderId);
   await failCheckout(deps, cart, 'stock_unavailable', 'Stock ran out while reserving');
   throw new CheckoutRefusedError(problems);
 }
@@ -280,13 +281,8 @@ async function createSession(
     // and its stock must stay held.
     const started = failed.events.length === 0 && startedOf(orderId, failed.state);
     if (started) return started;
-    await releaseOrderStock(
-      deps.products,
-      cart,
-      'checkout_failed',
-      deps.now().toISOString(),
-      orderId,
-    );
+    const at = deps.now().toISOString();
+    await releaseEndedOrderStock(deps.store, deps.products, cart, 'checkout_failed', at, orderId);
     throw new CheckoutUnavailableError(
       reason === 'stripe_refused'
         ? 'The payment provider refused this checkout. Please try again later.'

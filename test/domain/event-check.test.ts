@@ -93,3 +93,31 @@ describe('compiled event checks', () => {
     expectSameAsZod({ type: 'CartValidated', data: [] });
   });
 });
+
+describe('events from before a field existed', () => {
+  const listing = {
+    sku: 'PELE-1958',
+    name: 'Pelé',
+    description: '',
+    image: '/images/pele.svg',
+    unitAmount: 18900,
+    currency: 'eur',
+    at: '2026-11-26T10:00:00.000Z',
+  };
+
+  it('name the catalog file as the source of what it listed, from their metadata', () => {
+    const metadata = { correlationId: 'PELE-1958', causationId: 'catalog-file' };
+    for (const type of ['ProductListed', 'ProductUpdated']) {
+      expect(checkEvent({ type, data: listing, metadata }).data).toEqual({
+        ...listing,
+        source: 'catalog-file',
+      });
+    }
+  });
+
+  it('leave what the admin API listed or changed without a source', () => {
+    const metadata = { correlationId: 'PELE-1958', causationId: 'admin' };
+    expect(checkEvent({ type: 'ProductUpdated', data: listing, metadata }).data).toEqual(listing);
+    expect(checkEvent({ type: 'ProductUpdated', data: listing }).data).toEqual(listing);
+  });
+});

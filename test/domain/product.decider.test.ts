@@ -71,11 +71,32 @@ describe('product decider', () => {
       given({ type: 'ProductListed', data: fromFile }, ownerPrice).when(sync()).thenNothing();
     });
 
-    it('keeps a product the site owner delisted delisted', () => {
+    it('keeps a product the site owner delisted delisted, recording what the file says', () => {
       given({ type: 'ProductListed', data: fromFile }, delisted).when(sync()).thenNothing();
+      const renamed = { ...fromFile, name: 'Pelé 1958' };
       given({ type: 'ProductListed', data: fromFile }, delisted)
         .when(sync({ ...card, name: 'Pelé 1958' }))
+        .then({ type: 'ProductUpdated', data: renamed });
+      // Listed again through the admin API at its own price: the file, unchanged, leaves it be.
+      const relisted: ProductEvent = {
+        type: 'ProductListed',
+        data: { ...card, name: 'Pelé 1958', unitAmount: 25000, at },
+      };
+      given(
+        { type: 'ProductListed', data: fromFile },
+        delisted,
+        { type: 'ProductUpdated', data: renamed },
+        relisted,
+      )
+        .when(sync({ ...card, name: 'Pelé 1958' }))
         .thenNothing();
+      const history: ProductEvent[] = [
+        { type: 'ProductListed', data: fromFile },
+        delisted,
+        { type: 'ProductUpdated', data: renamed },
+      ];
+      const state = history.reduce(productDecider.evolve, productDecider.initialState());
+      expect(state).toMatchObject({ listed: false, details: { name: 'Pelé 1958' } });
     });
 
     it('applies a change to the file once, then leaves later edits alone', () => {
@@ -90,8 +111,8 @@ describe('product decider', () => {
         .thenNothing();
     });
 
-    it('takes a stream listed before the file was recorded as a source from its first listing', () => {
-      given(listed, ownerPrice).when(sync()).thenNothing();
+    it('applies the entry the file newly gives for a product listed through the admin API', () => {
+      given(listed, ownerPrice).when(sync()).then({ type: 'ProductUpdated', data: fromFile });
     });
   });
 
@@ -293,19 +314,30 @@ describe('a restock fills the shortfalls of late payments first', () => {
       data: { sku: card.sku, orderId: orderB, reason: 'cancelled', quantity, at },
     });
 
-    it('fills a shortfall before a new shopper can take the units', () => {
-      given(...soldOut, shortfall(orderA, 1))
-        .when(release)
-        .then(released(2), retaken(orderA, 1));
-      given(...soldOut, shortfall(orderA, 3))
-        .when(release)
-        .then(released(2), retaken(orderA, 2));
+    const fill = { type: 'FillShortfalls', sku: card.sku, at } as const;
+
+    it('fill a shortfall before a new shopper can take the units', () => {
+      given(...soldOut, shortfall(orderA, 1), released(2))
+        .when(fill)
+        .then(retaken(orderA, 1));
+      given(...soldOut, shortfall(orderA, 3), released(2))
+        .when(fill)
+        .then(retaken(orderA, 2));
     });
 
-    it('changes nothing else when no shortfall waits', () => {
-      given(...soldOut)
+    it('are released first, and handed on in a decision of their own', () => {
+      given(...soldOut, shortfall(orderA, 1))
         .when(release)
         .then(released(2));
+    });
+
+    it('fill nothing when no shortfall waits, or no unit is on the shelf', () => {
+      given(...soldOut, released(2))
+        .when(fill)
+        .thenNothing();
+      given(...soldOut, shortfall(orderA, 1))
+        .when(fill)
+        .thenNothing();
     });
   });
 });
