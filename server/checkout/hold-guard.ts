@@ -101,7 +101,8 @@ export class HoldGuard {
       const shopper = projected.units + sum(pending);
       if (shopper + units > perShopper) {
         throw new HoldLimitError(
-          `At most ${perShopper} units may wait in unpaid checkouts per shopper; ${shopper} already do. Finish or cancel those first.`,
+          // Not how many: anyone may type a shopper's email, and learn nothing of their cart.
+          `At most ${perShopper} units may wait in unpaid checkouts per shopper. Finish or cancel those first.`,
         );
       }
       const client = this.clientUnits(holder.client, units);

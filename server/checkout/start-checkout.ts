@@ -316,10 +316,7 @@ async function createSession(
   // cancel): the store takes our CheckoutStarted as that request's, already made, so only
   // the events after it tell. Nobody may pay there, and this request's units are given back.
   const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider, handled);
-  if (!startedOf(orderId, state)) {
-    await releaseIfEnded(deps, cart, state);
-    throw closed(state);
-  }
+  if (await releaseIfEnded(deps, cart, state)) throw closed(state);
   return { orderId, checkoutUrl: session.url ?? '' };
 }
 
@@ -389,8 +386,18 @@ function returnUrlWith(
   withSessionId = false,
 ): string {
   const url = new URL(returnUrl);
-  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  // The page's own parameters stay exactly as they were: searchParams would re-encode them
+  // all (a '/' becomes '%2F'), and a long query could outgrow what Stripe takes.
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair && !RETURN_PARAMS.has(pair.split('=')[0]!));
+  const ours = new URLSearchParams(params).toString();
+  url.search = [...kept, ours].join('&');
   const hash = url.hash;
   url.hash = '';
   return `${url.href}${withSessionId ? '&stripe_cart_session={CHECKOUT_SESSION_ID}' : ''}${hash}`;
 }
+
+/** The parameters the widget reads on the way back (widget/state/return.ts). */
+const RETURN_PARAMS = new Set(['stripe_cart', 'stripe_cart_order', 'stripe_cart_session']);

@@ -87,6 +87,21 @@ describe('the payment flow through the real server and the sandbox', () => {
     );
   });
 
+  it("passes the page's own query to Stripe as it came, not re-encoded longer", async () => {
+    // About 1,980 characters: a '/' encoded as %2F would make the URL too long for Stripe.
+    const next = '/'.repeat(1_950);
+    const started = await t.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'slashes@example.com',
+      returnUrl: `${RETURN_URL}?next=${next}&stripe_cart=stale`,
+    });
+    const sessionId = new URL(started.checkoutUrl).pathname.split('/').pop()!;
+    expect(t.sandbox.session(sessionId)?.success_url).toBe(
+      `${RETURN_URL}?next=${next}&stripe_cart=success&stripe_cart_order=${started.orderId}&stripe_cart_session={CHECKOUT_SESSION_ID}`,
+    );
+  });
+
   it('returns the same order and checkout URL for a repeated checkoutId', async () => {
     const input = {
       checkoutId: crypto.randomUUID(),

@@ -215,6 +215,32 @@ describe('an event store the CLI cannot read', () => {
     },
   );
 
+  it('names an unreachable EVENTSTORE_URL without its password, even one holding / or @', async () => {
+    const data = join(dir, 'esdb-unreachable');
+    mkdirSync(data);
+    for (const password of ['Sup3r/Secret', 'p@ss']) {
+      const { code, stderr } = await new Promise<Outcome>((done) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', join(root, 'projections/cli.ts'), 'report', 'sales'],
+          {
+            cwd: root,
+            env: {
+              ...process.env,
+              DATA_DIR: data,
+              EVENTSTORE_URL: `esdb://admin:${password}@127.0.0.1:1?tls=false`,
+            },
+            timeout: 60_000,
+          },
+          (_error, stdout, stderr) => done({ code: child.exitCode ?? -1, stdout, stderr }),
+        );
+      });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^Cannot read the event store at esdb:\/\/127\.0\.0\.1:1\?tls=false /);
+      expect(stderr).not.toContain(password.slice(0, 3));
+    }
+  });
+
   it('names a read-model path that cannot be opened, in one line', async () => {
     const data = join(dir, 'read-models-folder');
     mkdirSync(join(data, 'readmodels.sqlite'), { recursive: true });

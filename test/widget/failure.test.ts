@@ -102,7 +102,7 @@ describe('failure classification', () => {
     expect(shown(serverError('SERVICE_UNAVAILABLE', {}, stripeDown))).toBe(
       'Il pagamento non è partito. Riprova.',
     );
-    const holdCap = 'At most 20 units may wait in unpaid checkouts per shopper; 20 already do.';
+    const holdCap = 'At most 20 units may wait in unpaid checkouts per shopper.';
     expect(shown(serverError('TOO_MANY_REQUESTS', {}, holdCap))).toBe(
       'Troppi articoli in pagamenti non conclusi. Concludine uno o riprova più tardi.',
     );
