@@ -59,6 +59,7 @@ const schema = storageSchema.extend({
   CHECKOUT_RATE_LIMIT: wholeNumber(1, 100_000).default(30),
   MAX_HELD_UNITS: wholeNumber(1, 100_000).default(20),
   MAX_HELD_UNITS_PER_CLIENT: wholeNumber(1, 100_000).default(60),
+  MAX_STREAMS_PER_CLIENT: wholeNumber(1, 100_000).default(32),
   RESERVATION_GRACE_SECONDS: wholeNumber(0, 86_400).default(300),
   SWEEP_INTERVAL_SECONDS: wholeNumber(0, 86_400).default(60),
   TRUST_PROXY: z.string().optional(),
@@ -89,6 +90,8 @@ export interface Config {
   /** Units one shopper (email) may hold in unpaid checkouts at once. */
   maxHeldUnits: number;
   maxHeldUnitsPerClient: number;
+  /** Live subscriptions (SSE streams) one client may keep open at once. */
+  maxStreamsPerClient: number;
   reservationGraceMs: number;
   /** 0 turns the reservation sweep off. */
   sweepIntervalMs: number;
@@ -137,6 +140,7 @@ export function parseConfig(env: Env): Config {
     checkoutRateLimit: s.CHECKOUT_RATE_LIMIT,
     maxHeldUnits: s.MAX_HELD_UNITS,
     maxHeldUnitsPerClient: s.MAX_HELD_UNITS_PER_CLIENT,
+    maxStreamsPerClient: s.MAX_STREAMS_PER_CLIENT,
     reservationGraceMs: s.RESERVATION_GRACE_SECONDS * 1000,
     sweepIntervalMs: s.SWEEP_INTERVAL_SECONDS * 1000,
     trustProxy: parseTrustedProxies(s.TRUST_PROXY),

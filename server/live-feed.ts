@@ -12,6 +12,8 @@ export const PRODUCTS = 'products';
 
 export class LiveFeed {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  /** What `shared` computed per key since its last change. */
+  private readonly computed = new Map<string, Promise<unknown>>();
 
   publish(change: ReadModelChange): void {
     for (const orderId of change.orderIds) this.emit(orderStream(orderId));
@@ -68,12 +70,29 @@ export class LiveFeed {
     };
   }
 
+  /**
+   * What `compute` gives for `key` as it is now, computed once per change of `key` however
+   * many watchers ask: a thousand catalog streams cost one listing per stock change.
+   */
+  shared<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const cached = this.computed.get(key);
+    if (cached) return cached as Promise<T>;
+    const value = compute();
+    this.computed.set(key, value);
+    // A failure is not kept: the next watcher asks again.
+    value.catch(() => {
+      if (this.computed.get(key) === value) this.computed.delete(key);
+    });
+    return value;
+  }
+
   /** How many watchers follow `key` now. */
   watchers(key: string): number {
     return this.emitter.listenerCount(key);
   }
 
   private emit(key: string): void {
+    this.computed.delete(key);
     // Most changes have no watcher: skip building the event for them.
     if (this.watchers(key) > 0) this.emitter.emit(key, key);
   }

@@ -43,3 +43,30 @@ describe('LiveFeed.changes', () => {
     expect(feed.watchers(PRODUCTS)).toBe(0);
   });
 });
+
+describe('LiveFeed.shared', () => {
+  it('computes once per change however many watchers ask, and again after a change', async () => {
+    const feed = new LiveFeed();
+    let computed = 0;
+    const listing = () => feed.shared(PRODUCTS, async () => ++computed);
+    expect(await Promise.all(Array.from({ length: 1_000 }, listing))).toEqual(Array(1_000).fill(1));
+    feed.publish(change);
+    expect(await Promise.all([listing(), listing()])).toEqual([2, 2]);
+    // A change with nobody watching still makes the next read fresh.
+    feed.publish(change);
+    expect(await listing()).toBe(3);
+  });
+
+  it('keeps no failure: the next watcher computes again', async () => {
+    const feed = new LiveFeed();
+    let calls = 0;
+    const flaky = () =>
+      feed.shared(PRODUCTS, async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('store busy');
+        return 'listing';
+      });
+    await expect(flaky()).rejects.toThrow('store busy');
+    expect(await flaky()).toBe('listing');
+  });
+});

@@ -60,7 +60,24 @@ class SafeLogController extends LogController {
  */
 class LiveStreams {
   private readonly open = new Set<ServerResponse>();
+  private readonly perClient = new Map<string, number>();
   private closing = false;
+
+  /**
+   * Counts a subscription request against its client until its response closes; false when
+   * the client already has `max` open. Counted as requests arrive, so a burst cannot pass.
+   */
+  admit(client: string, response: ServerResponse, max: number): boolean {
+    const open = this.perClient.get(client) ?? 0;
+    if (open >= max) return false;
+    this.perClient.set(client, open + 1);
+    response.once('close', () => {
+      const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.perClient.set(client, left);
+      else this.perClient.delete(client);
+    });
+    return true;
+  }
 
   add(response: ServerResponse): void {
     // A subscription that was still starting when the server began to close.
@@ -78,6 +95,8 @@ class LiveStreams {
 }
 
 const TRPC_ROUTE = '/trpc/:path';
+/** The subscriptions, each an SSE stream held open. */
+const STREAMS = new Set(['catalog.watch', 'order.watch']);
 
 /**
  * The procedures a tRPC request calls, or null for any other request. Taken from the route
@@ -97,6 +116,10 @@ export async function buildHttpServer(
     loggerInstance: services.log as FastifyBaseLogger,
     logController: new SafeLogController(),
     bodyLimit: 64 * 1024,
+    // A request must arrive whole within this (fastify sets no limit): a client that sends a
+    // body's first bytes and stops holds a socket no route or limiter ever sees. Responses,
+    // SSE streams included, are not affected.
+    requestTimeout: 30_000,
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },
     trustProxy: services.config.trustProxy,
@@ -131,6 +154,8 @@ export async function buildHttpServer(
     maxAge: 600,
   });
 
+  const liveStreams = new LiveStreams();
+
   // Per client, so nobody can hold the stock with a stream of fake checkouts.
   await app.register(rateLimit, { global: false });
   const checkoutLimit = app.rateLimit({
@@ -151,9 +176,19 @@ export async function buildHttpServer(
       });
     }
     if (checkouts === 1) await checkoutLimit.call(app, request, reply);
+    // Each open stream costs work on every change it watches: a client gets a few tabs' worth.
+    const max = services.config.maxStreamsPerClient;
+    if (
+      called.some((p) => STREAMS.has(p)) &&
+      !liveStreams.admit(clientKey(request.ip), reply.raw, max)
+    ) {
+      return reply.code(429).send({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: `At most ${max} live updates may be open from one address; close some first`,
+      });
+    }
   });
-
-  const liveStreams = new LiveStreams();
   // Only the subscriptions end here: fastify then waits for the other requests in flight.
   app.addHook('preClose', (done) => {
     liveStreams.endAll();

@@ -4,8 +4,10 @@
  * (MAX_HELD_UNITS). Each 127.x.y.z source address is a separate client to the server.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCheckout as startCheckoutOf } from '../../server/checkout/start-checkout';
+import { buildHttpServer } from '../../server/http/server';
 import type { TestApp } from '../support/app';
 import { startTestApp, testCatalog } from '../support/app';
 import { RETURN_URL, sessionIdOf } from '../support/orders';
@@ -14,11 +16,16 @@ import { freshAddresses, type RawResponse, send } from './support/http';
 
 const RATE_LIMIT = 5;
 const MAX_HELD = 4;
+const MAX_STREAMS = 3;
 
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({
-    env: { CHECKOUT_RATE_LIMIT: String(RATE_LIMIT), MAX_HELD_UNITS: String(MAX_HELD) },
+    env: {
+      CHECKOUT_RATE_LIMIT: String(RATE_LIMIT),
+      MAX_HELD_UNITS: String(MAX_HELD),
+      MAX_STREAMS_PER_CLIENT: String(MAX_STREAMS),
+    },
     catalog: testCatalog.map((p) => (p.sku === 'BAGGIO-1994' ? { ...p, stock: 500 } : p)),
   });
 });
@@ -264,5 +271,59 @@ describe(`units held per shopper (MAX_HELD_UNITS=${MAX_HELD})`, () => {
       response = await startCheckout(freshClient(), cart(email, 1));
     }
     expect(response.status).toBe(200);
+  });
+});
+
+describe(`live updates per client (MAX_STREAMS_PER_CLIENT=${MAX_STREAMS})`, () => {
+  /** Opens a catalog.watch stream from `client`; resolves with its status once the headers come. */
+  function watch(client: string) {
+    return new Promise<{ status: number; request: http.ClientRequest }>((resolve, reject) => {
+      const request = http.get(
+        `${t.url}/trpc/catalog.watch`,
+        { agent: false, localAddress: client },
+        (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, request });
+        },
+      );
+      request.on('error', reject);
+    });
+  }
+
+  it('refuses one stream more than the cap, and takes one again once another closes', async () => {
+    const client = freshClient();
+    const open = await Promise.all(Array.from({ length: MAX_STREAMS + 2 }, () => watch(client)));
+    const statuses = open.map((o) => o.status).sort();
+    expect(statuses).toEqual([...Array(MAX_STREAMS).fill(200), 429, 429]);
+    // Another client is not affected.
+    const other = await watch(freshClient());
+    expect(other.status).toBe(200);
+
+    const first = open.find((o) => o.status === 200)!;
+    const closed = new Promise((resolve) => first.request.once('close', resolve));
+    first.request.destroy();
+    await closed;
+    await expect
+      .poll(async () => {
+        const again = await watch(client);
+        again.request.destroy();
+        return again.status;
+      })
+      .toBe(200);
+    for (const o of [...open, other]) o.request.destroy();
+  });
+});
+
+describe('a request that stops arriving', () => {
+  // Node closes such a request when its check (every 30 s) finds it late: too slow for a test
+  // of the behaviour, so this checks the setting that makes it happen.
+  it('is given 30 s to arrive whole, then closed', async () => {
+    const http = await buildHttpServer(t.app.services, { widgetDir: '/nonexistent' });
+    try {
+      await http.ready();
+      expect(http.server.requestTimeout).toBe(30_000);
+    } finally {
+      await http.close();
+    }
   });
 });

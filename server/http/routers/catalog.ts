@@ -3,7 +3,10 @@ import { listCatalog } from '../../catalog/listing';
 import { PRODUCTS } from '../../live-feed';
 import { publicProcedure, router } from '../trpc';
 
-const fingerprint = (list: CatalogProduct[]) => JSON.stringify(list);
+interface Listing {
+  list: CatalogProduct[];
+  fingerprint: string;
+}
 
 export const catalogRouter = router({
   list: publicProcedure.query(({ ctx }) =>
@@ -14,14 +17,20 @@ export const catalogRouter = router({
   watch: publicProcedure.subscription(async function* ({ ctx, signal }) {
     const { products, config, feed } = ctx.services;
     const changes = feed.changes(PRODUCTS, signal)[Symbol.asyncIterator]();
+    // One listing per change for all the streams, not one each.
+    const listing = () =>
+      feed.shared(PRODUCTS, async (): Promise<Listing> => {
+        const list = await listCatalog(products, config.publicUrl);
+        return { list, fingerprint: JSON.stringify(list) };
+      });
     try {
-      let last = await listCatalog(products, config.publicUrl);
-      yield last;
+      let last = await listing();
+      yield last.list;
       while (!(await changes.next()).done) {
-        const next = await listCatalog(products, config.publicUrl);
-        if (fingerprint(next) === fingerprint(last)) continue;
+        const next = await listing();
+        if (next.fingerprint === last.fingerprint) continue;
         last = next;
-        yield next;
+        yield next.list;
       }
     } catch (error) {
       if (!signal?.aborted) throw error;
