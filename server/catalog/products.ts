@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Handled, Loaded } from '../command-handler';
-import { loadStream, MAX_ATTEMPTS } from '../command-handler';
+import { loadStream } from '../command-handler';
 import { checkNewEvents } from '../domain/event-check';
 import type { ProductEvent } from '../domain/events';
 import { productStream } from '../domain/events';
@@ -22,6 +22,13 @@ import { WrongExpectedVersionError } from '../eventstore/port';
 import { KeyedQueue } from '../keyed-queue';
 import type { ProductCommand, ProductState } from './product';
 import { decideInOrder, productDecider } from './product';
+
+/**
+ * Rounds a batch may lose to other processes' appends on its product before it fails: each
+ * round someone wins, and a hot product shared by several servers needs more than an order.
+ */
+const PRODUCT_ATTEMPTS = 40;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Queued {
   command: ProductCommand;
@@ -125,8 +132,13 @@ export class Products {
           position = result.position;
           this.cache.set(sku, after);
         } catch (error) {
-          // Another process appended first: the next attempt reads its events and decides again.
-          if (error instanceof WrongExpectedVersionError && attempt < MAX_ATTEMPTS) continue;
+          // Another process appended first: the next attempt reads its events and decides again,
+          // after a random pause that grows, so processes racing for one popular product take
+          // turns instead of one losing every round.
+          if (error instanceof WrongExpectedVersionError && attempt < PRODUCT_ATTEMPTS) {
+            await sleep(Math.random() * Math.min(2 ** attempt, 64));
+            continue;
+          }
           for (const queued of batch) queued.reject(error);
           return;
         }

@@ -72,6 +72,7 @@ export async function endOpenCheckout(
     { metadata: { correlationId: orderId, causationId: options.causationId } },
   );
   if (handled.state.status !== 'expired') return 'unchanged';
+  // Also when another process expired it first: its release may not have run.
   await releaseEndedOrderStock(
     deps.store,
     deps.products,
@@ -80,7 +81,8 @@ export async function endOpenCheckout(
     at,
     options.causationId,
   );
-  return 'ended';
+  // Ended by this call: two processes sweeping at once report the order once.
+  return handled.events.length > 0 ? 'ended' : 'unchanged';
 }
 
 type SessionFacts = Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;

@@ -101,7 +101,8 @@ export class EsdbEventStore implements EventStore {
     const direction = options.direction ?? 'forwards';
     const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
     const read = this.client.readStream(stream, {
-      fromRevision: toReadRevision(from),
+      // Backwards from the start is the first event alone, as on the embedded store.
+      fromRevision: direction === 'backwards' && from === 'start' ? 0n : toReadRevision(from),
       direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
       ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
     });

@@ -97,7 +97,8 @@ describe('order.cancel', () => {
       endOpenCheckout({ ...services, stripe }, order.orderId, options),
       endOpenCheckout({ ...services, stripe }, order.orderId, options),
     ]);
-    expect(ends).toEqual(['ended', 'ended']);
+    // Ended once, and said so once: the other found it ended (two sweeps report it once).
+    expect(ends.sort()).toEqual(['ended', 'unchanged']);
     expect(await countOf(services.store, order.orderId, 'CheckoutExpired')).toBe(1);
     expect(await releasesOf(order.orderId)).toHaveLength(1);
     expect(await availableOf(t, LAST_TWO)).toBe(2);

@@ -36,6 +36,11 @@ export function describeReads(store: () => EventStore): void {
       expect(await revisions({ direction: 'backwards' })).toEqual([4n, 3n, 2n, 1n, 0n]);
     });
 
+    it("reads backwards from 'start' as its first event only, and forwards from 'end' as nothing", async () => {
+      expect(await revisions({ direction: 'backwards', fromRevision: 'start' })).toEqual([0n]);
+      expect(await revisions({ fromRevision: 'end' })).toEqual([]);
+    });
+
     it('reads forwards from a revision, inclusive', async () => {
       expect(await revisions({ fromRevision: 2n })).toEqual([2n, 3n, 4n]);
     });
