@@ -124,6 +124,10 @@ export class StripeCart extends LitElement {
   private teardown: (() => void)[] = [];
   private returnFocus: HTMLElement | null = null;
   private openWhenReady = false;
+  /** One function, so connecting again adds no second listener and disconnecting removes it. */
+  private shown = () => {
+    this._busy = false;
+  };
   private returnHandled = false;
   private follower = new OrderFollower(
     this,
@@ -176,8 +180,7 @@ export class StripeCart extends LitElement {
       return;
     }
     const before = this.quantityOf(sku);
-    const max = product?.available;
-    this.dispatch({ type: 'add', sku, quantity, max }, 'add');
+    this.dispatch({ type: 'add', sku, quantity, max: product?.available }, 'add');
     const after = this.quantityOf(sku);
     // Stock is one cap; 99 of a sku and 50 lines are the others, and "only N left" would be false for them.
     if (after - before < quantity && after === product?.available) {
@@ -244,7 +247,7 @@ export class StripeCart extends LitElement {
     super.connectedCallback();
     this.teardown.push(listenForAdds(this));
     // Back from Stripe's page through the browser's back/forward cache: the page is as it was left.
-    addEventListener('pageshow', () => (this._busy = false));
+    addEventListener('pageshow', this.shown);
     // Moved in the DOM (disconnected, then connected again): willUpdate runs only on the
     // first connection or when `api` changes, so the feeds come back here.
     if (this.hasUpdated) this.connectApi();
@@ -253,6 +256,7 @@ export class StripeCart extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     for (const stop of this.teardown.splice(0)) stop();
+    removeEventListener('pageshow', this.shown);
     this.disconnectApi();
   }
 

@@ -19,10 +19,9 @@ describe.skipIf(skipE2E())('announcements and long addresses', { timeout: 60_000
     await expectCount(page, 1);
     const outside = page.locator('stripe-cart .sr[role="status"]').first();
     await expect.poll(() => outside.textContent()).toContain('added to the cart');
-    await new Promise((r) => setTimeout(r, 3_000)); // long after it was spoken
     await page.locator('stripe-cart .trigger').click();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
     const inside = cartDialog(page).locator('.sr[role="status"]');
-    await new Promise((r) => setTimeout(r, 200));
     // A polite live region whose text changes as the dialog opens is read out again.
     expect((await inside.textContent())?.trim()).toBe('');
     await page.context().close();

@@ -53,8 +53,7 @@ describe.skipIf(skipE2E())(
       expect(restored).toBe(true); // the scenario needs it: the page came back as it was left
       await page.evaluate(() => document.querySelector('stripe-cart')!.open());
       const pay = cartDialog(page).locator('[part="checkout"]');
-      await new Promise((r) => setTimeout(r, 1_000));
-      expect(await pay.textContent()).toBe('Pay with card');
+      await expect.poll(() => pay.textContent()).toBe('Pay with card');
       expect(await pay.getAttribute('aria-disabled')).toBe('false');
       await context.close();
     });
@@ -71,7 +70,6 @@ describe.skipIf(skipE2E())(
       await page.waitForURL(`${shop.test.sandbox.url}/**`);
       await page.goBack({ waitUntil: 'commit' });
       await expect.poll(() => page.url()).toContain(shop.url);
-      await new Promise((r) => setTimeout(r, 1_000));
       const products = await shop.test.client.catalog.list.query();
       const zidane = products.find((p) => p.sku === 'ZIDANE-1998')!;
       await shop.test.admin.admin.adjustStock.mutate({
@@ -84,6 +82,30 @@ describe.skipIf(skipE2E())(
           timeout: 8_000,
         })
         .toBe('Only 2 left');
+      await context.close();
+    });
+
+    test('a cart moved about the page listens for pageshow once, and not at all once removed', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/`);
+      await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+      const cdp = await context.newCDPSession(page);
+      const pageshowListeners = async () => {
+        const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+        const { listeners } = await cdp.send('DOMDebugger.getEventListeners', {
+          objectId: result.objectId!,
+        });
+        return listeners.filter((l) => l.type === 'pageshow').length;
+      };
+      const before = await pageshowListeners();
+      await page.evaluate(() => {
+        const cart = document.querySelector('stripe-cart')!;
+        for (let i = 0; i < 5; i++) document.body.append(cart);
+      });
+      expect(await pageshowListeners()).toBe(before);
+      await page.evaluate(() => document.querySelector('stripe-cart')!.remove());
+      expect(await pageshowListeners()).toBe(before - 1);
       await context.close();
     });
   },

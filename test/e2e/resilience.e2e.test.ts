@@ -39,11 +39,13 @@ describe.skipIf(skipE2E())('the widget around trouble', { timeout: 60_000 }, () 
     await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
     await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
     await page.evaluate(() => document.querySelector('stripe-cart')!.open());
-    // The server is back: within a reasonable time the feed is live again.
-    await new Promise((r) => setTimeout(r, 8_000));
-    const notices = await cartDialog(page).locator('[part="notice"]').allTextContents();
-    expect(notices).not.toContain('Reconnecting: prices and stock may be out of date.');
-    expect(watches).toBeGreaterThanOrEqual(3);
+    // The server is back: the widget subscribes again (5 s after the 502), and is live.
+    await expect.poll(() => watches, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => cartDialog(page).locator('[part="notice"]').allTextContents(), {
+        timeout: 5_000,
+      })
+      .not.toContain('Reconnecting: prices and stock may be out of date.');
     await page.context().close();
   });
 
