@@ -205,8 +205,9 @@ async function readingReadModels<T>(readModelsPath: string, read: () => T | Prom
  * failure there is the store's (an unreachable server, a damaged or unopenable file).
  */
 async function openedEventStore(settings: EventStoreSettings): Promise<EventStore> {
-  // A URL may carry a user and password, which may hold '/' or '@': all up to the last '@' goes.
-  const where = settings.eventstoreUrl?.replace(/:\/\/.*@/, '://') ?? settings.sqlitePath;
+  // A URL may carry a user and password, which may hold '/' or '@': up to the last '@' before
+  // the query goes (an '@' in the query, a file name say, stays).
+  const where = settings.eventstoreUrl?.replace(/:\/\/[^?#]*@/, '://') ?? settings.sqlitePath;
   let store: EventStore | undefined;
   try {
     store = await openEventStore(settings);

@@ -69,14 +69,20 @@ export type ProductCommand =
       expiresAt: string;
       at: string;
     }
-  | { type: 'ReleaseStock'; sku: string; orderId: string; reason: ReleaseReason; at: string }
+  | {
+      type: 'ReleaseStock';
+      sku: string;
+      orderId: string;
+      reason: ReleaseReason;
+      at: string;
+      /**
+       * Hand the units on to late payments still short of them, in the same decision (no new
+       * shopper comes between); not while the releasing order's own late payment may come.
+       */
+      fillShortfalls: boolean;
+    }
   /** An order was paid late, after its hold was released: take its units back if they are still there. */
   | { type: 'RetakeStock'; sku: string; orderId: string; quantity: number; at: string }
-  /**
-   * Units on the shelf go to late payments still short of them first (after a release: once
-   * the releasing order's own late payment, if any, has taken its units back).
-   */
-  | { type: 'FillShortfalls'; sku: string; at: string }
   /** The site owner settled a late payment's missing units another way (a refund): no restock fills them. */
   | { type: 'SettleShortfall'; sku: string; orderId: string; reason: string; at: string };
 
@@ -219,11 +225,12 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         // Units taken back for a late payment are its sale: a release decided before the
         // payment (an expiry's, still in flight) must not give them away again.
         if (quantity === undefined || state.lateSales.has(command.orderId)) return [];
-        const { type: _type, ...rest } = command;
-        return [{ type: 'StockReleased', data: { ...rest, quantity } }];
+        const { type: _type, fillShortfalls: fill, ...rest } = command;
+        const released: ProductEvent = { type: 'StockReleased', data: { ...rest, quantity } };
+        if (!fill || state.shortfalls.size === 0) return [released];
+        const shelf = Math.max(0, state.onHand - (state.held - quantity));
+        return [released, ...fillShortfalls(state.shortfalls, shelf, command.sku, command.at)];
       }
-      case 'FillShortfalls':
-        return fillShortfalls(state.shortfalls, available(state), command.sku, command.at);
       case 'RetakeStock': {
         // Still held (its release never ran) or already decided: nothing more to take.
         if (state.holds.has(command.orderId) || state.lateSales.has(command.orderId)) return [];

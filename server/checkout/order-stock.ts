@@ -34,13 +34,18 @@ async function perLine(
   return appended;
 }
 
-/** Gives the order's held units back; returns the events appended: none when no line held anything. */
+/**
+ * Gives the order's held units back, and with `fillShortfalls` hands them on to late
+ * payments still short of them in the same decision; returns the events appended: none when
+ * no line held anything.
+ */
 export function releaseOrderStock(
   products: Products,
   cart: Cart,
   reason: Reason,
   at: string,
   causationId: string,
+  fillShortfalls: boolean,
 ): Promise<ProductEvent[]> {
   const { orderId } = cart;
   return perLine(products, cart, causationId, ({ sku }) => ({
@@ -49,6 +54,7 @@ export function releaseOrderStock(
     orderId,
     reason,
     at,
+    fillShortfalls,
   }));
 }
 
@@ -77,7 +83,9 @@ export function retakeOrderStock(
  * Gives an ended order's units back, then takes them back if the order was paid meanwhile:
  * that late payment's re-take may have reached a product before this release did, found the
  * units still held and taken nothing, and this release then gave them away. The order is
- * read after the release, so it shows any payment whose re-take came first.
+ * read after the release, so it shows any payment whose re-take came first. Units given
+ * back go to other late payments' shortfalls in the release's own decision, unless the
+ * order was already paid late when read before it (then they are its own to take back).
  */
 export async function releaseEndedOrderStock(
   store: EventStore,
@@ -87,23 +95,10 @@ export async function releaseEndedOrderStock(
   at: string,
   causationId: string,
 ): Promise<void> {
-  const released = await releaseOrderStock(products, cart, reason, at, causationId);
+  const before = await loadStream(store, orderStream(cart.orderId), orderDecider);
+  const fill = !before.state.late;
+  const released = await releaseOrderStock(products, cart, reason, at, causationId, fill);
   if (released.length === 0) return;
-  const { state } = await loadStream(store, orderStream(cart.orderId), orderDecider);
+  const { state } = await loadStream(store, orderStream(cart.orderId), orderDecider, before);
   if (state.late) await retakeOrderStock(products, cart, at, causationId);
-  else await fillShortfalls(products, cart, at, causationId);
-}
-
-/**
- * Hands the units an order gave back to late payments still short of them, oldest first,
- * before any new shopper can take them. Only after the order's own late payment, if any,
- * has taken them back: its re-take may have come while they were still held.
- */
-export function fillShortfalls(
-  products: Products,
-  cart: Cart,
-  at: string,
-  causationId: string,
-): Promise<ProductEvent[]> {
-  return perLine(products, cart, causationId, ({ sku }) => ({ type: 'FillShortfalls', sku, at }));
 }

@@ -23,7 +23,7 @@ import {
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider, releaseReasonOf } from './order';
-import { fillShortfalls, releaseEndedOrderStock, releaseOrderStock } from './order-stock';
+import { releaseEndedOrderStock, releaseOrderStock } from './order-stock';
 import type { CartItem, LineProblem, Problem } from './pricing';
 import { priceCart } from './pricing';
 
@@ -214,8 +214,8 @@ async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
   });
   if (problems.length === 0) return;
   // Someone bought the stock between pricing and reserving: give back what this order took.
-  await releaseOrderStock(deps.products, cart, 'rollback', at, cart.orderId);
-  await fillShortfalls(deps.products, cart, at, cart.orderId);
+  // Never paid (it had no session): the units may go straight to late payments short of them.
+  await releaseOrderStock(deps.products, cart, 'rollback', at, cart.orderId, true);
   await failCheckout(deps, cart, 'stock_unavailable', 'Stock ran out while reserving');
   throw new CheckoutRefusedError(problems);
 }

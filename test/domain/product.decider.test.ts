@@ -150,6 +150,7 @@ describe('product decider', () => {
       orderId: orderA,
       reason: 'expired',
       at,
+      fillShortfalls: true,
     } as const;
     given(listed, stocked(3), reserved(orderA, 2))
       .when(release)
@@ -241,7 +242,14 @@ describe('a late payment: units taken back after the hold was released', () => {
 
   it('never gives units taken back for a late payment away again', () => {
     given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), retaken(orderA, 2))
-      .when({ type: 'ReleaseStock', sku: card.sku, orderId: orderA, reason: 'expired', at })
+      .when({
+        type: 'ReleaseStock',
+        sku: card.sku,
+        orderId: orderA,
+        reason: 'expired',
+        at,
+        fillShortfalls: true,
+      })
       .thenNothing();
   });
 
@@ -302,42 +310,39 @@ describe('a restock fills the shortfalls of late payments first', () => {
   });
 
   describe('so do units a release gives back', () => {
-    const release = {
-      type: 'ReleaseStock',
-      sku: card.sku,
-      orderId: orderB,
-      reason: 'cancelled',
-      at,
-    } as const;
+    const release = (fillShortfalls: boolean) =>
+      ({
+        type: 'ReleaseStock',
+        sku: card.sku,
+        orderId: orderB,
+        reason: 'cancelled',
+        at,
+        fillShortfalls,
+      }) as const;
     const released = (quantity: number): ProductEvent => ({
       type: 'StockReleased',
       data: { sku: card.sku, orderId: orderB, reason: 'cancelled', quantity, at },
     });
 
-    const fill = { type: 'FillShortfalls', sku: card.sku, at } as const;
-
-    it('fill a shortfall before a new shopper can take the units', () => {
-      given(...soldOut, shortfall(orderA, 1), released(2))
-        .when(fill)
-        .then(retaken(orderA, 1));
-      given(...soldOut, shortfall(orderA, 3), released(2))
-        .when(fill)
-        .then(retaken(orderA, 2));
+    it('fill a shortfall in the release, before a new shopper can take them', () => {
+      given(...soldOut, shortfall(orderA, 1))
+        .when(release(true))
+        .then(released(2), retaken(orderA, 1));
+      given(...soldOut, shortfall(orderA, 3))
+        .when(release(true))
+        .then(released(2), retaken(orderA, 2));
     });
 
-    it('are released first, and handed on in a decision of their own', () => {
+    it('stay on the shelf when the releasing order may be paid late (its own to take back)', () => {
       given(...soldOut, shortfall(orderA, 1))
-        .when(release)
+        .when(release(false))
         .then(released(2));
     });
 
-    it('fill nothing when no shortfall waits, or no unit is on the shelf', () => {
-      given(...soldOut, released(2))
-        .when(fill)
-        .thenNothing();
-      given(...soldOut, shortfall(orderA, 1))
-        .when(fill)
-        .thenNothing();
+    it('change nothing else when no shortfall waits', () => {
+      given(...soldOut)
+        .when(release(true))
+        .then(released(2));
     });
   });
 });
@@ -416,7 +421,14 @@ describe('decideInOrder (a batch of commands on one product)', () => {
       reserve(orderB, 2),
       reserve(orderC, 1),
       reserve(orderA, 2),
-      { type: 'ReleaseStock', sku: card.sku, orderId: orderC, reason: 'expired', at },
+      {
+        type: 'ReleaseStock',
+        sku: card.sku,
+        orderId: orderC,
+        reason: 'expired',
+        at,
+        fillShortfalls: true,
+      },
     ]);
     expect(outcomes.map((o) => (o.ok ? o.events.map((e) => e.type) : 'refused'))).toEqual([
       ['StockReserved'],
@@ -433,7 +445,14 @@ describe('decideInOrder (a batch of commands on one product)', () => {
     const state = fold(listed, stocked(3), reserved(orderA, 1));
     decideInOrder(state, [
       reserve(orderB, 2),
-      { type: 'ReleaseStock', sku: card.sku, orderId: orderA, reason: 'expired', at },
+      {
+        type: 'ReleaseStock',
+        sku: card.sku,
+        orderId: orderA,
+        reason: 'expired',
+        at,
+        fillShortfalls: true,
+      },
       { type: 'RetakeStock', sku: card.sku, orderId: orderC, quantity: 5, at },
       { type: 'AdjustStock', sku: card.sku, delta: 4, reason: 'restock', at },
     ]);
