@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { checkStoredEvent } from '../server/domain/event-check';
 import { type DomainEvent, isEventType } from '../server/domain/events';
-import type { EventStore, RecordedEvent } from '../server/eventstore/port';
+import type { EventStore, RecordedEvent, SubscriptionMessage } from '../server/eventstore/port';
 import { Projector, type Touched } from './apply';
 import { openReadModelDb } from './schema';
 import { SqliteReadModels } from './sqlite-models';
@@ -35,7 +35,16 @@ export interface ProjectionRunnerOptions {
   onProgress?: (progress: ProjectionProgress) => void;
   /** The runner stopped on an error (a bad event, a failed write), or a change listener threw; defaults to logging it. */
   onError?: (error: unknown) => void;
+  /**
+   * When the store's subscription fails (EventStoreDB restarting, a leader change, not up
+   * yet), wait and subscribe again from the last event applied, telling `onUnavailable` each
+   * time, instead of stopping. For a server; a one-off catch-up had better stop and say so.
+   */
+  onUnavailable?: (error: unknown, retryInMs: number) => void;
 }
+
+/** Waits before subscribing again after the store failed: doubling, up to 5 s. */
+const resubscribeDelay = (failures: number) => Math.min(250 * 2 ** failures, 5_000);
 
 export interface ProjectionRunner {
   /** Resolves once every event stored at start is in the read models. */
@@ -115,10 +124,16 @@ export async function startProjectionRunner(
   let flushScheduled = false;
   const startedAt = performance.now();
 
-  const subscription = options.store.subscribeToAll({
-    fromPosition: start?.position ?? 'start',
-    filter: { streamPrefixes: PROJECTED_STREAM_PREFIXES },
-  });
+  const subscribeAfter = (position: bigint | undefined) =>
+    options.store.subscribeToAll({
+      fromPosition: position ?? 'start',
+      filter: { streamPrefixes: PROJECTED_STREAM_PREFIXES },
+    });
+  let subscription = subscribeAfter(start?.position);
+  /** The store's error while the runner waits to subscribe again. */
+  let unavailable: unknown;
+  let closed = false;
+  let wakeFromPause: (() => void) | undefined;
   // Where the catch-up starts, so progress is measured from there and not from the first batch.
   options.onProgress?.({ position: pending.position, events: 0, eventsPerSecond: 0 });
 
@@ -217,38 +232,68 @@ export async function startProjectionRunner(
     else setTimeout(liveFlush, wait);
   };
 
-  const loop = (async () => {
+  /** Applies one message; false once the runner has failed (its own error, never the store's). */
+  const handle = (message: SubscriptionMessage): boolean => {
     try {
-      for await (const message of subscription) {
-        if (failure !== undefined) break;
-        if (message.kind === 'caughtUp') {
-          flush();
-          live = true;
-          // Live commits are small: checkpoint the WAL in small steps rather than one long pause.
-          db.pragma('wal_autocheckpoint = 1000');
-          readModels.goLive();
-          caughtUp.resolve();
-          continue;
-        }
-        apply(message.event);
-        if (live) scheduleFlush();
-        else if (pending.count >= batchSize) flush();
+      if (message.kind === 'caughtUp') {
+        // Also heard again after subscribing anew, when already live.
+        if (live) return true;
+        flush();
+        live = true;
+        // Live commits are small: checkpoint the WAL in small steps rather than one long pause.
+        db.pragma('wal_autocheckpoint = 1000');
+        readModels.goLive();
+        caughtUp.resolve();
+        return true;
       }
-      if (failure === undefined) flush();
+      apply(message.event);
+      if (live) scheduleFlush();
+      else if (pending.count >= batchSize) flush();
+      return true;
     } catch (error) {
       fail(error);
+      return false;
+    }
+  };
+
+  const loop = (async () => {
+    for (let failures = 0; ; failures++) {
+      try {
+        for await (const message of subscription) {
+          if (failure !== undefined || !handle(message)) return;
+          unavailable = undefined;
+          failures = 0;
+        }
+        if (failure === undefined) flush();
+        return;
+      } catch (error) {
+        // Only the store's subscription throws here: handle() keeps the runner's own errors.
+        if (failure !== undefined || closed) return;
+        if (!options.onUnavailable) return fail(error);
+        unavailable = error;
+        const wait = resubscribeDelay(failures);
+        options.onUnavailable(error, wait);
+        await new Promise<void>((resolve) => {
+          wakeFromPause = resolve;
+          setTimeout(resolve, wait);
+        });
+        if (closed) return;
+        // From the last event applied: those applied and not yet committed stay in the batch.
+        subscription = subscribeAfter(pending.position >= 0n ? pending.position : undefined);
+      }
     }
   })();
 
-  let closed = false;
   return {
     caughtUp: caughtUp.promise,
     db,
     onChange: listeners.onChange,
-    failure: () => failure,
+    // Read models that wait for the store no longer move either.
+    failure: () => failure ?? unavailable,
     async close() {
       if (closed) return;
       closed = true;
+      wakeFromPause?.();
       await subscription.close();
       await loop;
       if (!live) caughtUp.reject(new Error('The projection runner was closed before catching up'));

@@ -24,9 +24,10 @@ import { HoldGuard } from './checkout/hold-guard';
 import { SESSION_LIFETIME_MS } from './checkout/start-checkout';
 import type { SweepResult } from './checkout/sweep';
 import { PendingChecks, sweepReservations } from './checkout/sweep';
-import { type Config, listenError } from './config';
+import { type Config, ConfigError, listenError } from './config';
 import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
+import type { EventStore } from './eventstore/port';
 import { SqliteEventStore } from './eventstore/sqlite';
 import type { HttpOptions } from './http/server';
 import { buildHttpServer } from './http/server';
@@ -91,18 +92,41 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
   );
 }
 
+/**
+ * Opens the event store and reads its last event, so a store that cannot be reached or used
+ * at start (EventStoreDB down, a DATA_DIR that is a file or unwritable, a damaged file) stops
+ * the start in one line naming the setting, before anything else opens. Later outages are
+ * survived: the read models wait and subscribe again.
+ */
+async function openedStore(config: Config): Promise<EventStore> {
+  const { eventstoreUrl } = config;
+  const setting = eventstoreUrl
+    ? `EVENTSTORE_URL ${eventstoreUrl.replace(/:\/\/[^?#]*@/, '://')}`
+    : `DATA_DIR ${config.dataDir}`;
+  let store: EventStore | undefined;
+  try {
+    store = await openEventStore({
+      ...(eventstoreUrl && { eventstoreUrl }),
+      sqlitePath: path.join(config.dataDir, 'events.sqlite'),
+      synchronous: config.sqliteSynchronous,
+      writerThread: config.sqliteWriterThread,
+    });
+    await store.readAll({ direction: 'backwards', maxCount: 1 });
+    return store;
+  } catch (error) {
+    await store?.close().catch(() => {});
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Cannot open the event store (${setting}): ${why}`);
+  }
+}
+
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = createLogger(config.logLevel, options.logTo);
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
   // Read before anything is opened: a bad file stops the start with nothing to undo.
   const catalog = config.catalogFile ? readCatalogFile(config.catalogFile) : undefined;
-  const adapter = await openEventStore({
-    ...(config.eventstoreUrl && { eventstoreUrl: config.eventstoreUrl }),
-    sqlitePath: path.join(config.dataDir, 'events.sqlite'),
-    synchronous: config.sqliteSynchronous,
-    writerThread: config.sqliteWriterThread,
-  });
+  const adapter = await openedStore(config);
   const store = instrumented(adapter, metrics);
   const products = new Products(store);
   if (catalog) {
@@ -113,6 +137,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const runnerOptions = {
     dbPath: path.join(config.dataDir, 'readmodels.sqlite'),
     onError: (error: unknown) => log.error({ err: error }, 'projection runner stopped'),
+    // A restart or a leader change of EventStoreDB: the read models wait, then go on.
+    onUnavailable: (error: unknown, retryInMs: number) =>
+      log.warn({ err: error, retryInMs }, 'event store unavailable: read models wait for it'),
   };
   // On the embedded store the runner gets a thread of its own (see runner-thread.ts).
   const readModels =

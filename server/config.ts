@@ -225,6 +225,8 @@ const LISTEN_FAILURES: Record<string, string> = {
   EADDRINUSE: 'is already in use',
   EACCES: 'needs privileges this process does not have',
   EADDRNOTAVAIL: 'is not an address of this machine',
+  ENOTFOUND: 'is not a name this machine can resolve',
+  EAI_AGAIN: 'is not a name this machine can resolve (no answer from DNS)',
 };
 
 /**
