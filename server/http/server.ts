@@ -230,6 +230,7 @@ export async function buildHttpServer(
       createContext: ({ req, info }): Context => ({
         services,
         client: clientKey(req.ip),
+        log: req.log as Context['log'],
         // An EventSource cannot send headers, so a subscription may carry the token in its
         // URL; anything else must use the header, keeping the token out of URLs proxies log.
         authorization:
@@ -238,9 +239,9 @@ export async function buildHttpServer(
             ? `Bearer ${info.connectionParams.token}`
             : undefined),
       }),
-      onError({ error, path }) {
+      onError({ error, path, ctx }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')
-          services.log.error({ err: error, path }, 'tRPC error');
+          (ctx?.log ?? services.log).error({ err: error, path }, 'tRPC error');
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });

@@ -16,6 +16,8 @@ export interface Context {
    * behind a proxy listed in TRUST_PROXY, from X-Forwarded-For.
    */
   client: string;
+  /** The request's logger: its lines carry the request id. */
+  log: Services['log'];
 }
 
 const t = initTRPC.context<Context>().create({

@@ -21,6 +21,7 @@ afterAll(async () => {
 const caller = () =>
   appRouter.createCaller({
     services: t.app.services,
+    log: t.app.services.log,
     authorization: undefined,
     client: '127.0.0.1',
   });
@@ -52,6 +53,7 @@ describe('analytics.watch', () => {
   it('passes on a change made while its first message is being read', async () => {
     const admin = appRouter.createCaller({
       services: t.app.services,
+      log: t.app.services.log,
       authorization: `Bearer ${ADMIN_TOKEN}`,
       client: '127.0.0.1',
     });

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type Database from 'better-sqlite3';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { funnelReport, ordersReport, salesReport } from '../../projections/queries';
 import { openReadModelDb } from '../../projections/schema';
@@ -76,6 +77,7 @@ describe('analytics over tRPC', () => {
   const caller = () =>
     analyticsRouter.createCaller({
       services: { config: { adminToken: token }, readModels: { db } } as unknown as Services,
+      log: pino({ level: 'silent' }),
       authorization: `Bearer ${token}`,
       client: '127.0.0.1',
     });

@@ -274,7 +274,9 @@ describe('Stripe quoting a shopper’s data in its errors', () => {
         .map((line) => JSON.parse(line) as { msg?: string; reason?: string; detail?: string })
         .find((entry) => entry.msg === 'checkout failed at Stripe');
       const maskedDetail = `${said}: Invalid email address: v***@example.com (key sk_test_***, card **** **** **** 4242)`;
-      expect(failed).toMatchObject({ reason, detail: maskedDetail });
+      // Tied to its request and checkout, so the site owner can find the shopper's attempt.
+      expect(failed).toMatchObject({ reason, detail: maskedDetail, checkoutId });
+      expect(failed).toHaveProperty('reqId');
       // The event is kept for good: Stripe's words are stored masked, as logged.
       const stored = await talkative.services.store.readStream(`order-${orderIdFor(checkoutId)}`);
       const checkoutFailed = stored.find((event) => event.type === 'CheckoutFailed');

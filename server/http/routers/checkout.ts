@@ -87,8 +87,8 @@ export const checkoutRouter = router({
         throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: error.message });
       }
       if (error instanceof CheckoutUnavailableError) {
-        services.log.warn(
-          { reason: error.reason, detail: error.detail },
+        ctx.log.warn(
+          { reason: error.reason, detail: error.detail, checkoutId: input.checkoutId },
           'checkout failed at Stripe',
         );
         const code = error.reason === 'stripe_refused' ? 'BAD_GATEWAY' : 'SERVICE_UNAVAILABLE';
