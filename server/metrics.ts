@@ -14,8 +14,8 @@ export function createMetrics() {
     registry,
     httpRequests: new Histogram({
       name: 'stripe_cart_http_request_duration_seconds',
-      help: 'HTTP requests by route and status',
-      labelNames: ['method', 'route', 'status'],
+      help: 'HTTP requests by route, tRPC procedure (batch, unknown, or empty for other routes) and status',
+      labelNames: ['method', 'route', 'procedure', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),

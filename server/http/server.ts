@@ -108,6 +108,16 @@ function procedures(request: FastifyRequest): string[] | null {
   return String((request.params as { path?: unknown }).path ?? '').split(',');
 }
 
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+/** The tRPC procedure a request called, for metrics: a few known names, never the caller's text. */
+function procedureLabel(request: FastifyRequest): string {
+  const called = procedures(request);
+  if (!called) return '';
+  if (called.length > 1) return 'batch';
+  return PROCEDURES.has(called[0]!) ? called[0]! : 'unknown';
+}
+
 export async function buildHttpServer(
   services: Services,
   options: HttpOptions,
@@ -136,7 +146,7 @@ export async function buildHttpServer(
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     services.metrics.httpRequests
-      .labels(request.method, route, String(reply.statusCode))
+      .labels(request.method, route, procedureLabel(request), String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
   });
 

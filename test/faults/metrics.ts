@@ -43,9 +43,10 @@ export async function requestHistogram(
   for (const s of await scrape(url)) {
     const { le, method, route: path, status } = s.labels;
     if (method !== route.method || path !== route.route || status !== route.status) continue;
-    if (s.name === 'stripe_cart_http_request_duration_seconds_count') histogram.count = s.value;
+    // Summed over the procedures of the route.
+    if (s.name === 'stripe_cart_http_request_duration_seconds_count') histogram.count += s.value;
     if (s.name === 'stripe_cart_http_request_duration_seconds_bucket' && le !== '+Inf') {
-      histogram.atMost.set(Number(le), s.value);
+      histogram.atMost.set(Number(le), (histogram.atMost.get(Number(le)) ?? 0) + s.value);
     }
   }
   return histogram;
