@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadStorageSettings } from '../server/config';
+import { ConfigError, loadStorageSettings, withoutCredentials } from '../server/config';
 import { MalformedEventError } from '../server/domain/event-check';
 import { type EventStoreSettings, openEventStore } from '../server/eventstore/open';
 import type { EventStore } from '../server/eventstore/port';
@@ -205,9 +205,9 @@ async function readingReadModels<T>(readModelsPath: string, read: () => T | Prom
  * failure there is the store's (an unreachable server, a damaged or unopenable file).
  */
 async function openedEventStore(settings: EventStoreSettings): Promise<EventStore> {
-  // A URL may carry a user and password, which may hold '/' or '@': up to the last '@' before
-  // the query goes (an '@' in the query, a file name say, stays).
-  const where = settings.eventstoreUrl?.replace(/:\/\/[^?#]*@/, '://') ?? settings.sqlitePath;
+  const where = settings.eventstoreUrl
+    ? withoutCredentials(settings.eventstoreUrl)
+    : settings.sqlitePath;
   let store: EventStore | undefined;
   try {
     store = await openEventStore(settings);

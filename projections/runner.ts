@@ -134,6 +134,7 @@ export async function startProjectionRunner(
   let unavailable: unknown;
   let closed = false;
   let wakeFromPause: (() => void) | undefined;
+  let pauseTimer: ReturnType<typeof setTimeout> | undefined;
   // Where the catch-up starts, so progress is measured from there and not from the first batch.
   options.onProgress?.({ position: pending.position, events: 0, eventsPerSecond: 0 });
 
@@ -256,31 +257,45 @@ export async function startProjectionRunner(
     }
   };
 
+  /** Settles the batch applied last; a failure there is the runner's own, never the store's. */
+  const finalFlush = () => {
+    if (failure !== undefined) return;
+    try {
+      flush();
+    } catch (error) {
+      fail(error);
+    }
+  };
+
   const loop = (async () => {
     for (let failures = 0; ; failures++) {
+      let ended: unknown;
       try {
         for await (const message of subscription) {
           if (failure !== undefined || !handle(message)) return;
           unavailable = undefined;
           failures = 0;
         }
-        if (failure === undefined) flush();
-        return;
+        // A subscription the store ended by itself (not our close) is an outage too.
+        if (closed || !options.onUnavailable) return finalFlush();
+        ended = new Error('The event store ended the subscription');
       } catch (error) {
         // Only the store's subscription throws here: handle() keeps the runner's own errors.
-        if (failure !== undefined || closed) return;
+        if (failure !== undefined || closed) return finalFlush();
         if (!options.onUnavailable) return fail(error);
-        unavailable = error;
-        const wait = resubscribeDelay(failures);
-        options.onUnavailable(error, wait);
-        await new Promise<void>((resolve) => {
-          wakeFromPause = resolve;
-          setTimeout(resolve, wait);
-        });
-        if (closed) return;
-        // From the last event applied: those applied and not yet committed stay in the batch.
-        subscription = subscribeAfter(pending.position >= 0n ? pending.position : undefined);
+        ended = error;
       }
+      unavailable = ended;
+      await subscription.close().catch(() => {});
+      const wait = resubscribeDelay(failures);
+      options.onUnavailable(ended, wait);
+      await new Promise<void>((resolve) => {
+        wakeFromPause = resolve;
+        pauseTimer = setTimeout(resolve, wait);
+      });
+      if (closed || failure !== undefined) return;
+      // From the last event applied: those applied and not yet committed stay in the batch.
+      subscription = subscribeAfter(pending.position >= 0n ? pending.position : undefined);
     }
   })();
 
@@ -293,6 +308,7 @@ export async function startProjectionRunner(
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(pauseTimer);
       wakeFromPause?.();
       await subscription.close();
       await loop;

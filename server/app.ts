@@ -24,7 +24,7 @@ import { HoldGuard } from './checkout/hold-guard';
 import { SESSION_LIFETIME_MS } from './checkout/start-checkout';
 import type { SweepResult } from './checkout/sweep';
 import { PendingChecks, sweepReservations } from './checkout/sweep';
-import { type Config, ConfigError, listenError } from './config';
+import { type Config, ConfigError, listenError, withoutCredentials } from './config';
 import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
 import type { EventStore } from './eventstore/port';
@@ -101,7 +101,7 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
 async function openedStore(config: Config): Promise<EventStore> {
   const { eventstoreUrl } = config;
   const setting = eventstoreUrl
-    ? `EVENTSTORE_URL ${eventstoreUrl.replace(/:\/\/[^?#]*@/, '://')}`
+    ? `EVENTSTORE_URL ${withoutCredentials(eventstoreUrl)}`
     : `DATA_DIR ${config.dataDir}`;
   let store: EventStore | undefined;
   try {
@@ -115,9 +115,33 @@ async function openedStore(config: Config): Promise<EventStore> {
     return store;
   } catch (error) {
     await store?.close().catch(() => {});
-    const why = error instanceof Error ? error.message : String(error);
+    if (!storeUnusable(error)) throw error;
+    const why = withoutCredentials(error instanceof Error ? error.message : String(error));
     throw new ConfigError(`Cannot open the event store (${setting}): ${why}`);
   }
+}
+
+/** EventStoreDB's client errors for a server it cannot reach, parse or log in to. */
+const UNREACHABLE = new Set([
+  'UnavailableError',
+  'DeadlineExceededError',
+  'TimeoutError',
+  'NotLeaderError',
+  'AccessDeniedError',
+  'ParseError',
+]);
+/** A folder or file the store cannot use (a DATA_DIR that is a file, read-only, full). */
+const UNUSABLE_FILES = new Set(['EEXIST', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
+
+/** The store's place is wrong or out of reach: the operator's to fix. Anything else is a bug and keeps its stack. */
+function storeUnusable(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  const sqlite = typeof code === 'string' && code.startsWith('SQLITE_');
+  const file = typeof code === 'string' && UNUSABLE_FILES.has(code);
+  const constructorName = (error as object | null)?.constructor?.name;
+  return (
+    sqlite || file || UNREACHABLE.has(String(name)) || UNREACHABLE.has(String(constructorName))
+  );
 }
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {

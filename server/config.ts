@@ -239,6 +239,12 @@ export function listenError(error: unknown, setting: string, address: string): u
   return why ? new ConfigError(`Cannot listen on ${address} (${setting}): it ${why}`) : error;
 }
 
+/**
+ * A connection string fit for a log line or an error: its user and password cut as the
+ * EventStoreDB client reads them (up to the first '@'), whatever they hold ('/', '?', '#').
+ */
+export const withoutCredentials = (url: string) => url.replace(/:\/\/[^@]*@/, '://');
+
 /** True when the environment names real Stripe keys, so the demo must not start its sandbox. */
 export function stripeConfiguredInEnvironment(): boolean {
   return Boolean(process.env.STRIPE_SECRET_KEY);

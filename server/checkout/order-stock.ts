@@ -86,6 +86,9 @@ export function retakeOrderStock(
  * read after the release, so it shows any payment whose re-take came first. Units given
  * back go to other late payments' shortfalls in the release's own decision, unless the
  * order was already paid late when read before it (then they are its own to take back).
+ * A payment landing between that read and the release loses this race: its units may fill
+ * an older late payment's shortfall, and it is recorded short instead. Nothing is oversold
+ * either way, and a release never leaves a gap in which a new shopper takes the units.
  */
 export async function releaseEndedOrderStock(
   store: EventStore,
