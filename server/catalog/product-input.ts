@@ -10,7 +10,7 @@ const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.t
 
 export const productInputFields = {
   sku: Sku,
-  name: z.string().min(1).max(200),
+  name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).default(''),
   image: z
     .string()

@@ -38,8 +38,8 @@ export interface ProductState {
    * restock, or units another order gives back, fill them first. Rare too, so copied on change like `lateSales`.
    */
   shortfalls: ReadonlyMap<string, number>;
-  /** Request ids of the adjustments made with one, so a retried one is recognised. Few: copied on change. */
-  adjustments: ReadonlySet<string>;
+  /** The delta of each adjustment made with a request id, so a retry is recognised (and a reuse for another is not). Few: copied on change. */
+  adjustments: ReadonlyMap<string, number>;
 }
 
 export const available = (state: ProductState) => Math.max(0, state.onHand - state.held);
@@ -96,7 +96,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
     held: 0,
     lateSales: new Set(),
     shortfalls: new Map(),
-    adjustments: new Set(),
+    adjustments: new Map(),
   }),
 
   evolve(state, event) {
@@ -114,7 +114,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       case 'StockAdjusted': {
         const { delta, requestId } = event.data;
         const adjustments = requestId
-          ? new Set(state.adjustments).add(requestId)
+          ? new Map(state.adjustments).set(requestId, delta)
           : state.adjustments;
         return { ...state, onHand: state.onHand + delta, adjustments };
       }
@@ -176,10 +176,22 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       case 'ListProduct': {
         const { product, stock, at } = command;
         if (!state.details) return listNew({ ...product, at }, stock);
-        if (!state.listed) return [{ type: 'ProductListed', data: { ...product, at } }];
-        return sameDetails(state.details, product)
-          ? []
-          : [{ type: 'ProductUpdated', data: { ...product, at } }];
+        // `stock` is a new product's first stock: it would say nothing clear about one that exists.
+        if (state.listed) {
+          throw new DomainError(
+            'already_listed',
+            `${product.sku} is already listed: change it with updateProduct, its stock with adjustStock`,
+            { sku: product.sku },
+          );
+        }
+        if (stock > 0) {
+          throw new DomainError(
+            'stock_on_relist',
+            `${product.sku} is listed again with the stock it has (${state.onHand}): change that with adjustStock`,
+            { sku: product.sku },
+          );
+        }
+        return [{ type: 'ProductListed', data: { ...product, at } }];
       }
       case 'UpdateProduct': {
         requireListed(state, command.product.sku);
@@ -192,7 +204,16 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         return [{ type: 'ProductDelisted', data: { sku: command.sku, at: command.at } }];
       case 'AdjustStock': {
         requireKnown(state, command.sku);
-        if (command.requestId && state.adjustments.has(command.requestId)) return [];
+        const made =
+          command.requestId === undefined ? undefined : state.adjustments.get(command.requestId);
+        if (made !== undefined) {
+          if (made === command.delta) return [];
+          throw new DomainError(
+            'request_reused',
+            `Request ${command.requestId} already adjusted ${command.sku} by ${made}: send a new requestId for another adjustment`,
+            { sku: command.sku },
+          );
+        }
         if (state.onHand + command.delta < state.held) {
           throw new DomainError(
             'stock_below_reserved',

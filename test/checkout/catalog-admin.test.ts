@@ -112,6 +112,30 @@ describe('admin procedures', () => {
     await expect(
       t.admin.admin.adjustStock.mutate({ ...restock, requestId: 'not-a-uuid' }),
     ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    // The same id for another adjustment is refused, not answered as made.
+    const events = (await productEvents('BAGGIO-1994')).length;
+    await expect(t.admin.admin.adjustStock.mutate({ ...restock, delta: -3 })).rejects.toMatchObject(
+      { data: { code: 'BAD_REQUEST' }, message: expect.stringContaining('already adjusted') },
+    );
+    expect((await productEvents('BAGGIO-1994')).length).toBe(events);
+  });
+
+  it('refuse a blank reason or name, and listing a product already listed, changing nothing', async () => {
+    const events = (await productEvents('BAGGIO-1994')).length;
+    await expect(
+      t.admin.admin.adjustStock.mutate({ sku: 'BAGGIO-1994', delta: 1, reason: '   ' }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    const { stock: _stock, ...baggio } = testCatalog.find((p) => p.sku === 'BAGGIO-1994')!;
+    await expect(
+      t.admin.admin.updateProduct.mutate({ ...baggio, name: '  ' }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    await expect(
+      t.admin.admin.listProduct.mutate({ ...baggio, unitAmount: 1, stock: 40 }),
+    ).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('already listed'),
+    });
+    expect((await productEvents('BAGGIO-1994')).length).toBe(events);
   });
 
   it('refuse to take stock below what orders hold', async () => {

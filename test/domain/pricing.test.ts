@@ -26,7 +26,7 @@ const product = (
     held: 0,
     lateSales: new Set(),
     shortfalls: new Map(),
-    adjustments: new Set(),
+    adjustments: new Map(),
     ...extra,
   },
 ];

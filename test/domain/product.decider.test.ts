@@ -42,16 +42,23 @@ describe('product decider', () => {
     given().when({ type: 'ListProduct', product: card, stock: 3, at }).then(listed, stocked(3));
   });
 
-  it('records a changed price as ProductUpdated, never a silent overwrite', () => {
+  it('refuses to list a product already listed: updateProduct and adjustStock change it', () => {
     given(listed, stocked(3))
       .when({ type: 'ListProduct', product: { ...card, unitAmount: 19900 }, stock: 3, at })
-      .then({ type: 'ProductUpdated', data: { ...card, unitAmount: 19900, at } });
+      .thenRefused('already_listed');
+    given(listed, stocked(3))
+      .when({ type: 'ListProduct', product: card, stock: 0, at })
+      .thenRefused('already_listed');
   });
 
-  it('lists an unchanged product again as nothing', () => {
-    given(listed, stocked(3))
+  it('lists a delisted product again, with the stock it has', () => {
+    const delisted: ProductEvent = { type: 'ProductDelisted', data: { sku: card.sku, at } };
+    given(listed, stocked(3), delisted)
+      .when({ type: 'ListProduct', product: card, stock: 0, at })
+      .then({ type: 'ProductListed', data: { ...card, at } });
+    given(listed, stocked(3), delisted)
       .when({ type: 'ListProduct', product: card, stock: 9, at })
-      .thenNothing();
+      .thenRefused('stock_on_relist');
   });
 
   describe('the catalog file at start (SyncCatalogEntry)', () => {
@@ -359,6 +366,10 @@ describe('an adjustment made with a request id (safe to retry)', () => {
   it('is made once: a retry with the same id changes nothing', () => {
     given(listed, stocked(3)).when(adjust(5)).then(adjusted(5));
     given(listed, stocked(3), adjusted(5)).when(adjust(5)).thenNothing();
+  });
+
+  it('refuses the same id for another adjustment, rather than answer it was made', () => {
+    given(listed, stocked(3), adjusted(5)).when(adjust(-3)).thenRefused('request_reused');
   });
 
   it('does not stand in for another adjustment with another id', () => {

@@ -73,7 +73,7 @@ export const adminRouter = router({
             .min(-1_000_000)
             .max(1_000_000)
             .refine((d) => d !== 0, 'must not be 0'),
-          reason: z.string().min(1).max(200),
+          reason: z.string().trim().min(1).max(200),
           requestId: z.string().uuid().optional(),
         })
         .strict(),
