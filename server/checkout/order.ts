@@ -26,7 +26,7 @@ export interface OrderState {
   status: OrderStatus;
   cart: Cart | null;
   checkout: Checkout | null;
-  /** Stripe events already recorded as a mismatch, so redeliveries add nothing. */
+  /** Sessions whose payment was recorded as a mismatch: heard of again (a redelivery, the success page), it adds nothing. */
   mismatches: string[];
   /** Paid after its stock had been given back: the units are to be taken back from stock. */
   late: boolean;
@@ -107,7 +107,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       case 'PaymentMismatched':
         return {
           ...state,
-          mismatches: [...state.mismatches, event.data.stripeEventId ?? event.data.sessionId],
+          mismatches: [...state.mismatches, event.data.sessionId],
         };
       case 'PaymentFailed':
         return { ...state, status: 'failed' };
@@ -186,9 +186,14 @@ function recordOutcome(
   const paid = (): OrderEvent[] => {
     const expected = { amount: cart.total, currency: cart.currency };
     if (session.amountTotal !== expected.amount || session.currency !== expected.currency) {
-      if (state.mismatches.includes(stripeEventId ?? session.id)) return [];
+      // One payment per session, however it was heard of (webhook, redelivery, success page).
+      if (state.mismatches.includes(session.id)) return [];
       const received = { amount: session.amountTotal, currency: session.currency };
-      return [...started, { type: 'PaymentMismatched', data: { ...facts, expected, received } }];
+      const { paymentIntentId } = session;
+      return [
+        ...started,
+        { type: 'PaymentMismatched', data: { ...facts, paymentIntentId, expected, received } },
+      ];
     }
     const late = releasesStock(state.status) ? { late: true } : {};
     return [

@@ -158,6 +158,8 @@ export const PaymentCompleted = z.object({
 /** Stripe reported a payment whose amount or currency is not the order's: never marks it paid. */
 export const PaymentMismatched = z.object({
   ...stripeFacts,
+  /** What to refund in Stripe's dashboard (absent from events of before it was kept). */
+  paymentIntentId: z.string().nullable().optional(),
   expected: z.object({ amount: MinorUnits, currency: Currency }),
   received: z.object({ amount: z.number().int(), currency: z.string() }),
 });

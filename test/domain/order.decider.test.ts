@@ -165,10 +165,32 @@ describe('order decider', () => {
           stripeEventId: 'evt_1',
           sessionId: session.id,
           at,
+          paymentIntentId: session.paymentIntentId,
           expected: { amount: 37800, currency: 'eur' },
           received: { amount: 100, currency: 'eur' },
         },
       });
+  });
+
+  it('records a mismatched payment once, however it is heard of again (redelivery, success page)', () => {
+    const mismatched: OrderEvent = {
+      type: 'PaymentMismatched',
+      data: {
+        orderId,
+        stripeEventId: 'evt_1',
+        sessionId: session.id,
+        at,
+        paymentIntentId: session.paymentIntentId,
+        expected: { amount: 37800, currency: 'eur' },
+        received: { amount: 100, currency: 'eur' },
+      },
+    };
+    given(cart, started, mismatched)
+      .when(outcome('fetched', { amountTotal: 100 }, null))
+      .thenNothing();
+    given(cart, started, mismatched)
+      .when(outcome('completed', { amountTotal: 100 }, 'evt_2'))
+      .thenNothing();
   });
 
   it('never marks paid a currency that is not the order currency', () => {
@@ -181,6 +203,7 @@ describe('order decider', () => {
           stripeEventId: 'evt_1',
           sessionId: session.id,
           at,
+          paymentIntentId: session.paymentIntentId,
           expected: { amount: 37800, currency: 'eur' },
           received: { amount: 37800, currency: 'usd' },
         },
