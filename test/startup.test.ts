@@ -54,6 +54,11 @@ describe('starting the server', () => {
       JSON.stringify({ products: [{ ...testCatalog[0], currency: 'xyz' }] }),
       /^Invalid CATALOG_FILE .*: products\.0\.currency: an ISO 4217 currency code/,
     ],
+    [
+      'a three-decimal price Stripe does not take',
+      JSON.stringify({ products: [{ ...testCatalog[0], currency: 'kwd', unitAmount: 1005 }] }),
+      /^Invalid CATALOG_FILE .*: products\.0\.unitAmount: a multiple of 10/,
+    ],
   ])('refuses a catalog file that is %s before opening any store', async (_, text, message) => {
     const dataDir = tempDir();
     const file = path.join(tempDir(), 'catalog.json');

@@ -1,5 +1,6 @@
 import { MAX_AMOUNT } from '../../server/domain/events';
 import { minimumCharge } from '../../server/payments/stripe-limits';
+import { minorUnitDigits } from '../../widget/state/currency';
 import { CHECKOUT_SESSION_CREATE_PARAMS, type RawCreateParams } from './checkoutParams';
 import { invalidRequest } from './errors';
 import type { FormRecord } from './forms';
@@ -51,6 +52,13 @@ export function parseCreateSession(form: FormRecord, nowSeconds: number): Create
     images.forEach((image, i) => {
       checkUrl(image, `line_items[${index}][price_data][product_data][images][${i}]`);
     });
+    // As Stripe: the three-decimal currencies are taken to two decimals only.
+    if (minorUnitDigits(currency) === 3 && line.price_data.unit_amount % 10 !== 0) {
+      throw invalidRequest(
+        `Invalid unit_amount: ${currency} amounts must be a multiple of 10.`,
+        `line_items[${index}][price_data][unit_amount]`,
+      );
+    }
     return {
       name: line.price_data.product_data.name,
       description: line.price_data.product_data.description ?? null,

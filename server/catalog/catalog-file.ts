@@ -8,12 +8,17 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config';
-import { productInputFields } from './product-input';
+import { amountStripeTakes, productInputFields } from './product-input';
 import type { Products } from './products';
 
 const CatalogFile = z.object({
   products: z
-    .array(z.object({ ...productInputFields, stock: z.number().int().min(0) }).strict())
+    .array(
+      z
+        .object({ ...productInputFields, stock: z.number().int().min(0) })
+        .strict()
+        .superRefine(amountStripeTakes),
+    )
     .min(1),
 });
 

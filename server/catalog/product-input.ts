@@ -3,10 +3,28 @@
  * checked so that a listed product can always be shown and sold through Stripe.
  */
 import { z } from 'zod';
+import { minorUnitDigits } from '../../widget/state/currency';
 import { Currency, MinorUnits, Sku } from '../domain/events';
 import { imageUrl } from './image-url';
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
+
+/**
+ * Stripe takes the three-decimal currencies (bhd, jod, kwd, omr, tnd) in whole hundredths:
+ * an amount in their minor units must end in 0, or every checkout of the product fails.
+ */
+export function amountStripeTakes(
+  product: { unitAmount: number; currency: string },
+  context: z.RefinementCtx,
+): void {
+  if (minorUnitDigits(product.currency) === 3 && product.unitAmount % 10 !== 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['unitAmount'],
+      message: `a multiple of 10: Stripe takes ${product.currency} to two decimals`,
+    });
+  }
+}
 
 export const productInputFields = {
   sku: Sku,

@@ -138,6 +138,18 @@ describe('admin procedures', () => {
     expect((await productEvents('BAGGIO-1994')).length).toBe(events);
   });
 
+  it('refuse a three-decimal price Stripe does not take (not a multiple of 10)', async () => {
+    const kwd = { sku: 'KWD-CARD', name: 'Kuwaiti card', unitAmount: 1005, currency: 'kwd' };
+    await expect(t.admin.admin.listProduct.mutate({ ...kwd, stock: 2 })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('a multiple of 10'),
+    });
+    expect(await t.admin.admin.listProduct.mutate({ ...kwd, unitAmount: 1010, stock: 2 })).toEqual({
+      changed: ['ProductListed', 'StockAdjusted'],
+      available: 2,
+    });
+  });
+
   it('refuse to take stock below what orders hold', async () => {
     await checkout(t, [{ sku: 'PELE-1958', quantity: 1 }]);
     const all = await t.admin.admin.products.query();

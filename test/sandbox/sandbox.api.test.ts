@@ -213,6 +213,19 @@ describe('POST /v1/checkout/sessions', () => {
       { param: 'line_items[0][price_data][currency]' },
     ],
     [
+      'a three-decimal amount that is not a multiple of 10',
+      () =>
+        sessionParams({
+          line_items: [
+            {
+              ...line(),
+              price_data: { ...line().price_data!, currency: 'kwd', unit_amount: 1005 },
+            },
+          ],
+        }),
+      { param: 'line_items[0][price_data][unit_amount]' },
+    ],
+    [
       'mixed currencies',
       () =>
         sessionParams({

@@ -2,13 +2,14 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { ProductCommand } from '../../catalog/product';
 import { available } from '../../catalog/product';
-import { productInputFields } from '../../catalog/product-input';
+import { amountStripeTakes, productInputFields } from '../../catalog/product-input';
 import { DomainError } from '../../domain/decider';
 import { Sku } from '../../domain/events';
 import type { Services } from '../../services';
 import { adminProcedure, router } from '../trpc';
 
-const ProductInput = z.object(productInputFields).strict();
+const ProductFields = z.object(productInputFields).strict();
+const ProductInput = ProductFields.superRefine(amountStripeTakes);
 
 type Command = ProductCommand extends infer C
   ? C extends ProductCommand
@@ -52,7 +53,11 @@ export const adminRouter = router({
     );
   }),
   listProduct: adminProcedure
-    .input(ProductInput.extend({ stock: z.number().int().min(0).max(1_000_000) }))
+    .input(
+      ProductFields.extend({ stock: z.number().int().min(0).max(1_000_000) }).superRefine(
+        amountStripeTakes,
+      ),
+    )
     .mutation(({ ctx, input: { stock, ...product } }) =>
       run(ctx.services, { type: 'ListProduct', product, stock }),
     ),
