@@ -6,6 +6,7 @@
  * attempt stopped and returns the same order and checkout URL; once the order has failed
  * or ended, a retry is told to start a new checkout (CheckoutClosedError).
  */
+import { RETURN_PARAMS } from '../../widget/state/return';
 import type { Products } from '../catalog/products';
 import type { Handled, Loaded } from '../command-handler';
 import { handleCommand, loadStream } from '../command-handler';
@@ -391,7 +392,7 @@ function returnUrlWith(
   const kept = url.search
     .slice(1)
     .split('&')
-    .filter((pair) => pair && !RETURN_PARAMS.has(pair.split('=')[0]!));
+    .filter((pair) => pair && !OURS.has(pair.split('=')[0]!));
   const ours = new URLSearchParams(params).toString();
   url.search = [...kept, ours].join('&');
   const hash = url.hash;
@@ -399,5 +400,5 @@ function returnUrlWith(
   return `${url.href}${withSessionId ? '&stripe_cart_session={CHECKOUT_SESSION_ID}' : ''}${hash}`;
 }
 
-/** The parameters the widget reads on the way back (widget/state/return.ts). */
-const RETURN_PARAMS = new Set(['stripe_cart', 'stripe_cart_order', 'stripe_cart_session']);
+/** The parameters the widget reads on the way back, and removes. */
+const OURS: ReadonlySet<string> = new Set(RETURN_PARAMS);

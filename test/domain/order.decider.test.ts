@@ -155,40 +155,32 @@ describe('order decider', () => {
       });
   });
 
+  /** What a payment of `received` against the cart (37,800 eur) records. */
+  const mismatched = (received: { amount: number; currency: string }): OrderEvent => ({
+    type: 'PaymentMismatched',
+    data: {
+      orderId,
+      stripeEventId: 'evt_1',
+      sessionId: session.id,
+      at,
+      paymentIntentId: session.paymentIntentId,
+      expected: { amount: 37800, currency: 'eur' },
+      received,
+    },
+  });
+
   it('never marks paid an amount that is not the order total', () => {
     given(cart, started)
       .when(outcome('completed', { amountTotal: 100 }))
-      .then({
-        type: 'PaymentMismatched',
-        data: {
-          orderId,
-          stripeEventId: 'evt_1',
-          sessionId: session.id,
-          at,
-          paymentIntentId: session.paymentIntentId,
-          expected: { amount: 37800, currency: 'eur' },
-          received: { amount: 100, currency: 'eur' },
-        },
-      });
+      .then(mismatched({ amount: 100, currency: 'eur' }));
   });
 
   it('records a mismatched payment once, however it is heard of again (redelivery, success page)', () => {
-    const mismatched: OrderEvent = {
-      type: 'PaymentMismatched',
-      data: {
-        orderId,
-        stripeEventId: 'evt_1',
-        sessionId: session.id,
-        at,
-        paymentIntentId: session.paymentIntentId,
-        expected: { amount: 37800, currency: 'eur' },
-        received: { amount: 100, currency: 'eur' },
-      },
-    };
-    given(cart, started, mismatched)
+    const recorded = mismatched({ amount: 100, currency: 'eur' });
+    given(cart, started, recorded)
       .when(outcome('fetched', { amountTotal: 100 }, null))
       .thenNothing();
-    given(cart, started, mismatched)
+    given(cart, started, recorded)
       .when(outcome('completed', { amountTotal: 100 }, 'evt_2'))
       .thenNothing();
   });
@@ -196,18 +188,7 @@ describe('order decider', () => {
   it('never marks paid a currency that is not the order currency', () => {
     given(cart, started)
       .when(outcome('completed', { currency: 'usd' }))
-      .then({
-        type: 'PaymentMismatched',
-        data: {
-          orderId,
-          stripeEventId: 'evt_1',
-          sessionId: session.id,
-          at,
-          paymentIntentId: session.paymentIntentId,
-          expected: { amount: 37800, currency: 'eur' },
-          received: { amount: 37800, currency: 'usd' },
-        },
-      });
+      .then(mismatched({ amount: 37800, currency: 'usd' }));
   });
 
   it('records a payment that arrives after expiry, flagged late', () => {

@@ -36,6 +36,11 @@ const shortfall = (orderId: string, missing: number): ProductEvent => ({
 });
 const reserve = (orderId: string, quantity: number) =>
   ({ type: 'ReserveStock', sku: card.sku, orderId, quantity, expiresAt, at }) as const;
+const release = (
+  orderId: string,
+  reason: 'expired' | 'cancelled' = 'expired',
+  fillShortfalls = true,
+) => ({ type: 'ReleaseStock', sku: card.sku, orderId, reason, at, fillShortfalls }) as const;
 
 describe('product decider', () => {
   it('lists a new product with its initial stock', () => {
@@ -151,21 +156,13 @@ describe('product decider', () => {
   });
 
   it('releases exactly what the order holds, and nothing twice', () => {
-    const release = {
-      type: 'ReleaseStock',
-      sku: card.sku,
-      orderId: orderA,
-      reason: 'expired',
-      at,
-      fillShortfalls: true,
-    } as const;
     given(listed, stocked(3), reserved(orderA, 2))
-      .when(release)
+      .when(release(orderA))
       .then({
         type: 'StockReleased',
         data: { sku: card.sku, orderId: orderA, quantity: 2, reason: 'expired', at },
       });
-    given(listed, stocked(3)).when(release).thenNothing();
+    given(listed, stocked(3)).when(release(orderA)).thenNothing();
   });
 
   it('refuses to reserve a delisted product', () => {
@@ -249,14 +246,7 @@ describe('a late payment: units taken back after the hold was released', () => {
 
   it('never gives units taken back for a late payment away again', () => {
     given(listed, stocked(3), reserved(orderA, 2), expired(orderA, 2), retaken(orderA, 2))
-      .when({
-        type: 'ReleaseStock',
-        sku: card.sku,
-        orderId: orderA,
-        reason: 'expired',
-        at,
-        fillShortfalls: true,
-      })
+      .when(release(orderA))
       .thenNothing();
   });
 
@@ -317,15 +307,7 @@ describe('a restock fills the shortfalls of late payments first', () => {
   });
 
   describe('so do units a release gives back', () => {
-    const release = (fillShortfalls: boolean) =>
-      ({
-        type: 'ReleaseStock',
-        sku: card.sku,
-        orderId: orderB,
-        reason: 'cancelled',
-        at,
-        fillShortfalls,
-      }) as const;
+    const cancel = (fillShortfalls: boolean) => release(orderB, 'cancelled', fillShortfalls);
     const released = (quantity: number): ProductEvent => ({
       type: 'StockReleased',
       data: { sku: card.sku, orderId: orderB, reason: 'cancelled', quantity, at },
@@ -333,22 +315,22 @@ describe('a restock fills the shortfalls of late payments first', () => {
 
     it('fill a shortfall in the release, before a new shopper can take them', () => {
       given(...soldOut, shortfall(orderA, 1))
-        .when(release(true))
+        .when(cancel(true))
         .then(released(2), retaken(orderA, 1));
       given(...soldOut, shortfall(orderA, 3))
-        .when(release(true))
+        .when(cancel(true))
         .then(released(2), retaken(orderA, 2));
     });
 
     it('stay on the shelf when the releasing order may be paid late (its own to take back)', () => {
       given(...soldOut, shortfall(orderA, 1))
-        .when(release(false))
+        .when(cancel(false))
         .then(released(2));
     });
 
     it('change nothing else when no shortfall waits', () => {
       given(...soldOut)
-        .when(release(true))
+        .when(cancel(true))
         .then(released(2));
     });
   });
@@ -432,14 +414,7 @@ describe('decideInOrder (a batch of commands on one product)', () => {
       reserve(orderB, 2),
       reserve(orderC, 1),
       reserve(orderA, 2),
-      {
-        type: 'ReleaseStock',
-        sku: card.sku,
-        orderId: orderC,
-        reason: 'expired',
-        at,
-        fillShortfalls: true,
-      },
+      release(orderC),
     ]);
     expect(outcomes.map((o) => (o.ok ? o.events.map((e) => e.type) : 'refused'))).toEqual([
       ['StockReserved'],
@@ -456,14 +431,7 @@ describe('decideInOrder (a batch of commands on one product)', () => {
     const state = fold(listed, stocked(3), reserved(orderA, 1));
     decideInOrder(state, [
       reserve(orderB, 2),
-      {
-        type: 'ReleaseStock',
-        sku: card.sku,
-        orderId: orderA,
-        reason: 'expired',
-        at,
-        fillShortfalls: true,
-      },
+      release(orderA),
       { type: 'RetakeStock', sku: card.sku, orderId: orderC, quantity: 5, at },
       { type: 'AdjustStock', sku: card.sku, delta: 4, reason: 'restock', at },
     ]);

@@ -5,7 +5,7 @@ export type CheckoutReturn =
   | { outcome: 'cancel'; orderId: string };
 
 /** Named for the widget, so the page's own `order` or `session_id` survive the trip. */
-const PARAMS = ['stripe_cart', 'stripe_cart_order', 'stripe_cart_session'] as const;
+export const RETURN_PARAMS = ['stripe_cart', 'stripe_cart_order', 'stripe_cart_session'] as const;
 
 export function readReturn(href: string): CheckoutReturn | undefined {
   const params = new URL(href).searchParams;
@@ -25,6 +25,6 @@ export const isOrderId = (id: string) => /^[\da-f]{8}(-[\da-f]{4}){3}-[\da-f]{12
 /** The page as the shopper left it: also what checkout.start gets as `returnUrl`. */
 export function withoutReturnParams(href: string): string {
   const url = new URL(href);
-  for (const name of PARAMS) url.searchParams.delete(name);
+  for (const name of RETURN_PARAMS) url.searchParams.delete(name);
   return url.href;
 }
