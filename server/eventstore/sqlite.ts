@@ -18,9 +18,11 @@ import { openDatabase, type SqliteOptions, toRecordedEvent } from './sqlite-sche
 import {
   MAX_POSITION,
   prepareStatements,
+  prepareStreamRead,
   prepareTextRead,
   type Statements,
   type StoredEventText,
+  type StreamRead,
   type TextRead,
   type TextReadOptions,
 } from './sqlite-statements';
@@ -42,6 +44,7 @@ export interface SqliteStoreOptions extends SqliteOptions {
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
 const NO_LIMIT = -1;
+const MAX_STREAM_READS = 16;
 
 interface PendingAppend {
   stream: string;
@@ -75,6 +78,10 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly commitListeners = new Set<() => void>();
   private readonly textReads = new Map<string, TextRead>();
+  private readonly streamReads = {
+    forwards: new Map<number, StreamRead>(),
+    backwards: new Map<number, StreamRead>(),
+  };
   private poller: NodeJS.Timeout | undefined;
   private writer: SqliteWriterThread | undefined;
   private dataVersion: unknown;
@@ -154,9 +161,7 @@ export class SqliteEventStore implements EventStore {
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     const from = boundary(options.fromRevision ?? (forwards ? 'start' : 'end'));
     const limit = options.maxCount ?? NO_LIMIT;
-    const rows = forwards
-      ? this.stmt.streamForwards.all(stream, from, limit)
-      : this.stmt.streamBackwards.all(stream, from, limit);
+    const rows = this.streamRead(forwards, limit).all(stream, from);
     // Streams start at revision 0 and keep every event, so a read that takes in revision 0
     // comes back empty only for a missing stream (a new order's first read): no second lookup.
     const mayMissExisting = (forwards && from > 0n) || limit === 0;
@@ -164,6 +169,17 @@ export class SqliteEventStore implements EventStore {
       throw new StreamNotFoundError(stream);
     }
     return rows.map(toRecordedEvent);
+  }
+
+  /** Callers use few limits (a page, one, all): each keeps its statement, up to a bound. */
+  private streamRead(forwards: boolean, limit: number): StreamRead {
+    const reads = forwards ? this.streamReads.forwards : this.streamReads.backwards;
+    let statement = reads.get(limit);
+    if (!statement) {
+      statement = prepareStreamRead(this.db, forwards, limit);
+      if (reads.size < MAX_STREAM_READS) reads.set(limit, statement);
+    }
+    return statement;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

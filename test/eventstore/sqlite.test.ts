@@ -149,6 +149,28 @@ describe('SQLite bulk text reads', () => {
   });
 });
 
+describe('SQLite stream reads', () => {
+  it('reads with any number of distinct limits, both ways, and refuses a limit that is not an integer', async () => {
+    const store = open();
+    const stream = uniquePrefix('limits');
+    await store.append(stream, newEvents(40), { expectedRevision: 'no_stream' });
+    // More distinct limits than the store keeps statements for.
+    for (let limit = 0; limit <= 40; limit++) {
+      const forwards = await store.readStream(stream, { maxCount: limit });
+      expect(forwards.map((e) => e.revision)).toEqual(
+        Array.from({ length: limit }, (_, n) => BigInt(n)),
+      );
+      const backwards = await store.readStream(stream, { direction: 'backwards', maxCount: limit });
+      expect(backwards.map((e) => e.revision)).toEqual(
+        Array.from({ length: limit }, (_, n) => BigInt(39 - n)),
+      );
+    }
+    await expect(store.readStream(stream, { maxCount: 2.5 })).rejects.toThrow(
+      'maxCount must be an integer, not 2.5',
+    );
+  });
+});
+
 describe.each(modes)('SQLite group commit ($mode)', ({ writerThread }) => {
   it('checks each concurrent append against its own expected revision; a refused one fails alone', async () => {
     const store = open({ writerThread });
