@@ -73,14 +73,9 @@ export async function endOpenCheckout(
   );
   if (handled.state.status !== 'expired') return 'unchanged';
   // Also when another process expired it first: its release may not have run.
-  await releaseEndedOrderStock(
-    deps.store,
-    deps.products,
-    state.cart,
-    options.reason,
-    at,
-    options.causationId,
-  );
+  await releaseEndedOrderStock(deps.store, deps.products, state.cart, options.reason, at, {
+    causationId: options.causationId,
+  });
   // Ended by this call: two processes sweeping at once report the order once.
   return handled.events.length > 0 ? 'ended' : 'unchanged';
 }

@@ -12,21 +12,24 @@ import type { Products } from '../catalog/products';
 import { loadStream } from '../command-handler';
 import type { EventOf, ProductEvent } from '../domain/events';
 import { orderStream } from '../domain/events';
-import type { EventStore } from '../eventstore/port';
+import type { EventMetadata, EventStore } from '../eventstore/port';
 import { orderDecider } from './order';
 
 type Cart = EventOf<'CartValidated'>['data'];
 type Line = Cart['lines'][number];
 type Reason = EventOf<'StockReleased'>['data']['reason'];
 
+/** What caused the stock to move: a command's id, and the Stripe event's where one did. */
+export type Cause = { causationId: string } & Pick<EventMetadata, 'stripeEventId'>;
+
 /** Runs one product command per line of the cart; returns the events appended. */
 async function perLine(
   products: Products,
   cart: Cart,
-  causationId: string,
+  cause: Cause,
   command: (line: Line) => ProductCommand,
 ): Promise<ProductEvent[]> {
-  const metadata = { correlationId: cart.orderId, causationId };
+  const metadata = { correlationId: cart.orderId, ...cause };
   const appended: ProductEvent[] = [];
   for (const line of cart.lines) {
     appended.push(...(await products.execute(command(line), metadata)).events);
@@ -44,11 +47,11 @@ export function releaseOrderStock(
   cart: Cart,
   reason: Reason,
   at: string,
-  causationId: string,
+  cause: Cause,
   fillShortfalls: boolean,
 ): Promise<ProductEvent[]> {
   const { orderId } = cart;
-  return perLine(products, cart, causationId, ({ sku }) => ({
+  return perLine(products, cart, cause, ({ sku }) => ({
     type: 'ReleaseStock',
     sku,
     orderId,
@@ -67,10 +70,10 @@ export function retakeOrderStock(
   products: Products,
   cart: Cart,
   at: string,
-  causationId: string,
+  cause: Cause,
 ): Promise<ProductEvent[]> {
   const { orderId } = cart;
-  return perLine(products, cart, causationId, ({ sku, quantity }) => ({
+  return perLine(products, cart, cause, ({ sku, quantity }) => ({
     type: 'RetakeStock',
     sku,
     orderId,
@@ -96,12 +99,12 @@ export async function releaseEndedOrderStock(
   cart: Cart,
   reason: Reason,
   at: string,
-  causationId: string,
+  cause: Cause,
 ): Promise<void> {
   const before = await loadStream(store, orderStream(cart.orderId), orderDecider);
   const fill = !before.state.late;
-  const released = await releaseOrderStock(products, cart, reason, at, causationId, fill);
+  const released = await releaseOrderStock(products, cart, reason, at, cause, fill);
   if (released.length === 0) return;
   const { state } = await loadStream(store, orderStream(cart.orderId), orderDecider, before);
-  if (state.late) await retakeOrderStock(products, cart, at, causationId);
+  if (state.late) await retakeOrderStock(products, cart, at, cause);
 }

@@ -216,7 +216,7 @@ async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
   if (problems.length === 0) return;
   // Someone bought the stock between pricing and reserving: give back what this order took.
   // Never paid (it had no session): the units may go straight to late payments short of them.
-  await releaseOrderStock(deps.products, cart, 'rollback', at, cart.orderId, true);
+  await releaseOrderStock(deps.products, cart, 'rollback', at, { causationId: cart.orderId }, true);
   await failCheckout(deps, cart, 'stock_unavailable', 'Stock ran out while reserving');
   throw new CheckoutRefusedError(problems);
 }
@@ -283,7 +283,9 @@ async function createSession(
     const started = failed.events.length === 0 && startedOf(orderId, failed.state);
     if (started) return started;
     const at = deps.now().toISOString();
-    await releaseEndedOrderStock(deps.store, deps.products, cart, 'checkout_failed', at, orderId);
+    await releaseEndedOrderStock(deps.store, deps.products, cart, 'checkout_failed', at, {
+      causationId: orderId,
+    });
     throw new CheckoutUnavailableError(
       reason === 'stripe_refused'
         ? 'The payment provider refused this checkout. Please try again later.'
@@ -347,7 +349,9 @@ async function releaseIfEnded(deps: CheckoutDeps, cart: Cart, state: OrderState)
   const reason = releaseReasonOf(state.status);
   if (!reason) return false;
   const at = deps.now().toISOString();
-  await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, cart.orderId);
+  await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, {
+    causationId: cart.orderId,
+  });
   return true;
 }
 

@@ -25,6 +25,8 @@ import { orderDecider, releaseReasonOf } from './order';
 import { releaseEndedOrderStock, retakeOrderStock } from './order-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
 
+const SWEEP = { causationId: 'reservation-sweep' };
+
 /**
  * How far back the sweep repairs a late payment's re-take. A crash cuts one short until the
  * next sweep, minutes later; a day covers a server down overnight. Older late payments,
@@ -175,7 +177,7 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
           state.cart,
           reason,
           deps.now().toISOString(),
-          'reservation-sweep',
+          SWEEP,
         );
         result.released.push(orderId);
       }
@@ -192,7 +194,7 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (!state.cart || !state.late) return;
     const at = deps.now().toISOString();
-    const taken = await retakeOrderStock(deps.products, state.cart, at, 'reservation-sweep');
+    const taken = await retakeOrderStock(deps.products, state.cart, at, SWEEP);
     if (taken.length > 0) result.retaken.push(orderId);
   });
   return result;

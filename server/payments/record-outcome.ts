@@ -8,7 +8,7 @@
 import type { Products } from '../catalog/products';
 import type { SessionFacts, StripeOutcome } from '../checkout/order';
 import { orderDecider, releaseReasonOf } from '../checkout/order';
-import { releaseEndedOrderStock, retakeOrderStock } from '../checkout/order-stock';
+import { type Cause, releaseEndedOrderStock, retakeOrderStock } from '../checkout/order-stock';
 import { handleCommand } from '../command-handler';
 import type { OrderEvent } from '../domain/events';
 import { orderStream } from '../domain/events';
@@ -37,6 +37,8 @@ export interface Recorded {
 export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): Promise<Recorded> {
   const { orderId, stripeEventId, session } = outcome;
   const source = stripeEventId ?? `session:${session.id}`;
+  // The order's events and the stock they move name the Stripe event, where one came.
+  const cause: Cause = { causationId: source, ...(stripeEventId && { stripeEventId }) };
   const handled = await handleCommand(
     deps.store,
     orderStream(orderId),
@@ -49,11 +51,7 @@ export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): P
       at: deps.now().toISOString(),
     },
     {
-      metadata: {
-        correlationId: orderId,
-        causationId: source,
-        ...(stripeEventId && { stripeEventId }),
-      },
+      metadata: { correlationId: orderId, ...cause },
       eventId: (event) => deterministicId('stripe', source, event.type),
     },
   );
@@ -65,8 +63,8 @@ export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): P
     const reason = releaseReasonOf(status);
     if (reason) {
       const at = deps.now().toISOString();
-      await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, source);
-    } else if (late) await retakeOrderStock(deps.products, cart, deps.now().toISOString(), source);
+      await releaseEndedOrderStock(deps.store, deps.products, cart, reason, at, cause);
+    } else if (late) await retakeOrderStock(deps.products, cart, deps.now().toISOString(), cause);
   };
   return { events: handled.events, followUp };
 }

@@ -79,6 +79,10 @@ describe('admin procedures', () => {
     });
     const events = await productEvents('BAGGIO-1994');
     expect(events.slice(-2)).toEqual(['StockAdjusted', 'ProductUpdated']);
+    const recorded = await t.app.services.store.readStream(productStream('BAGGIO-1994'));
+    for (const event of recorded.slice(-2)) {
+      expect(event.metadata).toMatchObject({ correlationId: 'BAGGIO-1994', causationId: 'admin' });
+    }
     expect((await t.client.catalog.list.query()).find((p) => p.sku === 'BAGGIO-1994')?.name).toBe(
       'Roberto Baggio 1994',
     );

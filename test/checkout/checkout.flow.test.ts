@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productStream } from '../../server/domain/events';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
 import { availableOf, checkout, countOf, orderEvents, RETURN_URL } from '../support/orders';
@@ -176,6 +177,22 @@ describe('the payment flow through the real server and the sandbox', () => {
     await t.sandbox.idle();
     await expect.poll(() => availableOf(t, 'BAGGIO-1994')).toBe(before);
     expect((await t.client.order.get.query({ orderId: order.orderId })).status).toBe('expired');
+
+    // The release names the Stripe event that caused it, as the order's own event does.
+    const { store } = t.app.services;
+    const expired = (await orderEvents(store, order.orderId)).find(
+      (e) => e.type === 'CheckoutExpired',
+    )!;
+    const released = (await store.readStream(productStream('BAGGIO-1994'))).find(
+      (e) =>
+        e.type === 'StockReleased' && (e.data as { orderId: string }).orderId === order.orderId,
+    )!;
+    expect(expired.metadata.stripeEventId).toMatch(/^evt_/);
+    expect(released.metadata).toMatchObject({
+      correlationId: order.orderId,
+      causationId: expired.metadata.stripeEventId,
+      stripeEventId: expired.metadata.stripeEventId,
+    });
   });
 
   it('leaves the order unpaid when the card is declined', async () => {

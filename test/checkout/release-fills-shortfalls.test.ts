@@ -88,10 +88,14 @@ describe('units an ended order gives back', () => {
       }
     });
     await expect(
-      releaseEndedOrderStock(store, products, cart, 'expired', at(), 'reservation-sweep'),
+      releaseEndedOrderStock(store, products, cart, 'expired', at(), {
+        causationId: 'reservation-sweep',
+      }),
     ).rejects.toThrow(/transient/);
     // The sweep's releaseRetries (or the redelivered webhook) runs the same call again.
-    await releaseEndedOrderStock(store, products, cart, 'expired', at(), 'reservation-sweep');
+    await releaseEndedOrderStock(store, products, cart, 'expired', at(), {
+      causationId: 'reservation-sweep',
+    });
     const state = await products.state(SKU);
     expect(state.shortfalls.size).toBe(0);
     expect(state.holds.get(orderB)).toBe(1);
@@ -122,7 +126,9 @@ describe('units an ended order gives back', () => {
         .catch((e) => String(e));
     });
     products = ctx.products;
-    await releaseEndedOrderStock(ctx.store, products, ctx.cart, 'expired', at(), 'x');
+    await releaseEndedOrderStock(ctx.store, products, ctx.cart, 'expired', at(), {
+      causationId: 'x',
+    });
     const state = await products.state(SKU);
     expect({
       reservedByC,

@@ -19,9 +19,10 @@ type Command = ProductCommand extends infer C
 
 async function run(services: Services, command: Command) {
   try {
+    const sku = 'product' in command ? command.product.sku : command.sku;
     const handled = await services.products.execute(
       { ...command, at: services.now().toISOString() } as ProductCommand,
-      { causationId: 'admin' },
+      { correlationId: sku, causationId: 'admin' },
     );
     return { changed: handled.events.map((e) => e.type), available: available(handled.state) };
   } catch (error) {
