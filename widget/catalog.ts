@@ -16,34 +16,34 @@ type Listener = (snapshot: CatalogSnapshot) => void;
 export class CatalogFeed {
   readonly api: ShopApi;
   snapshot: CatalogSnapshot = { products: null, offline: false };
-  private readonly listeners = new Set<Listener>();
-  private subscription: Subscription | undefined;
+  readonly #listeners = new Set<Listener>();
+  #subscription: Subscription | undefined;
 
   constructor(api: ShopApi) {
     this.api = api;
   }
 
   subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
+    this.#listeners.add(listener);
     listener(this.snapshot);
-    this.subscription ??= this.api.watchCatalog({
+    this.#subscription ??= this.api.watchCatalog({
       onData: (list) =>
-        this.publish({ products: new Map(list.map((p) => [p.sku, p])), offline: false }),
-      onOffline: () => this.publish({ ...this.snapshot, offline: true }),
-      onError: () => this.publish({ ...this.snapshot, offline: true }),
+        this.#publish({ products: new Map(list.map((p) => [p.sku, p])), offline: false }),
+      onOffline: () => this.#publish({ ...this.snapshot, offline: true }),
+      onError: () => this.#publish({ ...this.snapshot, offline: true }),
     });
     return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) {
-        this.subscription?.unsubscribe();
-        this.subscription = undefined;
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) {
+        this.#subscription?.unsubscribe();
+        this.#subscription = undefined;
       }
     };
   }
 
-  private publish(snapshot: CatalogSnapshot): void {
+  #publish(snapshot: CatalogSnapshot): void {
     this.snapshot = snapshot;
-    for (const listener of this.listeners) listener(snapshot);
+    for (const listener of this.#listeners) listener(snapshot);
   }
 }
 

@@ -17,11 +17,11 @@ interface FollowedOrder {
 export class OrderFollower {
   /** The element sets and clears it along with its own state, so those changes re-render. */
   order: FollowedOrder | null = null;
-  private readonly host: ReactiveControllerHost & EventTarget;
-  private readonly onStatus: (view: OrderView, previous: OrderStatus | undefined) => void;
-  private readonly onMissing: () => void;
-  private readonly paid = new Set<string>();
-  private watch: Subscription | undefined;
+  readonly #host: ReactiveControllerHost & EventTarget;
+  readonly #onStatus: (view: OrderView, previous: OrderStatus | undefined) => void;
+  readonly #onMissing: () => void;
+  readonly #paid = new Set<string>();
+  #watch: Subscription | undefined;
 
   /**
    * `onStatus` hears each new status (`previous` undefined the first time the order is read);
@@ -32,9 +32,9 @@ export class OrderFollower {
     onStatus: (view: OrderView, previous: OrderStatus | undefined) => void,
     onMissing: () => void,
   ) {
-    this.host = host;
-    this.onStatus = onStatus;
-    this.onMissing = onMissing;
+    this.#host = host;
+    this.#onStatus = onStatus;
+    this.#onMissing = onMissing;
   }
 
   /** Follows the current order, if any, until `stop()`. */
@@ -45,11 +45,11 @@ export class OrderFollower {
       if (this.order?.id !== id || !isNewer(this.order.view, view)) return;
       const previous = this.order.view?.status;
       this.order = { ...this.order, view };
-      this.host.requestUpdate();
-      if (view.status !== previous) this.onStatus(view, previous);
-      if (view.status === 'paid' && !this.paid.has(id)) {
-        this.paid.add(id);
-        emit(this.host, 'stripe-cart:paid', {
+      this.#host.requestUpdate();
+      if (view.status !== previous) this.#onStatus(view, previous);
+      if (view.status === 'paid' && !this.#paid.has(id)) {
+        this.#paid.add(id);
+        emit(this.#host, 'stripe-cart:paid', {
           orderId: id,
           total: view.total,
           currency: view.currency,
@@ -66,7 +66,7 @@ export class OrderFollower {
     const reportError = (error: unknown) => {
       if (this.order?.id !== id) return;
       const failure = classifyFailure(error);
-      emit(this.host, 'stripe-cart:error', {
+      emit(this.#host, 'stripe-cart:error', {
         kind: failure.kind,
         message: failure.message,
         orderId: id,
@@ -76,16 +76,16 @@ export class OrderFollower {
       if (code === 'NOT_FOUND' || code === 'BAD_REQUEST') {
         this.order = null;
         this.stop();
-        this.onMissing();
+        this.#onMissing();
       }
     };
     // The session check makes "paid" show even before Stripe's webhook arrives.
     if (sessionId) shop.getOrder(id, sessionId).then(show, reportError);
     const subscription = shop.watchOrder(id, { onData: show, onError: reportError });
-    this.watch = subscription;
+    this.#watch = subscription;
   }
 
   stop(): void {
-    this.watch?.unsubscribe();
+    this.#watch?.unsubscribe();
   }
 }

@@ -48,8 +48,8 @@ export class StripeCartAdd extends LitElement {
   declare locale: string | undefined;
   /** The live catalog, so a changed `sku` shows at once, not at the next push. */
   declare private _products: ReadonlyMap<string, CatalogProduct> | null | undefined;
-  private followed: string | null | undefined;
-  private unfollow: (() => void) | undefined;
+  #followed: string | null | undefined;
+  #unfollow: (() => void) | undefined;
 
   constructor() {
     super();
@@ -59,12 +59,12 @@ export class StripeCartAdd extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.follow(null);
+    this.#follow(null);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.follow(this.feedApi);
+    this.#follow(this.#feedApi);
   }
 
   /**
@@ -72,27 +72,27 @@ export class StripeCartAdd extends LitElement {
    * later (a classic script in <head>, a cart inserted by script), and asks us to update then.
    */
   protected override willUpdate(): void {
-    if (this.isConnected) this.follow(this.feedApi);
+    if (this.isConnected) this.#follow(this.#feedApi);
   }
 
   /** Its own server, else the page's cart's. */
-  private get feedApi(): string | undefined {
+  get #feedApi(): string | undefined {
     return this.api || [...document.querySelectorAll('stripe-cart')].find((cart) => cart.api)?.api;
   }
 
   /** Follows the catalog of `api` (or none when null); a no-op when it already does. */
-  private follow(api: string | null | undefined): void {
-    if (api === this.followed) return;
-    this.unfollow?.();
-    this.followed = api;
-    this.unfollow = api
+  #follow(api: string | null | undefined): void {
+    if (api === this.#followed) return;
+    this.#unfollow?.();
+    this.#followed = api;
+    this.#unfollow = api
       ? catalogFeed(api).subscribe(({ products }) => {
           this._products = products;
         })
       : undefined;
   }
 
-  private add(): void {
+  #add(): void {
     this.dispatchEvent(
       new CustomEvent(ADD_REQUEST, {
         detail: { sku: this.sku, quantity: this.quantity > 0 ? this.quantity : 1 },
@@ -117,7 +117,7 @@ export class StripeCartAdd extends LitElement {
     // The product's name is in the button's name, hidden: eight "Add to cart" buttons differ
     // only by it. Not aria-label, which would hide a label the site put in the slot.
     return html`<button part="button" type="button" ?disabled=${soldOut}
-        aria-describedby=${stock ? 'stock' : nothing} @click=${() => this.add()}>
+        aria-describedby=${stock ? 'stock' : nothing} @click=${() => this.#add()}>
         <slot>${t('addToCart')}</slot>
         ${
           product

@@ -11,7 +11,7 @@ import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from
 import { OrderFollower } from './order-follower';
 import { listenForAdds } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
-import { itemCount, MAX_QUANTITY, reduceCart } from './state/cart';
+import { itemCount, MAX_QUANTITY, reduceCart, sameLines } from './state/cart';
 import type { Failure } from './state/failure';
 import { classifyFailure, failureText, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
@@ -60,7 +60,7 @@ import { cartIcon, cartView, orderView } from './views';
  * @slot - The button's label, next to the cart icon, and its accessible name with the count
  *   after it ("Basket, 2 items"). Default: "Cart".
  *
- * @fires stripe-cart:change - {items, count, reason}: the cart changed (also from another tab,
+ * @fires stripe-cart:change - {items, count, reason}: the lines changed (also from another tab,
  *   or another `<stripe-cart>` of the same api on the page).
  * @fires stripe-cart:checkout - {orderId, checkoutUrl, items}: about to go to Stripe.
  *   Cancelable: `preventDefault()` stays on the page.
@@ -119,33 +119,33 @@ export class StripeCart extends LitElement {
   declare private _announcement: string;
   declare private _open: boolean;
 
-  private shop: ShopApi | undefined;
-  private key = '';
-  private teardown: (() => void)[] = [];
-  private returnFocus: HTMLElement | null = null;
-  private openWhenReady = false;
+  #shop: ShopApi | undefined;
+  #key = '';
+  #teardown: (() => void)[] = [];
+  #returnFocus: HTMLElement | null = null;
+  #openWhenReady = false;
   /** One function, so connecting again adds no second listener and disconnecting removes it. */
-  private shown = () => {
+  #shown = () => {
     this._busy = false;
   };
-  private returnHandled = false;
-  private follower = new OrderFollower(
+  #returnHandled = false;
+  #follower = new OrderFollower(
     this,
     (view, previous) => {
-      this.announce(this.t(statusMessage[view.status]));
+      this.#announce(this.#t(statusMessage[view.status]));
       const unpaid = isFinal(view.status) && view.status !== 'paid';
       // The order's units (only they: another tab may have added more) leave the cart when it
       // is first read, unless it ended unpaid; they come back if it fails later (a debit
       // still settling when the shopper came back). A final status is the last one heard.
       if (!previous) {
-        if (!unpaid) this.dispatch({ type: 'paid', lines: view.lines }, 'paid');
+        if (!unpaid) this.#dispatch({ type: 'paid', lines: view.lines }, 'paid');
       } else if (unpaid) {
         for (const { sku, quantity } of view.lines)
-          this.dispatch({ type: 'add', sku, quantity }, 'add');
+          this.#dispatch({ type: 'add', sku, quantity }, 'add');
       }
     },
     () => {
-      this._notice = this.t('orderUnknown');
+      this._notice = this.#t('orderUnknown');
     },
   );
 
@@ -176,19 +176,19 @@ export class StripeCart extends LitElement {
     const name = product?.name ?? sku;
     // Sold out, or missing from a catalog that has come (delisted, a typo): nothing to buy.
     if (this._products && !(product && product.available > 0)) {
-      this.announce(`${name}: ${this.t(product ? 'soldOut' : 'unavailable')}`);
+      this.#announce(`${name}: ${this.#t(product ? 'soldOut' : 'unavailable')}`);
       return;
     }
-    const before = this.quantityOf(sku);
-    this.dispatch({ type: 'add', sku, quantity, max: product?.available }, 'add');
-    const after = this.quantityOf(sku);
+    const before = this.#quantityOf(sku);
+    this.#dispatch({ type: 'add', sku, quantity, max: product?.available }, 'add');
+    const after = this.#quantityOf(sku);
     // Stock is one cap; 99 of a sku and 50 lines are the others, and "only N left" would be false for them.
     if (after - before < quantity && after === product?.available) {
-      this.announce(`${name}: ${this.t('onlyLeft', { count: after })}`);
+      this.#announce(`${name}: ${this.#t('onlyLeft', { count: after })}`);
     } else if (after > before) {
-      this.announce(this.t('added', { name }));
+      this.#announce(this.#t('added', { name }));
     } else if (after) {
-      this.announce(this.t('changed', { name, count: after }));
+      this.#announce(this.#t('changed', { name, count: after }));
     }
   }
 
@@ -199,8 +199,8 @@ export class StripeCart extends LitElement {
       return;
     }
     const name = this._products?.get(sku)?.name ?? sku;
-    if (this.dispatch({ type: 'remove', sku }, 'remove'))
-      this.announce(this.t('removed', { name }));
+    if (this.#dispatch({ type: 'remove', sku }, 'remove'))
+      this.#announce(this.#t('removed', { name }));
   }
 
   setQuantity(sku: string, quantity: number): void {
@@ -210,25 +210,25 @@ export class StripeCart extends LitElement {
     }
     const product = this._products?.get(sku);
     const max = product && product.available > 0 ? product.available : MAX_QUANTITY;
-    if (this.dispatch({ type: 'setQuantity', sku, quantity, max }, 'setQuantity')) {
-      const count = this.quantityOf(sku);
-      this.announce(this.t('changed', { name: product?.name ?? sku, count }));
+    if (this.#dispatch({ type: 'setQuantity', sku, quantity, max }, 'setQuantity')) {
+      const count = this.#quantityOf(sku);
+      this.#announce(this.#t('changed', { name: product?.name ?? sku, count }));
     }
   }
 
   clear(): void {
-    if (this.dispatch({ type: 'clear' }, 'clear')) this.announce(this.t('cleared'));
+    if (this.#dispatch({ type: 'clear' }, 'clear')) this.#announce(this.#t('cleared'));
   }
 
   open(): void {
-    const dialog = this.dialog;
+    const dialog = this.#dialog;
     if (!dialog) {
-      this.openWhenReady = true;
+      this.#openWhenReady = true;
       return;
     }
     if (dialog.open) return;
     const active = deepActiveElement();
-    this.returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
+    this.#returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
     dialog.showModal();
     this._open = true;
     // Else the last one moves to the dialog's live region and is read again.
@@ -236,47 +236,47 @@ export class StripeCart extends LitElement {
   }
 
   close(): void {
-    this.dialog?.close();
+    this.#dialog?.close();
     // The dialog's close event comes a task later; focus goes back now, not after a gap.
-    this.afterClose();
+    this.#afterClose();
   }
 
   // ---- lifecycle ----
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.teardown.push(listenForAdds(this));
+    this.#teardown.push(listenForAdds(this));
     // Back from Stripe's page through the browser's back/forward cache: the page is as it was left.
-    addEventListener('pageshow', this.shown);
+    addEventListener('pageshow', this.#shown);
     // Moved in the DOM (disconnected, then connected again): willUpdate runs only on the
     // first connection or when `api` changes, so the feeds come back here.
-    if (this.hasUpdated) this.connectApi();
+    if (this.hasUpdated) this.#connectApi();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    for (const stop of this.teardown.splice(0)) stop();
-    removeEventListener('pageshow', this.shown);
-    this.disconnectApi();
+    for (const stop of this.#teardown.splice(0)) stop();
+    removeEventListener('pageshow', this.#shown);
+    this.#disconnectApi();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('api')) this.connectApi();
+    if (changed.has('api')) this.#connectApi();
   }
 
   protected override firstUpdated(): void {
-    this.dialog?.addEventListener('close', () => this.afterClose());
-    if (this.openWhenReady) {
-      this.openWhenReady = false;
+    this.#dialog?.addEventListener('close', () => this.#afterClose());
+    if (this.#openWhenReady) {
+      this.#openWhenReady = false;
       this.open();
     }
     performance.mark('stripe-cart:interactive');
   }
 
-  private apiTeardown: (() => void)[] = [];
+  #apiTeardown: (() => void)[] = [];
 
-  private connectApi(): void {
-    this.disconnectApi();
+  #connectApi(): void {
+    this.#disconnectApi();
     // While disconnected nothing listens; connectedCallback connects again.
     if (!this.api || !this.isConnected) return;
     let feed: ReturnType<typeof catalogFeed>;
@@ -286,16 +286,16 @@ export class StripeCart extends LitElement {
       console.error(`<stripe-cart>: api="${this.api}" is not a URL`);
       return;
     }
-    this.shop = feed.api;
+    this.#shop = feed.api;
     const key = storageKey(feed.api.origin);
     // Reconnecting to the same shop keeps the cart in memory: without storage it is the only copy.
-    if (key !== this.key) {
-      this.key = key;
+    if (key !== this.#key) {
+      this.#key = key;
       const saved = loadCart(safeStorage(), key);
       this._lines = saved.lines;
       this._email ||= saved.email;
     }
-    this.apiTeardown.push(
+    this.#apiTeardown.push(
       feed.subscribe(({ products, offline }) => {
         if (products !== this._products) this._refusals = new Map();
         this._products = products;
@@ -303,37 +303,39 @@ export class StripeCart extends LitElement {
       }),
       onCartSaved(
         window,
-        this.key,
+        this.#key,
         (cart) => {
           this._email = cart.email;
+          // The email is saved at every keystroke: only the lines are news to listeners.
+          if (sameLines(cart.lines, this._lines)) return;
           this._lines = cart.lines;
-          this.changed('sync');
+          this.#changed('sync');
         },
         this,
       ),
     );
-    this.follower.follow(feed.api);
+    this.#follower.follow(feed.api);
     // Buttons that connected before any cart had an api look for theirs again (one not yet
     // upgraded has no requestUpdate: it looks when it connects).
     for (const add of document.querySelectorAll('stripe-cart-add')) add.requestUpdate?.();
-    if (!this.returnHandled) {
-      this.returnHandled = true;
-      this.handleReturn(feed.api);
+    if (!this.#returnHandled) {
+      this.#returnHandled = true;
+      this.#handleReturn(feed.api);
     }
   }
 
-  private disconnectApi(): void {
-    for (const stop of this.apiTeardown.splice(0)) stop();
-    this.follower.stop();
+  #disconnectApi(): void {
+    for (const stop of this.#apiTeardown.splice(0)) stop();
+    this.#follower.stop();
   }
 
   // ---- cart changes ----
 
-  private quantityOf(sku: string): number {
+  #quantityOf(sku: string): number {
     return this._lines.find((l) => l.sku === sku)?.quantity ?? 0;
   }
 
-  private dispatch(action: CartAction, reason: CartChangeDetail['reason']): boolean {
+  #dispatch(action: CartAction, reason: CartChangeDetail['reason']): boolean {
     const next = reduceCart(this._lines, action);
     if (next === this._lines) return false;
     this._lines = next;
@@ -343,24 +345,24 @@ export class StripeCart extends LitElement {
       this._refusals = refusals;
     }
     this._notice = '';
-    this.persist();
-    this.changed(reason);
+    this.#persist();
+    this.#changed(reason);
     return true;
   }
 
   /** Saves the cart; new lines are also news to the other carts of this window. */
-  private persist(news = true): void {
-    if (!this.key) return;
+  #persist(news = true): void {
+    if (!this.#key) return;
     const cart = { lines: [...this._lines], email: this._email };
-    saveCart(safeStorage(), this.key, cart);
-    if (news) announceSaved(window, this.key, cart, this);
+    saveCart(safeStorage(), this.#key, cart);
+    if (news) announceSaved(window, this.#key, cart, this);
   }
 
-  private changed(reason: CartChangeDetail['reason']): void {
+  #changed(reason: CartChangeDetail['reason']): void {
     emit(this, 'stripe-cart:change', { items: this.items, count: itemCount(this._lines), reason });
   }
 
-  private announce(text: string): void {
+  #announce(text: string): void {
     // Re-set even an identical text so screen readers speak it again.
     this._announcement = '';
     queueMicrotask(() => {
@@ -370,19 +372,19 @@ export class StripeCart extends LitElement {
 
   // ---- checkout ----
 
-  private async checkout(event: Event): Promise<void> {
+  async #checkout(event: Event): Promise<void> {
     event.preventDefault();
-    if (this._busy || !this.shop || this._lines.length === 0) return;
+    if (this._busy || !this.#shop || this._lines.length === 0) return;
     const email = this._email.trim();
     if (!EMAIL.test(email)) {
       this._emailError = true;
-      this.focusLater('#email');
+      this.#focusLater('#email');
       return;
     }
     this._busy = true;
     this._error = '';
     this._notice = '';
-    const shop = this.shop;
+    const shop = this.#shop;
     const items = this.items;
     const input = {
       // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
@@ -390,13 +392,13 @@ export class StripeCart extends LitElement {
       items,
       email,
       returnUrl: withoutReturnParams(location.href),
-      ...serverLocale(this.currentLocale),
+      ...serverLocale(this.#currentLocale),
     };
     try {
       const started = await retryOnNetwork(() => shop.startCheckout(input), {
         delaysMs: RETRY_DELAYS_MS,
         onRetry: () => {
-          this._error = this.t('retrying');
+          this._error = this.#t('retrying');
         },
       });
       this._error = '';
@@ -405,78 +407,77 @@ export class StripeCart extends LitElement {
       else this._busy = false;
     } catch (error) {
       this._busy = false;
-      this.showFailure(classifyFailure(error));
+      this.#showFailure(classifyFailure(error));
     }
   }
 
-  private showFailure(failure: Failure): void {
+  #showFailure(failure: Failure): void {
     if (failure.kind === 'refused') {
       this._refusals = new Map(failure.problems.map((p) => [p.sku, p]));
     }
     // A refused email is marked at its field; any other failure is said above the button.
     this._emailError = failure.kind === 'invalid' && failure.paths.includes('email');
-    this._error = this._emailError ? '' : this.t(failureText[failure.kind]);
-    if (this._emailError) this.focusLater('#email');
+    this._error = this._emailError ? '' : this.#t(failureText[failure.kind]);
+    if (this._emailError) this.#focusLater('#email');
     emit(this, 'stripe-cart:error', { kind: failure.kind, message: failure.message });
   }
 
-  private fix(sku: string, fix: LineFix): void {
+  #fix(sku: string, fix: LineFix): void {
     if (fix.type === 'remove') this.remove(sku);
     else this.setQuantity(sku, fix.quantity);
-    if (this._refusals.size === 0 && this._error === this.t('refused')) this._error = '';
-    this.focusLater('h2');
+    if (this._refusals.size === 0 && this._error === this.#t('refused')) this._error = '';
+    this.#focusLater('h2');
   }
 
   // ---- coming back from Stripe ----
 
-  private handleReturn(shop: ShopApi): void {
+  #handleReturn(shop: ShopApi): void {
     const returned = readReturn(location.href);
     if (!returned) return;
     history.replaceState(history.state, '', withoutReturnParams(location.href));
     const known = isOrderId(returned.orderId);
     if (returned.outcome === 'cancel') {
-      this._notice = this.t('cancelled');
+      this._notice = this.#t('cancelled');
       // Gives the checkout's units back now rather than when Stripe expires it; the shopper
       // has nothing to wait for, so a failure stays quiet (the expiry still comes).
       if (known) shop.cancelOrder(returned.orderId).catch(() => {});
     } else if (known) {
       // The cart keeps its lines until the server has the order (see the follower).
-      this.follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
-      this.follower.follow(shop);
+      this.#follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
+      this.#follower.follow(shop);
     } else {
-      this._notice = this.t('orderUnknown');
+      this._notice = this.#t('orderUnknown');
     }
     this.open();
   }
 
   // ---- rendering ----
 
-  private get dialog(): HTMLDialogElement | null {
+  get #dialog(): HTMLDialogElement | null {
     return this.renderRoot?.querySelector('dialog') ?? null;
   }
 
-  private get currentLocale(): string {
+  get #currentLocale(): string {
     return resolveLocale(this, this.locale);
   }
 
-  private get t(): Translate {
-    return translator(messagesFor(this.currentLocale, this.messages));
+  get #t(): Translate {
+    return translator(messagesFor(this.#currentLocale, this.messages));
   }
 
-  private money = (amount: number, currency: string) =>
-    formatMoney(amount, currency, this.currentLocale);
+  #money = (amount: number, currency: string) => formatMoney(amount, currency, this.#currentLocale);
 
-  private afterClose(): void {
+  #afterClose(): void {
     if (!this._open) return;
-    const target = this.returnFocus?.isConnected
-      ? this.returnFocus
+    const target = this.#returnFocus?.isConnected
+      ? this.#returnFocus
       : this.renderRoot.querySelector<HTMLElement>('.trigger');
-    this.returnFocus = null;
+    this.#returnFocus = null;
     this._open = false;
     this._announcement = '';
     target?.focus();
-    const order = this.follower.order;
-    if (order?.view && isFinal(order.view.status)) this.follower.order = null;
+    const order = this.#follower.order;
+    if (order?.view && isFinal(order.view.status)) this.#follower.order = null;
     this._notice = '';
   }
 
@@ -484,26 +485,26 @@ export class StripeCart extends LitElement {
    * Focuses `selector` once rendered: the email field then reads out with its error (tied to
    * it), and the title stands in for a removed line's controls.
    */
-  private focusLater(selector: string): void {
+  #focusLater(selector: string): void {
     this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
   }
 
-  private onDialogKeydown = (event: KeyboardEvent) => {
+  #onDialogKeydown = (event: KeyboardEvent) => {
     const panel = this.renderRoot.querySelector<HTMLElement>('.panel');
     if (panel) trapTab(event, panel, this.renderRoot as ShadowRoot);
   };
 
-  private onDialogClick = (event: MouseEvent) => {
+  #onDialogClick = (event: MouseEvent) => {
     // Clicks on the backdrop land on the <dialog> itself; the panel covers the rest.
-    if (event.target === this.dialog) this.close();
+    if (event.target === this.#dialog) this.close();
   };
 
   protected override render() {
-    const t = this.t;
+    const t = this.#t;
     const count = itemCount(this._lines);
-    const locale = this.currentLocale;
+    const locale = this.#currentLocale;
     const open = this._open;
-    const order = this.follower.order;
+    const order = this.#follower.order;
     // The name is the label as shown (slotted or not) and a hidden count: no aria-label,
     // which would hide a label the site put in the slot (WCAG 2.5.3, label in name).
     return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
@@ -512,8 +513,8 @@ export class StripeCart extends LitElement {
         <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count}</span>
       </button>
       <div class="sr" role="status" aria-live="polite">${open ? '' : this._announcement}</div>
-      <dialog part="dialog" aria-labelledby="title" @keydown=${this.onDialogKeydown}
-        @click=${this.onDialogClick}>
+      <dialog part="dialog" aria-labelledby="title" @keydown=${this.#onDialogKeydown}
+        @click=${this.#onDialogClick}>
         <div class="panel">
           <header part="header">
             <h2 id="title" tabindex="-1">${order ? t('orderTitle') : t('title')}</h2>
@@ -524,23 +525,23 @@ export class StripeCart extends LitElement {
           ${
             order
               ? html`<div class="body" part="body">
-                  ${orderView(t, this.money, order.view, order.id, () => {
+                  ${orderView(t, this.#money, order.view, order.id, () => {
                     // Done with the order: stop following it (a bank debit can take days to settle).
-                    this.follower.stop();
-                    this.follower.order = null;
+                    this.#follower.stop();
+                    this.#follower.order = null;
                     this.close();
                   })}
                 </div>`
-              : this.renderCart()
+              : this.#renderCart()
           }
         </div>
       </dialog>`;
   }
 
-  private renderCart() {
+  #renderCart() {
     return cartView(
-      this.t,
-      this.money,
+      this.#t,
+      this.#money,
       this._lines,
       this._products,
       this._refusals,
@@ -554,14 +555,14 @@ export class StripeCart extends LitElement {
         setQuantity: (sku: string, quantity: number) => this.setQuantity(sku, quantity),
         remove: (sku: string) => {
           this.remove(sku);
-          this.focusLater('h2');
+          this.#focusLater('h2');
         },
-        fix: (sku: string, fix: LineFix) => this.fix(sku, fix),
-        checkout: (event: Event) => this.checkout(event),
+        fix: (sku: string, fix: LineFix) => this.#fix(sku, fix),
+        checkout: (event: Event) => this.#checkout(event),
         email: (value: string) => {
           this._email = value;
           this._emailError = false;
-          this.persist(false);
+          this.#persist(false);
         },
       },
     );

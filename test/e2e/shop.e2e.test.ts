@@ -164,4 +164,26 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
     expect(errors).toEqual([]);
     await first.context().close();
   });
+
+  test('an email typed in one tab reaches the others without a change event', async () => {
+    const { shop, browser } = suite;
+    const { page: first, errors } = await newShopper(browser, [shop.url]);
+    const second = await first.context().newPage();
+    await Promise.all([first.goto(`${shop.url}/`), second.goto(`${shop.url}/`)]);
+    await first.getByRole('button', { name: 'Add Baggio to the cart' }).click();
+    await expectCount(second, 1);
+    await Promise.all([cartButton(first).click(), cartButton(second).click()]);
+
+    // Saved on every keystroke, as a shopper types it.
+    await cartDialog(first)
+      .getByLabel('Email for the receipt')
+      .pressSequentially('fan@example.com');
+    await expect
+      .poll(() => cartDialog(second).getByLabel('Email for the receipt').inputValue())
+      .toBe('fan@example.com');
+    const changes = (await cartEvents(second)).filter((e) => e.type === 'change');
+    expect(changes.map((e) => e.detail.reason)).toEqual(['sync']);
+    expect(errors).toEqual([]);
+    await first.context().close();
+  });
 });

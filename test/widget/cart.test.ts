@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CartLine } from '../../widget/state/cart';
-import { itemCount, MAX_LINES, parseLines, reduceCart } from '../../widget/state/cart';
+import { itemCount, MAX_LINES, parseLines, reduceCart, sameLines } from '../../widget/state/cart';
 
 const cart = (...lines: [string, number][]): CartLine[] =>
   lines.map(([sku, quantity]) => ({ sku, quantity }));
@@ -66,6 +66,14 @@ describe('cart reducer', () => {
 
   test('itemCount sums quantities', () => {
     expect(itemCount(cart(['A', 2], ['B', 3]))).toBe(5);
+  });
+
+  test('sameLines: a stored cart matches the lines it was saved from, and no other', () => {
+    const lines = reduceCart(cart(['A', 2]), { type: 'add', sku: 'B', quantity: 1 });
+    expect(sameLines(parseLines(JSON.parse(JSON.stringify(lines))), lines)).toBe(true);
+    expect(sameLines(cart(['A', 2], ['B', 2]), lines)).toBe(false);
+    expect(sameLines(cart(['B', 1], ['A', 2]), lines)).toBe(false);
+    expect(sameLines(cart(['A', 2]), lines)).toBe(false);
   });
 
   test('parseLines keeps only well-formed lines, each sku once', () => {

@@ -75,6 +75,10 @@ function setQuantity(
   return lines.map((l) => (l.sku === sku ? { sku, quantity } : l));
 }
 
+/** Whether two carts hold the same lines; every line is built here as `{ sku, quantity }`. */
+export const sameLines = (a: readonly CartLine[], b: readonly CartLine[]) =>
+  JSON.stringify(a) === JSON.stringify(b);
+
 export const itemCount = (lines: readonly CartLine[]) =>
   lines.reduce((sum, line) => sum + line.quantity, 0);
 
