@@ -102,4 +102,13 @@ describe('return from Stripe', () => {
       ),
     ).toBe('https://s.example/p?lang=it&order=price-asc&session_id=s#top');
   });
+
+  test("leaves the page's own parameters as written, not re-encoded", () => {
+    const page = 'https://shop.example/cards?path=a/b&q=x%20y&preview&t=a+b';
+    expect(withoutReturnParams(page)).toBe(page);
+    expect(withoutReturnParams(`${page}&stripe_cart=cancel&stripe_cart_order=o`)).toBe(page);
+    expect(withoutReturnParams('https://shop.example/?stripe_cart=cancel')).toBe(
+      'https://shop.example/',
+    );
+  });
 });

@@ -22,9 +22,17 @@ export function readReturn(href: string): CheckoutReturn | undefined {
 /** Order ids are UUIDs: anything else in the address is no order of this shop's. */
 export const isOrderId = (id: string) => /^[\da-f]{8}(-[\da-f]{4}){3}-[\da-f]{12}$/i.test(id);
 
-/** The page as the shopper left it: also what checkout.start gets as `returnUrl`. */
+/**
+ * The page as the shopper left it: also what checkout.start gets as `returnUrl`. The page's
+ * own parameters stay as written: `searchParams` would re-encode every one of them.
+ */
 export function withoutReturnParams(href: string): string {
   const url = new URL(href);
-  for (const name of RETURN_PARAMS) url.searchParams.delete(name);
+  const ours: readonly string[] = RETURN_PARAMS;
+  url.search = url.search
+    .slice(1)
+    .split('&')
+    .filter((part) => !ours.includes(part.split('=')[0]!))
+    .join('&');
   return url.href;
 }
