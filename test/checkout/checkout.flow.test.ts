@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productStream } from '../../server/domain/events';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
-import { availableOf, checkout, countOf, orderEvents, RETURN_URL } from '../support/orders';
+import {
+  availableOf,
+  checkout,
+  countOf,
+  orderEvents,
+  RETURN_URL,
+  sessionIdOf,
+} from '../support/orders';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -119,6 +126,26 @@ describe('the payment flow through the real server and the sandbox', () => {
     expect(c).toEqual(a);
     expect(t.sandbox.sessions().filter((s) => s.client_reference_id === a.orderId)).toHaveLength(1);
     expect(await countOf(t.app.services.store, a.orderId, 'CheckoutStarted')).toBe(1);
+  });
+
+  it('answers a checkoutId repeated after its order was paid with CONFLICT, changing nothing', async () => {
+    const input = {
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'paid-then-again@example.com',
+      returnUrl: RETURN_URL,
+    };
+    const first = await t.client.checkout.start.mutate(input);
+    await t.sandbox.pay(sessionIdOf(first.checkoutUrl));
+    await expect
+      .poll(async () => (await t.client.order.get.query({ orderId: first.orderId })).status)
+      .toBe('paid');
+    const before = await orderEvents(t.app.services.store, first.orderId);
+    await expect(t.client.checkout.start.mutate(input)).rejects.toMatchObject({
+      data: { code: 'CONFLICT' },
+      message: expect.stringContaining('has ended (paid)'),
+    });
+    expect(await orderEvents(t.app.services.store, first.orderId)).toEqual(before);
   });
 
   it('refuses a checkoutId reused for another cart or email, changing nothing', async () => {
