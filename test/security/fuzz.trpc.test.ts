@@ -5,7 +5,7 @@
  * A failure prints fast-check's seed; FC_SEED=<seed> replays it.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../support/app';
 import { ADMIN_TOKEN, startTestApp } from '../support/app';
 import { checkout } from '../support/orders';
@@ -45,6 +45,12 @@ const MUTATIONS = [
 ];
 const SUBSCRIPTIONS = ['catalog.watch', 'order.watch', 'analytics.watch'];
 const BEARER = `Bearer ${ADMIN_TOKEN}`;
+
+// Each property sends its hundreds of requests one after another, so it takes as long as the
+// machine lets it: 1-5 s each when idle, up to 15 s beside the checkout suite and two busy
+// loops, and past vitest's 30 s with the load at 20 on two cores (six properties timed out,
+// with no counterexample to show). A request that hangs still fails in 10 s (support/http.ts).
+vi.setConfig({ testTimeout: 150_000 });
 
 let t: TestApp;
 let orderId: string;
@@ -152,9 +158,18 @@ const brokenAdminCall = fc.constantFrom(...Object.keys(ADMIN_INPUTS)).chain((pro
       .map(({ field, value }) => (input: { [key: string]: Json }) => {
         input[field] = value;
       }),
-    fc.tuple(unknownKey, hostileValue).map(([key, value]) => (input: { [key: string]: Json }) => {
-      withKey(input, key, value);
-    }),
+    // unknownKey offers 'unitAmount', a real field of the product inputs: "adding" it would set
+    // that field, to a valid price in about one input of 20,000, one run of the property in 100
+    // (seed 54, path 81: updateProduct with unitAmount 0, answered 200 with a ProductUpdated).
+    // Only keys the procedure does not take break its input.
+    fc
+      .tuple(
+        unknownKey.filter((key) => !fields.includes(key)),
+        hostileValue,
+      )
+      .map(([key, value]) => (input: { [key: string]: Json }) => {
+        withKey(input, key, value);
+      }),
   );
   return fc.array(breakers, { minLength: 1, maxLength: 2 }).map((mutations) => {
     const input = JSON.parse(JSON.stringify(valid)) as { [key: string]: Json };

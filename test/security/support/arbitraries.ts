@@ -83,7 +83,10 @@ export function withKey<T extends object>(target: T, key: string, value: Json): 
 
 export const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** A key no strict schema in the API accepts. */
+/**
+ * A key no strict shopper-facing schema takes: a price or a total the client may not set.
+ * The admin product inputs do take `unitAmount`; their properties filter it out.
+ */
 export const unknownKey: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...PROTO_KEYS, 'total', 'unitAmount', 'price', 'admin', 'isAdmin'),
   fc.string({ minLength: 1, maxLength: 20 }).map((s) => `x_${s}`),
