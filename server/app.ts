@@ -3,6 +3,7 @@
  * clock, logger) and wires them into the HTTP server.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -24,7 +25,14 @@ import { HoldGuard } from './checkout/hold-guard';
 import { SESSION_LIFETIME_MS } from './checkout/start-checkout';
 import type { SweepResult } from './checkout/sweep';
 import { PendingChecks, sweepReservations } from './checkout/sweep';
-import { type Config, ConfigError, listenError, withoutCredentials } from './config';
+import {
+  awaitsPort,
+  type Config,
+  ConfigError,
+  listenError,
+  onPort,
+  withoutCredentials,
+} from './config';
 import { instrumented } from './eventstore/instrumented';
 import { openEventStore } from './eventstore/open';
 import type { EventStore } from './eventstore/port';
@@ -144,7 +152,43 @@ function storeUnusable(error: unknown): boolean {
   );
 }
 
+/** A port the OS picks on `host`, held by a socket until `release`. */
+async function holdPort(host: string): Promise<{ port: number; release(): void }> {
+  const socket = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.listen(0, host, resolve);
+    });
+  } catch (error) {
+    throw listenError(error, 'PORT, HOST', `${host}:0`);
+  }
+  const { port } = socket.address() as net.AddressInfo;
+  return {
+    port,
+    release: () => {
+      if (socket.listening) socket.close();
+    },
+  };
+}
+
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  if (!awaitsPort(config)) return startOn(config, options);
+  // PORT=0 leaves the port to the OS, but PUBLIC_URL's default names it and the HTTP server is
+  // built with it (CSP, CORS): so the port is picked first, and held until the server listens.
+  const held = await holdPort(config.host);
+  try {
+    return await startOn(onPort(config, held.port), options, held.release);
+  } finally {
+    held.release();
+  }
+}
+
+async function startOn(
+  config: Config,
+  options: AppOptions,
+  beforeListen: () => void = () => {},
+): Promise<App> {
   const log = createLogger(config.logLevel, options.logTo);
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
@@ -259,6 +303,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await store.close();
   };
   try {
+    beforeListen();
     await http.listen({ port: config.port, host: config.host });
   } catch (error) {
     await close();

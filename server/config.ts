@@ -118,7 +118,7 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError(`Invalid setting ${name}: ${message}`);
   }
   const s = result.data;
-  const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
+  const publicUrl = (s.PUBLIC_URL ?? localUrl(s.PORT)).replace(/\/+$/, '');
   return {
     port: s.PORT,
     host: s.HOST,
@@ -144,6 +144,27 @@ export function parseConfig(env: Env): Config {
     reservationGraceMs: s.RESERVATION_GRACE_SECONDS * 1000,
     sweepIntervalMs: s.SWEEP_INTERVAL_SECONDS * 1000,
     trustProxy: parseTrustedProxies(s.TRUST_PROXY),
+  };
+}
+
+/** PUBLIC_URL's default: this machine, at PORT. */
+const localUrl = (port: number) => `http://localhost:${port}`;
+
+/**
+ * True when PORT is 0 (the OS picks the port as the server starts) and PUBLIC_URL is left to
+ * its default, which names the port: `onPort` gives the config the port picked.
+ */
+export const awaitsPort = (config: Config) => config.port === 0 && config.publicUrl === localUrl(0);
+
+/** The config on `port`, picked for PORT=0: the defaults made from PORT name it. */
+export function onPort(config: Config, port: number): Config {
+  const publicUrl = localUrl(port);
+  const defaultOrigins = config.allowedOrigins.join() === new URL(config.publicUrl).origin;
+  return {
+    ...config,
+    port,
+    publicUrl,
+    allowedOrigins: defaultOrigins ? [new URL(publicUrl).origin] : config.allowedOrigins,
   };
 }
 

@@ -14,7 +14,7 @@ try {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  console.log(`stripe-cart listening on ${app.url} (public URL ${config.publicUrl})`);
+  console.log(`stripe-cart listening on ${app.url} (public URL ${app.services.config.publicUrl})`);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`stripe-cart: ${error.message}`);
