@@ -296,10 +296,11 @@ export function loadStorageSettings(): StorageSettings {
   };
 }
 
+// The demo's pages name each other's addresses (links, allowed origins): no port left to the OS.
 const demoSchema = z.object({
-  SANDBOX_PORT: wholeNumber(0, 65_535).default(12111),
-  DEMO_EMBED_PORT: wholeNumber(0, 65_535).default(3001),
-  PORT: wholeNumber(0, 65_535).default(3000),
+  SANDBOX_PORT: wholeNumber(1, 65_535).default(12111),
+  DEMO_EMBED_PORT: wholeNumber(1, 65_535).default(3001),
+  PORT: wholeNumber(1, 65_535).default(3000),
 });
 
 export interface DemoSettings {

@@ -161,14 +161,16 @@ describe('whole-number settings', () => {
     });
 
     it.each(['SANDBOX_PORT', 'DEMO_EMBED_PORT', 'PORT'])(
-      '%s takes plain decimal digits only',
+      '%s takes plain decimal digits only, and a port of its own (not 0)',
       (name) => {
-        vi.stubEnv(name, ' ');
-        expect(() => loadDemoSettings()).toThrow(
-          new ConfigError(
-            `Invalid setting ${name}: must be a whole number from 0 to 65535, not " "`,
-          ),
-        );
+        for (const value of [' ', '0']) {
+          vi.stubEnv(name, value);
+          expect(() => loadDemoSettings()).toThrow(
+            new ConfigError(
+              `Invalid setting ${name}: must be a whole number from 1 to 65535, not "${value}"`,
+            ),
+          );
+        }
       },
     );
   });
