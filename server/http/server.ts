@@ -45,6 +45,31 @@ const safeRequest = (request: FastifyRequest) => ({
   remoteAddress: request.ip,
 });
 
+const MAX_REPORTED_ORIGINS = 100;
+
+/**
+ * ALLOWED_ORIGINS for CORS. A browser tells the page only that the request failed, and a
+ * page missing from the list is the usual first mistake in embedding the widget, so each
+ * origin refused is logged once (up to a bound, so hostile origins cannot fill the log).
+ * The server's own pages send their origin too, and need no CORS.
+ */
+function corsOrigins(config: Services['config'], log: Services['log']) {
+  const own = new URL(config.publicUrl).origin;
+  const reported = new Set<string>();
+  return (origin: string | undefined, answer: (error: null, allow: boolean) => void) => {
+    if (origin === undefined) return answer(null, false);
+    if (config.allowedOrigins.includes(origin)) return answer(null, true);
+    if (origin !== own && !reported.has(origin) && reported.size < MAX_REPORTED_ORIGINS) {
+      reported.add(origin);
+      log.warn(
+        { origin: origin.slice(0, 200) },
+        'refused a request from another origin: if a page there embeds the widget, add it to ALLOWED_ORIGINS',
+      );
+    }
+    answer(null, false);
+  };
+}
+
 /** Fastify's own 404 line quotes the whole URL, query and all. */
 class SafeLogController extends LogController {
   override routeNotFound(request: FastifyRequest): void {
@@ -159,7 +184,7 @@ export async function buildHttpServer(
 
   // Before the limiter: a widget on another origin must be able to read a 429.
   await app.register(cors, {
-    origin: services.config.allowedOrigins,
+    origin: corsOrigins(services.config, services.log),
     methods: ['GET', 'POST', 'OPTIONS'],
     maxAge: 600,
   });

@@ -2,6 +2,7 @@
  * CORS: only origins in ALLOWED_ORIGINS get an Access-Control-Allow-Origin, on preflights
  * and simple requests alike; look-alike origins get nothing a browser would honour.
  */
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
@@ -33,8 +34,17 @@ const FOREIGN = [
 ];
 
 let t: TestApp;
+const logLines: string[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ env: { ALLOWED_ORIGINS: ALLOWED.join(',') } });
+  t = await startTestApp({
+    env: { ALLOWED_ORIGINS: ALLOWED.join(','), LOG_LEVEL: 'warn' },
+    logTo: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    }),
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -112,5 +122,23 @@ describe('a foreign origin', () => {
       ),
       runs(100),
     );
+  });
+});
+
+describe('the server log', () => {
+  const refusals = (origin: string) =>
+    logLines
+      .map((line) => JSON.parse(line) as { msg: string; origin?: string })
+      .filter((line) => line.msg.includes('ALLOWED_ORIGINS') && line.origin === origin);
+
+  it('names each refused origin once, so a site owner sees why an embedded widget fails', async () => {
+    const origin = 'http://forgot-to-allow.test:8123';
+    await preflight(origin);
+    await simple(origin);
+    await simple(origin);
+    expect(refusals(origin)).toHaveLength(1);
+    expect(refusals(origin)[0]!.msg).toMatch(/add it to ALLOWED_ORIGINS/);
+    await simple(ALLOWED[0]!);
+    expect(refusals(ALLOWED[0]!)).toEqual([]);
   });
 });
