@@ -34,19 +34,30 @@ async function main(): Promise<void> {
         throw listenError(error, 'SANDBOX_PORT', `127.0.0.1:${demo.sandboxPort}`);
       });
 
-  const config = loadConfig({
-    CATALOG_FILE: path.join(here, 'catalog.json'),
-    // The server logs 127.0.0.1 as where it listens: a visitor may well open the shop there.
-    ALLOWED_ORIGINS: [shopOrigin, embedOrigin]
-      .flatMap((origin) => [origin, origin.replace('localhost', '127.0.0.1')])
-      .join(','),
-    ADMIN_TOKEN: 'demo-admin-token-change-me',
-    ...(sandbox && {
-      STRIPE_SECRET_KEY: sandbox.secretKey,
-      STRIPE_WEBHOOK_SECRET: sandbox.webhookSecret,
-      STRIPE_API_URL: sandbox.url,
+  const config = loadConfig(
+    {
+      CATALOG_FILE: path.join(here, 'catalog.json'),
+      ADMIN_TOKEN: 'demo-admin-token-change-me',
+      ...(sandbox && {
+        STRIPE_SECRET_KEY: sandbox.secretKey,
+        STRIPE_WEBHOOK_SECRET: sandbox.webhookSecret,
+        STRIPE_API_URL: sandbox.url,
+      }),
+    },
+    // The demo's own pages, besides any page of yours in ALLOWED_ORIGINS. The server logs
+    // 127.0.0.1 as where it listens: a visitor may well open the shop there.
+    (env) => ({
+      ALLOWED_ORIGINS: [
+        env.ALLOWED_ORIGINS ?? '',
+        ...[shopOrigin, embedOrigin].flatMap((origin) => [
+          origin,
+          origin.replace('localhost', '127.0.0.1'),
+        ]),
+      ]
+        .filter(Boolean)
+        .join(','),
     }),
-  });
+  );
   const app = await startApp(config, {
     pages: [
       { prefix: '/', root: path.join(here, 'shop') },

@@ -236,10 +236,13 @@ function listEntries(list: string): string[] {
 
 /**
  * Reads the process environment. `defaults` fill settings the environment leaves unset
- * (the demo launcher uses it to point an unconfigured server at the local sandbox).
+ * (the demo launcher uses it to point an unconfigured server at the local sandbox);
+ * `extend(env)` gives settings made from the environment's own (the demo adds its pages'
+ * origins to those of ALLOWED_ORIGINS).
  */
-export function loadConfig(defaults: Env = {}): Config {
-  return parseConfig({ ...defaults, ...definedOnly(process.env) });
+export function loadConfig(defaults: Env = {}, extend: (env: Env) => Env = () => ({})): Config {
+  const env = { ...defaults, ...definedOnly(process.env) };
+  return parseConfig({ ...env, ...extend(env) });
 }
 
 const LISTEN_FAILURES: Record<string, string> = {
