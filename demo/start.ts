@@ -59,10 +59,7 @@ async function main(): Promise<void> {
     }),
   );
   const app = await startApp(config, {
-    pages: [
-      { prefix: '/', root: path.join(here, 'shop') },
-      { prefix: '/admin/', root: path.join(here, '..', 'dist', 'admin') },
-    ],
+    pages: [{ prefix: '/', root: path.join(here, 'shop') }],
   });
   sandbox?.setWebhookUrl(`${app.url}/webhooks/stripe`);
   const embed = await serveEmbedPage(demo.embedPort, config.publicUrl);

@@ -79,6 +79,17 @@ function projectRoot(): string {
 }
 const root = projectRoot();
 
+/**
+ * The analytics page at /admin/ once built: it asks for ADMIN_TOKEN, and says analytics are
+ * off when the server has none.
+ */
+function analyticsPage(config: Config, log: Logger): NonNullable<HttpOptions['pages']> {
+  const page = path.join(root, 'dist', 'admin');
+  if (fs.existsSync(path.join(page, 'index.html'))) return [{ prefix: '/admin/', root: page }];
+  if (config.adminToken) log.warn('the analytics page is not built (npm run build): no /admin/');
+  return [];
+}
+
 /** The server's only logger: whatever a line carries, no secret or personal data is written. */
 export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
   return pino(
@@ -293,7 +304,7 @@ async function startOn(
       : undefined;
   const http = await buildHttpServer(services, {
     widgetDir: path.join(root, 'dist', 'widget'),
-    ...(options.pages && { pages: options.pages }),
+    pages: [...(options.pages ?? []), ...analyticsPage(config, log)],
   });
   const close = async () => {
     clearInterval(sweeper);

@@ -88,3 +88,11 @@ it("serves the widget to the demo's own pages and to a page named in ALLOWED_ORI
   );
   expect(await allowed('http://not-named.test')).toBeNull();
 });
+
+it('serves the shop and the analytics page', async () => {
+  for (const page of ['/', '/admin/']) {
+    const response = await fetch(`${shop}${page}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  }
+});

@@ -40,6 +40,11 @@ describe('starting the server', () => {
     ['missing', undefined, /^Cannot read CATALOG_FILE .*no such file/],
     ['not JSON', '{"products": [', /^Cannot read CATALOG_FILE .*JSON/],
     [
+      'a list, not an object with products',
+      JSON.stringify(testCatalog),
+      /^Invalid CATALOG_FILE \S+: expected \{"products": \[\.\.\.\]\}: Invalid input: expected object, received array$/,
+    ],
+    [
       'a negative stock',
       JSON.stringify({ products: [{ ...testCatalog[0], stock: -1 }] }),
       /^Invalid CATALOG_FILE .*: products\.0\.stock: /,

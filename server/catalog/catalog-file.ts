@@ -36,9 +36,8 @@ export function readCatalogFile(file: string): CatalogEntry[] {
   const parsed = CatalogFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(
-      `Invalid CATALOG_FILE ${file}: ${issue.path.join('.')}: ${issue.message}`,
-    );
+    const where = issue.path.length > 0 ? issue.path.join('.') : 'expected {"products": [...]}';
+    throw new ConfigError(`Invalid CATALOG_FILE ${file}: ${where}: ${issue.message}`);
   }
   return parsed.data.products;
 }

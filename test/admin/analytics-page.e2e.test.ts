@@ -41,7 +41,6 @@ function ensureBuilt(): void {
   );
 }
 
-const pages = [{ prefix: '/admin/', root: builtDir }];
 let browser: Browser;
 
 beforeAll(async () => {
@@ -90,7 +89,7 @@ const waitForText = (page: Page, selector: string, expected: string | RegExp) =>
 
 describe.skipIf(skip)('the analytics page in Chromium', () => {
   it('shows the figures after the token, then a new payment live, without reload', async () => {
-    const t = await startTestApp({ pages });
+    const t = await startTestApp();
     let opened: Page | undefined;
     try {
       await paidOrder(t, [{ sku: 'BAGGIO-1994', quantity: 2 }], 'first@example.com');
@@ -210,7 +209,7 @@ describe.skipIf(skip)('the analytics page in Chromium', () => {
   }, 90_000);
 
   it('says analytics are off when the server has no ADMIN_TOKEN', async () => {
-    const t = await startTestApp({ pages, env: { ADMIN_TOKEN: undefined } });
+    const t = await startTestApp({ env: { ADMIN_TOKEN: undefined } });
     let opened: Page | undefined;
     try {
       const { page } = await openPage(t.url);

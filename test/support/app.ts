@@ -43,7 +43,7 @@ export interface TestAppOptions {
   dataDir?: string;
   /** Reuse a running sandbox (e.g. across a server restart). */
   sharedSandbox?: Sandbox;
-  /** Static folders to serve, as the demo does (e.g. a built page at '/admin/'). */
+  /** Static folders to serve, as the demo does (e.g. the shop at '/'). */
   pages?: AppOptions['pages'];
   /** The server's clock (the sweep and event times read it). */
   now?: () => Date;
