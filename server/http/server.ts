@@ -45,27 +45,41 @@ const safeRequest = (request: FastifyRequest) => ({
   remoteAddress: request.ip,
 });
 
-const MAX_REPORTED_ORIGINS = 100;
+const REPORT_ORIGIN_EVERY_MS = 60 * 60_000;
+const MAX_ORIGIN_REPORTS_PER_MINUTE = 10;
+const MAX_ORIGINS_REMEMBERED = 1_000;
 
 /**
  * ALLOWED_ORIGINS for CORS. A browser tells the page only that the request failed, and a
- * page missing from the list is the usual first mistake in embedding the widget, so each
- * origin refused is logged once (up to a bound, so hostile origins cannot fill the log).
+ * page missing from the list is the usual first mistake in embedding the widget, so a
+ * refused origin is logged, once an hour each and at most ten a minute in all: requests
+ * from made-up origins can neither fill the log nor keep a real one out of it for long.
  * The server's own pages send their origin too, and need no CORS.
  */
 function corsOrigins(config: Services['config'], log: Services['log']) {
   const own = new URL(config.publicUrl).origin;
-  const reported = new Set<string>();
+  const reportedAt = new Map<string, number>();
+  let minute = { start: Number.NEGATIVE_INFINITY, reports: 0 };
+  const report = (origin: string) => {
+    const now = performance.now();
+    if (now - (reportedAt.get(origin) ?? Number.NEGATIVE_INFINITY) < REPORT_ORIGIN_EVERY_MS) return;
+    if (now - minute.start >= 60_000) minute = { start: now, reports: 0 };
+    if (minute.reports >= MAX_ORIGIN_REPORTS_PER_MINUTE) return;
+    minute.reports++;
+    reportedAt.delete(origin);
+    reportedAt.set(origin, now);
+    // The oldest report goes first: that origin is logged again when it next comes.
+    if (reportedAt.size > MAX_ORIGINS_REMEMBERED)
+      reportedAt.delete(reportedAt.keys().next().value!);
+    log.warn(
+      { origin: origin.slice(0, 200) },
+      'refused a request from another origin: if a page there embeds the widget, add it to ALLOWED_ORIGINS',
+    );
+  };
   return (origin: string | undefined, answer: (error: null, allow: boolean) => void) => {
     if (origin === undefined) return answer(null, false);
     if (config.allowedOrigins.includes(origin)) return answer(null, true);
-    if (origin !== own && !reported.has(origin) && reported.size < MAX_REPORTED_ORIGINS) {
-      reported.add(origin);
-      log.warn(
-        { origin: origin.slice(0, 200) },
-        'refused a request from another origin: if a page there embeds the widget, add it to ALLOWED_ORIGINS',
-      );
-    }
+    if (origin !== own) report(origin);
     answer(null, false);
   };
 }
