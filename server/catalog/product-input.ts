@@ -12,28 +12,32 @@ const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.t
 /**
  * Stripe takes the three-decimal currencies (bhd, jod, kwd, omr, tnd) in whole hundredths:
  * an amount in their minor units must end in 0, or every checkout of the product fails.
+ * Says why a price is not taken, or nothing when it is.
  */
+export function amountStripeRefuses(product: {
+  unitAmount: number;
+  currency: string;
+}): string | undefined {
+  return minorUnitDigits(product.currency) === 3 && product.unitAmount % 10 !== 0
+    ? `a multiple of 10: Stripe takes ${product.currency} to two decimals`
+    : undefined;
+}
+
 export function amountStripeTakes(
   product: { unitAmount: number; currency: string },
   context: z.RefinementCtx,
 ): void {
-  if (minorUnitDigits(product.currency) === 3 && product.unitAmount % 10 !== 0) {
-    context.addIssue({
-      code: 'custom',
-      path: ['unitAmount'],
-      message: `a multiple of 10: Stripe takes ${product.currency} to two decimals`,
-    });
-  }
+  const refusal = amountStripeRefuses(product);
+  if (refusal) context.addIssue({ code: 'custom', path: ['unitAmount'], message: refusal });
 }
 
-export const productInputFields = {
-  sku: Sku,
+/** Each detail a site owner may set, checked on its own. */
+const details = {
   name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).default(''),
+  description: z.string().max(2000),
   image: z
     .string()
     .max(2000)
-    .default('')
     .refine((image) => image === '' || imageUrl(image, 'http://localhost') !== null, {
       message: 'an http(s) URL or a path on this shop',
     }),
@@ -42,3 +46,26 @@ export const productInputFields = {
     message: 'an ISO 4217 currency code, e.g. eur',
   }),
 };
+
+/** A whole product, as the catalog file and listProduct give it: no description or image is ''. */
+export const productInputFields = {
+  sku: Sku,
+  name: details.name,
+  description: details.description.default(''),
+  image: details.image.default(''),
+  unitAmount: details.unitAmount,
+  currency: details.currency,
+};
+
+/**
+ * A change to a listed product: the details sent, at least one. The price is checked against
+ * its currency once merged with the product (in the product decider), since either may be left out.
+ */
+export const ProductChangeInput = z
+  .object(details)
+  .partial()
+  .extend({ sku: Sku })
+  .strict()
+  .refine(({ sku: _sku, ...changes }) => Object.values(changes).some((v) => v !== undefined), {
+    message: 'at least one field to change: name, description, image, unitAmount or currency',
+  });

@@ -9,6 +9,7 @@ import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
 import type { EventOf, ProductEvent } from '../domain/events';
 import { HoldBook, type Holds, PendingHolds } from './hold-book';
+import { amountStripeRefuses } from './product-input';
 
 export interface ProductDetails {
   sku: string;
@@ -42,6 +43,9 @@ export interface ProductState {
   adjustments: ReadonlyMap<string, number>;
 }
 
+/** The details an update sets; those it leaves out keep their values. */
+export type ProductChanges = Partial<Omit<ProductDetails, 'sku'>>;
+
 export const available = (state: ProductState) => Math.max(0, state.onHand - state.held);
 
 type ReleaseReason = EventOf<'StockReleased'>['data']['reason'];
@@ -50,7 +54,7 @@ export type ProductCommand =
   | { type: 'ListProduct'; product: ProductDetails; stock: number; at: string }
   /** The catalog file's entry, at start: listed if new, updated only if the file changed since it last spoke. */
   | { type: 'SyncCatalogEntry'; product: ProductDetails; stock: number; at: string }
-  | { type: 'UpdateProduct'; product: ProductDetails; at: string }
+  | { type: 'UpdateProduct'; sku: string; changes: ProductChanges; at: string }
   | { type: 'DelistProduct'; sku: string; at: string }
   | {
       type: 'AdjustStock';
@@ -194,10 +198,17 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         return [{ type: 'ProductListed', data: { ...product, at } }];
       }
       case 'UpdateProduct': {
-        requireListed(state, command.product.sku);
-        return sameDetails(state.details!, command.product)
+        requireListed(state, command.sku);
+        const current = state.details!;
+        const product = withChanges(current, command.changes);
+        const refusal = amountStripeRefuses(product);
+        if (refusal) {
+          throw new DomainError('amount_not_taken', `unitAmount: ${refusal}`, { sku: command.sku });
+        }
+        // The event carries the product whole: projections and the catalog sync read it so.
+        return sameDetails(current, product)
           ? []
-          : [{ type: 'ProductUpdated', data: { ...command.product, at: command.at } }];
+          : [{ type: 'ProductUpdated', data: { ...product, at: command.at } }];
       }
       case 'DelistProduct':
         requireListed(state, command.sku);
@@ -350,6 +361,17 @@ function listNew(data: EventOf<'ProductListed'>['data'], stock: number): Product
     listed,
     { type: 'StockAdjusted', data: { sku, delta: stock, reason: 'initial stock', at } },
   ];
+}
+
+function withChanges(details: ProductDetails, changes: ProductChanges): ProductDetails {
+  return {
+    sku: details.sku,
+    name: changes.name ?? details.name,
+    description: changes.description ?? details.description,
+    image: changes.image ?? details.image,
+    unitAmount: changes.unitAmount ?? details.unitAmount,
+    currency: changes.currency ?? details.currency,
+  };
 }
 
 function sameDetails(a: ProductDetails, b: ProductDetails): boolean {

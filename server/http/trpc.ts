@@ -20,24 +20,40 @@ export interface Context {
   log: Services['log'];
 }
 
+const MESSAGE_ISSUES = 3;
+
+/** The first few issues on one line, each after its field's path: `Invalid input: reason: …`. */
+function invalidInputMessage(issues: { path: string; message: string }[]): string {
+  const shown = issues
+    .slice(0, MESSAGE_ISSUES)
+    .map(({ path, message }) => (path ? `${path}: ${message}` : message));
+  const more = issues.length - MESSAGE_ISSUES;
+  return `Invalid input: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to callers, whatever NODE_ENV says.
   isDev: false,
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error }) {
     const { cause } = error;
+    const issues =
+      cause instanceof ZodError
+        ? cause.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+        : undefined;
+    let message = shape.message;
+    // An unexpected error's own words are for the log (onError), not for any caller.
+    if (error.code === 'INTERNAL_SERVER_ERROR') message = 'Internal server error';
+    // Input that failed its schema: zod's own message is its issues as multi-line JSON.
+    else if (error.code === 'BAD_REQUEST' && issues) message = invalidInputMessage(issues);
     return {
       ...shape,
-      // An unexpected error's own words are for the log (onError), not for any caller.
-      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message,
+      message,
       data: {
         ...shape.data,
         // Refusals name each line to fix; zod failures name each field.
         problems: cause instanceof CheckoutRefusedError ? cause.problems : undefined,
-        issues:
-          cause instanceof ZodError
-            ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
-            : undefined,
+        issues,
       },
     };
   },

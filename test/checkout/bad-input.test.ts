@@ -173,6 +173,16 @@ describe('bad checkout input gets a specific 4xx and changes nothing', () => {
     expect(await footprint()).toEqual(before);
   });
 
+  it('says what is wrong in one line, and names each field in data.issues', async () => {
+    const response = await callCheckout({ ...valid(), email: 'not-an-email', checkoutId: '1' });
+    const { message, data } = JSON.parse(response.text).error;
+    expect(message).toBe('Invalid input: checkoutId: Invalid UUID; email: Invalid email address');
+    expect(data.issues).toEqual([
+      { path: 'checkoutId', message: 'Invalid UUID' },
+      { path: 'email', message: 'Invalid email address' },
+    ]);
+  });
+
   it('names the lines to fix with what is available', async () => {
     const response = await callCheckout({
       ...valid(),

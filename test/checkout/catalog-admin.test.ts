@@ -179,6 +179,107 @@ describe('admin procedures', () => {
   });
 });
 
+describe('updateProduct', () => {
+  const signed = {
+    name: 'Signed card',
+    description: 'signed on the back',
+    // Absolute, so catalog.list shows it as given.
+    image: 'https://cdn.example/signed.jpg',
+    unitAmount: 1000,
+    currency: 'eur',
+  };
+  let listings = 0;
+  /** A new product with every detail set, so a test sees which ones an update keeps. */
+  async function listSigned(details: Partial<typeof signed> = {}) {
+    listings += 1;
+    const sku = `SIGNED-${listings}`;
+    await t.admin.admin.listProduct.mutate({ sku, ...signed, ...details, stock: 1 });
+    return sku;
+  }
+  const shown = async (sku: string) =>
+    (await t.client.catalog.list.query()).find((p) => p.sku === sku);
+
+  it('keeps the description and image a price change leaves out', async () => {
+    const sku = await listSigned();
+    const answer = await t.admin.admin.updateProduct.mutate({
+      sku,
+      name: 'Signed card',
+      unitAmount: 19900,
+      currency: 'eur',
+    });
+    expect(answer.changed).toEqual(['ProductUpdated']);
+    expect(await shown(sku)).toMatchObject({ ...signed, unitAmount: 19900 });
+  });
+
+  it('changes only the fields sent', async () => {
+    const sku = await listSigned();
+    await t.admin.admin.updateProduct.mutate({ sku, unitAmount: 2500 });
+    expect(await shown(sku)).toMatchObject({ ...signed, unitAmount: 2500 });
+    await t.admin.admin.updateProduct.mutate({ sku, name: 'Signed card (mint)' });
+    expect(await shown(sku)).toMatchObject({
+      ...signed,
+      name: 'Signed card (mint)',
+      unitAmount: 2500,
+    });
+  });
+
+  it('clears a field sent empty', async () => {
+    const sku = await listSigned();
+    await t.admin.admin.updateProduct.mutate({ sku, description: '' });
+    expect(await shown(sku)).toMatchObject({ ...signed, description: '' });
+  });
+
+  it('records nothing, and answers changed: [], when the fields sent are the ones it has', async () => {
+    const sku = await listSigned();
+    const events = (await productEvents(sku)).length;
+    expect(
+      await t.admin.admin.updateProduct.mutate({ sku, name: signed.name, unitAmount: 1000 }),
+    ).toEqual({ changed: [], available: 1 });
+    expect((await productEvents(sku)).length).toBe(events);
+  });
+
+  it('refuses an update that names no field to change', async () => {
+    const sku = await listSigned();
+    await expect(t.admin.admin.updateProduct.mutate({ sku })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('at least one field to change'),
+    });
+  });
+
+  it('refuses a currency change that leaves a price Stripe does not take', async () => {
+    const sku = await listSigned({ unitAmount: 1005 });
+    const events = (await productEvents(sku)).length;
+    await expect(
+      t.admin.admin.updateProduct.mutate({ sku, currency: 'kwd' }),
+    ).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('a multiple of 10'),
+    });
+    expect((await productEvents(sku)).length).toBe(events);
+  });
+});
+
+describe('admin and analytics input errors', () => {
+  it('say in one line which field is wrong, and list every issue in data', async () => {
+    const missing = 'Invalid input: expected string, received undefined';
+    await expect(
+      // @ts-expect-error: the reason is left out on purpose.
+      t.admin.admin.adjustStock.mutate({ sku: 'PELE-1958', delta: 1 }),
+    ).rejects.toMatchObject({
+      message: `Invalid input: reason: ${missing}`,
+      data: { code: 'BAD_REQUEST', issues: [{ path: 'reason', message: missing }] },
+    });
+    await expect(t.admin.analytics.orders.query({ page: 0, pageSize: 0 })).rejects.toMatchObject({
+      message: expect.stringMatching(/^Invalid input: page: .+; pageSize: .+$/),
+      data: { code: 'BAD_REQUEST', issues: [{ path: 'page' }, { path: 'pageSize' }] },
+    });
+  });
+
+  it('take no input to analytics.orders as all orders, first page', async () => {
+    await expect(t.admin.analytics.orders.query()).resolves.toMatchObject({ page: 1 });
+  });
+});
+
 describe('products a shopper could not be shown or sold', () => {
   it.each([
     ['an image that is no URL', { image: 'http://' }, /an http\(s\) URL or a path/],
@@ -210,7 +311,7 @@ describe('with ADMIN_TOKEN unset', () => {
 describe('a restart with the same catalog file', () => {
   const catalog = [
     ...testCatalog,
-    catalogEntry('OWNER-REPRICED', 5),
+    { ...catalogEntry('OWNER-REPRICED', 5), description: 'as the file says' },
     catalogEntry('OWNER-DELISTED', 5),
   ];
   let first: TestApp | undefined;
@@ -222,15 +323,17 @@ describe('a restart with the same catalog file', () => {
 
   it("keeps the site owner's price and delisting", async () => {
     first = await startTestApp({ catalog });
-    const { stock: _stock, ...repriced } = catalogEntry('OWNER-REPRICED', 5);
-    await first.admin.admin.updateProduct.mutate({ ...repriced, unitAmount: 2500 });
+    await first.admin.admin.updateProduct.mutate({ sku: 'OWNER-REPRICED', unitAmount: 2500 });
     await first.admin.admin.delistProduct.mutate({ sku: 'OWNER-DELISTED' });
     const { dataDir, sandbox } = first;
     await first.app.close();
 
     second = await startTestApp({ catalog, dataDir, sharedSandbox: sandbox });
     const listed = await second.client.catalog.list.query();
-    expect(listed.find((p) => p.sku === 'OWNER-REPRICED')?.unitAmount).toBe(2500);
+    expect(listed.find((p) => p.sku === 'OWNER-REPRICED')).toMatchObject({
+      unitAmount: 2500,
+      description: 'as the file says',
+    });
     expect(listed.map((p) => p.sku)).not.toContain('OWNER-DELISTED');
     await expect(checkout(second, [{ sku: 'OWNER-DELISTED', quantity: 1 }])).rejects.toMatchObject({
       data: { code: 'BAD_REQUEST' },

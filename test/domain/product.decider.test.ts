@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideInOrder, productDecider } from '../../server/catalog/product';
+import { decideInOrder, type ProductChanges, productDecider } from '../../server/catalog/product';
 import type { ProductEvent } from '../../server/domain/events';
 import { spec } from '../support/decider-spec';
 
@@ -64,6 +64,41 @@ describe('product decider', () => {
     given(listed, stocked(3), delisted)
       .when({ type: 'ListProduct', product: card, stock: 9, at })
       .thenRefused('stock_on_relist');
+  });
+
+  describe('an update (UpdateProduct)', () => {
+    const update = (changes: ProductChanges) =>
+      ({ type: 'UpdateProduct', sku: card.sku, changes, at }) as const;
+
+    it('changes the details it names and records the product whole', () => {
+      given(listed)
+        .when(update({ unitAmount: 19900 }))
+        .then({ type: 'ProductUpdated', data: { ...card, unitAmount: 19900, at } });
+    });
+
+    it('clears a detail sent empty', () => {
+      given(listed)
+        .when(update({ description: '' }))
+        .then({ type: 'ProductUpdated', data: { ...card, description: '', at } });
+    });
+
+    it('records nothing when the product would stay as it is', () => {
+      given(listed)
+        .when(update({ name: card.name, currency: card.currency }))
+        .thenNothing();
+    });
+
+    it('refuses a price Stripe would not take in the currency it leaves', () => {
+      given({ type: 'ProductListed', data: { ...card, unitAmount: 1005, at } })
+        .when(update({ currency: 'kwd' }))
+        .thenRefused('amount_not_taken');
+    });
+
+    it('refuses a delisted product', () => {
+      given(listed, { type: 'ProductDelisted', data: { sku: card.sku, at } })
+        .when(update({ unitAmount: 19900 }))
+        .thenRefused('delisted');
+    });
   });
 
   describe('the catalog file at start (SyncCatalogEntry)', () => {

@@ -2,14 +2,17 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { ProductCommand } from '../../catalog/product';
 import { available } from '../../catalog/product';
-import { amountStripeTakes, productInputFields } from '../../catalog/product-input';
+import {
+  amountStripeTakes,
+  ProductChangeInput,
+  productInputFields,
+} from '../../catalog/product-input';
 import { DomainError } from '../../domain/decider';
 import { Sku } from '../../domain/events';
 import type { Services } from '../../services';
 import { adminProcedure, router } from '../trpc';
 
 const ProductFields = z.object(productInputFields).strict();
-const ProductInput = ProductFields.superRefine(amountStripeTakes);
 
 type Command = ProductCommand extends infer C
   ? C extends ProductCommand
@@ -62,9 +65,12 @@ export const adminRouter = router({
     .mutation(({ ctx, input: { stock, ...product } }) =>
       run(ctx.services, { type: 'ListProduct', product, stock }),
     ),
+  /** Sets the fields sent; the product decider merges them with the product as stored. */
   updateProduct: adminProcedure
-    .input(ProductInput)
-    .mutation(({ ctx, input }) => run(ctx.services, { type: 'UpdateProduct', product: input })),
+    .input(ProductChangeInput)
+    .mutation(({ ctx, input: { sku, ...changes } }) =>
+      run(ctx.services, { type: 'UpdateProduct', sku, changes }),
+    ),
   delistProduct: adminProcedure
     .input(z.object({ sku: Sku }).strict())
     .mutation(({ ctx, input }) => run(ctx.services, { type: 'DelistProduct', sku: input.sku })),

@@ -19,7 +19,8 @@ export const analyticsRouter = router({
     .input(FunnelReportInput)
     .query(({ ctx, input }) => funnelReport(ctx.services.readModels.db, input)),
   orders: adminProcedure
-    .input(OrdersReportInput)
+    // Every field has a default or may be left out, so no input at all asks for the first page.
+    .input(OrdersReportInput.prefault({}))
     .query(({ ctx, input }) => ordersReport(ctx.services.readModels.db, input)),
   stock: adminProcedure.query(({ ctx }) => stockReport(ctx.services.readModels.db)),
 
