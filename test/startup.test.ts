@@ -60,6 +60,11 @@ describe('starting the server', () => {
       /^Invalid CATALOG_FILE .*: products\.0\.currency: an ISO 4217 currency code/,
     ],
     [
+      'a price in euros rather than cents',
+      JSON.stringify({ products: [{ ...testCatalog[0], unitAmount: 12.5 }] }),
+      /^Invalid CATALOG_FILE .*: products\.0\.unitAmount: a whole number of the currency's minor units, e\.g\. 1250 for €12\.50$/,
+    ],
+    [
       'a three-decimal price Stripe does not take',
       JSON.stringify({ products: [{ ...testCatalog[0], currency: 'kwd', unitAmount: 1005 }] }),
       /^Invalid CATALOG_FILE .*: products\.0\.unitAmount: a multiple of 10/,

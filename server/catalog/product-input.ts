@@ -41,7 +41,11 @@ const details = {
     .refine((image) => image === '' || imageUrl(image, 'http://localhost') !== null, {
       message: 'an http(s) URL or a path on this shop',
     }),
-  unitAmount: MinorUnits,
+  // 12.5 for €12.50 is the usual slip: say which unit the price is in.
+  unitAmount: z
+    .number()
+    .int({ error: "a whole number of the currency's minor units, e.g. 1250 for €12.50" })
+    .pipe(MinorUnits),
   currency: Currency.refine((currency) => ISO_CURRENCIES.has(currency), {
     message: 'an ISO 4217 currency code, e.g. eur',
   }),
