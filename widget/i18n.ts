@@ -154,18 +154,30 @@ export function translator(messages: Messages): Translate {
     );
 }
 
-/** Parses the `messages` attribute; a typo there must not break the cart. */
+/** Parses the `messages` attribute; a typo there must not break the cart, but is reported. */
 export function parseMessages(json: string | null): Partial<Messages> | undefined {
   if (!json) return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(json);
-    if (typeof value !== 'object' || value === null) return undefined;
-    return Object.fromEntries(
-      Object.entries(value).filter(([key, text]) => key in en && typeof text === 'string'),
-    ) as Partial<Messages>;
+    value = JSON.parse(json);
   } catch {
+    // Reported below, as any other JSON that is not an object.
+  }
+  if (typeof value !== 'object' || !value) {
+    console.error('<stripe-cart>: the messages attribute is not a JSON object');
     return undefined;
   }
+  const messages: Partial<Messages> = {};
+  const unknown: string[] = [];
+  for (const [key, text] of Object.entries(value)) {
+    if (key in en && typeof text === 'string') messages[key as MessageKey] = text;
+    else unknown.push(key);
+  }
+  if (unknown.length)
+    console.warn(
+      `<stripe-cart>: the messages attribute has unknown keys or non-text values: ${unknown}`,
+    );
+  return messages;
 }
 
 export function pluralKey(locale: string, count: number): 'items_one' | 'items_other' {

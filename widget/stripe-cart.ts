@@ -38,7 +38,8 @@ import { cartIcon, cartView, orderView } from './views';
  *
  * @tag stripe-cart
  *
- * @attr api - Base URL of the stripe-cart server, e.g. `https://shop.example`. Required.
+ * @attr api - Base URL of the stripe-cart server, e.g. `https://shop.example`. Required (the
+ *   console says so when it is missing).
  * @attr locale - Language of the texts and money, e.g. `it` or `en-GB` (`en_US` reads as
  *   `en-US`). Default, or when it is no language tag: the nearest `lang` attribute, then the
  *   browser's language.
@@ -278,7 +279,17 @@ export class StripeCart extends LitElement {
   #connectApi(): void {
     this.#disconnectApi();
     // While disconnected nothing listens; connectedCallback connects again.
-    if (!this.api || !this.isConnected) return;
+    if (!this.isConnected) return;
+    if (!this.api) {
+      // Said once, not each time the element moves. The shopper reads that the shop cannot
+      // be reached, rather than "Loading…" forever (until a script sets the api).
+      if (!this.hasUpdated)
+        console.error(
+          "<stripe-cart>: the api attribute is missing: set it to your stripe-cart server's URL",
+        );
+      this._error = this.#t('network');
+      return;
+    }
     let feed: ReturnType<typeof catalogFeed>;
     try {
       feed = catalogFeed(this.api);
@@ -287,6 +298,7 @@ export class StripeCart extends LitElement {
       return;
     }
     this.#shop = feed.api;
+    this._error = '';
     const key = storageKey(feed.api.origin);
     // Reconnecting to the same shop keeps the cart in memory: without storage it is the only copy.
     if (key !== this.#key) {

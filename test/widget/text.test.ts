@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { locales, messagesFor, parseMessages, pluralKey, translator } from '../../widget/i18n';
 import { formatMoney } from '../../widget/state/money';
 import { isOrderId, readReturn, withoutReturnParams } from '../../widget/state/return';
@@ -61,10 +61,32 @@ describe('localisation', () => {
     expect(t('items_other', { count: 2 })).toBe(', 2 articoli');
   });
 
-  test('the messages attribute accepts known keys only and survives bad JSON', () => {
-    expect(parseMessages('{"pay":"Buy now","nonsense":"x","title":3}')).toEqual({ pay: 'Buy now' });
-    expect(parseMessages('{oops')).toBeUndefined();
-    expect(parseMessages(null)).toBeUndefined();
+  test('the messages attribute accepts known keys only and survives bad JSON, saying what it drops', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(parseMessages('{"pay":"Buy now","nonsense":"x","title":3}')).toEqual({
+        pay: 'Buy now',
+      });
+      expect(warn.mock.calls).toEqual([
+        [
+          '<stripe-cart>: the messages attribute has unknown keys or non-text values: nonsense,title',
+        ],
+      ]);
+      expect(parseMessages('{oops')).toBeUndefined();
+      expect(parseMessages('"Buy now"')).toBeUndefined();
+      expect(error.mock.calls).toEqual([
+        ['<stripe-cart>: the messages attribute is not a JSON object'],
+        ['<stripe-cart>: the messages attribute is not a JSON object'],
+      ]);
+      expect(parseMessages(null)).toBeUndefined();
+      expect(parseMessages('{"pay":"Buy now"}')).toEqual({ pay: 'Buy now' });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(error).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
   });
 });
 

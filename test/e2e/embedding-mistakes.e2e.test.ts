@@ -1,0 +1,88 @@
+/**
+ * A site owner's mistakes in embedding the cart are said once on the browser console, naming
+ * the attribute and what is wrong, rather than failing silently.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { newShopper, servePage, skipE2E } from './support/browser';
+import { cartButton, cartDialog, expectCount } from './support/cart';
+import { shopInChromium } from './support/shop';
+
+const MODULE = '<script type="module" src="/widget/stripe-cart.js"></script>';
+
+/** The widget's own console lines ("<stripe-cart>: …"), with their level. */
+function widgetConsole(page: Page): { type: string; text: string }[] {
+  const said: { type: string; text: string }[] = [];
+  page.on('console', (message) => {
+    if (message.text().startsWith('<stripe-cart>')) {
+      said.push({ type: message.type(), text: message.text() });
+    }
+  });
+  return said;
+}
+
+describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 }, () => {
+  const suite = shopInChromium();
+
+  test('a cart without api says so once, asks the server nothing, and shows no endless Loading', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    const said = widgetConsole(page);
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/trpc/')) asked.push(request.url());
+    });
+    await servePage(
+      page,
+      `${shop.url}/no-api`,
+      `<html lang="en">${MODULE}<stripe-cart></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/no-api`);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(page, 1);
+    // Moved in the page (connected again) and rendered again: still said once.
+    await page.evaluate(() => document.body.append(document.querySelector('stripe-cart')!));
+    await cartButton(page).click();
+    await expect
+      .poll(() => cartDialog(page).locator('[part="error"]').textContent())
+      .toBe('We could not reach the shop. Check your connection and try again.');
+    expect(said).toEqual([
+      {
+        type: 'error',
+        text: "<stripe-cart>: the api attribute is missing: set it to your stripe-cart server's URL",
+      },
+    ]);
+    expect(errors).toEqual([said[0]!.text]);
+    expect(asked).toEqual([]);
+    await page.context().close();
+  });
+
+  test('messages that are not JSON, or have unknown keys, are said once per element', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    const said = widgetConsole(page);
+    await servePage(
+      page,
+      `${shop.url}/bad-messages`,
+      `<html lang="en">${MODULE}
+      <stripe-cart id="unquoted" api="/" messages='{pay:"Buy now"}'></stripe-cart>
+      <stripe-cart id="typo" api="/" messages='{"pay":"Buy now","paybutton":"Go","title":3}'></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/bad-messages`);
+    const typo = page.locator('#typo');
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    // Both carts render the line: no element says it again.
+    await expect.poll(() => typo.locator('[part="badge"]').textContent()).toBe('1');
+    // The known text still applies; the rest of the cart works.
+    await typo.locator('.trigger').click();
+    await expect.poll(() => typo.locator('[part="checkout"]').textContent()).toBe('Buy now');
+    expect(said).toEqual([
+      { type: 'error', text: '<stripe-cart>: the messages attribute is not a JSON object' },
+      {
+        type: 'warning',
+        text: '<stripe-cart>: the messages attribute has unknown keys or non-text values: paybutton,title',
+      },
+    ]);
+    await page.context().close();
+  });
+});
