@@ -13,7 +13,7 @@ import {
   expectCount,
   focused,
 } from './support/cart';
-import { contrasts } from './support/contrast';
+import { contrasts, focusRing, type Measured } from './support/contrast';
 import { demoCatalog, shopInChromium } from './support/shop';
 
 const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
@@ -291,6 +291,64 @@ describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () 
     expect(await ring()).toBe('rgb(15, 81, 50)');
     await page.keyboard.press('Tab');
     expect(await ring()).toBe('rgb(200, 0, 0)');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('the demo shop: every focus ring has 3:1 against what it is drawn on, page and cart', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add .price').first().waitFor();
+    /** The ring of each of the next `stops` Tab stops (WCAG 1.4.11 asks 3:1 of it). */
+    const tabThrough = async (stops: number) => {
+      const rings: Measured[] = [];
+      for (let i = 0; i < stops; i += 1) {
+        await page.keyboard.press('Tab');
+        const ring = await focusRing(page);
+        if (ring) rings.push(ring);
+      }
+      return rings;
+    };
+    // The header (brand, languages, cart button), the hero's two buttons, two add buttons.
+    const onPage = await tabThrough(8);
+    expect(onPage.map((r) => r.what)).toEqual([
+      expect.stringMatching(/^a "Golden Goal/),
+      'a "English"',
+      'a "Italiano"',
+      expect.stringMatching(/^button "Cart/),
+      'button "Add Baggio to the cart"',
+      'button "Add the 1974 pair"',
+      expect.stringMatching(/^button "Add to cart/),
+      expect.stringMatching(/^button "Add to cart/),
+    ]);
+    expect(onPage.filter((r) => r.ratio < 3)).toEqual([]);
+
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(page, 1);
+    await cartButton(page).click();
+    // Quantity, one more, Remove, email, pay, close (one less is disabled at 1): on the panel's white.
+    const inCart = await tabThrough(7);
+    expect(inCart).toHaveLength(6);
+    expect(inCart.filter((r) => r.ratio < 3)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('the demo shop names its language links in full, each in its own language', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.goto(`${shop.url}/`);
+    const nav = page.getByRole('navigation', { name: 'Language' });
+    for (const [name, lang, shown] of [
+      ['English', 'en', 'EN'],
+      ['Italiano', 'it', 'IT'],
+    ] as const) {
+      const link = nav.getByRole('link', { name, exact: true });
+      expect(await link.getAttribute('lang')).toBe(lang);
+      // The visible label starts the name (WCAG 2.5.3, label in name).
+      expect(await link.textContent()).toBe(shown);
+    }
     expect(errors).toEqual([]);
     await page.context().close();
   });
