@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productStream } from '../../server/domain/events';
+import { readReturn } from '../../widget/state/return';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
 import {
@@ -93,6 +94,26 @@ describe('the payment flow through the real server and the sandbox', () => {
     expect(t.sandbox.session(sessionId)?.cancel_url).toBe(
       `${RETURN_URL}?order=price-asc&session_id=mine&stripe_cart=cancel&stripe_cart_order=${started.orderId}`,
     );
+  });
+
+  it('brings the shopper back to the order just started, whatever the page address held', async () => {
+    // A crafted link: our names spelled encoded, and plainly. The page's encoded one is its
+    // own and stays; a plain one is dropped; the widget reads only the order just started.
+    const other = '11111111-2222-4333-8444-555555555555';
+    const started = await t.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'crafted@example.com',
+      returnUrl: `${RETURN_URL}?stripe%5Fcart_order=${other}&stripe_cart_order=${other}`,
+    });
+    const sessionId = sessionIdOf(started.checkoutUrl);
+    const back = t.sandbox
+      .session(sessionId)!
+      .success_url.replace('{CHECKOUT_SESSION_ID}', sessionId);
+    expect(back).toBe(
+      `${RETURN_URL}?stripe%5Fcart_order=${other}&stripe_cart=success&stripe_cart_order=${started.orderId}&stripe_cart_session=${sessionId}`,
+    );
+    expect(readReturn(back)).toEqual({ outcome: 'success', orderId: started.orderId, sessionId });
   });
 
   it("passes the page's own query to Stripe as it came, not re-encoded longer", async () => {

@@ -125,6 +125,18 @@ describe('return from Stripe', () => {
     ).toBe('https://s.example/p?lang=it&order=price-asc&session_id=s#top');
   });
 
+  test('reads and drops only parameters named as the server writes them, not encoded spellings', () => {
+    const order = '11111111-2222-4333-8444-555555555555';
+    const crafted = `https://shop.example/?stripe%5Fcart=cancel&stripe%5Fcart_order=${order}`;
+    expect(readReturn(crafted)).toBeUndefined();
+    expect(withoutReturnParams(crafted)).toBe(crafted);
+    const real = `https://shop.example/?stripe_cart=cancel&stripe_cart_order=${order}`;
+    expect(readReturn(`${crafted.replace('/?', '/?a=1&')}&${real.split('?')[1]}`)).toEqual({
+      outcome: 'cancel',
+      orderId: order,
+    });
+  });
+
   test("leaves the page's own parameters as written, not re-encoded", () => {
     const page = 'https://shop.example/cards?path=a/b&q=x%20y&preview&t=a+b';
     expect(withoutReturnParams(page)).toBe(page);
