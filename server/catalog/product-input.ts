@@ -3,25 +3,11 @@
  * checked so that a listed product can always be shown and sold through Stripe.
  */
 import { z } from 'zod';
-import { minorUnitDigits } from '../../widget/state/currency';
 import { Currency, MinorUnits, Sku } from '../domain/events';
 import { imageUrl } from './image-url';
+import { amountStripeRefuses } from './price-rules';
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
-
-/**
- * Stripe takes the three-decimal currencies (bhd, jod, kwd, omr, tnd) in whole hundredths:
- * an amount in their minor units must end in 0, or every checkout of the product fails.
- * Says why a price is not taken, or nothing when it is.
- */
-export function amountStripeRefuses(product: {
-  unitAmount: number;
-  currency: string;
-}): string | undefined {
-  return minorUnitDigits(product.currency) === 3 && product.unitAmount % 10 !== 0
-    ? `a multiple of 10: Stripe takes ${product.currency} to two decimals`
-    : undefined;
-}
 
 export function amountStripeTakes(
   product: { unitAmount: number; currency: string },
@@ -72,4 +58,9 @@ export const ProductChangeInput = z
   .strict()
   .refine(({ sku: _sku, ...changes }) => Object.values(changes).some((v) => v !== undefined), {
     message: 'at least one field to change: name, description, image, unitAmount or currency',
+  })
+  // The price counts the currency's minor units: kept as it is, 1000 (€10.00) would read as ¥1000.
+  .refine((change) => change.currency === undefined || change.unitAmount !== undefined, {
+    path: ['unitAmount'],
+    message: "required with a new currency: the price counts that currency's minor units",
   });

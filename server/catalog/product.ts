@@ -9,7 +9,7 @@ import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
 import type { EventOf, ProductEvent } from '../domain/events';
 import { HoldBook, type Holds, PendingHolds } from './hold-book';
-import { amountStripeRefuses } from './product-input';
+import { amountStripeRefuses } from './price-rules';
 
 export interface ProductDetails {
   sku: string;

@@ -246,11 +246,28 @@ describe('updateProduct', () => {
     });
   });
 
+  it('refuses a new currency without its price, which would read the old amount in it', async () => {
+    const sku = await listSigned({ unitAmount: 1000 });
+    const events = (await productEvents(sku)).length;
+    await expect(
+      t.admin.admin.updateProduct.mutate({ sku, currency: 'jpy' }),
+    ).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('unitAmount: required with a new currency'),
+    });
+    expect((await productEvents(sku)).length).toBe(events);
+    await t.admin.admin.updateProduct.mutate({ sku, currency: 'jpy', unitAmount: 1600 });
+    expect((await t.admin.admin.products.query()).find((p) => p.sku === sku)).toMatchObject({
+      unitAmount: 1600,
+      currency: 'jpy',
+    });
+  });
+
   it('refuses a currency change that leaves a price Stripe does not take', async () => {
     const sku = await listSigned({ unitAmount: 1005 });
     const events = (await productEvents(sku)).length;
     await expect(
-      t.admin.admin.updateProduct.mutate({ sku, currency: 'kwd' }),
+      t.admin.admin.updateProduct.mutate({ sku, currency: 'kwd', unitAmount: 1005 }),
     ).rejects.toMatchObject({
       data: { code: 'BAD_REQUEST' },
       message: expect.stringContaining('a multiple of 10'),
