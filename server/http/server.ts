@@ -17,6 +17,7 @@ import Fastify, {
 } from 'fastify';
 import type { Services } from '../services';
 import { clientKey } from './client-key';
+import { RefusedOrigins } from './refused-origins';
 import type { AppRouter } from './router';
 import { appRouter } from './router';
 import { securityHeaders } from './security-headers';
@@ -44,45 +45,6 @@ const safeRequest = (request: FastifyRequest) => ({
   url: loggedUrl(request.url),
   remoteAddress: request.ip,
 });
-
-const REPORT_ORIGIN_EVERY_MS = 60 * 60_000;
-const MAX_ORIGIN_REPORTS_PER_MINUTE = 10;
-const MAX_ORIGINS_REMEMBERED = 1_000;
-
-/**
- * ALLOWED_ORIGINS for CORS. A browser tells the page only that the request failed, and a
- * page missing from the list is the usual first mistake in embedding the widget, so a
- * refused origin is logged, once an hour each and at most ten a minute in all: requests
- * from made-up origins can neither fill the log nor keep a real one out of it for long.
- * The server's own pages send their origin too, and need no CORS.
- */
-function corsOrigins(config: Services['config'], log: Services['log']) {
-  const own = new URL(config.publicUrl).origin;
-  const reportedAt = new Map<string, number>();
-  let minute = { start: Number.NEGATIVE_INFINITY, reports: 0 };
-  const report = (origin: string) => {
-    const now = performance.now();
-    if (now - (reportedAt.get(origin) ?? Number.NEGATIVE_INFINITY) < REPORT_ORIGIN_EVERY_MS) return;
-    if (now - minute.start >= 60_000) minute = { start: now, reports: 0 };
-    if (minute.reports >= MAX_ORIGIN_REPORTS_PER_MINUTE) return;
-    minute.reports++;
-    reportedAt.delete(origin);
-    reportedAt.set(origin, now);
-    // The oldest report goes first: that origin is logged again when it next comes.
-    if (reportedAt.size > MAX_ORIGINS_REMEMBERED)
-      reportedAt.delete(reportedAt.keys().next().value!);
-    log.warn(
-      { origin: origin.slice(0, 200) },
-      'refused a request from another origin: if a page there embeds the widget, add it to ALLOWED_ORIGINS',
-    );
-  };
-  return (origin: string | undefined, answer: (error: null, allow: boolean) => void) => {
-    if (origin === undefined) return answer(null, false);
-    if (config.allowedOrigins.includes(origin)) return answer(null, true);
-    if (origin !== own) report(origin);
-    answer(null, false);
-  };
-}
 
 /** Fastify's own 404 line quotes the whole URL, query and all. */
 class SafeLogController extends LogController {
@@ -196,9 +158,15 @@ export async function buildHttpServer(
     done();
   });
 
+  const refusedOrigins = new RefusedOrigins(services.config, services.log);
+  app.addHook('onRequest', (request, _reply, done) => {
+    refusedOrigins.seen(request.headers.origin, clientKey(request.ip));
+    done();
+  });
+
   // Before the limiter: a widget on another origin must be able to read a 429.
   await app.register(cors, {
-    origin: corsOrigins(services.config, services.log),
+    origin: services.config.allowedOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
     maxAge: 600,
   });

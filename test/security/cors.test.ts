@@ -150,8 +150,8 @@ describe('the server log', () => {
     expect(refusals()[0]!.msg).toMatch(/add it to ALLOWED_ORIGINS/);
   });
 
-  it('logs at most ten refused origins a minute, however many come', async () => {
+  it('names no other origin from the same address for a while (the unit test has the limits)', async () => {
     for (let n = 0; n < 30; n++) await from(`http://made-up-${n}.test`);
-    expect(refusals()).toHaveLength(10);
+    expect(refusals()).toHaveLength(1);
   });
 });
