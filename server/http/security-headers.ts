@@ -6,7 +6,11 @@
 import type { ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
-export function securityHeaders(publicUrl: string): Record<string, string> {
+/**
+ * `inlineScripts`: the demo pages bootstrap with small inline scripts, as many shops do; the
+ * analytics page, which takes the admin token, loads only its own files and gets none.
+ */
+export function securityHeaders(publicUrl: string, inlineScripts = true): Record<string, string> {
   const https = publicUrl.startsWith('https:');
   // Product image URLs are absolute, made from PUBLIC_URL, and a page may address the API
   // by it too: a visitor who reached this server by another name still loads both.
@@ -22,8 +26,7 @@ export function securityHeaders(publicUrl: string): Record<string, string> {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        // The demo pages bootstrap with small inline scripts, as many shops do.
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: inlineScripts ? ["'self'", "'unsafe-inline'"] : ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", publicOrigin, 'data:'],
         connectSrc: ["'self'", publicOrigin],

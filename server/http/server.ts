@@ -153,8 +153,9 @@ export async function buildHttpServer(
 
   // First, so refusals sent from later hooks (a 429, a batched checkout's 400) carry them too.
   const headers = securityHeaders(services.config.publicUrl);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  const analyticsHeaders = securityHeaders(services.config.publicUrl, false);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith('/admin/') ? analyticsHeaders : headers);
     done();
   });
 

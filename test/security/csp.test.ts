@@ -31,8 +31,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function directive(name: string): Promise<string[]> {
-  const response = await send(visitedAt, { path: '/' });
+async function directive(name: string, path = '/'): Promise<string[]> {
+  const response = await send(visitedAt, { path });
   const policy = String(response.headers['content-security-policy'] ?? '');
   const found = policy
     .split(';')
@@ -87,5 +87,12 @@ describe('the shop visited at another origin than PUBLIC_URL', () => {
       expect(violations).toEqual([]);
       expect(new Set(await imagesDone())).toEqual(new Set(['shown']));
     });
+  });
+});
+
+describe('the analytics page, which takes the admin token', () => {
+  it('runs no inline script, where the shop pages may', async () => {
+    expect(await directive('script-src', '/')).toContain("'unsafe-inline'");
+    expect(await directive('script-src', '/admin/')).toEqual(["'self'"]);
   });
 });
