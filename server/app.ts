@@ -42,6 +42,7 @@ import { buildHttpServer } from './http/server';
 import { LiveFeed } from './live-feed';
 import { maskLogLine } from './masking';
 import { createMetrics } from './metrics';
+import { StripeLookups } from './payments/lookup-limits';
 import { StripeGateway } from './payments/stripe-gateway';
 import type { Services } from './services';
 
@@ -254,6 +255,7 @@ async function startOn(
     products,
     holds,
     stripe,
+    stripeLookups: new StripeLookups(() => now().getTime()),
     feed,
     readModels,
     metrics,

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { EventStore } from './eventstore/port';
 import type { LiveFeed } from './live-feed';
 import type { Metrics } from './metrics';
+import type { StripeLookups } from './payments/lookup-limits';
 import type { StripeGateway } from './payments/stripe-gateway';
 
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   products: Products;
   holds: HoldGuard;
   stripe: StripeGateway;
+  /** How often the success page may ask Stripe, per order and per client. */
+  stripeLookups: StripeLookups;
   feed: LiveFeed;
   readModels: ProjectionRunner;
   metrics: Metrics;

@@ -33,56 +33,6 @@ export function shopperView(view: OrderView, sessionId?: string) {
   };
 }
 
-/**
- * Each client (an address, as clientKey counts them) gets LOOKUP_BURST Stripe lookups at once,
- * refilled at one a second. Honest use is one per payment, and a few shoppers behind one
- * address (an office, a mobile network) returning together fit the burst; a client holding
- * many orders gets at most one a second, a small share of the API calls Stripe allows the
- * shop's account (100 a second in live mode, 25 in test mode). Past it, the shopper sees the
- * status we have: the webhook still comes.
- */
-const LOOKUP_BURST = 5;
-const LOOKUPS_PER_SECOND = 1;
-const MAX_CLIENTS = 10_000;
-const lookupBudgets = new Map<string, { tokens: number; at: number }>();
-
-function clientMayAskStripe(client: string, now: number): boolean {
-  // A clock set back adds nothing; the budget refills from then on.
-  const refilled = (tokens: number, at: number) =>
-    Math.min(LOOKUP_BURST, tokens + (Math.max(0, now - at) / 1000) * LOOKUPS_PER_SECOND);
-  const budget = lookupBudgets.get(client);
-  const tokens = budget ? refilled(budget.tokens, budget.at) : LOOKUP_BURST;
-  if (tokens < 1) return false;
-  if (!budget && lookupBudgets.size >= MAX_CLIENTS) {
-    // A full budget is as good as none.
-    for (const [key, other] of lookupBudgets)
-      if (refilled(other.tokens, other.at) === LOOKUP_BURST) lookupBudgets.delete(key);
-    // So many clients asking at once is an attack: new ones are answered from the log.
-    if (lookupBudgets.size >= MAX_CLIENTS) return false;
-  }
-  lookupBudgets.set(client, { tokens: tokens - 1, at: now });
-  return true;
-}
-
-/** How long after a look at Stripe another request for the same order is answered from the log. */
-const RECHECK_AFTER_MS = 5_000;
-const lastChecked = new Map<string, number>();
-
-/**
- * At most one Stripe call per order every few seconds, however often the page is reloaded,
- * and one a second per client after a small burst, however many orders it holds.
- */
-function mayAskStripe(orderId: string, client: string, clock: Date): boolean {
-  const now = performance.now();
-  if (now - (lastChecked.get(orderId) ?? Number.NEGATIVE_INFINITY) < RECHECK_AFTER_MS) return false;
-  if (!clientMayAskStripe(client, clock.getTime())) return false;
-  lastChecked.set(orderId, now);
-  if (lastChecked.size > 10_000) {
-    for (const [id, at] of lastChecked) if (now - at >= RECHECK_AFTER_MS) lastChecked.delete(id);
-  }
-  return true;
-}
-
 async function requireOrder(services: Services, orderId: string): Promise<OrderSnapshot> {
   const snapshot = await readOrder(services.store, orderId);
   if (!snapshot) throw new TRPCError({ code: 'NOT_FOUND', message: `No order ${orderId}` });
@@ -103,7 +53,7 @@ async function checkSession(
   if (
     view.sessionId !== sessionId ||
     (view.status !== 'checkout_started' && view.status !== 'pending') ||
-    !mayAskStripe(view.orderId, client, services.now())
+    !services.stripeLookups.mayAsk(view.orderId, client)
   ) {
     return false;
   }
