@@ -1,12 +1,14 @@
 /**
  * Load process for the webhook bench: signs one `checkout.session.completed` per order
- * before the clock starts, then sends them with autocannon, each request a different
- * event for a different order. Sending the same range again redelivers the same events.
+ * before the clock starts, then sends them over keep-alive connections (closed-loop.ts),
+ * each request a different event for a different order. Sending the same range again
+ * redelivers the same events.
  * Argument: JSON {url, secret, ordersFile, from, count, connections, rate?}; with `rate` the
  * requests go out at that steady rate (paced.ts), else each connection sends as fast as answered.
  */
 import { readFileSync } from 'node:fs';
-import { fire, reportToParent } from './cannon';
+import { type LoadSummary, reportToParent } from './cannon';
+import { closedLoop } from './closed-loop';
 import { paced } from './paced';
 import type { SeededOrder } from './shop';
 import { completedEventBody, loadTemplates, signature } from './stripe-events';
@@ -22,7 +24,7 @@ interface Config {
 }
 
 export interface WebhookLoadResult {
-  summary: Awaited<ReturnType<typeof fire>>;
+  summary: LoadSummary;
   recorded: number;
   nothingToDo: number;
   other: number;
@@ -49,7 +51,6 @@ const requests = orders.map((order, i) => {
 });
 const signSeconds = (performance.now() - signing) / 1000;
 
-let next = 0;
 const counts = { recorded: 0, nothingToDo: 0, other: 0 };
 const onResponse = (status: number, body: string) => {
   if (status !== 200) counts.other++;
@@ -57,32 +58,8 @@ const onResponse = (status: number, body: string) => {
   else if (body.includes('"recorded":[]')) counts.nothingToDo++;
   else counts.other++;
 };
-// Some slack per connection: a reset connection takes a fresh request, never a repeat.
-const amount = Math.max(1, requests.length - 2 * config.connections);
+const load = { url: config.url, path: '/webhooks/stripe', connections: config.connections };
 const summary = config.rate
-  ? await paced({
-      url: config.url,
-      path: '/webhooks/stripe',
-      rate: config.rate,
-      connections: config.connections,
-      requests,
-      onResponse,
-    })
-  : await fire({
-      url: config.url,
-      connections: config.connections,
-      amount,
-      timeout: 10,
-      requests: [
-        {
-          method: 'POST',
-          path: '/webhooks/stripe',
-          setupRequest: (request) => {
-            const prepared = requests[next++ % requests.length]!;
-            return { ...request, body: prepared.body, headers: prepared.headers };
-          },
-          onResponse,
-        },
-      ],
-    });
+  ? await paced({ ...load, rate: config.rate, requests, onResponse })
+  : await closedLoop({ ...load, requests, onResponse });
 reportToParent({ summary, ...counts, signSeconds } satisfies WebhookLoadResult);
