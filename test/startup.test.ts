@@ -57,7 +57,7 @@ describe('starting the server', () => {
     [
       'a currency that does not exist',
       JSON.stringify({ products: [{ ...testCatalog[0], currency: 'xyz' }] }),
-      /^Invalid CATALOG_FILE .*: products\.0\.currency: an ISO 4217 currency code/,
+      /^Invalid CATALOG_FILE .*: products\.0\.currency: an ISO 4217 code of a currency payments are made in/,
     ],
     [
       'a price in euros rather than cents',

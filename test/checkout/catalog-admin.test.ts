@@ -302,6 +302,8 @@ describe('products a shopper could not be shown or sold', () => {
     ['an image that is no URL', { image: 'http://' }, /an http\(s\) URL or a path/],
     ['a script as image', { image: 'javascript:alert(1)' }, /image/],
     ['a currency that does not exist', { currency: 'xyz' }, /ISO 4217/],
+    ["the IMF's drawing right, which no one pays in", { currency: 'xdr' }, /payments are made in/],
+    ['a precious metal', { currency: 'xau' }, /payments are made in/],
   ])('are refused: %s', async (_, change, message) => {
     const events = (await t.app.services.store.readAll()).length;
     const product = { sku: 'ODD-1', name: 'Odd', unitAmount: 1000, currency: 'eur', stock: 5 };
