@@ -63,8 +63,8 @@ export const productInputFields = {
 };
 
 /**
- * A change to a listed product: the details sent, at least one. The price is checked against
- * its currency once merged with the product (in the product decider), since either may be left out.
+ * A change to a listed product: the details sent, at least one. The price and the currency are
+ * checked together once merged with the product (in the product decider): either may be left out.
  */
 export const ProductChangeInput = z
   .object(details)
@@ -73,9 +73,4 @@ export const ProductChangeInput = z
   .strict()
   .refine(({ sku: _sku, ...changes }) => Object.values(changes).some((v) => v !== undefined), {
     message: 'at least one field to change: name, description, image, unitAmount or currency',
-  })
-  // The price counts the currency's minor units: kept as it is, 1000 (€10.00) would read as ¥1000.
-  .refine((change) => change.currency === undefined || change.unitAmount !== undefined, {
-    path: ['unitAmount'],
-    message: "required with a new currency: the price counts that currency's minor units",
   });

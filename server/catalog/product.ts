@@ -200,7 +200,17 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       case 'UpdateProduct': {
         requireListed(state, command.sku);
         const current = state.details!;
-        const product = withChanges(current, command.changes);
+        const { changes } = command;
+        // The price counts the currency's minor units: kept as it is, 1000 (€10.00) would read as ¥1000.
+        const newCurrency = changes.currency !== undefined && changes.currency !== current.currency;
+        if (newCurrency && changes.unitAmount === undefined) {
+          throw new DomainError(
+            'price_needed',
+            `unitAmount: required with a new currency (${current.currency} to ${changes.currency}): the price counts its minor units`,
+            { sku: command.sku },
+          );
+        }
+        const product = withChanges(current, changes);
         const refusal = amountStripeRefuses(product);
         if (refusal) {
           throw new DomainError('amount_not_taken', `unitAmount: ${refusal}`, { sku: command.sku });

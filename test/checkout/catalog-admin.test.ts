@@ -253,9 +253,11 @@ describe('updateProduct', () => {
       t.admin.admin.updateProduct.mutate({ sku, currency: 'jpy' }),
     ).rejects.toMatchObject({
       data: { code: 'BAD_REQUEST' },
-      message: expect.stringContaining('unitAmount: required with a new currency'),
+      message: expect.stringContaining('unitAmount: required with a new currency (eur to jpy)'),
     });
     expect((await productEvents(sku)).length).toBe(events);
+    // The currency it has, sent again with another change, needs no price.
+    await t.admin.admin.updateProduct.mutate({ sku, name: 'Renamed', currency: 'eur' });
     await t.admin.admin.updateProduct.mutate({ sku, currency: 'jpy', unitAmount: 1600 });
     expect((await t.admin.admin.products.query()).find((p) => p.sku === sku)).toMatchObject({
       unitAmount: 1600,

@@ -90,8 +90,17 @@ describe('product decider', () => {
 
     it('refuses a price Stripe would not take in the currency it leaves', () => {
       given({ type: 'ProductListed', data: { ...card, unitAmount: 1005, at } })
-        .when(update({ currency: 'kwd' }))
+        .when(update({ currency: 'kwd', unitAmount: 1005 }))
         .thenRefused('amount_not_taken');
+    });
+
+    it('refuses a new currency without its price, and takes the same currency without one', () => {
+      given(listed)
+        .when(update({ currency: 'jpy' }))
+        .thenRefused('price_needed');
+      given(listed)
+        .when(update({ currency: card.currency }))
+        .then();
     });
 
     it('refuses a delisted product', () => {
