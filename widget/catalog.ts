@@ -18,6 +18,7 @@ export class CatalogFeed {
   snapshot: CatalogSnapshot = { products: null, offline: false };
   readonly #listeners = new Set<Listener>();
   #subscription: Subscription | undefined;
+  #warned = false;
 
   constructor(api: ShopApi) {
     this.api = api;
@@ -29,8 +30,8 @@ export class CatalogFeed {
     this.#subscription ??= this.api.watchCatalog({
       onData: (list) =>
         this.#publish({ products: new Map(list.map((p) => [p.sku, p])), offline: false }),
-      onOffline: () => this.#publish({ ...this.snapshot, offline: true }),
-      onError: () => this.#publish({ ...this.snapshot, offline: true }),
+      onOffline: () => this.#offline(),
+      onError: () => this.#offline(),
     });
     return () => {
       this.#listeners.delete(listener);
@@ -39,6 +40,18 @@ export class CatalogFeed {
         this.#subscription = undefined;
       }
     };
+  }
+
+  #offline(): void {
+    // Never reached: the browser hides why, and the usual reason is the page's origin missing
+    // from the server's ALLOWED_ORIGINS. Said once per API.
+    if (!this.snapshot.products && !this.#warned) {
+      this.#warned = true;
+      console.warn(
+        `<stripe-cart>: cannot reach ${this.api.origin}: is it up, with ${location.origin} in its ALLOWED_ORIGINS?`,
+      );
+    }
+    this.#publish({ ...this.snapshot, offline: true });
   }
 
   #publish(snapshot: CatalogSnapshot): void {

@@ -2,6 +2,8 @@
  * A site owner's mistakes in embedding the cart are said once on the browser console, naming
  * the attribute and what is wrong, rather than failing silently.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { newShopper, servePage, skipE2E } from './support/browser';
@@ -84,5 +86,30 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
       },
     ]);
     await page.context().close();
+  });
+
+  test('a page on an origin the server does not allow is told what to check, once', async () => {
+    const { shop, browser } = suite;
+    // A real server of its own (Chromium lets a page reach a loopback server only from one).
+    const html = `<!doctype html><html lang="en"><script type="module" src="${shop.url}/widget/stripe-cart.js"></script>
+      <stripe-cart api="${shop.url}"></stripe-cart><stripe-cart api="${shop.url}"></stripe-cart></html>`;
+    const other = http.createServer((_req, res) => res.end(html));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const origin = `http://localhost:${(other.address() as AddressInfo).port}`;
+    const { page } = await newShopper(browser, [shop.url]);
+    const said = widgetConsole(page);
+    try {
+      await page.goto(`${origin}/cards`);
+      await expect.poll(() => said.length).toBe(1);
+      expect(said).toEqual([
+        {
+          type: 'warning',
+          text: `<stripe-cart>: cannot reach ${new URL(shop.url).origin}: is it up, with ${origin} in its ALLOWED_ORIGINS?`,
+        },
+      ]);
+    } finally {
+      await page.context().close();
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 });
