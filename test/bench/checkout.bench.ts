@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startSandbox } from '../../demo/sandbox';
 import { bundleServer } from './load/bundled-server';
-import type { LoadSummary } from './load/cannon';
-import { readReport } from './load/cannon';
 import type { CheckoutLoadResult } from './load/checkout-load';
 import { watchAppends } from './load/histogram';
+import type { LoadSummary } from './load/load-report';
+import { readReport } from './load/load-report';
 import { describeMachine, machineLine } from './load/machine';
 import { type BenchRow, fmt, report } from './load/results';
 import type { SandboxLoadResult } from './load/sandbox-load';
@@ -121,6 +121,11 @@ export async function benchCheckout(): Promise<BenchRow[]> {
       const s = run.summary;
       const stored = startsInStore(dir.path);
       const started = warm.started + run.started + steady.started;
+      // A call the load gave up on (or lost its connection on) may still have been stored.
+      const givenUp = [warm, run, steady].reduce(
+        (n, { summary }) => n + summary.timeouts + summary.errors,
+        0,
+      );
       const p = steady.summary;
       return [
         {
@@ -150,9 +155,9 @@ export async function benchCheckout(): Promise<BenchRow[]> {
         },
         {
           workload: 'checkout.start: CheckoutStarted in store vs checkouts answered',
-          figure: `${fmt(stored)} vs ${fmt(started)} (the runs end with up to ${2 * CONNECTIONS} in flight)`,
+          figure: `${fmt(stored)} vs ${fmt(started)}${givenUp ? ` (${givenUp} calls given up)` : ''}`,
           target: 'every answer stored',
-          pass: stored >= started && stored <= started + 2 * CONNECTIONS,
+          pass: stored >= started && stored <= started + givenUp,
         },
         {
           workload: 'Sandbox alone: create-session, one at a time',

@@ -2,10 +2,12 @@
  * Load process for the checkout bench: `checkout.start` over tRPC's plain HTTP, each call a
  * fresh checkoutId and shopper with one to three lines of the bench catalog, as the widget
  * sends it. Argument: JSON {url, returnUrl, skus, connections, seconds, rate?}; with `rate`
- * the calls go out at that steady rate (paced.ts), else each connection sends as fast as answered.
+ * the calls go out at that steady rate (paced.ts), else each connection sends as fast as
+ * answered (closed-loop.ts) until `seconds` have passed.
  */
 import { randomUUID } from 'node:crypto';
-import { fire, reportToParent } from './cannon';
+import { type LoadSummary, reportToParent } from './load-report';
+import { closedLoop } from './closed-loop';
 import { paced } from './paced';
 
 interface Config {
@@ -18,14 +20,15 @@ interface Config {
 }
 
 export interface CheckoutLoadResult {
-  summary: Awaited<ReturnType<typeof fire>>;
+  summary: LoadSummary;
   started: number;
   refused: number;
 }
 
 const config = JSON.parse(process.argv[2]!) as Config;
 const { skus } = config;
-let n = 0;
+/** Far more checkouts a second than one server answers here (about 750). */
+const MAX_PER_SECOND = 5_000;
 const counts = { started: 0, refused: 0 };
 
 const headers = { 'content-type': 'application/json', origin: new URL(config.returnUrl).origin };
@@ -48,30 +51,25 @@ const onResponse = (status: number, text: string) => {
   else counts.refused++;
 };
 
+const load = { url: config.url, path: '/trpc/checkout.start', connections: config.connections };
 const summary = config.rate
   ? await paced({
-      url: config.url,
-      path: '/trpc/checkout.start',
+      ...load,
       rate: config.rate,
-      connections: config.connections,
       requests: Array.from({ length: Math.round(config.rate * config.seconds) }, (_, i) => ({
         body: body(i),
         headers,
       })),
       onResponse,
     })
-  : await fire({
-      url: config.url,
-      connections: config.connections,
-      duration: config.seconds,
-      timeout: 10,
-      requests: [
-        {
-          method: 'POST',
-          path: '/trpc/checkout.start',
-          setupRequest: (request) => ({ ...request, body: body(n++), headers }),
-          onResponse,
-        },
-      ],
+  : await closedLoop({
+      ...load,
+      // More calls than the server can answer in the time: the deadline ends the run.
+      requests: Array.from({ length: MAX_PER_SECOND * config.seconds }, (_, i) => ({
+        body: body(i),
+        headers,
+      })),
+      seconds: config.seconds,
+      onResponse,
     });
 reportToParent({ summary, ...counts } satisfies CheckoutLoadResult);

@@ -56,10 +56,21 @@ describe('an answer read in pieces', () => {
     });
   });
 
-  it('needs a Content-Length', () => {
-    expect(() => parseAnswer(Buffer.from('HTTP/1.1 200 OK\r\n\r\n'))).toThrow(
-      /without Content-Length/,
-    );
+  it('is read chunk by chunk when chunked, wherever the bytes were split', () => {
+    const chunked =
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{"é":\r\nA\r\n[1,2,3,4]}\r\n0\r\n\r\n';
+    const bytes = Buffer.from(chunked + one);
+    const first = Buffer.byteLength(chunked);
+    for (let split = 0; split < bytes.length; split++) {
+      const answer = parseAnswer(bytes.subarray(0, split));
+      if (split < first) expect(answer).toBeUndefined();
+      else
+        expect(answer).toEqual({ status: 200, body: '{"é":[1,2,3,4]}', closes: false, end: first });
+    }
+  });
+
+  it('needs a length or chunks', () => {
+    expect(() => parseAnswer(Buffer.from('HTTP/1.1 200 OK\r\n\r\n'))).toThrow(/unknown length/);
   });
 });
 
@@ -143,6 +154,21 @@ describe('closed-loop load', () => {
       timeoutMs: 200,
     });
     expect(summary).toMatchObject({ requests: 5, errors: 0, timeouts: 1 });
+  });
+
+  it('sends nothing after its deadline, and hears the answers in flight', async () => {
+    const url = await listen(echo);
+    const summary = await closedLoop({
+      url,
+      path: '/',
+      connections: 2,
+      requests: requests(100_000),
+      onResponse() {},
+      seconds: 0.2,
+    });
+    expect(summary.requests).toBeGreaterThan(0);
+    expect(summary.requests).toBeLessThan(100_000);
+    expect(summary).toMatchObject({ errors: 0, timeouts: 0 });
   });
 
   it('fails when it cannot connect at all', async () => {

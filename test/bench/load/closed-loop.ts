@@ -3,12 +3,12 @@
  * request as soon as the last one is answered, every request's bytes built before the clock
  * starts. It does what autocannon does for a POST with a body, at a third of the CPU: on
  * two cores shared with the server, the load generator's CPU is the server's loss.
- * Answers must carry a Content-Length (Fastify's do). A connection the server closes is
+ * Answers carry a Content-Length or are chunked (tRPC's are). A connection the server closes is
  * opened again while requests remain; a request it was closed on counts as an error, as
  * does one not answered within the timeout.
  */
 import net from 'node:net';
-import { cpuMsPer, type LoadSummary } from './cannon';
+import { cpuMsPer, type LoadSummary } from './load-report';
 
 export interface ClosedLoopRequest {
   body: string;
@@ -23,6 +23,8 @@ export interface ClosedLoopOptions {
   onResponse(status: number, body: string): void;
   /** A request not answered within this is given up, its connection closed (default 10 s). */
   timeoutMs?: number;
+  /** Sends no request after this many seconds (the ones in flight are answered); default: all of them. */
+  seconds?: number;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -55,16 +57,34 @@ export function parseAnswer(data: Buffer): Answer | undefined {
   const headEnd = data.indexOf(HEAD_END);
   if (headEnd < 0) return undefined;
   const head = data.toString('latin1', 0, headEnd);
+  const status = Number(head.slice(9, 12));
+  const closes = /\r\nconnection:\s*close/i.test(head);
+  const start = headEnd + HEAD_END.length;
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+    const body = chunkedBody(data, start);
+    return body && { status, body: body.text, closes, end: body.end };
+  }
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
-  if (length === undefined) throw new Error(`an answer without Content-Length:\n${head}`);
-  const end = headEnd + HEAD_END.length + Number(length);
+  if (length === undefined) throw new Error(`an answer of unknown length:\n${head}`);
+  const end = start + Number(length);
   if (data.length < end) return undefined;
-  return {
-    status: Number(head.slice(9, 12)),
-    body: data.toString('utf8', headEnd + HEAD_END.length, end),
-    closes: /\r\nconnection:\s*close/i.test(head),
-    end,
-  };
+  return { status, body: data.toString('utf8', start, end), closes, end };
+}
+
+/** A chunked body from `at` (tRPC streams its answers so), up to its last chunk; no trailers. */
+function chunkedBody(data: Buffer, at: number): { text: string; end: number } | undefined {
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const lineEnd = data.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(data.toString('latin1', at, lineEnd), 16);
+    if (Number.isNaN(size)) throw new Error('a chunked answer with a malformed chunk size');
+    const end = lineEnd + 2 + size + 2;
+    if (data.length < end) return undefined;
+    if (size === 0) return { text: Buffer.concat(chunks).toString('utf8'), end };
+    chunks.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = end;
+  }
 }
 
 export async function closedLoop(options: ClosedLoopOptions): Promise<LoadSummary> {
@@ -77,6 +97,8 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadSummar
   let errors = 0;
   let timeouts = 0;
   let lastAnswer = performance.now();
+  let deadline = Number.POSITIVE_INFINITY;
+  const more = () => next < prepared.length && performance.now() < deadline;
 
   /** One socket's life: requests one after another until none remain or the socket closes. */
   const socketRun = () =>
@@ -93,7 +115,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadSummar
         socket.destroy();
       });
       const sendNext = () => {
-        if (closing || next >= prepared.length) {
+        if (closing || !more()) {
           socket.end();
           return;
         }
@@ -138,11 +160,12 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadSummar
 
   /** A connection: its socket, and a new one whenever the server closed it while requests remain. */
   const connection = async () => {
-    while (next < prepared.length) await socketRun();
+    while (more()) await socketRun();
   };
 
   const cpu = process.cpuUsage();
   const started = performance.now();
+  if (options.seconds !== undefined) deadline = started + options.seconds * 1000;
   await Promise.all(Array.from({ length: options.connections }, connection));
   const seconds = (lastAnswer - started) / 1000;
   latencies.sort((a, b) => a - b);

@@ -5,7 +5,7 @@
  * `overallRate` sends each second's requests in a burst, which measures its own queueing.
  */
 import http from 'node:http';
-import { cpuMsPer, type LoadSummary } from './cannon';
+import { cpuMsPer, type LoadSummary } from './load-report';
 
 export interface PacedRequest {
   body: string;

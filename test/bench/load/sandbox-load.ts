@@ -5,7 +5,7 @@
  * Argument: JSON {apiUrl, secretKey, returnUrl, sequential, connections, seconds}.
  */
 import Stripe from 'stripe';
-import { reportToParent } from './cannon';
+import { reportToParent } from './load-report';
 
 interface Config {
   apiUrl: string;

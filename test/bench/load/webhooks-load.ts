@@ -7,7 +7,7 @@
  * requests go out at that steady rate (paced.ts), else each connection sends as fast as answered.
  */
 import { readFileSync } from 'node:fs';
-import { type LoadSummary, reportToParent } from './cannon';
+import { type LoadSummary, reportToParent } from './load-report';
 import { closedLoop } from './closed-loop';
 import { paced } from './paced';
 import type { SeededOrder } from './shop';
