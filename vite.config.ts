@@ -86,8 +86,12 @@ function nativeTrpcHelpers(): Plugin {
     defineProperty: `function _defineProperty(object, key, value) {
       return Object.defineProperty(object, key, { value, enumerable: true, configurable: true, writable: true });
     }`,
-    // tRPC always spreads into a fresh object, where assigning does what spreading does.
-    objectSpread2: 'function _objectSpread2(...objects) { return Object.assign(...objects); }',
+    // What spreading does: define each own enumerable key (assigning would take a JSON
+    // answer's own "__proto__" key as the new object's prototype).
+    objectSpread2: `function _objectSpread2(target, ...sources) {
+      for (const source of sources) Object.defineProperties(target, Object.getOwnPropertyDescriptors({ ...source }));
+      return target;
+    }`,
     // An async iterable's own iterator, else a sync iterable's values, awaited one by one.
     asyncIterator: `function _asyncIterator(iterable) {
       return iterable[Symbol.asyncIterator]?.() ?? (async function* () { yield* iterable; })();

@@ -13,8 +13,11 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const widgetDir = path.join(repoRoot, 'dist', 'widget');
 export const widgetFile = path.join(widgetDir, 'stripe-cart.js');
 
+/** The build's inputs: its config, the compiler settings, the locked packages, the widget's code. */
 function newestSource(): number {
-  const files = [path.join(repoRoot, 'vite.config.ts')];
+  const files = ['vite.config.ts', 'tsconfig.json', 'package-lock.json'].map((f) =>
+    path.join(repoRoot, f),
+  );
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
