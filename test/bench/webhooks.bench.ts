@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../server/eventstore/sqlite';
 import { bundleServer } from './load/bundled-server';
+import { watchAppends } from './load/histogram';
 import type { LoadSummary } from './load/load-report';
 import { readReport } from './load/load-report';
-import { watchAppends } from './load/histogram';
 import { describeMachine, machineLine } from './load/machine';
 import { type BenchRow, fmt, report } from './load/results';
 import {

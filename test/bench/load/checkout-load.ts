@@ -6,8 +6,8 @@
  * answered (closed-loop.ts) until `seconds` have passed.
  */
 import { randomUUID } from 'node:crypto';
-import { type LoadSummary, reportToParent } from './load-report';
 import { closedLoop } from './closed-loop';
+import { type LoadSummary, reportToParent } from './load-report';
 import { paced } from './paced';
 
 interface Config {

@@ -7,8 +7,8 @@
  * requests go out at that steady rate (paced.ts), else each connection sends as fast as answered.
  */
 import { readFileSync } from 'node:fs';
-import { type LoadSummary, reportToParent } from './load-report';
 import { closedLoop } from './closed-loop';
+import { type LoadSummary, reportToParent } from './load-report';
 import { paced } from './paced';
 import type { SeededOrder } from './shop';
 import { completedEventBody, loadTemplates, signature } from './stripe-events';
