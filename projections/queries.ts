@@ -36,7 +36,9 @@ type DateRange = z.infer<typeof DateRange>;
  */
 const inOrder = <T extends z.ZodType<DateRange>>(schema: T) =>
   schema.refine((range) => !(range.from && range.to && range.from > range.to), {
-    message: 'from must not be after to',
+    // Named by the field, so the CLI says `--from` and the API `from`.
+    path: ['from'],
+    message: 'must not be after the last day asked for (to)',
   });
 
 export const DateRangeInput = inOrder(DateRange);

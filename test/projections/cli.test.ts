@@ -176,7 +176,7 @@ describe('npm run report', () => {
     expect({ code, stdout, stderr }).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'from must not be after to\n',
+      stderr: 'Invalid option --from: must not be after the last day asked for (to)\n',
     });
   });
 

@@ -59,9 +59,15 @@ describe('salesReport', () => {
 
 describe('date ranges', () => {
   it('are refused when they end before they start, by every report', () => {
-    expect(() => salesReport(db, reversed)).toThrow('from must not be after to');
-    expect(() => funnelReport(db, reversed)).toThrow('from must not be after to');
-    expect(() => ordersReport(db, reversed)).toThrow('from must not be after to');
+    expect(() => salesReport(db, reversed)).toThrow(
+      'must not be after the last day asked for (to)',
+    );
+    expect(() => funnelReport(db, reversed)).toThrow(
+      'must not be after the last day asked for (to)',
+    );
+    expect(() => ordersReport(db, reversed)).toThrow(
+      'must not be after the last day asked for (to)',
+    );
   });
 
   it('may be a single day', () => {
@@ -87,7 +93,7 @@ describe('analytics over tRPC', () => {
     for (const query of [api.sales, api.funnel, api.orders]) {
       const error = await query(reversed).catch((e: unknown) => e);
       expect(getHTTPStatusCodeFromError(error as never)).toBe(400);
-      expect((error as Error).message).toContain('from must not be after to');
+      expect((error as Error).message).toContain('must not be after the last day asked for (to)');
     }
   });
 
