@@ -147,13 +147,19 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
     expect(errors).toEqual([]);
     await page.context().close();
   });
-  test('two tabs of the shop share one cart, live', async () => {
+  /** Two tabs of one shopper on the shop, Baggio added in the first and seen in the second. */
+  async function twoTabsWithBaggio() {
     const { shop, browser } = suite;
     const { page: first, errors } = await newShopper(browser, [shop.url]);
     const second = await first.context().newPage();
     await Promise.all([first.goto(`${shop.url}/`), second.goto(`${shop.url}/`)]);
     await first.getByRole('button', { name: 'Add Baggio to the cart' }).click();
     await expectCount(second, 1);
+    return { first, second, errors };
+  }
+
+  test('two tabs of the shop share one cart, live', async () => {
+    const { first, second, errors } = await twoTabsWithBaggio();
     await second.evaluate(() =>
       document.querySelector('stripe-cart')!.setQuantity('BAGGIO-1994', 3),
     );
@@ -166,12 +172,7 @@ describe.skipIf(skipE2E())('shop checkout in Chromium', { timeout: 60_000 }, () 
   });
 
   test('an email typed in one tab reaches the others without a change event', async () => {
-    const { shop, browser } = suite;
-    const { page: first, errors } = await newShopper(browser, [shop.url]);
-    const second = await first.context().newPage();
-    await Promise.all([first.goto(`${shop.url}/`), second.goto(`${shop.url}/`)]);
-    await first.getByRole('button', { name: 'Add Baggio to the cart' }).click();
-    await expectCount(second, 1);
+    const { first, second, errors } = await twoTabsWithBaggio();
     await Promise.all([cartButton(first).click(), cartButton(second).click()]);
 
     // Saved on every keystroke, as a shopper types it.

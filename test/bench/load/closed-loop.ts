@@ -8,7 +8,7 @@
  * does one not answered within the timeout.
  */
 import net from 'node:net';
-import { cpuMsPer, type LoadSummary } from './load-report';
+import { type LoadSummary, summarise } from './load-report';
 
 export interface ClosedLoopRequest {
   body: string;
@@ -168,24 +168,5 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadSummar
   if (options.seconds !== undefined) deadline = started + options.seconds * 1000;
   await Promise.all(Array.from({ length: options.connections }, connection));
   const seconds = (lastAnswer - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
-  const non2xx = Object.entries(statusCodes)
-    .filter(([code]) => !code.startsWith('2'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  return {
-    requests: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: pct(0.5),
-    p90: pct(0.9),
-    p99: pct(0.99),
-    max: latencies.at(-1) ?? Number.NaN,
-    non2xx,
-    errors,
-    timeouts,
-    statusCodes,
-    loadCpuMs: cpuMsPer(cpu, latencies.length),
-  };
+  return summarise({ latencies, statusCodes, seconds, errors, timeouts, cpu });
 }

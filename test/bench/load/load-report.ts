@@ -19,6 +19,38 @@ export interface LoadSummary {
   loadCpuMs: number;
 }
 
+/** A run's summary from every answer's latency (ms) and status, its length and its failures. */
+export function summarise(run: {
+  latencies: number[];
+  statusCodes: Record<string, number>;
+  seconds: number;
+  errors: number;
+  timeouts: number;
+  /** `process.cpuUsage()` when the run started. */
+  cpu: NodeJS.CpuUsage;
+}): LoadSummary {
+  const latencies = [...run.latencies].sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
+  const non2xx = Object.entries(run.statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    requests: latencies.length,
+    seconds: run.seconds,
+    perSecond: latencies.length / run.seconds,
+    p50: pct(0.5),
+    p90: pct(0.9),
+    p99: pct(0.99),
+    max: latencies.at(-1) ?? Number.NaN,
+    non2xx,
+    errors: run.errors,
+    timeouts: run.timeouts,
+    statusCodes: run.statusCodes,
+    loadCpuMs: cpuMsPer(run.cpu, latencies.length),
+  };
+}
+
 /** CPU milliseconds (user + system) of this process since `since`, per request. */
 export function cpuMsPer(since: NodeJS.CpuUsage, requests: number): number {
   const { user, system } = process.cpuUsage(since);

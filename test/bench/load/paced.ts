@@ -5,7 +5,7 @@
  * `overallRate` sends each second's requests in a burst, which measures its own queueing.
  */
 import http from 'node:http';
-import { cpuMsPer, type LoadSummary } from './load-report';
+import { type LoadSummary, summarise } from './load-report';
 
 export interface PacedRequest {
   body: string;
@@ -68,24 +68,5 @@ export async function paced(options: PacedOptions): Promise<LoadSummary> {
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
-  const non2xx = Object.entries(statusCodes)
-    .filter(([code]) => !code.startsWith('2'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  return {
-    requests: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: pct(0.5),
-    p90: pct(0.9),
-    p99: pct(0.99),
-    max: latencies.at(-1) ?? Number.NaN,
-    non2xx,
-    errors,
-    timeouts: 0,
-    statusCodes,
-    loadCpuMs: cpuMsPer(cpu, latencies.length),
-  };
+  return summarise({ latencies, statusCodes, seconds, errors, timeouts: 0, cpu });
 }
