@@ -1,3 +1,4 @@
+import { isPaymentCurrency } from '../../server/catalog/price-rules';
 import { MAX_AMOUNT } from '../../server/domain/events';
 import { minimumCharge } from '../../server/payments/stripe-limits';
 import { minorUnitDigits } from '../../widget/state/currency';
@@ -37,7 +38,6 @@ const MAX_EXPIRY_S = 24 * 60 * 60;
 // Absorbs the time between the caller computing `now + 30 min` and this check running.
 const EXPIRY_SLACK_S = 10;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
 
 export function parseCreateSession(form: FormRecord, nowSeconds: number): CreateSessionInput {
   // validateParams guarantees the shape described by RawCreateParams.
@@ -119,7 +119,7 @@ function checkCurrencies(raw: RawCreateParams): string {
   raw.line_items.forEach((line, index) => {
     const param = `line_items[${index}][price_data][currency]`;
     const currency = line.price_data.currency.toLowerCase();
-    if (!CURRENCIES.has(currency)) throw invalidRequest(`Invalid currency: ${currency}.`, param);
+    if (!isPaymentCurrency(currency)) throw invalidRequest(`Invalid currency: ${currency}.`, param);
     sessionCurrency ??= currency;
     if (currency !== sessionCurrency) {
       throw invalidRequest(

@@ -5,24 +5,7 @@
 import { z } from 'zod';
 import { Currency, MinorUnits, Sku } from '../domain/events';
 import { imageUrl } from './image-url';
-import { amountStripeRefuses } from './price-rules';
-
-/**
- * ISO 4217 also codes what no shop is paid in: the IMF's drawing right and other units of
- * account, precious metals, the testing and "no currency" codes, and funds codes. They never
- * become payment currencies, so this list cannot go stale (Stripe's own list can, and a
- * real currency Stripe does not take is refused by Stripe at checkout).
- */
-const NOT_MONEY = new Set(
-  'xdr xsu xua xba xbb xbc xbd xag xau xpd xpt xts xxx bov che chw clf cou mxv usn uyi uyw'.split(
-    ' ',
-  ),
-);
-const CURRENCIES = new Set(
-  Intl.supportedValuesOf('currency')
-    .map((c) => c.toLowerCase())
-    .filter((c) => !NOT_MONEY.has(c)),
-);
+import { amountStripeRefuses, isPaymentCurrency } from './price-rules';
 
 export function amountStripeTakes(
   product: { unitAmount: number; currency: string },
@@ -47,7 +30,7 @@ const details = {
     .number()
     .int({ error: "a whole number of the currency's minor units, e.g. 1250 for €12.50" })
     .pipe(MinorUnits),
-  currency: Currency.refine((currency) => CURRENCIES.has(currency), {
+  currency: Currency.refine(isPaymentCurrency, {
     message: 'an ISO 4217 code of a currency payments are made in, e.g. eur',
   }),
 };

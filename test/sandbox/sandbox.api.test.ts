@@ -213,6 +213,14 @@ describe('POST /v1/checkout/sessions', () => {
       { param: 'line_items[0][price_data][currency]' },
     ],
     [
+      "the IMF's drawing right, an ISO code nobody pays in",
+      () =>
+        sessionParams({
+          line_items: [{ ...line(), price_data: { ...line().price_data!, currency: 'xdr' } }],
+        }),
+      { param: 'line_items[0][price_data][currency]' },
+    ],
+    [
       'a three-decimal amount that is not a multiple of 10',
       () =>
         sessionParams({
