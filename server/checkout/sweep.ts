@@ -19,8 +19,13 @@ import { orderStream } from '../domain/events';
 import type { EventStore } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import type { StripeGateway } from '../payments/stripe-gateway';
-import { StripeRefusedError, StripeUnavailableError } from '../payments/stripe-gateway';
+import {
+  StripeMissingError,
+  StripeRefusedError,
+  StripeUnavailableError,
+} from '../payments/stripe-gateway';
 import { endOpenCheckout } from './end-checkout';
+import type { OrderState, SessionFacts } from './order';
 import { orderDecider, releaseReasonOf } from './order';
 import { releaseEndedOrderStock, retakeOrderStock } from './order-stock';
 import { SESSION_LIFETIME_MS } from './start-checkout';
@@ -139,14 +144,19 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (!deps.pendingChecks.due(orderId, now)) return;
     const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
     if (state.status !== 'pending' || !state.checkout) return;
-    let session: Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>>;
+    let session: SessionFacts;
     try {
       session = await deps.stripe.retrieveCheckoutSession(state.checkout.sessionId);
     } catch (error) {
-      if (!(error instanceof StripeUnavailableError || error instanceof StripeRefusedError))
-        throw error;
-      result.deferred.push(orderId);
-      return;
+      // Made with other keys (another account's or mode's): this account never hears how
+      // the debit ends, so it is given up on like any other, at the same time.
+      if (error instanceof StripeMissingError) {
+        if (!givenUp.has(orderId)) return;
+        session = unpaidAsStarted(orderId, state.checkout);
+      } else if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError) {
+        result.deferred.push(orderId);
+        return;
+      } else throw error;
     }
     const failed = session.paymentStatus === 'unpaid';
     if (failed && !givenUp.has(orderId)) return;
@@ -198,4 +208,22 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (taken.length > 0) result.retaken.push(orderId);
   });
   return result;
+}
+
+/** The session as the order started it, its debit unpaid: what Stripe would say if it knew it. */
+function unpaidAsStarted(
+  orderId: string,
+  checkout: NonNullable<OrderState['checkout']>,
+): SessionFacts {
+  return {
+    id: checkout.sessionId,
+    url: checkout.url,
+    expiresAt: checkout.expiresAt,
+    status: 'complete',
+    paymentStatus: 'unpaid',
+    amountTotal: checkout.amount,
+    currency: checkout.currency,
+    paymentIntentId: null,
+    orderId,
+  };
 }

@@ -180,6 +180,68 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     expect(await availableOf(t, 'BAGGIO-1994')).toBe(holding + 2);
   });
 
+  it('gives up on a pending debit whose session Stripe does not know, after the same 30 days', async () => {
+    const { store, products } = t.app.services;
+    const clockAtStart = offsetMs;
+    try {
+      const model = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+      const [validated, started] = await orderEvents(store, model.orderId);
+      // Given: an order started with other Stripe keys and paid by a debit, holding one unit.
+      const orderId = randomUUID();
+      const sessionId = 'cs_test_debit_made_with_other_keys';
+      const at = new Date(Date.now() + offsetMs).toISOString();
+      await givenOrderEvent(store, orderId, 'CartValidated', {
+        ...(validated!.data as Record<string, unknown>),
+        orderId,
+        checkoutId: randomUUID(),
+        at,
+      });
+      await products.execute(
+        {
+          type: 'ReserveStock',
+          sku: 'BAGGIO-1994',
+          orderId,
+          quantity: 1,
+          expiresAt: (started!.data as { expiresAt: string }).expiresAt,
+          at,
+        },
+        { correlationId: orderId, causationId: 'test' },
+      );
+      await givenOrderEvent(store, orderId, 'CheckoutStarted', {
+        ...(started!.data as Record<string, unknown>),
+        orderId,
+        sessionId,
+        at,
+      });
+      await givenOrderEvent(store, orderId, 'PaymentPending', {
+        orderId,
+        stripeEventId: null,
+        sessionId,
+        paymentStatus: 'unpaid',
+        at,
+      });
+      const held = async () => (await products.state('BAGGIO-1994')).holds.get(orderId);
+
+      // A few hours on, a debit may still be under way on the other account: nothing changes.
+      offsetMs += 3 * 60 * 60_000;
+      const early = await t.app.sweep();
+      expect([...early.swept, ...early.deferred]).not.toContain(orderId);
+      expect(await held()).toBe(1);
+      // After 30 days no debit is, wherever it was made: recorded failed, its unit back.
+      offsetMs += 30 * 24 * 60 * 60_000;
+      await expect.poll(async () => (await t.app.sweep()).swept).toContain(orderId);
+      expect((await orderEvents(store, orderId)).map((e) => e.type)).toEqual([
+        'CartValidated',
+        'CheckoutStarted',
+        'PaymentPending',
+        'PaymentFailed',
+      ]);
+      await expect.poll(held).toBeUndefined();
+    } finally {
+      offsetMs = clockAtStart;
+    }
+  });
+
   it('records a payment whose webhook was lost instead of sweeping it', async () => {
     t.sandbox.setWebhookUrl(undefined);
     try {
