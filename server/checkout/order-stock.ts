@@ -13,7 +13,7 @@ import { loadStream } from '../command-handler';
 import type { EventOf, ProductEvent } from '../domain/events';
 import { orderStream } from '../domain/events';
 import type { EventMetadata, EventStore } from '../eventstore/port';
-import { orderDecider } from './order';
+import { orderDecider, releasesStock } from './order';
 
 type Cart = EventOf<'CartValidated'>['data'];
 type Line = Cart['lines'][number];
@@ -83,15 +83,15 @@ export function retakeOrderStock(
 }
 
 /**
- * Gives an ended order's units back, then takes them back if the order was paid meanwhile:
- * that late payment's re-take may have reached a product before this release did, found the
- * units still held and taken nothing, and this release then gave them away. The order is
- * read after the release, so it shows any payment whose re-take came first. Units given
- * back go to other late payments' shortfalls in the release's own decision, unless the
- * order was already paid late when read before it (then they are its own to take back).
- * A payment landing between that read and the release loses this race: its units may fill
- * an older late payment's shortfall, and it is recorded short instead. Nothing is oversold
- * either way, and a release never leaves a gap in which a new shopper takes the units.
+ * Gives an ended order's units back, then takes them back if the order was paid meanwhile.
+ * An order not ended when read keeps its units: a paid one's are sold, late or not (a
+ * failed request for the same checkout must not give them away). Units given back go to
+ * other late payments' shortfalls in the release's own decision, so no new shopper comes
+ * between. A late payment's re-take may have reached a product before this release did,
+ * found the units still held and taken nothing: the order is read again after the release,
+ * so it shows any payment whose re-take came first. A payment landing between the first read
+ * and the release loses this race: its units may fill an older late payment's shortfall, and
+ * it is recorded short instead. Nothing is oversold either way.
  */
 export async function releaseEndedOrderStock(
   store: EventStore,
@@ -102,8 +102,8 @@ export async function releaseEndedOrderStock(
   cause: Cause,
 ): Promise<void> {
   const before = await loadStream(store, orderStream(cart.orderId), orderDecider);
-  const fill = !before.state.late;
-  const released = await releaseOrderStock(products, cart, reason, at, cause, fill);
+  if (!releasesStock(before.state.status)) return;
+  const released = await releaseOrderStock(products, cart, reason, at, cause, true);
   if (released.length === 0) return;
   const { state } = await loadStream(store, orderStream(cart.orderId), orderDecider, before);
   if (state.late) await retakeOrderStock(products, cart, at, cause);

@@ -140,8 +140,7 @@ export async function startCheckout(
   if (started) return started;
   const { cart, status } = order.state;
   if (status !== 'validated' || !cart) throw closed(order.state);
-  await reserveStock(deps, cart);
-  return createSession(deps, order, cart);
+  return (await reserveStock(deps, cart)) ?? createSession(deps, order, cart);
 }
 
 /** Whether the request asks for the cart this checkoutId's order was validated with. */
@@ -193,7 +192,8 @@ async function validateCart(
   }
 }
 
-async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
+/** Holds the cart's units; if they ran out, answers with another request's checkout when one got further. */
+async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<StartedCheckout | undefined> {
   const at = deps.now().toISOString();
   const expiresAt = new Date(Date.parse(cart.at) + SESSION_LIFETIME_MS).toISOString();
   const metadata = { correlationId: cart.orderId, causationId: cart.orderId };
@@ -213,12 +213,49 @@ async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<void> {
     const { sku, quantity } = cart.lines[i]!;
     problems.push(toProblem(sku, quantity, outcome.reason));
   });
-  if (problems.length === 0) return;
-  // Someone bought the stock between pricing and reserving: give back what this order took.
-  // Never paid (it had no session): the units may go straight to late payments short of them.
-  await releaseOrderStock(deps.products, cart, 'rollback', at, { causationId: cart.orderId }, true);
-  await failCheckout(deps, cart, 'stock_unavailable', 'Stock ran out while reserving');
+  if (problems.length === 0) return undefined;
+  // Someone bought the stock between pricing and reserving.
+  const failed = await failCheckout(
+    deps,
+    cart,
+    'stock_unavailable',
+    'Stock ran out while reserving',
+  );
+  if (failed.events.length > 0) {
+    // Ended here, never paid (it had no session): what it took may go straight to late
+    // payments short of it.
+    await releaseOrderStock(
+      deps.products,
+      cart,
+      'rollback',
+      at,
+      { causationId: cart.orderId },
+      true,
+    );
+    throw new CheckoutRefusedError(problems);
+  }
+  // The same units are the holds of a concurrent request for this checkoutId that got further.
+  const started = await afterOtherRequest(deps, cart, failed.state);
+  if (started) return started;
   throw new CheckoutRefusedError(problems);
+}
+
+/**
+ * This request failed, but its CheckoutFailed found the order moved on by a concurrent
+ * request for the same checkoutId: a started order is that request's to answer with; a paid
+ * one keeps every unit it holds (they are sold); one that has ended gives back what this
+ * request may have reserved after its release.
+ */
+async function afterOtherRequest(
+  deps: CheckoutDeps,
+  cart: Cart,
+  state: OrderState,
+): Promise<StartedCheckout | undefined> {
+  const started = startedOf(cart.orderId, state);
+  if (started) return started;
+  if (state.status === 'paid') throw closed(state);
+  await releaseIfEnded(deps, cart, state);
+  return undefined;
 }
 
 function toProblem(sku: string, requested: number, error: DomainError): LineProblem {
@@ -278,14 +315,15 @@ async function createSession(
       throw error;
     const reason = error instanceof StripeRefusedError ? 'stripe_refused' : 'stripe_unreachable';
     const failed = await failCheckout(deps, cart, reason, error.message);
-    // A concurrent request for this checkoutId got its session meanwhile: the order is live,
-    // and its stock must stay held.
-    const started = failed.events.length === 0 && startedOf(orderId, failed.state);
-    if (started) return started;
-    const at = deps.now().toISOString();
-    await releaseEndedOrderStock(deps.store, deps.products, cart, 'checkout_failed', at, {
-      causationId: orderId,
-    });
+    if (failed.events.length > 0) {
+      const at = deps.now().toISOString();
+      await releaseEndedOrderStock(deps.store, deps.products, cart, 'checkout_failed', at, {
+        causationId: orderId,
+      });
+    } else {
+      const started = await afterOtherRequest(deps, cart, failed.state);
+      if (started) return started;
+    }
     throw new CheckoutUnavailableError(
       reason === 'stripe_refused'
         ? 'The payment provider refused this checkout. Please try again later.'

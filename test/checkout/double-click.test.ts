@@ -1,7 +1,9 @@
 /**
- * Two requests for one checkoutId (a double click, two tabs), the second held between
- * reading the order and reserving its stock while the first one's checkout ends: the second
- * must give back the units it took again, and never hand out a session nobody may pay.
+ * Two requests for one checkoutId (a double click, two tabs, or the widget's retry after a
+ * dropped connection): one held between reading the order and reserving its stock while the
+ * other's checkout ends must give back the units it took again, and never hand out a session
+ * nobody may pay; one that fails while the other got further must not give back the units of
+ * an order that is live or paid.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,14 +15,24 @@ import type { EventMetadata } from '../../server/eventstore/port';
 import { StripeBusyError, StripeUnavailableError } from '../../server/payments/stripe-gateway';
 import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp, testCatalog } from '../support/app';
-import { availableOf, orderEvents, RETURN_URL } from '../support/orders';
+import { availableOf, checkout, orderEvents, RETURN_URL, sessionIdOf } from '../support/orders';
 
 const CANCELLED = 'DOUBLE-CANCELLED';
 const FAILED = 'DOUBLE-FAILED';
+const PAID = 'DOUBLE-PAID';
+const PLENTY = 'DOUBLE-PLENTY';
+const LAST = 'DOUBLE-LAST';
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({
-    catalog: [...testCatalog, catalogEntry(CANCELLED, 2), catalogEntry(FAILED, 2)],
+    catalog: [
+      ...testCatalog,
+      catalogEntry(CANCELLED, 2),
+      catalogEntry(FAILED, 2),
+      catalogEntry(PAID, 2),
+      catalogEntry(PLENTY, 5),
+      catalogEntry(LAST, 1),
+    ],
   });
 });
 afterAll(async () => {
@@ -136,5 +148,76 @@ describe('a double click', () => {
       'CartValidated',
       'CheckoutFailed',
     ]);
+  });
+
+  it('failing at Stripe after the other request got its session paid keeps the sold units', async () => {
+    const input = inputFor(PAID);
+    const first = firstRequest(input, async () => {
+      throw new StripeUnavailableError('Stripe unavailable: timed out');
+    });
+    await first.atStripe;
+    const second = secondRequest(input);
+    second.go();
+    const started = await second.result;
+    const { orderId, checkoutUrl } = started as { orderId: string; checkoutUrl: string };
+    await t.sandbox.pay(sessionIdOf(checkoutUrl));
+    await expect
+      .poll(async () => (await orderEvents(t.app.services.store, orderId)).map((e) => e.type))
+      .toContain('PaymentCompleted');
+
+    first.go();
+    await expect(first.result).rejects.toBeInstanceOf(CheckoutClosedError);
+    await t.app.services.afterReply.settled();
+    expect((await t.app.services.products.state(PAID)).holds.get(orderId)).toBe(2);
+    expect(await availableOf(t, PAID)).toBe(0);
+  });
+
+  it('running out of stock while the other request started the checkout answers with that checkout', async () => {
+    const { services } = t.app;
+    const input = {
+      ...inputFor(LAST),
+      items: [
+        { sku: PLENTY, quantity: 1 },
+        { sku: LAST, quantity: 1 },
+      ],
+    };
+    let second: unknown;
+    // Another shopper takes the last unit before this request reserves it; once this
+    // request has found it gone, that shopper cancels and the double click's second request
+    // reserves both lines and starts the checkout.
+    const products = {
+      execute: async (command: ProductCommand, metadata: EventMetadata) => {
+        if (command.type !== 'ReserveStock' || command.sku !== LAST || second)
+          return services.products.execute(command, metadata);
+        const other = await checkout(t, [{ sku: LAST, quantity: 1 }], 'other@example.com');
+        try {
+          return await services.products.execute(command, metadata);
+        } finally {
+          await t.client.order.cancel.mutate({ orderId: other.orderId });
+          second = await startCheckout(
+            { ...services, publicUrl: services.config.publicUrl },
+            input,
+          );
+        }
+      },
+      states: (skus: Iterable<string>) => services.products.states(skus),
+      state: (sku: string) => services.products.state(sku),
+    } as unknown as Products;
+
+    const first = await startCheckout(
+      { ...services, publicUrl: services.config.publicUrl, products },
+      input,
+    );
+    expect(first).toEqual(second);
+    const orderId = orderIdFor(input.checkoutId);
+    expect((await orderEvents(services.store, orderId)).map((e) => e.type)).toEqual([
+      'CartValidated',
+      'CheckoutStarted',
+    ]);
+    await services.afterReply.settled();
+    // The live order still holds both its units: the last one is not for sale again.
+    expect((await services.products.state(LAST)).holds.get(orderId)).toBe(1);
+    expect((await services.products.state(PLENTY)).holds.get(orderId)).toBe(1);
+    expect(await availableOf(t, LAST)).toBe(0);
   });
 });

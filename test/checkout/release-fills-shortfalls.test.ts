@@ -9,8 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Products } from '../../server/catalog/products';
+import { orderDecider } from '../../server/checkout/order';
 import { releaseEndedOrderStock } from '../../server/checkout/order-stock';
+import { handleCommand } from '../../server/command-handler';
 import type { EventOf } from '../../server/domain/events';
+import { orderStream } from '../../server/domain/events';
 import { openEventStore } from '../../server/eventstore/open';
 import type { EventStore } from '../../server/eventstore/port';
 
@@ -75,6 +78,22 @@ async function setup(hook: (stream: string) => Promise<void>) {
     returnUrl: 'http://shop.test/',
     at: at(),
   };
+  // A has ended (its checkout failed at Stripe): only an ended order gives its units back.
+  const orderMeta = { metadata: meta };
+  await handleCommand(
+    inner,
+    orderStream(orderA),
+    orderDecider,
+    { type: 'ValidateCart', cart },
+    orderMeta,
+  );
+  await handleCommand(
+    inner,
+    orderStream(orderA),
+    orderDecider,
+    { type: 'FailCheckout', reason: 'stripe_unreachable', message: 'unreachable', at: at() },
+    orderMeta,
+  );
   return { store, products, orderA, orderB, cart };
 }
 
