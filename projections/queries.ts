@@ -133,7 +133,7 @@ export function salesReport(
       `SELECT sku, currency,
          (SELECT name FROM sales_by_product p WHERE p.sku = s.sku AND p.currency = s.currency ${nameFilter} ORDER BY day DESC LIMIT 1) AS name,
          SUM(revenue) AS revenue, SUM(units) AS units, SUM(orders) AS orders
-       FROM sales_by_product s ${where.sql} GROUP BY sku, currency ORDER BY revenue DESC, sku, currency`,
+       FROM sales_by_product s ${where.sql} GROUP BY sku, currency ORDER BY currency, revenue DESC, sku`,
     )
     .all(...inRange.params, ...where.params);
   return { from: range.from ?? null, to: range.to ?? null, totals, days, products };

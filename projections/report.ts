@@ -58,7 +58,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
           ]),
         },
         {
-          title: 'Products by revenue',
+          title: 'Products by revenue, per currency',
           headers: ['sku', 'name', 'currency', 'orders', 'units', 'revenue'],
           rows: report.products.map((p) => [
             p.sku,

@@ -55,6 +55,24 @@ describe('salesReport', () => {
     ]);
     expect(salesReport(db, { from: '2024-03-01' }).products[0]?.name).toBe('New name');
   });
+
+  it('ranks products by revenue within each currency, never by minor units across them', () => {
+    const soldIn = (sku: string, currency: string, revenue: number) =>
+      db
+        .prepare(
+          `INSERT INTO sales_by_product (day, sku, currency, name, revenue, units, orders)
+           VALUES ('2026-11-27', ?, ?, ?, ?, 1, 1)`,
+        )
+        .run(sku, currency, sku, revenue);
+    soldIn('EUR-BIG', 'eur', 15_000); // €150.00
+    soldIn('JPY-CARD', 'jpy', 20_000); // ¥20,000: more minor units, not more money
+    soldIn('EUR-SMALL', 'eur', 1_000); // €10.00
+    expect(salesReport(db, {}).products.map((p) => `${p.currency}:${p.sku}`)).toEqual([
+      'eur:EUR-BIG',
+      'eur:EUR-SMALL',
+      'jpy:JPY-CARD',
+    ]);
+  });
 });
 
 describe('date ranges', () => {
