@@ -15,7 +15,12 @@ export const statusLabel: Record<OrderStatus, string> = {
 
 export function renderOrders(report: OrdersReport, locale?: string): Node[] {
   if (report.orders.length === 0) return [emptyNote('No orders match.')];
-  const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  // In UTC, as the figures and the date filter count days: an order filtered into a day shows that day.
+  const time = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  });
   return [
     h(
       'div',
@@ -30,7 +35,7 @@ export function renderOrders(report: OrdersReport, locale?: string): Node[] {
           h(
             'tr',
             {},
-            ...['Created', 'Order', 'Email', 'Status', 'Units', 'Total'].map((label) =>
+            ...['Created (UTC)', 'Order', 'Email', 'Status', 'Units', 'Total'].map((label) =>
               h(
                 'th',
                 { scope: 'col', class: label === 'Units' || label === 'Total' ? 'num' : undefined },
