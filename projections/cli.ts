@@ -21,6 +21,7 @@ import { OrdersReportInput } from './queries';
 import { ReadModelsInUseError, rebuildReadModels } from './rebuild';
 import { type ReportName, type ReportOptions, renderReport, reportNames } from './report';
 import { startProjectionRunner } from './runner';
+import { readModelsPathIn } from './schema';
 
 class UsageError extends Error {}
 
@@ -32,6 +33,27 @@ class DamagedReadModelsError extends Error {
     );
   }
 }
+
+/** The read models' file or folder cannot be written: named, with what to check. */
+class UnwritableReadModelsError extends Error {
+  constructor(path: string, cause: Error) {
+    super(
+      `Cannot write the read models at ${path} (${cause.message}): DATA_DIR must be a folder this user may write`,
+    );
+  }
+}
+
+/** SQLite's and the file system's ways of saying a file cannot be made or written there. */
+const UNWRITABLE = [
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY',
+  'SQLITE_PERM',
+  'EACCES',
+  'EPERM',
+  'EISDIR',
+  'ENOTDIR',
+  'EROFS',
+];
 
 /** The event store cannot be opened or read: its file or server is named, and nothing is written. */
 class UnreadableEventStoreError extends Error {
@@ -59,7 +81,7 @@ function settings() {
       sqlitePath,
       synchronous: sqliteSynchronous,
     },
-    readModelsPath: path.join(dataDir, 'readmodels.sqlite'),
+    readModelsPath: readModelsPathIn(dataDir),
   };
 }
 
@@ -71,11 +93,19 @@ async function headPosition(store: EventStore): Promise<bigint> {
 async function rebuild(store: EventStore, readModelsPath: string): Promise<void> {
   const bar = progressBar(process.stderr, await headPosition(store));
   const started = performance.now();
-  const { events } = await rebuildReadModels({
-    store,
-    dbPath: readModelsPath,
-    onProgress: (progress) => bar.update(progress),
-  });
+  let events: number;
+  try {
+    ({ events } = await rebuildReadModels({
+      store,
+      dbPath: readModelsPath,
+      onProgress: (progress) => bar.update(progress),
+    }));
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    if (UNWRITABLE.some((c) => code.startsWith(c)))
+      throw new UnwritableReadModelsError(readModelsPath, error as Error);
+    throw error;
+  }
   bar.done();
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(
@@ -242,6 +272,7 @@ const OPERATOR_ERRORS = [
   ReadModelsInUseError,
   MalformedEventError,
   DamagedReadModelsError,
+  UnwritableReadModelsError,
   UnreadableEventStoreError,
 ];
 

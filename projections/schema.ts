@@ -3,7 +3,10 @@
  * Money columns are integers in the minor unit of the row's `currency`; days are UTC
  * `YYYY-MM-DD`; times are ISO 8601 strings as recorded in the events.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ConfigError } from '../server/config';
 
 export const READ_MODEL_TABLES = [
   'checkpoint',
@@ -130,6 +133,21 @@ const INDEXES = `
 
 export function createIndexes(db: Database.Database): void {
   db.exec(INDEXES);
+}
+
+/**
+ * The read models' file in DATA_DIR, whichever store holds the events: on EventStoreDB the
+ * folder may not exist yet (a fresh container), and is made here.
+ */
+export function readModelsPathIn(dataDir: string): string {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot use DATA_DIR ${dataDir} for the read models: ${(error as Error).message}`,
+    );
+  }
+  return path.join(dataDir, 'readmodels.sqlite');
 }
 
 /** Opens (creating if needed) the read-model database. */

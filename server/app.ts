@@ -18,6 +18,7 @@ import {
 import { stockReport } from '../projections/queries';
 import { startProjectionRunner } from '../projections/runner';
 import { startProjectionThread } from '../projections/runner-thread';
+import { readModelsPathIn } from '../projections/schema';
 import { AfterReply } from './after-reply';
 import { readCatalogFile, syncCatalog } from './catalog/catalog-file';
 import { Products } from './catalog/products';
@@ -206,6 +207,7 @@ async function startOn(
   const metrics = createMetrics();
   // Read before anything is opened: a bad file stops the start with nothing to undo.
   const catalog = config.catalogFile ? readCatalogFile(config.catalogFile) : undefined;
+  const readModelsPath = readModelsPathIn(config.dataDir);
   const adapter = await openedStore(config);
   const store = instrumented(adapter, metrics);
   const products = new Products(store);
@@ -215,7 +217,7 @@ async function startOn(
   }
 
   const runnerOptions = {
-    dbPath: path.join(config.dataDir, 'readmodels.sqlite'),
+    dbPath: readModelsPath,
     onError: (error: unknown) => log.error({ err: error }, 'projection runner stopped'),
     // A restart or a leader change of EventStoreDB: the read models wait, then go on.
     onUnavailable: (error: unknown, retryInMs: number) =>

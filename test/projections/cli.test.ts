@@ -286,6 +286,18 @@ describe('npm run projections -- rebuild', () => {
     }
   });
 
+  it('names a read-model path it cannot write, in one line', async () => {
+    const data = join(dir, 'rebuild-into-folder');
+    mkdirSync(join(data, 'readmodels.sqlite'), { recursive: true });
+    await SqliteEventStore.open(join(data, 'events.sqlite')).close();
+    const { code, stdout, stderr } = await cli(data, 'rebuild');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(
+      /^Cannot write the read models at [^\n]+: DATA_DIR must be a folder this user may write\n$/,
+    );
+    expect(stderr).toContain(join(data, 'readmodels.sqlite'));
+  });
+
   it('says which event is malformed, in one line', async () => {
     const { code, stderr } = await cli(brokenDir, 'rebuild');
     expect(code).toBe(1);
