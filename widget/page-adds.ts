@@ -1,15 +1,27 @@
 /** The page's ways to add to the cart: `data-cart-add` elements and `<stripe-cart-add>` requests. */
 import { ADD_REQUEST } from './events';
+import type { StripeCart } from './stripe-cart';
+
+/**
+ * The cart that takes the page's adds and the shopper back from Stripe: the first one the
+ * page renders (a header cart hidden on phones can neither show its panel nor be heard),
+ * else the first hidden by its own `hidden` (its panel still opens), else the first.
+ */
+export function mainCart(cart: StripeCart): StripeCart {
+  const all = [...document.querySelectorAll('stripe-cart')];
+  return all.find((c) => c.getClientRects().length) ?? all.find((c) => c.hidden) ?? all[0] ?? cart;
+}
 
 /** Adds to `cart` what the page asks for, until the returned function stops listening. */
-export function listenForAdds(cart: { add(sku: string, quantity: number): void }): () => void {
+export function listenForAdds(cart: StripeCart): () => void {
   const onAddRequest = (event: CustomEvent<{ sku: string; quantity: number }>) => {
-    if (event.defaultPrevented) return;
+    if (event.defaultPrevented || mainCart(cart) !== cart) return;
     event.preventDefault();
     cart.add(event.detail.sku, event.detail.quantity);
   };
   const onClick = (event: MouseEvent) => {
-    if (event.defaultPrevented || !(event.target instanceof Element)) return;
+    if (event.defaultPrevented || !(event.target instanceof Element) || mainCart(cart) !== cart)
+      return;
     const trigger = event.target.closest<HTMLElement>('[data-cart-add]');
     const sku = trigger?.dataset.cartAdd;
     if (!trigger || !sku) return;

@@ -9,7 +9,7 @@ import { deepActiveElement, trapTab } from './focus';
 import type { Messages, Translate } from './i18n';
 import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
 import { OrderFollower } from './order-follower';
-import { listenForAdds } from './page-adds';
+import { listenForAdds, mainCart } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
 import { itemCount, MAX_QUANTITY, reduceCart, sameLines } from './state/cart';
 import type { Failure } from './state/failure';
@@ -228,6 +228,14 @@ export class StripeCart extends LitElement {
       return;
     }
     if (dialog.open) return;
+    // Never a modal the page cannot show (it would freeze the page): a cart hidden with its
+    // header opens the one shown instead; one with its own \`hidden\` shows just its panel.
+    if (!this.hidden && !this.getClientRects().length) {
+      const main = mainCart(this);
+      if (main !== this) main.open();
+      return;
+    }
+    this.toggleAttribute('open', true);
     const active = deepActiveElement();
     this.#returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
     dialog.showModal();
@@ -330,7 +338,7 @@ export class StripeCart extends LitElement {
     // Buttons that connected before any cart had an api look for theirs again (one not yet
     // upgraded has no requestUpdate: it looks when it connects).
     for (const add of document.querySelectorAll('stripe-cart-add')) add.requestUpdate?.();
-    if (!this.#returnHandled) {
+    if (!this.#returnHandled && mainCart(this) === this) {
       this.#returnHandled = true;
       this.#handleReturn(feed.api);
     }
@@ -486,6 +494,7 @@ export class StripeCart extends LitElement {
       : this.renderRoot.querySelector<HTMLElement>('.trigger');
     this.#returnFocus = null;
     this._open = false;
+    this.removeAttribute('open');
     this._announcement = '';
     target?.focus();
     const order = this.#follower.order;

@@ -3,6 +3,7 @@
  * buttons before any cart, hidden elements, and a product delisted while in a cart.
  */
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import type { StripeCart } from '../../widget/stripe-cart';
 import { widgetDir } from '../widget/build-widget';
@@ -12,6 +13,41 @@ import { demoCatalog, shopInChromium } from './support/shop';
 
 const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
 const MODULE = '<script type="module" src="/widget/stripe-cart.js"></script>';
+
+/** The texts of the live regions of every <stripe-cart> that is rendered at all. */
+const renderedAnnouncements = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('stripe-cart')]
+      .filter((cart) => cart.checkVisibility())
+      .flatMap((cart) => [...cart.shadowRoot!.querySelectorAll('[role="status"]')])
+      .map((region) => region.textContent ?? '')
+      .join(' '),
+  );
+
+/** Whether any <stripe-cart> dialog is open and actually shown. */
+const visibleDialogs = (page: Page) =>
+  page.evaluate(
+    () =>
+      [...document.querySelectorAll('stripe-cart')].filter((cart) => {
+        const dialog = cart.shadowRoot?.querySelector('dialog');
+        return dialog?.open && dialog.checkVisibility();
+      }).length,
+  );
+
+/** Whether a click reaches the page's own #page-button (not inert behind a modal dialog). */
+const clickable = (page: Page) =>
+  page
+    .locator('#page-button')
+    .click({ timeout: 2_000 })
+    .then(() => page.evaluate(() => (window as { pageClicked?: boolean }).pageClicked === true))
+    .catch(() => false);
+
+/** The documented two-cart page: a header cart hidden on phones, and a menu cart. */
+const TWO_CARTS = `<html lang="en"><style>@media (max-width: 600px) { .wide-only { display: none; } }</style>
+  ${MODULE}<header class="wide-only"><stripe-cart id="header" api="/"></stripe-cart></header>
+  <nav><stripe-cart id="menu" api="/"></stripe-cart></nav>
+  <button type="button" data-cart-add="BAGGIO-1994">Add Baggio</button>
+  <button type="button" id="page-button" onclick="window.pageClicked = true">Something on the page</button></html>`;
 
 describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout: 60_000 }, () => {
   const suite = shopInChromium();
@@ -259,6 +295,78 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(await cartButton(page).isVisible()).toBe(true);
     expect(await page.locator('stripe-cart-add button').isVisible()).toBe(true);
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('two carts, the first hidden on a phone: coming back from Stripe shows the order and leaves the page usable', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await page.setViewportSize({ width: 390, height: 800 });
+    const { orderId } = await shop.test.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'phone@example.com',
+      returnUrl: `${shop.url}/two-carts`,
+    });
+    await servePage(page, `${shop.url}/two-carts`, TWO_CARTS);
+    await page.goto(`${shop.url}/two-carts?stripe_cart=success&stripe_cart_order=${orderId}`);
+    await page.locator('#menu .trigger').waitFor();
+    await page.waitForTimeout(1_000);
+    // The shopper must see the order's status, and the page must not be frozen behind an
+    // invisible modal dialog (today: no panel shown, and every click on the page is refused).
+    const shown = await visibleDialogs(page);
+    expect({
+      orderShown: shown === 1,
+      pageFrozen: shown === 0 && !(await clickable(page)),
+    }).toEqual({
+      orderShown: true,
+      pageFrozen: false,
+    });
+    await page.context().close();
+  });
+
+  test("a hidden cart opened from the page's own button (cart.open()) shows its panel and leaves the page usable", async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/own-button`,
+      `<html lang="en">${MODULE}<stripe-cart api="/" hidden></stripe-cart>
+      <button type="button" id="my-cart" onclick="document.querySelector('stripe-cart').open()">My cart</button>
+      <button type="button" id="page-button" onclick="window.pageClicked = true">Something on the page</button></html>`,
+    );
+    await page.goto(`${shop.url}/own-button`);
+    await cartButton(page).waitFor({ state: 'attached' });
+    await page.locator('#my-cart').click();
+    await page.waitForTimeout(300);
+    const shown = await visibleDialogs(page);
+    expect({
+      panelShown: shown === 1,
+      pageFrozen: shown === 0 && !(await clickable(page)),
+    }).toEqual({
+      panelShown: true,
+      pageFrozen: false,
+    });
+    await page.context().close();
+  });
+
+  test('two carts, the first hidden on a phone: an add is announced by a cart screen readers can hear', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await servePage(page, `${shop.url}/two-carts`, TWO_CARTS);
+    await page.goto(`${shop.url}/two-carts`);
+    await page.locator('#menu .trigger').waitFor();
+    await page.waitForFunction(() => document.querySelector('stripe-cart')?.shadowRoot);
+    await page.getByRole('button', { name: 'Add Baggio' }).click();
+    await expect
+      .poll(() =>
+        page.evaluate(() => document.querySelector<StripeCart>('stripe-cart#menu')!.items.length),
+      )
+      .toBe(1);
+    await expect
+      .poll(() => renderedAnnouncements(page), { timeout: 3_000 })
+      .toContain(`${product('BAGGIO-1994').name} added to the cart.`);
     await page.context().close();
   });
 });
