@@ -138,18 +138,16 @@ async function rebuildInGroups(
   }
   const stock = await worker.result;
   const events = orders.events + stock.events;
-  const position = last?.position;
   const db = openRebuildDb(temp);
   try {
     db.prepare('ATTACH ? AS stock').run(stockTemp);
     db.transaction(() => {
       for (const table of STOCK_TABLES)
         db.exec(`INSERT INTO ${table} SELECT * FROM stock.${table}`);
-      if (position !== undefined)
-        db.prepare('INSERT INTO checkpoint (id, position, events) VALUES (1, ?, ?)').run(
-          position,
-          orders.applied + stock.applied,
-        );
+      if (last)
+        db.prepare(
+          'INSERT INTO checkpoint (id, position, events, event_position, event_id) VALUES (1, ?, ?, ?, ?)',
+        ).run(last.position, orders.applied + stock.applied, last.position, last.id);
       createIndexes(db);
     })();
     db.exec('DETACH stock');
@@ -159,7 +157,7 @@ async function rebuildInGroups(
   progress.orders = { events: orders.events, position: through };
   progress.stock = { events: stock.events, position: through };
   report();
-  return { events, position };
+  return { events, position: last?.position };
 }
 
 /** Heap limits of the stock worker: its rows are few and small (a collector on a short leash keeps RSS down). */
@@ -225,6 +223,7 @@ async function rebuildFromSubscription(
     let events = 0;
     let applied = 0;
     let position: bigint | undefined;
+    let eventId: string | undefined;
     const report = () =>
       options.onProgress?.({
         position: position ?? -1n,
@@ -243,6 +242,7 @@ async function rebuildFromSubscription(
         const recorded = message.event;
         events += 1;
         position = recorded.position;
+        eventId = recorded.id;
         // Types this version does not know (a newer one's) are skipped, as the runner does.
         if (isEventType(recorded.type)) {
           projector.apply(checkStoredEvent(recorded.position, recorded.streamId, recorded));
@@ -256,7 +256,9 @@ async function rebuildFromSubscription(
     } finally {
       await subscription.close();
     }
-    readModels.writeAll(position === undefined ? undefined : { position, events: applied });
+    readModels.writeAll(
+      position === undefined ? undefined : { position, events: applied, eventId },
+    );
     createIndexes(db);
     db.exec('COMMIT');
     report();

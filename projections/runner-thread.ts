@@ -13,9 +13,16 @@ import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { SqliteEventStore } from '../server/eventstore/sqlite';
 import { startWorker } from '../server/worker-thread';
-import { caughtUpSignal, changeListeners, logRunnerError, type ProjectionRunner } from './runner';
+import {
+  caughtUpSignal,
+  changeListeners,
+  logRunnerError,
+  type ProjectionRunner,
+  sameEventsAsStore,
+} from './runner';
 import type { FromRunnerWorker, RunnerWorkerData, ToRunnerWorker } from './runner-worker';
 import { openReadModelDb } from './schema';
+import { readCheckpoint } from './sqlite-models';
 
 export interface ProjectionThreadOptions {
   store: SqliteEventStore;
@@ -34,6 +41,12 @@ export async function startProjectionThread(
   const onError = options.onError ?? logRunnerError;
   // Opening creates the schema, so queries work before the first commit.
   const db = openReadModelDb(dbPath);
+  try {
+    await sameEventsAsStore(store, readCheckpoint(db), dbPath);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   db.pragma('query_only = ON');
   db.pragma('cache_size = -2048');
 

@@ -6,12 +6,13 @@
  * may project into one file: a commit only lands on the checkpoint it started from.
  */
 import type Database from 'better-sqlite3';
+import { ConfigError } from '../server/config';
 import { checkStoredEvent } from '../server/domain/event-check';
 import { type DomainEvent, isEventType } from '../server/domain/events';
 import type { EventStore, RecordedEvent, SubscriptionMessage } from '../server/eventstore/port';
 import { Projector, type Touched } from './apply';
 import { openReadModelDb } from './schema';
-import { SqliteReadModels } from './sqlite-models';
+import { type Checkpoint, SqliteReadModels } from './sqlite-models';
 
 export interface ProjectionProgress {
   /** `$all` position of the last committed event. */
@@ -95,6 +96,28 @@ export function caughtUpSignal() {
   return { promise, resolve, reject };
 }
 
+/**
+ * Read models hold the events up to their checkpoint: that event must be the store's own. A
+ * store restored from an older backup, or another store (DATA_DIR or EVENTSTORE_URL changed),
+ * has none or another there, and following it from the checkpoint would skip its new events
+ * and keep events it no longer has.
+ */
+export async function sameEventsAsStore(
+  store: EventStore,
+  checkpoint: Checkpoint | undefined,
+  dbPath: string,
+): Promise<void> {
+  if (!checkpoint) return;
+  const [at] = await store.readAll({ fromPosition: checkpoint.position, maxCount: 1 });
+  const same =
+    at?.position === checkpoint.position &&
+    (checkpoint.eventId === undefined || at.id === checkpoint.eventId);
+  if (same) return;
+  throw new ConfigError(
+    `${dbPath} holds read models of events this event store does not have (restored from a backup, or another store's file?): rebuild them with \`npm run -s projections -- rebuild\``,
+  );
+}
+
 /** The least time between two live commits. */
 const LIVE_COMMIT_SPACING_MS = 4;
 
@@ -103,6 +126,12 @@ export async function startProjectionRunner(
 ): Promise<ProjectionRunner> {
   const db = openReadModelDb(options.dbPath);
   const readModels = new SqliteReadModels(db);
+  try {
+    await sameEventsAsStore(options.store, readModels.checkpoint(), options.dbPath);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const projector = new Projector(readModels.models);
   const batchSize = options.batchSize ?? 10_000;
   const onError = options.onError ?? logRunnerError;
@@ -115,6 +144,7 @@ export async function startProjectionRunner(
   const newBatch = (position: bigint) => ({
     count: 0,
     position,
+    eventId: undefined as string | undefined,
     events: [] as { position: bigint; event: DomainEvent }[],
     orderIds: new Set<string>(),
     skus: new Set<string>(),
@@ -146,6 +176,7 @@ export async function startProjectionRunner(
   const apply = (recorded: RecordedEvent) => {
     pending.count += 1;
     pending.position = recorded.position;
+    pending.eventId = recorded.id;
     // Types this version does not know (written by a newer one) are skipped; a rebuild after upgrading picks them up.
     if (!isEventType(recorded.type)) return;
     const event = checkStoredEvent(recorded.position, recorded.streamId, recorded);
@@ -166,6 +197,7 @@ export async function startProjectionRunner(
       const checkpoint = {
         position: batch.position,
         events: (stored?.events ?? 0) + events.length,
+        eventId: batch.eventId,
       };
       const outcome = readModels.commit(stored?.position, checkpoint);
       if (outcome.ok) {

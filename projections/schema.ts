@@ -21,12 +21,21 @@ export const READ_MODEL_TABLES = [
 
 /** Added after the first release: last in the table, where ALTER TABLE puts it in an older file. */
 const SHORTFALL_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
+/**
+ * The id of the event at the checkpoint, and the position it was saved for: a file written by
+ * an older version moves `position` without them, so they count only while the two agree.
+ */
+const CHECKPOINT_EVENT_COLUMNS = [
+  ['event_position', 'INTEGER'],
+  ['event_id', 'TEXT'],
+] as const;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS checkpoint (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     position INTEGER NOT NULL,
-    events   INTEGER NOT NULL
+    events   INTEGER NOT NULL,
+    ${CHECKPOINT_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n    ')}
   );
   CREATE TABLE IF NOT EXISTS orders (
     order_id          TEXT PRIMARY KEY,
@@ -173,14 +182,22 @@ export function openReadModelDb(path: string): Database.Database {
 
 /** Brings a file written by an older version up to SCHEMA, so a server upgrade needs no rebuild. */
 function addMissingColumns(db: Database.Database): void {
+  const added = [
+    ['orders', 'shortfall', SHORTFALL_COLUMN],
+    ...CHECKPOINT_EVENT_COLUMNS.map(([name, type]) => ['checkpoint', name, type]),
+  ] as const;
   const missing = () =>
-    !db.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'shortfall'").get();
+    added.filter(
+      ([table, name]) =>
+        !db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, name),
+    );
   // Read first: a file already up to date takes no write lock, so opening it never waits
   // for (or times out behind) another process's commit.
-  if (!missing()) return;
-  // Immediate: two processes opening the file at once must not both add the column.
+  if (missing().length === 0) return;
+  // Immediate: two processes opening the file at once must not both add a column.
   db.transaction(() => {
-    if (missing()) db.exec(`ALTER TABLE orders ADD COLUMN shortfall ${SHORTFALL_COLUMN}`);
+    for (const [table, name, type] of missing())
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
   }).immediate();
 }
 

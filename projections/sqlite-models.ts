@@ -21,6 +21,43 @@ const LIVE_CACHE_SIZE = 1_000;
 export interface Checkpoint {
   position: bigint;
   events: number;
+  /** The id of the event at `position`: tells these read models' store from another one. */
+  eventId?: string | undefined;
+}
+
+interface CheckpointRow {
+  position: bigint;
+  events: bigint;
+  event_position: bigint | null;
+  event_id: string | null;
+}
+
+const CHECKPOINT_QUERY =
+  'SELECT position, events, event_position, event_id FROM checkpoint WHERE id = 1';
+
+/** The file's checkpoint, for a reader that keeps no models. */
+export function readCheckpoint(db: Database.Database): Checkpoint | undefined {
+  return toCheckpoint(db.prepare<[], CheckpointRow>(CHECKPOINT_QUERY).safeIntegers(true).get());
+}
+
+interface CheckpointParams {
+  position: bigint;
+  events: number;
+  eventId: string | null;
+}
+
+const paramsOf = ({ position, events, eventId }: Checkpoint): CheckpointParams => ({
+  position,
+  events,
+  eventId: eventId ?? null,
+});
+
+function toCheckpoint(row: CheckpointRow | undefined): Checkpoint | undefined {
+  if (!row) return undefined;
+  const { position, events, event_position, event_id } = row;
+  // An older version moved the position without the id: the id saved is another event's.
+  const eventId = event_id !== null && event_position === position ? event_id : undefined;
+  return { position, events: Number(events), eventId };
 }
 
 export type CommitOutcome = { ok: true } | { ok: false; stored: Checkpoint | undefined };
@@ -31,17 +68,13 @@ export class SqliteReadModels {
   private readonly commitTx: Database.Transaction<
     (expected: bigint | undefined, checkpoint: Checkpoint) => CommitOutcome
   >;
-  private readonly readCheckpoint: Database.Statement<[], { position: bigint; events: bigint }>;
+  private readonly readCheckpoint: Database.Statement<[], CheckpointRow>;
 
-  private readonly saveCheckpoint: Database.Statement<[bigint, number]>;
+  private readonly saveCheckpoint: Database.Statement<[CheckpointParams]>;
 
   /** `cacheSize`: rows each table keeps per cache generation. */
   constructor(db: Database.Database, cacheSize = 5_000) {
-    this.readCheckpoint = db
-      .prepare<[], { position: bigint; events: bigint }>(
-        'SELECT position, events FROM checkpoint WHERE id = 1',
-      )
-      .safeIntegers(true);
+    this.readCheckpoint = db.prepare<[], CheckpointRow>(CHECKPOINT_QUERY).safeIntegers(true);
     const fresh = this.checkpoint() === undefined;
     const table = <V>(codec: Codec<V>) => new CachedTable(codec, cacheSize, fresh);
     const tables = {
@@ -54,9 +87,11 @@ export class SqliteReadModels {
     };
     this.models = tables;
     this.tables = Object.values(tables) as CachedTable<unknown>[];
-    this.saveCheckpoint = db.prepare<[bigint, number]>(
-      `INSERT INTO checkpoint (id, position, events) VALUES (1, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET position = excluded.position, events = excluded.events`,
+    this.saveCheckpoint = db.prepare<[CheckpointParams]>(
+      `INSERT INTO checkpoint (id, position, events, event_position, event_id)
+       VALUES (1, @position, @events, @position, @eventId)
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, events = excluded.events,
+         event_position = excluded.event_position, event_id = excluded.event_id`,
     );
     const saveCheckpoint = this.saveCheckpoint;
     this.commitTx = db.transaction(
@@ -64,15 +99,14 @@ export class SqliteReadModels {
         const stored = this.checkpoint();
         if (stored?.position !== expected) return { ok: false, stored };
         for (const table of this.tables) table.write();
-        saveCheckpoint.run(checkpoint.position, checkpoint.events);
+        saveCheckpoint.run(paramsOf(checkpoint));
         return { ok: true };
       },
     );
   }
 
   checkpoint(): Checkpoint | undefined {
-    const row = this.readCheckpoint.get();
-    return row && { position: row.position, events: Number(row.events) };
+    return toCheckpoint(this.readCheckpoint.get());
   }
 
   /**
@@ -102,7 +136,7 @@ export class SqliteReadModels {
   /** Rebuild only, inside its transaction: writes every changed row and the checkpoint. */
   writeAll(checkpoint: Checkpoint | undefined): void {
     for (const table of this.tables) table.write();
-    if (checkpoint) this.saveCheckpoint.run(checkpoint.position, checkpoint.events);
+    if (checkpoint) this.saveCheckpoint.run(paramsOf(checkpoint));
     for (const table of this.tables) table.committed();
   }
 
