@@ -42,6 +42,9 @@ export interface ShopApi {
   cancelOrder(orderId: string): Promise<{ status: OrderStatus }>;
 }
 
+/** How long one checkout.start may take; four tries and their waits stay under 30 s. */
+export const CHECKOUT_TIMEOUT_MS = 5_000;
+
 export function createShopApi(api: string): ShopApi {
   const url = `${api.replace(/\/+$/, '')}/trpc`;
   const client: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
@@ -70,7 +73,14 @@ export function createShopApi(api: string): ShopApi {
           onConnectionStateChange: connectionHandler(live),
         }),
       ),
-    startCheckout: (input) => client.checkout.start.mutate(input),
+    // A request never answered (an overloaded shop, a hung proxy) fails as a dropped
+    // connection would: retried with the same checkoutId, then "could not reach the shop".
+    // Not AbortSignal.timeout, which Safari 15.4 lacks.
+    startCheckout: (input) => {
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), CHECKOUT_TIMEOUT_MS);
+      return client.checkout.start.mutate(input, { signal: abort.signal });
+    },
     getOrder: (orderId, sessionId) =>
       // An undefined sessionId leaves the JSON input without one.
       client.order.get.query({ orderId, sessionId }),

@@ -1,6 +1,6 @@
 /**
- * The widget when things go wrong around it: a proxy answering a reconnect with 502, and
- * another tab saving the cart, in real Chromium.
+ * The widget when things go wrong around it: a proxy answering a reconnect with 502, another
+ * tab saving the cart, and a checkout never answered, in real Chromium.
  */
 import type { Route } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
@@ -70,4 +70,30 @@ describe.skipIf(skipE2E())('the widget around trouble', { timeout: 60_000 }, () 
     );
     await page.context().close();
   });
+
+  test('a checkout the server never answers does not leave the shopper on "Starting checkout…" for good', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    // The shop is overloaded or a proxy hangs: the request is accepted and never answered.
+    await page.route('**/trpc/checkout.start**', () => {});
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('BAGGIO-1994');
+      cart.open();
+    });
+    await cartDialog(page).getByLabel('Email for the receipt').fill('slow@example.com');
+    const pay = cartDialog(page).locator('[part="checkout"]');
+    await pay.click();
+    await expect.poll(() => pay.getAttribute('aria-disabled')).toBe('true');
+    // After 30 s the shopper is told something and can try again.
+    await expect
+      .poll(() => pay.getAttribute('aria-disabled'), { timeout: 30_000, interval: 1_000 })
+      .toBe('false');
+    expect(await cartDialog(page).locator('[part="error"]').textContent()).toContain(
+      'could not reach the shop',
+    );
+    await page.context().close();
+  }, 60_000);
 });
