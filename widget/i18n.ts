@@ -140,9 +140,13 @@ export function resolveLocale(element: Element, requested?: string): string {
   return 'en';
 }
 
+/** The locale's texts with the overrides that are text (a property may hold a null, say). */
 export function messagesFor(locale: string, overrides?: Partial<Messages>): Messages {
-  const base = locales[locale.split('-')[0]!.toLowerCase()] ?? en;
-  return overrides ? { ...base, ...overrides } : base;
+  const messages = { ...(locales[locale.split('-')[0]!.toLowerCase()] ?? en) };
+  for (const key in overrides)
+    if (typeof overrides[key as MessageKey] === 'string')
+      messages[key as MessageKey] = overrides[key as MessageKey]!;
+  return messages;
 }
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;

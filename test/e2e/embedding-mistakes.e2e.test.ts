@@ -117,4 +117,28 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
       await new Promise((resolve) => other.close(resolve));
     }
   });
+
+  test('messages set as a property with a non-text value are ignored, as they are in the attribute', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/prop`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/prop`);
+    await cartButton(page).waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      // e.g. a CMS field left empty: null where a text was expected.
+      cart.messages = { pay: 'Buy now', title: null as unknown as string };
+      cart.add('BAGGIO-1994');
+    });
+    await expectCount(page, 1);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.open());
+    await expect.poll(() => cartDialog(page).locator('h2').textContent()).toBe('Your cart');
+    expect(await cartDialog(page).locator('[part="checkout"]').textContent()).toBe('Buy now');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

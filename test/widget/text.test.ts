@@ -26,6 +26,11 @@ describe('localisation', () => {
     expect(messagesFor('en', { pay: 'Buy now' }).pay).toBe('Buy now');
   });
 
+  test('an override that is not text (a property holding null) keeps the built-in text', () => {
+    const messages = messagesFor('en', { pay: 'Buy now', title: null as unknown as string });
+    expect(messages).toMatchObject({ pay: 'Buy now', title: 'Your cart' });
+  });
+
   test('fills placeholders and leaves unknown ones visible', () => {
     const t = translator(messagesFor('en'));
     expect(t('onlyLeft', { count: 2 })).toBe('Only 2 left');
