@@ -515,9 +515,12 @@ export class StripeCart extends LitElement {
     if (panel) trapTab(event, panel, this.renderRoot as ShadowRoot);
   };
 
+  /** Where the last press began: a drag from the panel that ends on the backdrop is no click on it. */
+  #pressed: EventTarget | null = null;
+
   #onDialogClick = (event: MouseEvent) => {
     // Clicks on the backdrop land on the <dialog> itself; the panel covers the rest.
-    if (event.target === this.#dialog) this.close();
+    if (event.target === this.#dialog && this.#pressed === event.target) this.close();
   };
 
   protected override render() {
@@ -535,7 +538,9 @@ export class StripeCart extends LitElement {
       </button>
       <div class="sr" role="status" aria-live="polite">${open ? '' : this._announcement}</div>
       <dialog part="dialog" aria-labelledby="title" @keydown=${this.#onDialogKeydown}
-        @click=${this.#onDialogClick}>
+        @click=${this.#onDialogClick} @pointerdown=${(e: Event) => {
+          this.#pressed = e.target;
+        }}>
         <div class="panel">
           <header part="header">
             <h2 id="title" tabindex="-1">${order ? t('orderTitle') : t('title')}</h2>

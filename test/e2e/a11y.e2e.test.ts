@@ -352,4 +352,30 @@ describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () 
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test('selecting the email text with the mouse and letting go over the backdrop does not close the cart', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('BAGGIO-1994');
+      cart.open();
+    });
+    const email = cartDialog(page).getByLabel('Email for the receipt');
+    await email.fill('someone@example.com');
+    const box = (await email.boundingBox())!;
+    // Press at the end of the text, drag left past the panel's edge, release on the backdrop.
+    await page.mouse.move(box.x + box.width - 5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x - 100, box.y + box.height / 2, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    expect(await cartDialog(page).isVisible()).toBe(true);
+    // A click on the backdrop itself still closes it.
+    await page.mouse.click(box.x - 100, box.y + box.height / 2);
+    await expect.poll(() => cartDialog(page).isVisible()).toBe(false);
+    await page.context().close();
+  });
 });
