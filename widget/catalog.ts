@@ -62,8 +62,10 @@ export class CatalogFeed {
 
 const feeds = new Map<string, CatalogFeed>();
 
+/** Throws for an api that is no http(s) URL ("localhost:3000" reads as a scheme). */
 export function catalogFeed(api: string): CatalogFeed {
   const key = new URL(api, location.href).href;
+  if (!/^https?:/.test(key)) throw TypeError(api);
   let feed = feeds.get(key);
   if (!feed) {
     feed = new CatalogFeed(createShopApi(key));

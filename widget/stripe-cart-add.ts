@@ -85,11 +85,15 @@ export class StripeCartAdd extends LitElement {
     if (api === this.#followed) return;
     this.#unfollow?.();
     this.#followed = api;
-    this.#unfollow = api
-      ? catalogFeed(api).subscribe(({ products }) => {
+    this.#unfollow = undefined;
+    try {
+      if (api)
+        this.#unfollow = catalogFeed(api).subscribe(({ products }) => {
           this._products = products;
-        })
-      : undefined;
+        });
+    } catch {
+      // No URL (the cart says so on the console): no price to show.
+    }
   }
 
   #add(): void {

@@ -141,4 +141,28 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test('api without its scheme ("localhost:3000"): the documented console error, and the cart still shows', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    const said: string[] = [];
+    const thrown: string[] = [];
+    page.on('console', (m) => said.push(m.text()));
+    page.on('pageerror', (e) => thrown.push(e.message));
+    await servePage(
+      page,
+      `${shop.url}/typo`,
+      `<html lang="en">${MODULE}<stripe-cart api="localhost:3000"></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/typo`);
+    await page.waitForFunction(() => customElements.get('stripe-cart'));
+    await page.waitForTimeout(500);
+    expect(said).toContain('<stripe-cart>: api="localhost:3000" is not a URL');
+    expect(thrown).toEqual([]);
+    // "the cart keeps working as far as it can": at least its button is there.
+    expect(await cartButton(page).count()).toBe(1);
+    expect(await page.locator('stripe-cart-add button').count()).toBe(1);
+    await page.context().close();
+  });
 });
