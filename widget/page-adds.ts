@@ -20,9 +20,11 @@ export function listenForAdds(cart: StripeCart): () => void {
     cart.add(event.detail.sku, event.detail.quantity);
   };
   const onClick = (event: MouseEvent) => {
-    if (event.defaultPrevented || !(event.target instanceof Element) || mainCart(cart) !== cart)
-      return;
-    const trigger = event.target.closest<HTMLElement>('[data-cart-add]');
+    if (event.defaultPrevented || mainCart(cart) !== cart) return;
+    // The path, not the target: a button inside a web component's shadow root counts too.
+    const trigger = event
+      .composedPath()
+      .find((node): node is HTMLElement => !!(node as HTMLElement).dataset?.cartAdd);
     const sku = trigger?.dataset.cartAdd;
     if (!trigger || !sku) return;
     event.preventDefault();

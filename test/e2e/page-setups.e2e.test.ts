@@ -369,4 +369,28 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
       .toContain(`${product('BAGGIO-1994').name} added to the cart.`);
     await page.context().close();
   });
+
+  test('data-cart-add works on a button inside a web component (shadow DOM product card)', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/cards`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart><product-card></product-card>
+      <script>customElements.define('product-card', class extends HTMLElement {
+        constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML =
+          '<button type="button" data-cart-add="PELE-1958">Add Pel\\u00e9</button>'; }
+      });</script></html>`,
+    );
+    await page.goto(`${shop.url}/cards`);
+    await cartButton(page).waitFor();
+    await page.locator('product-card button').click();
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('stripe-cart')!.items), {
+        timeout: 3_000,
+      })
+      .toEqual([{ sku: 'PELE-1958', quantity: 1 }]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
