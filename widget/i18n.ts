@@ -126,11 +126,7 @@ export const locales: Record<string, Messages> = { en, it };
  * canonical BCP 47 tag; `en_US` reads as `en-US`, and a tag Intl rejects is skipped.
  */
 export function resolveLocale(element: Element, requested?: string): string {
-  for (const tag of [
-    requested,
-    element.closest('[lang]')?.getAttribute('lang'),
-    navigator.language,
-  ]) {
+  for (const tag of [requested, nearestLang(element), navigator.language]) {
     try {
       if (tag) return Intl.getCanonicalLocales(tag.replaceAll('_', '-'))[0]!;
     } catch {
@@ -141,6 +137,12 @@ export function resolveLocale(element: Element, requested?: string): string {
 }
 
 /** The locale's texts with the overrides that are text (a property may hold a null, say). */
+/** The nearest `lang`, out through the shadow roots the element is in (a header component's). */
+const nearestLang = (element: Element): string | null | undefined =>
+  element.closest('[lang]')?.getAttribute('lang') ??
+  ((element.getRootNode() as ShadowRoot).host &&
+    nearestLang((element.getRootNode() as ShadowRoot).host));
+
 export function messagesFor(locale: string, overrides?: Partial<Messages>): Messages {
   const messages = { ...(locales[locale.split('-')[0]!.toLowerCase()] ?? en) };
   for (const key in overrides)

@@ -393,4 +393,24 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test('a cart inside a header component (shadow DOM) speaks the language of <html lang>', async () => {
+    const { shop, browser } = suite;
+    // The shopper's browser is English (en-GB); the page is Italian.
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/header-component-it`,
+      `<html lang="it">${MODULE}<site-header></site-header>
+      <script>customElements.define('site-header', class extends HTMLElement {
+        constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<stripe-cart api="/"></stripe-cart>'; }
+      });</script></html>`,
+    );
+    await page.goto(`${shop.url}/header-component-it`);
+    const trigger = page.locator('stripe-cart .trigger');
+    await trigger.waitFor();
+    expect(await trigger.textContent()).toContain('Carrello');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
