@@ -260,6 +260,13 @@ export class StripeCart extends LitElement {
     // Moved in the DOM (disconnected, then connected again): willUpdate runs only on the
     // first connection or when `api` changes, so the feeds come back here.
     if (this.hasUpdated) this.#connectApi();
+    // Open when moved: out of the document it left the top layer, and came back as a box in
+    // the page. Modal again (without its close event, which would end the cart's session).
+    const dialog = this.#dialog;
+    if (this._open && dialog) {
+      dialog.removeAttribute('open');
+      dialog.showModal();
+    }
   }
 
   override disconnectedCallback(): void {

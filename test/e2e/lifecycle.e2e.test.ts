@@ -148,5 +148,43 @@ describe.skipIf(skipE2E())(
       expect(errors).toEqual([]);
       await page.context().close();
     });
+
+    test('a cart moved in the page while open (a framework re-rendering the header) stays a modal dialog', async () => {
+      const { shop, browser } = suite;
+      const { page, errors } = await newShopper(browser, [shop.url]);
+      await page.goto(`${shop.url}/`);
+      await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+      await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+      await cartButton(page).click();
+      await expect.poll(() => cartDialog(page).isVisible()).toBe(true);
+      await page.evaluate(() => {
+        const cart = document.querySelector('stripe-cart')!;
+        const parent = cart.parentElement!;
+        parent.append(cart);
+      });
+      await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
+      const state = () =>
+        page.evaluate(() => {
+          const dialog = document
+            .querySelector('stripe-cart')!
+            .shadowRoot!.querySelector('dialog')!;
+          return { open: dialog.open, modal: dialog.matches(':modal') };
+        });
+      // Still the modal slide-over (not a box in the page), still open for the cart itself.
+      await page.waitForTimeout(200);
+      expect(await state()).toEqual({ open: true, modal: true });
+      expect(
+        await page.evaluate(() => document.querySelector('stripe-cart')!.hasAttribute('open')),
+      ).toBe(true);
+      await page.keyboard.press('Escape');
+      await expect.poll(async () => (await state()).open).toBe(false);
+      await expect
+        .poll(() =>
+          page.evaluate(() => document.querySelector('stripe-cart')!.hasAttribute('open')),
+        )
+        .toBe(false);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
   },
 );
