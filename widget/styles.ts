@@ -43,7 +43,7 @@ export const cartStyles = css`
   }
   dialog {
     box-sizing: border-box; margin: 0 0 0 auto; padding: 0; border: 0;
-    width: min(var(--stripe-cart-width, 420px), 100vw); height: 100%; max-height: 100%;
+    width: min(var(--stripe-cart-width, 420px), 100vw); height: 100%; max-height: 100%; max-width: 100%;
     background: var(--_bg); color: var(--_text); box-shadow: -8px 0 32px rgb(0 0 0 / .18);
   }
   dialog[open] { animation: slide-in .2s ease-out; }
@@ -67,17 +67,19 @@ export const cartStyles = css`
   .empty { color: var(--_muted); text-align: center; margin: 3rem 0; }
   ul { list-style: none; margin: 0; padding: 0; }
   .line {
-    display: grid; grid-template-columns: 64px 1fr auto; gap: .35rem .9rem;
+    display: grid; grid-template-columns: 64px minmax(0, 1fr) auto; gap: .35rem .9rem;
     padding: .9rem 0; border-bottom: 1px solid var(--_border);
   }
   .line img, .line .ph {
     grid-row: span 2; width: 64px; height: 64px; border-radius: var(--_radius); object-fit: cover;
     background: var(--_border);
   }
-  .name { margin: 0; font-weight: 600; }
+  .name { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
   .each, .muted { margin: .1rem 0 0; color: var(--_muted); font-size: .9em; }
   .amount { margin: 0; font-weight: 600; text-align: right; font-variant-numeric: tabular-nums; }
-  .controls { grid-column: 2 / 4; display: flex; align-items: center; justify-content: space-between; }
+  .controls {
+    grid-column: 2 / 4; display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between;
+  }
   .stepper { display: inline-flex; border: 1px solid var(--_muted); border-radius: var(--_radius); }
   .stepper button {
     width: 2.2em; border: 0; background: none; cursor: pointer; font-size: 1.05em;
@@ -114,6 +116,7 @@ export const cartStyles = css`
   .status.paid { color: var(--_success); }
   .status.bad { color: var(--_danger); }
   .order li { display: flex; justify-content: space-between; padding: .4rem 0; }
+  @media (max-height: 30em) { .panel { height: auto; } .body { overflow: visible; } }
 `;
 
 export const addStyles = css`

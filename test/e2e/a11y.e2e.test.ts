@@ -1,6 +1,6 @@
 /**
  * What assistive technology and low-vision shoppers meet: where focus goes, what the cart
- * button is called, and contrast, in the default theme and a dark one.
+ * button is called, contrast, in the default theme and a dark one, and the panel at 400% zoom.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
@@ -376,6 +376,72 @@ describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () 
     // A click on the backdrop itself still closes it.
     await page.mouse.click(box.x - 100, box.y + box.height / 2);
     await expect.poll(() => cartDialog(page).isVisible()).toBe(false);
+    await page.context().close();
+  });
+
+  test('320 px wide (400% zoom): every control of a cart line fits in the panel, nothing scrolls sideways', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await page.setViewportSize({ width: 320, height: 568 });
+    await servePage(
+      page,
+      `${shop.url}/narrow`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/narrow`);
+    await cartButton(page).waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('BAGGIO-1994');
+      cart.open();
+    });
+    await cartDialog(page).locator('[part="line-total"]:has-text("€")').waitFor();
+    const layout = await page.evaluate(() => {
+      const root = document.querySelector('stripe-cart')!.shadowRoot!;
+      const body = root.querySelector<HTMLElement>('.body')!;
+      const panel = body.getBoundingClientRect();
+      const out = [...root.querySelectorAll<HTMLElement>('li.line button, li.line input')]
+        .filter((el) => {
+          const box = el.getBoundingClientRect();
+          return box.right > panel.right + 0.5 || box.left < panel.left - 0.5;
+        })
+        .map((el) => el.getAttribute('aria-label') ?? el.textContent);
+      return { out, sideways: body.scrollWidth > body.clientWidth };
+    });
+    expect(layout).toEqual({ out: [], sideways: false });
+    await page.context().close();
+  });
+
+  test('320 x 256 (400% zoom of 1280 x 1024): the cart line is not squeezed into a sliver', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await page.setViewportSize({ width: 320, height: 256 });
+    await servePage(
+      page,
+      `${shop.url}/short`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/short`);
+    await cartButton(page).waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('BAGGIO-1994');
+      cart.open();
+    });
+    await cartDialog(page).locator('[part="line-total"]:has-text("€")').waitFor();
+    // The region the lines scroll in must show at least one whole line (scrolling the panel
+    // for the rest, as WCAG 1.4.10 allows), not a 16 px slot.
+    const sizes = await page.evaluate(() => {
+      const root = document.querySelector('stripe-cart')!.shadowRoot!;
+      const body = root.querySelector<HTMLElement>('.body')!;
+      const line = root.querySelector<HTMLElement>('li.line')!;
+      return { body: body.clientHeight, line: line.offsetHeight };
+    });
+    expect(sizes.body).toBeGreaterThanOrEqual(sizes.line);
+    // The panel scrolls as a whole: the pay button is there below.
+    const pay = cartDialog(page).locator('[part="checkout"]');
+    await pay.scrollIntoViewIfNeeded();
+    expect(await pay.isVisible()).toBe(true);
     await page.context().close();
   });
 });
