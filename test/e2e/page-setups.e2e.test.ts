@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import type { StripeCart } from '../../widget/stripe-cart';
 import { widgetDir } from '../widget/build-widget';
 import { cartEvents, newShopper, servePage, skipE2E } from './support/browser';
-import { cartButton, cartDialog, cartLine, euros } from './support/cart';
+import { cartButton, cartDialog, cartLine, euros, expectCount } from './support/cart';
 import { demoCatalog, shopInChromium } from './support/shop';
 
 const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
@@ -410,6 +410,47 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     const trigger = page.locator('stripe-cart .trigger');
     await trigger.waitFor();
     expect(await trigger.textContent()).toContain('Carrello');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('an add made as soon as the element is defined (a "buy this" campaign link) is kept, with the saved cart', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    // The page adds what its address names once the widget is there: the documented JS API.
+    await servePage(
+      page,
+      `${shop.url}/campaign`,
+      `<html lang="en"><stripe-cart api="/"></stripe-cart>
+      <script type="module">
+        const sku = new URLSearchParams(location.search).get('buy');
+        if (sku) {
+          history.replaceState(null, '', location.pathname);
+          customElements.whenDefined('stripe-cart').then(() => {
+            document.querySelector('stripe-cart').add(sku);
+          });
+        }
+      </script>${MODULE}</html>`,
+    );
+    // A cart saved on an earlier visit.
+    await page.goto(`${shop.url}/campaign`);
+    await cartButton(page).waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('PELE-1958'));
+    await expectCount(page, 1);
+
+    await page.goto(`${shop.url}/campaign?buy=BAGGIO-1994`);
+    await cartButton(page).waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
+    const both = [
+      { sku: 'PELE-1958', quantity: 1 },
+      { sku: 'BAGGIO-1994', quantity: 1 },
+    ];
+    expect(await page.evaluate(() => document.querySelector('stripe-cart')!.items)).toEqual(both);
+    // Saved too: a reload (the address no longer names it) shows the same cart.
+    await page.reload();
+    await cartButton(page).waitFor();
+    await expectCount(page, 2);
+    expect(await page.evaluate(() => document.querySelector('stripe-cart')!.items)).toEqual(both);
     expect(errors).toEqual([]);
     await page.context().close();
   });
