@@ -561,6 +561,7 @@ export class StripeCart extends LitElement {
           ${
             order
               ? html`<div class="body" part="body">
+                  ${this._offline ? html`<p class="note" part="notice">${t('offline')}</p>` : ''}
                   ${orderView(t, this.#money, order.view, order.id, () => {
                     // Done with the order: stop following it (a bank debit can take days to settle).
                     this.#follower.stop();

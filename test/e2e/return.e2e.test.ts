@@ -1,7 +1,7 @@
 /**
  * Coming back from Stripe, in real Chromium: after paying only the paid items leave the
- * cart, an address naming no order keeps the cart and says so, and a cancel gives the
- * checkout's stock back at once.
+ * cart, an address naming no order keeps the cart and says so, a cancel gives the
+ * checkout's stock back at once, and a shop that cannot be reached is said to be.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
@@ -135,6 +135,29 @@ describe.skipIf(skipE2E())('coming back from Stripe, in Chromium', { timeout: 60
     expect(await items(page)).toEqual([{ sku: 'PELE-1958', quantity: 1 }]);
     expect((await cartEvents(page)).filter((e) => e.type === 'error')).toEqual([]);
     expect(errors).toEqual([expect.stringMatching(/^503 .*\/trpc\/order\.cancel/)]);
+    await page.context().close();
+  });
+
+  test('back from Stripe while the shop cannot be reached: the order panel says so instead of "Loading…" for good', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    const { orderId } = await shop.test.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'paid@example.com',
+      returnUrl: `${shop.url}/`,
+    });
+    // The shop's API is down (the page itself comes from a CDN, say).
+    await page.route('**/trpc/**', (route) => route.abort('connectionrefused'));
+    await page.goto(
+      `${shop.url}/?stripe_cart=success&stripe_cart_order=${orderId}&stripe_cart_session=cs_test_x`,
+    );
+    const body = cartDialog(page).locator('[part="body"]');
+    await body.waitFor();
+    // What the cart panel says in the same situation.
+    await expect
+      .poll(() => body.textContent(), { timeout: 8_000 })
+      .toContain('Reconnecting: prices and stock may be out of date.');
     await page.context().close();
   });
 });
