@@ -176,7 +176,9 @@ export function parseMessages(json: string | null): Partial<Messages> | undefine
   const messages: Partial<Messages> = {};
   const unknown: string[] = [];
   for (const [key, text] of Object.entries(value)) {
-    if (key in en && typeof text === 'string') messages[key as MessageKey] = text;
+    // items_zero, _two, _few, _many: the plural forms other languages have (pluralKey).
+    if ((key in en || /^items_(zero|two|few|many)$/.test(key)) && typeof text === 'string')
+      messages[key as MessageKey] = text;
     else unknown.push(key);
   }
   if (unknown.length)
@@ -186,6 +188,11 @@ export function parseMessages(json: string | null): Partial<Messages> | undefine
   return messages;
 }
 
-export function pluralKey(locale: string, count: number): 'items_one' | 'items_other' {
-  return new Intl.PluralRules(locale).select(count) === 'one' ? 'items_one' : 'items_other';
+/**
+ * The count's plural form in `messages`: items_one, or items_few, items_many… when given
+ * (Polish has them), else items_other.
+ */
+export function pluralKey(locale: string, count: number, messages: object = en): MessageKey {
+  const key = `items_${new Intl.PluralRules(locale).select(count)}`;
+  return (key in messages ? key : 'items_other') as MessageKey;
 }

@@ -534,16 +534,17 @@ export class StripeCart extends LitElement {
   };
 
   protected override render() {
-    const t = this.#t;
-    const count = itemCount(this._lines);
     const locale = this.#currentLocale;
+    const messages = messagesFor(locale, this.messages);
+    const t = translator(messages);
+    const count = itemCount(this._lines);
     const open = this._open;
     const order = this.#follower.order;
     // The name is the label as shown (slotted or not) and a hidden count: no aria-label,
     // which would hide a label the site put in the slot (WCAG 2.5.3, label in name).
     return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
         @click=${() => this.open()}>
-        ${cartIcon}<slot>${t('cart')}</slot><span class="sr">${t(pluralKey(locale, count), { count })}</span>
+        ${cartIcon}<slot>${t('cart')}</slot><span class="sr">${t(pluralKey(locale, count, messages), { count })}</span>
         <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count}</span>
       </button>
       <div class="sr" role="status" aria-live="polite">${open ? '' : this._announcement}</div>

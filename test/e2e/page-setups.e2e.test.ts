@@ -454,4 +454,32 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test('a language with more plural forms (Polish) can be given all of them in `messages`', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    const warnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    // 1 produkt, 2 produkty, 5 produktów: Intl.PluralRules("pl") says one / few / many.
+    const polish = {
+      cart: 'Koszyk',
+      items_one: ', {count} produkt',
+      items_few: ', {count} produkty',
+      items_many: ', {count} produktów',
+      items_other: ', {count} produktu',
+    };
+    await servePage(
+      page,
+      `${shop.url}/pl`,
+      `<html lang="pl">${MODULE}<stripe-cart api="/" messages='${JSON.stringify(polish)}'></stripe-cart></html>`,
+    );
+    await page.goto(`${shop.url}/pl`);
+    await cartButton(page).waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994', 2));
+    await expect.poll(() => cartButton(page).locator('.sr').textContent()).toBe(', 2 produkty');
+    expect(warnings).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
+import type { Messages } from '../../widget/i18n';
 import { locales, messagesFor, parseMessages, pluralKey, translator } from '../../widget/i18n';
 import { formatMoney } from '../../widget/state/money';
 import { isOrderId, readReturn, withoutReturnParams } from '../../widget/state/return';
@@ -41,6 +42,18 @@ describe('localisation', () => {
     expect(pluralKey('en', 1)).toBe('items_one');
     expect(pluralKey('en', 0)).toBe('items_other');
     expect(pluralKey('it', 2)).toBe('items_other');
+  });
+
+  test('plural forms beyond one and other are used when the messages have them', () => {
+    // Polish: 1 produkt, 2 produkty (few), 5 produktów (many).
+    const polish = messagesFor('pl', { items_few: ', {count} produkty' } as Partial<Messages>);
+    expect(pluralKey('pl', 2, polish)).toBe('items_few');
+    expect(pluralKey('pl', 5, polish)).toBe('items_other');
+    expect(pluralKey('pl', 1, polish)).toBe('items_one');
+    expect(parseMessages('{"items_few":", {count} produkty","items_many":"x"}')).toEqual({
+      items_few: ', {count} produkty',
+      items_many: 'x',
+    });
   });
 
   test("the cart button's count texts hold the count only, to follow any label", () => {
