@@ -38,17 +38,14 @@ async function main(): Promise<void> {
     {
       CATALOG_FILE: path.join(here, 'catalog.json'),
       ADMIN_TOKEN: 'demo-admin-token-change-me',
-      ...(sandbox && {
-        STRIPE_SECRET_KEY: sandbox.secretKey,
-        STRIPE_WEBHOOK_SECRET: sandbox.webhookSecret,
-        STRIPE_API_URL: sandbox.url,
-      }),
     },
-    // The demo's own pages, besides any page of yours in ALLOWED_ORIGINS. The server logs
-    // 127.0.0.1 as where it listens: a visitor may well open the shop there.
     (env) => ({
+      // The demo's own pages, besides any page of yours in ALLOWED_ORIGINS: the shop at
+      // PUBLIC_URL when set (a tunnel, a phone on the LAN), and at 127.0.0.1, which the server
+      // logs as where it listens.
       ALLOWED_ORIGINS: [
         env.ALLOWED_ORIGINS ?? '',
+        env.PUBLIC_URL && URL.canParse(env.PUBLIC_URL) ? new URL(env.PUBLIC_URL).origin : '',
         ...[shopOrigin, embedOrigin].flatMap((origin) => [
           origin,
           origin.replace('localhost', '127.0.0.1'),
@@ -56,8 +53,20 @@ async function main(): Promise<void> {
       ]
         .filter(Boolean)
         .join(','),
+      // All three are the sandbox's: a webhook secret left in the shell from `stripe listen`
+      // would refuse every webhook the sandbox signs.
+      ...(sandbox && {
+        STRIPE_SECRET_KEY: sandbox.secretKey,
+        STRIPE_WEBHOOK_SECRET: sandbox.webhookSecret,
+        STRIPE_API_URL: sandbox.url,
+      }),
     }),
   );
+  const ignored = ['STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'].filter((name) => process.env[name]);
+  if (sandbox && ignored.length > 0)
+    console.warn(
+      `  ${ignored.join(' and ')} ignored: without STRIPE_SECRET_KEY the demo uses its local sandbox`,
+    );
   const app = await startApp(config, {
     pages: [{ prefix: '/', root: path.join(here, 'shop') }],
   });
