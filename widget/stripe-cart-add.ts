@@ -75,9 +75,14 @@ export class StripeCartAdd extends LitElement {
     if (this.isConnected) this.#follow(this.#feedApi);
   }
 
+  /** The page's first cart with an api: its server, unless the button has its own, and its texts. */
+  get #cart() {
+    return [...document.querySelectorAll('stripe-cart')].find((cart) => cart.api);
+  }
+
   /** Its own server, else the page's cart's. */
   get #feedApi(): string | undefined {
-    return this.api || [...document.querySelectorAll('stripe-cart')].find((cart) => cart.api)?.api;
+    return this.api || this.#cart?.api;
   }
 
   /** Follows the catalog of `api` (or none when null); a no-op when it already does. */
@@ -109,7 +114,8 @@ export class StripeCartAdd extends LitElement {
 
   protected override render() {
     const locale = resolveLocale(this, this.locale);
-    const t = translator(messagesFor(locale));
+    // The site's texts are set on the cart (its `messages`): "Sold out" and the label follow.
+    const t = translator(messagesFor(locale, this.#cart?.messages));
     const product = this._products?.get(this.sku);
     // A catalog without the sku (delisted, or a typo) cannot be bought either: as sold out.
     const soldOut = !!this._products && !(product && product.available > 0);

@@ -482,4 +482,42 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(warnings).toEqual([]);
     await page.context().close();
   });
+
+  test('a site translating the cart with `messages` gets <stripe-cart-add> translated too', async () => {
+    const { shop, browser } = suite;
+    await shop.test.admin.admin.listProduct.mutate({
+      sku: 'REVIEW-SOLD-OUT',
+      name: 'Müller — 1974',
+      unitAmount: 2500,
+      currency: 'eur',
+      stock: 0,
+    });
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    const german = {
+      cart: 'Warenkorb',
+      soldOut: 'Ausverkauft',
+      onlyLeft: 'Nur noch {count}',
+      addToCart: 'In den Warenkorb',
+    };
+    await servePage(
+      page,
+      `${shop.url}/de`,
+      `<html lang="de">${MODULE}<stripe-cart api="/" messages='${JSON.stringify(german)}'></stripe-cart>
+      <stripe-cart-add sku="REVIEW-SOLD-OUT"></stripe-cart-add>
+      <stripe-cart-add sku="BAGGIO-1994"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/de`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    expect(await cartButton(page).textContent()).toContain('Warenkorb');
+    await expect
+      .poll(() =>
+        page.locator('stripe-cart-add[sku="REVIEW-SOLD-OUT"] [part="stock"]').textContent(),
+      )
+      .toBe('Ausverkauft');
+    expect(await page.locator('stripe-cart-add[sku="BAGGIO-1994"] button').textContent()).toContain(
+      'In den Warenkorb',
+    );
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
