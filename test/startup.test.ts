@@ -65,6 +65,13 @@ describe('starting the server', () => {
       /^Invalid CATALOG_FILE .*: products\.0\.unitAmount: a whole number of the currency's minor units, e\.g\. 1250 for €12\.50$/,
     ],
     [
+      'listing one sku twice',
+      JSON.stringify({
+        products: [testCatalog[0], { ...testCatalog[1], sku: testCatalog[0]!.sku }],
+      }),
+      /^Invalid CATALOG_FILE .*: products\.1\.sku: \S+ is listed twice$/,
+    ],
+    [
       'a three-decimal price Stripe does not take',
       JSON.stringify({ products: [{ ...testCatalog[0], currency: 'kwd', unitAmount: 1005 }] }),
       /^Invalid CATALOG_FILE .*: products\.0\.unitAmount: a multiple of 10/,

@@ -19,7 +19,20 @@ const CatalogFile = z.object({
         .strict()
         .superRefine(amountStripeTakes),
     )
-    .min(1),
+    .min(1)
+    .superRefine((products, context) => {
+      // Two entries for one sku would take turns at every start, each undoing the other.
+      const seen = new Set<string>();
+      products.forEach(({ sku }, index) => {
+        if (seen.has(sku))
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'sku'],
+            message: `${sku} is listed twice`,
+          });
+        seen.add(sku);
+      });
+    }),
 });
 
 export type CatalogEntry = z.infer<typeof CatalogFile>['products'][number];
