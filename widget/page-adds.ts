@@ -2,13 +2,16 @@
 import { ADD_REQUEST } from './events';
 import type { StripeCart } from './stripe-cart';
 
+/** The connected carts, in the order they connected: those in shadow roots too (a header component's). */
+export const carts = new Set<StripeCart>();
+
 /**
  * The cart that takes the page's adds and the shopper back from Stripe: the first one the
  * page renders (a header cart hidden on phones can neither show its panel nor be heard),
  * else the first hidden by its own `hidden` (its panel still opens), else the first.
  */
 export function mainCart(cart: StripeCart): StripeCart {
-  const all = [...document.querySelectorAll('stripe-cart')];
+  const all = [...carts];
   return all.find((c) => c.getClientRects().length) ?? all.find((c) => c.hidden) ?? all[0] ?? cart;
 }
 

@@ -3,6 +3,7 @@ import type { CatalogProduct } from './api';
 import { catalogFeed } from './catalog';
 import { ADD_REQUEST } from './events';
 import { messagesFor, resolveLocale, translator } from './i18n';
+import { carts } from './page-adds';
 import { formatMoney } from './state/money';
 import { addStyles } from './styles';
 
@@ -77,7 +78,7 @@ export class StripeCartAdd extends LitElement {
 
   /** The page's first cart with an api: its server, unless the button has its own, and its texts. */
   get #cart() {
-    return [...document.querySelectorAll('stripe-cart')].find((cart) => cart.api);
+    return [...carts].find((cart) => cart.api);
   }
 
   /** Its own server, else the page's cart's. */

@@ -9,7 +9,7 @@ import { deepActiveElement, trapTab } from './focus';
 import type { Messages, Translate } from './i18n';
 import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
 import { OrderFollower } from './order-follower';
-import { listenForAdds, mainCart } from './page-adds';
+import { carts, listenForAdds, mainCart } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
 import { itemCount, MAX_QUANTITY, reduceCart, sameLines } from './state/cart';
 import type { Failure } from './state/failure';
@@ -254,6 +254,7 @@ export class StripeCart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    carts.add(this);
     this.#teardown.push(listenForAdds(this));
     // Back from Stripe's page through the browser's back/forward cache: the page is as it was left.
     addEventListener('pageshow', this.#shown);
@@ -271,6 +272,7 @@ export class StripeCart extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    carts.delete(this);
     for (const stop of this.#teardown.splice(0)) stop();
     removeEventListener('pageshow', this.#shown);
     this.#disconnectApi();

@@ -520,4 +520,29 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test('a cart inside a header component (shadow DOM): <stripe-cart-add> still shows price and stock', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/header-component`,
+      `<html lang="en">${MODULE}<site-header></site-header>
+      <stripe-cart-add sku="ZIDANE-1998"></stripe-cart-add>
+      <script>customElements.define('site-header', class extends HTMLElement {
+        constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<stripe-cart api="/"></stripe-cart>'; }
+      });</script></html>`,
+    );
+    await page.goto(`${shop.url}/header-component`);
+    await page.locator('stripe-cart .trigger').waitFor();
+    await expect
+      .poll(() => page.locator('stripe-cart-add .price').allTextContents(), { timeout: 5_000 })
+      .toEqual([
+        new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(
+          product('ZIDANE-1998').unitAmount / 100,
+        ),
+      ]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
