@@ -181,7 +181,8 @@ function parseReport(args: string[]): Command {
   };
   // Every option fails now, not after a catch-up that can take seconds (the widest input
   // checks them all; a report ignores those it does not use).
-  OrdersReportInput.parse(options);
+  const { csv: _csv, ...filters } = options;
+  OrdersReportInput.parse(filters);
   return { kind: 'report', name: name as ReportName, options };
 }
 

@@ -27,7 +27,8 @@ function isCalendarDay(day: string): boolean {
   const time = Date.parse(`${day}T00:00:00Z`);
   return !Number.isNaN(time) && new Date(time).toISOString().startsWith(day);
 }
-const DateRange = z.object({ from: Day.optional(), to: Day.optional() });
+// Strict, as the admin inputs are: a misspelt filter is refused, not read as no filter.
+const DateRange = z.strictObject({ from: Day.optional(), to: Day.optional() });
 type DateRange = z.infer<typeof DateRange>;
 
 /**

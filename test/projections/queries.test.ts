@@ -115,6 +115,20 @@ describe('analytics over tRPC', () => {
     }
   });
 
+  it('refuses a misspelt filter with 400 naming it, rather than answering everything', async () => {
+    const api = caller();
+    const misspelt = [
+      () => api.orders({ stauts: 'paid' } as never),
+      () => api.sales({ form: '2030-01-01' } as never),
+      () => api.funnel({ form: '2030-01-01' } as never),
+    ];
+    for (const query of misspelt) {
+      const error = await query().catch((e: unknown) => e);
+      expect(getHTTPStatusCodeFromError(error as never)).toBe(400);
+      expect((error as Error).message).toMatch(/Unrecognized key.*(stauts|form)/);
+    }
+  });
+
   it('reads no input as all time, for sales and the funnel', async () => {
     sold('2024-03-01', 'A', 'A');
     sold('2024-04-01', 'B', 'B');
