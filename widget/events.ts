@@ -34,6 +34,8 @@ export interface ErrorDetail {
 export interface AddRequestDetail {
   sku: string;
   quantity: number;
+  /** The button's own api: a cart of that api takes it. */
+  api?: string;
 }
 
 export interface StripeCartEventMap {

@@ -1,5 +1,5 @@
 /** The page's ways to add to the cart: `data-cart-add` elements and `<stripe-cart-add>` requests. */
-import { ADD_REQUEST } from './events';
+import { ADD_REQUEST, type AddRequestDetail } from './events';
 import type { StripeCart } from './stripe-cart';
 
 /** The connected carts, in the order they connected: those in shadow roots too (a header component's). */
@@ -10,15 +10,16 @@ export const carts = new Set<StripeCart>();
  * page renders (a header cart hidden on phones can neither show its panel nor be heard),
  * else the first hidden by its own `hidden` (its panel still opens), else the first.
  */
-export function mainCart(cart: StripeCart): StripeCart {
-  const all = [...carts];
+export function mainCart(cart: StripeCart, api?: string): StripeCart {
+  // A button with its own api (a second shop on the page) goes to a cart of that api.
+  const all = [...carts].filter((c) => !api || c.api === api);
   return all.find((c) => c.getClientRects().length) ?? all.find((c) => c.hidden) ?? all[0] ?? cart;
 }
 
 /** Adds to `cart` what the page asks for, until the returned function stops listening. */
 export function listenForAdds(cart: StripeCart): () => void {
-  const onAddRequest = (event: CustomEvent<{ sku: string; quantity: number }>) => {
-    if (event.defaultPrevented || mainCart(cart) !== cart) return;
+  const onAddRequest = (event: CustomEvent<AddRequestDetail>) => {
+    if (event.defaultPrevented || mainCart(cart, event.detail.api) !== cart) return;
     event.preventDefault();
     cart.add(event.detail.sku, event.detail.quantity);
   };

@@ -76,9 +76,9 @@ export class StripeCartAdd extends LitElement {
     if (this.isConnected) this.#follow(this.#feedApi);
   }
 
-  /** The page's first cart with an api: its server, unless the button has its own, and its texts. */
+  /** The page's first cart with an api (the button's own, if any): its server and its texts. */
   get #cart() {
-    return [...carts].find((cart) => cart.api);
+    return [...carts].find((cart) => cart.api && (!this.api || cart.api === this.api));
   }
 
   /** Its own server, else the page's cart's. */
@@ -105,7 +105,7 @@ export class StripeCartAdd extends LitElement {
   #add(): void {
     this.dispatchEvent(
       new CustomEvent(ADD_REQUEST, {
-        detail: { sku: this.sku, quantity: this.quantity > 0 ? this.quantity : 1 },
+        detail: { sku: this.sku, quantity: this.quantity > 0 ? this.quantity : 1, api: this.api },
         bubbles: true,
         composed: true,
         cancelable: true,

@@ -545,4 +545,43 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test('two shops on one page: a <stripe-cart-add api> button adds to the cart of its own shop', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    // A second shop on its own origin, answering the live catalog as a stripe-cart server does.
+    const other = 'http://second-shop.test';
+    const list = await shop.test.client.catalog.list.query();
+    await page.route(`${other}/trpc/**`, (route) =>
+      route.fulfill({
+        status: 200,
+        headers: {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'access-control-allow-origin': shop.url,
+        },
+        body: `event: connected\ndata: {}\n\nretry: 600000\ndata: ${JSON.stringify(list)}\n\n`,
+      }),
+    );
+    await servePage(
+      page,
+      `${shop.url}/two-shops`,
+      `<html lang="en">${MODULE}<stripe-cart id="first" api="/"></stripe-cart>
+      <stripe-cart id="second" api="${other}"></stripe-cart>
+      <stripe-cart-add sku="PELE-1958" api="${other}"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/two-shops`);
+    await page.locator('stripe-cart-add .price').waitFor();
+    await page.locator('stripe-cart-add button').click();
+    const items = () =>
+      page.evaluate(() => ({
+        first: document.querySelector<StripeCart>('stripe-cart#first')!.items,
+        second: document.querySelector<StripeCart>('stripe-cart#second')!.items,
+      }));
+    await expect
+      .poll(items, { timeout: 3_000 })
+      .toEqual({ first: [], second: [{ sku: 'PELE-1958', quantity: 1 }] });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
