@@ -7,6 +7,7 @@
  * or ended, a retry is told to start a new checkout (CheckoutClosedError).
  */
 import { RETURN_PARAMS } from '../../widget/state/return';
+import { imageUrl } from '../catalog/image-url';
 import type { Products } from '../catalog/products';
 import type { Handled, Loaded } from '../command-handler';
 import { handleCommand, loadStream } from '../command-handler';
@@ -161,11 +162,16 @@ async function validateCart(
 ): Promise<Loaded<OrderState> & { position?: bigint }> {
   const priced = priceCart(input.items, await deps.products.states(input.items.map((i) => i.sku)));
   if (!priced.ok) throw new CheckoutRefusedError(priced.problems);
-  const { lines, currency, total } = priced;
+  const { currency, total } = priced;
   const cart: Cart = {
     orderId,
     checkoutId: input.checkoutId,
-    lines,
+    // Absolute, as the order's view shows it on any origin; and fixed with the cart, so every
+    // server resuming this checkout sends Stripe the same parameters under its idempotency key.
+    lines: priced.lines.map((line) => ({
+      ...line,
+      image: imageUrl(line.image, deps.publicUrl) ?? '',
+    })),
     currency,
     total,
     email: input.email,
