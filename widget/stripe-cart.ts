@@ -17,7 +17,7 @@ import { classifyFailure, failureText, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
 import { isFinal, statusMessage } from './state/order-status';
 import type { LineFix, LineProblem } from './state/problems';
-import { isOrderId, readReturn, withoutReturnParams } from './state/return';
+import { type CheckoutReturn, isOrderId, readReturn, withoutReturnParams } from './state/return';
 import {
   announceSaved,
   loadCart,
@@ -130,15 +130,18 @@ export class StripeCart extends LitElement {
     this._busy = false;
   };
   #returnHandled = false;
+  /** The order was followed before this page was reloaded: its units have left the cart. */
+  #restored = false;
   #follower = new OrderFollower(
     this,
     (view, previous) => {
       this.#announce(this.#t(statusMessage[view.status]));
       const unpaid = isFinal(view.status) && view.status !== 'paid';
+      if (isFinal(view.status)) this.#keep();
       // The order's units (only they: another tab may have added more) leave the cart when it
       // is first read, unless it ended unpaid; they come back if it fails later (a debit
       // still settling when the shopper came back). A final status is the last one heard.
-      if (!previous) {
+      if (!previous && !this.#restored) {
         if (!unpaid) this.#dispatch({ type: 'paid', lines: view.lines }, 'paid');
       } else if (unpaid) {
         for (const { sku, quantity } of view.lines)
@@ -146,6 +149,7 @@ export class StripeCart extends LitElement {
       }
     },
     () => {
+      this.#keep();
       this._notice = this.#t('orderUnknown');
     },
   );
@@ -464,10 +468,12 @@ export class StripeCart extends LitElement {
   // ---- coming back from Stripe ----
 
   #handleReturn(shop: ShopApi): void {
-    const returned = readReturn(location.href);
+    const address = readReturn(location.href);
+    const returned: CheckoutReturn | undefined = address ?? history.state?.stripeCart;
     if (!returned) return;
-    history.replaceState(history.state, '', withoutReturnParams(location.href));
+    this.#restored = !address;
     const known = isOrderId(returned.orderId);
+    this.#keep(known && returned.outcome === 'success' ? returned : undefined);
     if (returned.outcome === 'cancel') {
       this._notice = this.#t('cancelled');
       // Gives the checkout's units back now rather than when Stripe expires it; the shopper
@@ -481,6 +487,19 @@ export class StripeCart extends LitElement {
       this._notice = this.#t('orderUnknown');
     }
     this.open();
+  }
+
+  /**
+   * Keeps the order being followed in this tab's history entry (a reload while the payment
+   * is confirming shows it again), until it ends or is dismissed; and the address without
+   * the return's parameters.
+   */
+  #keep(order?: CheckoutReturn): void {
+    history.replaceState(
+      { ...history.state, stripeCart: order },
+      '',
+      withoutReturnParams(location.href),
+    );
   }
 
   // ---- rendering ----
@@ -569,6 +588,7 @@ export class StripeCart extends LitElement {
                     // Done with the order: stop following it (a bank debit can take days to settle).
                     this.#follower.stop();
                     this.#follower.order = null;
+                    this.#keep();
                     this.close();
                   })}
                 </div>`

@@ -1,12 +1,13 @@
 /**
  * Coming back from Stripe, in real Chromium: after paying only the paid items leave the
  * cart, an address naming no order keeps the cart and says so, a cancel gives the
- * checkout's stock back at once, and a shop that cannot be reached is said to be.
+ * checkout's stock back at once, a shop that cannot be reached is said to be, and a reload
+ * while the payment is confirming shows the order again.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { cartEvents, newShopper, skipE2E } from './support/browser';
-import { cartDialog, expectCount, payOnSandbox } from './support/cart';
+import { cartButton, cartDialog, expectCount, payOnSandbox } from './support/cart';
 import { demoCatalog, shopInChromium } from './support/shop';
 
 const product = (sku: string) => demoCatalog().find((p) => p.sku === sku)!;
@@ -158,6 +159,47 @@ describe.skipIf(skipE2E())('coming back from Stripe, in Chromium', { timeout: 60
     await expect
       .poll(() => body.textContent(), { timeout: 8_000 })
       .toContain('Reconnecting: prices and stock may be out of date.');
+    await page.context().close();
+  });
+
+  test('a shopper who reloads while "Confirming your payment…" still sees the order (and the page still hears stripe-cart:paid)', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    // Paid at Stripe, but the webhook is late: the order still waits for its confirmation.
+    const { orderId, checkoutUrl } = await shop.test.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'reload@example.com',
+      returnUrl: `${shop.url}/`,
+    });
+    // The cart holds two: one is the order's, one was added in another tab meanwhile.
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994', 2));
+    await expectCount(page, 2);
+    await page.goto(`${shop.url}/?stripe_cart=success&stripe_cart_order=${orderId}`);
+    const status = cartDialog(page).locator('[part="status"]');
+    await expect.poll(() => status.textContent()).toContain('Confirming your payment');
+    await expect.poll(() => items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    // It seems stuck; the shopper reloads, as shoppers do.
+    await page.reload();
+    await cartButton(page).waitFor();
+    await expect.poll(() => status.textContent()).toContain('Confirming your payment');
+    expect(page.url()).toBe(`${shop.url}/`);
+    // The order's unit left the cart once, not again.
+    expect(await items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    // The webhook comes: the page hears the payment, and a reload after it shows the cart.
+    await shop.test.sandbox.pay(/cs_[A-Za-z0-9_]+/.exec(checkoutUrl)![0]);
+    await expect
+      .poll(() => status.textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    const paid = (await cartEvents(page)).filter((e) => e.type === 'paid');
+    expect(paid.map((e) => e.detail.orderId)).toEqual([orderId]);
+    expect(await items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    await page.reload();
+    await cartButton(page).waitFor();
+    await page.waitForTimeout(500);
+    expect(await status.count()).toBe(0);
     await page.context().close();
   });
 });
