@@ -284,6 +284,12 @@ export class StripeCart extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api')) this.#connectApi();
+    // The buttons take their texts from the cart's messages, set from script too.
+    else if (changed.has('messages')) this.#updateAdds();
+  }
+
+  #updateAdds(): void {
+    for (const add of document.querySelectorAll('stripe-cart-add')) add.requestUpdate?.();
   }
 
   protected override firstUpdated(): void {
@@ -353,7 +359,7 @@ export class StripeCart extends LitElement {
     this.#follower.follow(feed.api);
     // Buttons that connected before any cart had an api look for theirs again (one not yet
     // upgraded has no requestUpdate: it looks when it connects).
-    for (const add of document.querySelectorAll('stripe-cart-add')) add.requestUpdate?.();
+    this.#updateAdds();
     if (!this.#returnHandled && mainCart(this) === this) {
       this.#returnHandled = true;
       this.#handleReturn(feed.api);

@@ -517,6 +517,13 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     expect(await page.locator('stripe-cart-add[sku="BAGGIO-1994"] button').textContent()).toContain(
       'In den Warenkorb',
     );
+    // Set from script later (a framework's property): the buttons follow.
+    await page.evaluate((german) => {
+      document.querySelector('stripe-cart')!.messages = { ...german, addToCart: 'Kaufen' };
+    }, german);
+    await expect
+      .poll(() => page.locator('stripe-cart-add[sku="BAGGIO-1994"] button').textContent())
+      .toContain('Kaufen');
     expect(errors).toEqual([]);
     await page.context().close();
   });
