@@ -26,7 +26,10 @@ const MESSAGE_ISSUES = 3;
 function invalidInputMessage(issues: { path: string; message: string }[]): string {
   const shown = issues
     .slice(0, MESSAGE_ISSUES)
-    .map(({ path, message }) => (path ? `${path}: ${message}` : message));
+    // Zod's own words for the input as a whole start the same way (`Invalid input: expected object…`).
+    .map(({ path, message }) =>
+      path ? `${path}: ${message}` : message.replace(/^Invalid input: /, ''),
+    );
   const more = issues.length - MESSAGE_ISSUES;
   return `Invalid input: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }

@@ -183,6 +183,42 @@ describe('bad checkout input gets a specific 4xx and changes nothing', () => {
     ]);
   });
 
+  it('names returnUrl in data.issues when its origin is not allowed, as any field', async () => {
+    const response = await callCheckout({ ...valid(), returnUrl: 'http://elsewhere.test/cards' });
+    const { message, data } = JSON.parse(response.text).error;
+    expect(message).toBe(
+      'Invalid input: returnUrl: must be on an allowed origin; http://elsewhere.test is not one',
+    );
+    expect(data.issues).toEqual([
+      {
+        path: 'returnUrl',
+        message: 'must be on an allowed origin; http://elsewhere.test is not one',
+      },
+    ]);
+  });
+
+  it('says an input that is missing altogether is, in one line saying it once', async () => {
+    const response = await fetch(`${t.url}/trpc/order.get`);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.message).toBe(
+      'Invalid input: expected object, received undefined',
+    );
+  });
+
+  it.each([
+    ['es-419', 'es'],
+    ['zh-Hant-TW', 'auto'],
+  ])(
+    'takes the language tag %s a browser sends; Stripe shows its page in %s',
+    async (locale, shown) => {
+      const response = await callCheckout({ ...valid(), locale });
+      expect(response.status).toBe(200);
+      const { orderId } = JSON.parse(response.text).result.data;
+      const session = t.sandbox.sessions().find((s) => s.client_reference_id === orderId);
+      expect(session?.locale).toBe(shown);
+    },
+  );
+
   it('names the lines to fix with what is available', async () => {
     const response = await callCheckout({
       ...valid(),

@@ -55,6 +55,6 @@ describe.skipIf(skipE2E())('cross-origin embedding in Chromium', { timeout: 60_0
         returnUrl: 'http://127.0.0.1:1/elsewhere',
       })
       .catch((error: Error) => error.message);
-    expect(orders).toMatch(/returnUrl must be on an allowed origin/);
+    expect(orders).toMatch(/^Invalid input: returnUrl: must be on an allowed origin; /);
   });
 });

@@ -51,9 +51,12 @@ export const StartCheckoutInput = z
       .refine((url) => URL.canParse(url) && new URL(url).href.length <= 2000, {
         message: 'at most 2000 characters once URL-encoded, without its query',
       }),
+    // Only a hint for Stripe's page, which reads its language: any well-formed tag a browser
+    // sends (es-419, zh-Hant-TW) is taken, never a reason to refuse a checkout.
     locale: z
       .string()
-      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag like en or it-IT')
+      .max(35)
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language tag like en, it-IT or es-419')
       .optional(),
   })
   .strict();
@@ -63,10 +66,15 @@ export const checkoutRouter = router({
     const { services } = ctx;
     const origin = new URL(input.returnUrl).origin;
     if (!services.config.allowedOrigins.includes(origin)) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `returnUrl must be on an allowed origin; ${origin} is not one`,
-      });
+      // A field's problem like any other: `Invalid input: returnUrl: …`, named in data.issues.
+      const message = `must be on an allowed origin; ${origin} is not one`;
+      const issue = {
+        code: 'custom' as const,
+        path: ['returnUrl'],
+        message,
+        input: input.returnUrl,
+      };
+      throw new TRPCError({ code: 'BAD_REQUEST', message, cause: new z.ZodRealError([issue]) });
     }
     try {
       return await startCheckout(
