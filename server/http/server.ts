@@ -12,6 +12,7 @@ import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from 'fastify';
@@ -123,7 +124,24 @@ export async function buildHttpServer(
   services: Services,
   options: HttpOptions,
 ): Promise<FastifyInstance> {
+  const headers = securityHeaders(services.config.publicUrl);
+  const analyticsHeaders = securityHeaders(services.config.publicUrl, false);
+  const secure = (request: FastifyRequest, reply: FastifyReply) =>
+    reply.headers(request.url.startsWith('/admin/') ? analyticsHeaders : headers);
   const app = Fastify({
+    // A path fastify cannot route (bad percent-encoding, a batch path past maxParamLength) is
+    // answered before any hook runs: with the headers of every other answer, CORS for an
+    // allowed page, and without echoing the path.
+    frameworkErrors: (error, request, reply) => {
+      secure(request, reply);
+      const { origin } = request.headers;
+      if (origin && services.config.allowedOrigins.includes(origin))
+        reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      (reply as FastifyReply)
+        .code(tooLong ? 414 : 400)
+        .send({ error: tooLong ? 'The path is too long' : 'The path is not a valid URL' });
+    },
     loggerInstance: services.log as FastifyBaseLogger,
     logController: new SafeLogController(),
     bodyLimit: 64 * 1024,
@@ -152,10 +170,8 @@ export async function buildHttpServer(
   });
 
   // First, so refusals sent from later hooks (a 429, a batched checkout's 400) carry them too.
-  const headers = securityHeaders(services.config.publicUrl);
-  const analyticsHeaders = securityHeaders(services.config.publicUrl, false);
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/admin/') ? analyticsHeaders : headers);
+    secure(request, reply);
     done();
   });
 

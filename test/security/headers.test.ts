@@ -81,3 +81,23 @@ describe.each(TARGETS)('%s', (_name, target) => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 });
+
+describe('a path fastify refuses before any route or hook (bad percent-encoding, too long a batch)', () => {
+  it.each([
+    ['/%', 400],
+    ['/trpc/checkout.start%', 400],
+    ['/admin/%', 400],
+    [`/trpc/${'catalog.list,'.repeat(90)}catalog.list?batch=1`, 414],
+  ])(
+    '%s gets the headers of every other answer, CORS, and no echo of the path',
+    async (target, status) => {
+      const response = await send(t.url, { path: target, headers: { origin: 'http://shop.test' } });
+      expect(response.status).toBe(status);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(directives(response).get('frame-ancestors')).toBe("'none'");
+      // An allowed page can read why, as it can a 413 or a 429.
+      expect(response.headers['access-control-allow-origin']).toBe('http://shop.test');
+      expect(response.text).not.toContain('%');
+    },
+  );
+});
