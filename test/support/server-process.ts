@@ -15,10 +15,18 @@ export interface ServerProcess {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Node's flags in `npm run serve` (the heap settings), so every server process runs as production does. */
-function serveFlags(): string[] {
+/**
+ * Node's flags in `npm run serve` (the heap settings) and the environment it sets (the C
+ * library's allocator), so every server process runs as production does.
+ */
+function serveCommand(): { flags: string[]; env: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-  return (pkg.scripts.serve as string).split(/\s+/).filter((arg) => arg.startsWith('--'));
+  const words = (pkg.scripts.serve as string).split(/\s+/);
+  const assignments = words.filter((word) => /^[A-Z_]+=/.test(word));
+  return {
+    flags: words.filter((word) => word.startsWith('--')),
+    env: Object.fromEntries(assignments.map((word) => word.split('=', 2) as [string, string])),
+  };
 }
 
 /**
@@ -29,13 +37,14 @@ export function startServerProcess(
   env: Record<string, string>,
   main?: string,
 ): Promise<ServerProcess> {
+  const command = serveCommand();
   const serve = [
-    ...serveFlags(),
+    ...command.flags,
     ...(main ? [main] : ['--import', 'tsx', path.join(root, 'server/main.ts')]),
   ];
   const child = spawn(process.execPath, serve, {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...command.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
