@@ -42,8 +42,12 @@ export interface ShopApi {
   cancelOrder(orderId: string): Promise<{ status: OrderStatus }>;
 }
 
-/** How long one checkout.start may take; four tries and their waits stay under 30 s. */
-export const CHECKOUT_TIMEOUT_MS = 5_000;
+/**
+ * How long one checkout.start may take: longer than the server waits for one Stripe call by
+ * default (STRIPE_TIMEOUT_MS, 10 s), since a try given up while the server still waits on
+ * Stripe makes the retry find the checkout busy. Four tries end within a minute.
+ */
+export const CHECKOUT_TIMEOUT_MS = 12_000;
 
 export function createShopApi(api: string): ShopApi {
   const url = `${api.replace(/\/+$/, '')}/trpc`;
