@@ -49,6 +49,9 @@ const CHECKPOINT_INTERVAL = 32;
 
 export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new Set<EsdbSubscription>();
+  /** Calls to the server under way: close() lets them finish before it disposes the client. */
+  private readonly running = new Set<Promise<void>>();
+  private closed = false;
 
   private constructor(private readonly client: EventStoreDBClient) {}
 
@@ -56,7 +59,36 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString));
   }
 
-  async append(
+  append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
+    return this.whileOpen(() => this.appendNow(stream, events, options));
+  }
+
+  readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.whileOpen(() => this.readStreamNow(stream, options));
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.whileOpen(() => this.readAllNow(options));
+  }
+
+  /**
+   * Runs one call to the server, refused once the store is closed, as the embedded store
+   * refuses: disposing the client cancels its shared append stream, and a write made after
+   * that would open a stream nobody closes.
+   */
+  private whileOpen<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The event store is closed'));
+    const answer = call();
+    const settled = answer.then(
+      () => {},
+      () => {},
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+    return answer;
+  }
+
+  private async appendNow(
     stream: string,
     events: EventData[],
     { expectedRevision }: AppendOptions,
@@ -89,7 +121,7 @@ export class EsdbEventStore implements EventStore {
   private async lastOf(stream: string): Promise<AppendResult> {
     const none = { nextExpectedRevision: -1n, position: -1n };
     try {
-      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      const [last] = await this.readStreamNow(stream, { direction: 'backwards', maxCount: 1 });
       return last ? { nextExpectedRevision: last.revision, position: last.position } : none;
     } catch (error) {
       if (error instanceof StreamNotFoundError) return none;
@@ -97,7 +129,10 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  private async readStreamNow(
+    stream: string,
+    options: ReadStreamOptions,
+  ): Promise<RecordedEvent[]> {
     const direction = options.direction ?? 'forwards';
     const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
     const read = this.client.readStream(stream, {
@@ -119,7 +154,7 @@ export class EsdbEventStore implements EventStore {
     return events;
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  private async readAllNow(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const direction = options.direction ?? 'forwards';
     const from = options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end');
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
@@ -136,6 +171,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    if (this.closed) throw new Error('The event store is closed');
     const from = options.fromPosition ?? 'start';
     const filter = options.filter;
     const inner = this.client.subscribeToAll({
@@ -155,6 +191,10 @@ export class EsdbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Appends under way are answered and written, as on the embedded store.
+    await Promise.all(this.running);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
   }

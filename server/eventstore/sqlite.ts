@@ -158,6 +158,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (this.closed) throw new Error('The event store is closed');
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     const from = boundary(options.fromRevision ?? (forwards ? 'start' : 'end'));
     const limit = options.maxCount ?? NO_LIMIT;
@@ -183,6 +184,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (this.closed) throw new Error('The event store is closed');
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     const from = boundary(options.fromPosition ?? (forwards ? 'start' : 'end'));
     const limit = options.maxCount ?? NO_LIMIT;

@@ -58,6 +58,24 @@ export function describeConcurrency(store: () => EventStore, harness: StoreHarne
     if (!harness.supportsKill) {
       console.log(`${killed}: skipped, the harness does not support killing a writer`);
     }
+    it('answers and writes every append under way when closed, and refuses any after', async () => {
+      const closing = await harness.open();
+      const stream = uniquePrefix('closing');
+      // Connected first, so that the appends below are in flight when close() starts.
+      await closing.append(`${stream}-warm`, [newEvent()], { expectedRevision: 'no_stream' });
+      const appends = Array.from({ length: 20 }, () =>
+        closing.append(stream, [newEvent()], { expectedRevision: 'any' }),
+      );
+      await closing.close();
+      const outcomes = await Promise.allSettled(appends);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      await expect(
+        closing.append(stream, [newEvent()], { expectedRevision: 'any' }),
+      ).rejects.toThrow('The event store is closed');
+      await expect(closing.readStream(stream)).rejects.toThrow('The event store is closed');
+      expect(await store().readStream(stream)).toHaveLength(20);
+    });
+
     it.skipIf(!harness.supportsKill)(
       harness.supportsKill ? killed : `${killed} (skipped: the harness does not support it)`,
       async () => {
