@@ -59,6 +59,14 @@ export function parseCreateSession(form: FormRecord, nowSeconds: number): Create
         `line_items[${index}][price_data][unit_amount]`,
       );
     }
+    // As Stripe since 2023: no fractional krónur.
+    if (currency === 'isk' && line.price_data.unit_amount % 100 !== 0) {
+      throw invalidRequest(
+        'Invalid unit_amount: isk amounts must be evenly divisible by 100.',
+        `line_items[${index}][price_data][unit_amount]`,
+        'invalid_charge_amount_no_decimal_compatible',
+      );
+    }
     return {
       name: line.price_data.product_data.name,
       description: line.price_data.product_data.description ?? null,

@@ -24,15 +24,19 @@ export function isPaymentCurrency(code: string): boolean {
 }
 
 /**
- * Stripe takes the three-decimal currencies (bhd, jod, kwd, omr, tnd) in whole hundredths:
- * an amount in their minor units must end in 0, or every checkout of the product fails.
- * Says why a price is not taken, or nothing when it is.
+ * Amounts Stripe refuses in a currency, or every checkout of the product fails: the
+ * three-decimal currencies (bhd, jod, kwd, omr, tnd) in whole hundredths (their minor units
+ * end in 0), and ISK, counted in hundredths, in whole krónur only (fractional ISK charges
+ * are refused since 2023). Says why a price is not taken, or nothing when it is.
  */
 export function amountStripeRefuses(product: {
   unitAmount: number;
   currency: string;
 }): string | undefined {
-  return minorUnitDigits(product.currency) === 3 && product.unitAmount % 10 !== 0
-    ? `a multiple of 10: Stripe takes ${product.currency} to two decimals`
-    : undefined;
+  const { unitAmount, currency } = product;
+  if (minorUnitDigits(currency) === 3 && unitAmount % 10 !== 0)
+    return `a multiple of 10: Stripe takes ${currency} to two decimals`;
+  if (currency === 'isk' && unitAmount % 100 !== 0)
+    return 'a multiple of 100: Stripe takes isk in whole krónur (100 is 1 króna)';
+  return undefined;
 }

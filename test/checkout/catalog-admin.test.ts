@@ -154,6 +154,20 @@ describe('admin procedures', () => {
     });
   });
 
+  it('refuse an ISK price in fractional krónur, which Stripe no longer takes', async () => {
+    const isk = { sku: 'ISK-CARD', name: 'Icelandic card', unitAmount: 12_350, currency: 'isk' };
+    await expect(t.admin.admin.listProduct.mutate({ ...isk, stock: 2 })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('a multiple of 100'),
+    });
+    expect(
+      await t.admin.admin.listProduct.mutate({ ...isk, unitAmount: 12_300, stock: 2 }),
+    ).toEqual({
+      changed: ['ProductListed', 'StockAdjusted'],
+      available: 2,
+    });
+  });
+
   it('refuse to take stock below what orders hold', async () => {
     await checkout(t, [{ sku: 'PELE-1958', quantity: 1 }]);
     const all = await t.admin.admin.products.query();

@@ -221,6 +221,19 @@ describe('POST /v1/checkout/sessions', () => {
       { param: 'line_items[0][price_data][currency]' },
     ],
     [
+      'an ISK amount in fractional krónur (not a multiple of 100)',
+      () =>
+        sessionParams({
+          line_items: [
+            {
+              ...line(),
+              price_data: { ...line().price_data!, currency: 'isk', unit_amount: 12_350 },
+            },
+          ],
+        }),
+      { param: 'line_items[0][price_data][unit_amount]' },
+    ],
+    [
       'a three-decimal amount that is not a multiple of 10',
       () =>
         sessionParams({
