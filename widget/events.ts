@@ -65,4 +65,7 @@ declare global {
   interface HTMLElementEventMap extends StripeCartEventMap {
     [ADD_REQUEST]: CustomEvent<AddRequestDetail>;
   }
+  // The events bubble and are composed: a page may listen on document or window too.
+  interface DocumentEventMap extends StripeCartEventMap {}
+  interface WindowEventMap extends StripeCartEventMap {}
 }

@@ -62,6 +62,10 @@ const en = {
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
+/** What a site may set: any text, and the plural forms some languages add (pluralKey). */
+export type MessageOverrides = Partial<
+  Messages & Record<'items_zero' | 'items_two' | 'items_few' | 'items_many', string>
+>;
 
 const it: Messages = {
   cart: 'Carrello',
@@ -143,7 +147,7 @@ const nearestLang = (element: Element): string | null | undefined =>
   ((element.getRootNode() as ShadowRoot).host &&
     nearestLang((element.getRootNode() as ShadowRoot).host));
 
-export function messagesFor(locale: string, overrides?: Partial<Messages>): Messages {
+export function messagesFor(locale: string, overrides?: MessageOverrides): Messages {
   const messages = { ...(locales[locale.split('-')[0]!.toLowerCase()] ?? en) };
   for (const key in overrides)
     if (typeof overrides[key as MessageKey] === 'string')
@@ -161,7 +165,7 @@ export function translator(messages: Messages): Translate {
 }
 
 /** Parses the `messages` attribute; a typo there must not break the cart, but is reported. */
-export function parseMessages(json: string | null): Partial<Messages> | undefined {
+export function parseMessages(json: string | null): MessageOverrides | undefined {
   if (!json) return undefined;
   let value: unknown;
   try {
@@ -173,7 +177,7 @@ export function parseMessages(json: string | null): Partial<Messages> | undefine
     console.error('<stripe-cart>: the messages attribute is not a JSON object');
     return undefined;
   }
-  const messages: Partial<Messages> = {};
+  const messages: MessageOverrides = {};
   const unknown: string[] = [];
   for (const [key, text] of Object.entries(value)) {
     // items_zero, _two, _few, _many: the plural forms other languages have (pluralKey).

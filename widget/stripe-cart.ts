@@ -6,7 +6,7 @@ import { EMAIL, RETRY_DELAYS_MS, serverLocale } from './checkout';
 import type { CartChangeDetail } from './events';
 import { emit } from './events';
 import { deepActiveElement, trapTab } from './focus';
-import type { Messages, Translate } from './i18n';
+import type { MessageOverrides, Translate } from './i18n';
 import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
 import { OrderFollower } from './order-follower';
 import { carts, listenForAdds, mainCart } from './page-adds';
@@ -45,7 +45,7 @@ import { cartIcon, cartView, orderView } from './views';
  *   browser's language.
  * @attr messages - JSON object overriding any text, e.g. `{"pay":"Buy now"}`.
  *
- * @prop {Partial<Messages>} messages - The same overrides, as an object.
+ * @prop {MessageOverrides} messages - The same overrides, as an object.
  * @prop {readonly CartLine[]} items - The lines in the cart (read-only copy).
  *
  * @method add(sku: string, quantity = 1): void - Adds to the cart (capped by stock).
@@ -107,7 +107,7 @@ export class StripeCart extends LitElement {
 
   declare api: string;
   declare locale: string | undefined;
-  declare messages: Partial<Messages> | undefined;
+  declare messages: MessageOverrides | undefined;
   declare private _lines: readonly CartLine[];
   declare private _email: string;
   declare private _products: ReadonlyMap<string, CatalogProduct> | null;
