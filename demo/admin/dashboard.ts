@@ -33,9 +33,21 @@ function draw(snapshot: Snapshot): void {
   replace('orders', renderOrders(orders));
   const info = pageInfo(orders);
   element('page-info').textContent = info.text;
-  (element('prev-page') as HTMLButtonElement).disabled = !info.hasPrevious;
-  (element('next-page') as HTMLButtonElement).disabled = !info.hasNext;
+  const previous = element('prev-page') as HTMLButtonElement;
+  const next = element('next-page') as HTMLButtonElement;
+  // A pager button disabled while it has focus would drop focus to <body>: keep it in the pager.
+  const focused = document.activeElement;
+  previous.disabled = !info.hasPrevious;
+  next.disabled = !info.hasNext;
+  if (focused instanceof HTMLButtonElement && focused.disabled) {
+    const other = focused === next ? previous : next;
+    (other.disabled ? element('page-info') : other).focus();
+  }
 }
+
+/** The last page there is for these orders (1 when none match). */
+const lastPage = ({ total, pageSize }: Snapshot['orders']) =>
+  Math.max(1, Math.ceil(total / pageSize));
 
 export interface DashboardEvents {
   /** The token no longer works (e.g. the server restarted with another ADMIN_TOKEN). */
@@ -63,8 +75,16 @@ export function startDashboard(
       return;
     }
     try {
-      const snapshot = await api.load(filters);
+      let snapshot = await api.load(filters);
       if (stopped) return;
+      // Fewer orders match since this page was turned to (a live update, a quick double
+      // click): show the last page there is, not an empty one past it.
+      if (page > lastPage(snapshot.orders)) {
+        page = lastPage(snapshot.orders);
+        const again = readFilters(page);
+        if (typeof again !== 'string') snapshot = await api.load(again);
+        if (stopped) return;
+      }
       last = snapshot;
       error.textContent = '';
       draw(snapshot);

@@ -25,16 +25,18 @@ function showSignIn(problem?: Problem): void {
   tokenInput.focus();
 }
 
-async function signIn(token: string): Promise<void> {
+async function signIn(token: string, fromForm = false): Promise<void> {
   submit.disabled = true;
   tokenError.textContent = '';
   const api = createAnalyticsApi(token);
   try {
     const first = await api.load({ page: 1 });
     storeToken(token);
+    // Focus was in the form now hidden: it moves to the dashboard's first control.
     element('sign-in').hidden = true;
     element('dashboard').hidden = false;
     element('session-bar').hidden = false;
+    if (fromForm) element('from').focus();
     running = startDashboard(api, first, {
       onRefused: (problem) => {
         forgetToken();
@@ -57,7 +59,7 @@ element('token-form').addEventListener('submit', (event) => {
     showSignIn({ kind: 'other', message: 'Enter the admin token.' });
     return;
   }
-  void signIn(token);
+  void signIn(token, true);
 });
 
 element('sign-out').addEventListener('click', () => {
@@ -66,6 +68,7 @@ element('sign-out').addEventListener('click', () => {
   showSignIn();
 });
 
+submit.disabled = false;
 const saved = storedToken();
 if (saved) void signIn(saved);
 else showSignIn();

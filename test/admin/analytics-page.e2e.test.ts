@@ -2,44 +2,20 @@
  * The analytics page in real Chromium against the real server, sandbox and read models:
  * sign in, read the figures, then watch a new payment arrive without reloading.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipE2E } from '../e2e/support/browser';
-import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app';
+import { ADMIN_TOKEN, startTestApp } from '../support/app';
 import { checkout } from '../support/orders';
+import { ensureBuilt, openPage, paidOrder, signIn } from './support/page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const sourceDir = path.join(root, 'demo/admin');
-const builtDir = path.join(root, 'dist/admin');
 const screenshots = path.join(root, 'test-results/admin');
 
 const skip = skipE2E();
-
-const newestSource = (dir: string): number =>
-  Math.max(
-    ...fs.readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const file = path.join(dir, entry.name);
-      return entry.isDirectory() ? newestSource(file) : fs.statSync(file).mtimeMs;
-    }),
-  );
-
-/** Builds dist/admin when it is missing or older than its sources, so the test sees this code. */
-function ensureBuilt(): void {
-  const index = path.join(builtDir, 'index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestSource(sourceDir)) return;
-  execFileSync(
-    'npx',
-    ['vite', 'build', '--config', 'demo/admin/vite.config.ts', '--logLevel', 'warn'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-}
 
 let browser: Browser;
 
@@ -51,34 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function paidOrder(t: TestApp, items: { sku: string; quantity: number }[], email: string) {
-  const order = await checkout(t, items, email);
-  await t.sandbox.pay(order.sessionId);
-  await t.sandbox.idle();
-  return order;
-}
-
-async function openPage(url: string): Promise<{ page: Page; foreign: string[] }> {
-  const context = await browser.newContext({
-    locale: 'en-US',
-    timezoneId: 'UTC',
-    viewport: { width: 1200, height: 900 },
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const foreign: string[] = [];
-  page.on('request', (request) => {
-    if (!request.url().startsWith(url)) foreign.push(request.url());
-  });
-  await page.goto(`${url}/admin/`);
-  return { page, foreign };
-}
-
-const signIn = async (page: Page, token: string) => {
-  await page.getByLabel('Admin token').fill(token);
-  await page.getByRole('button', { name: 'Show analytics' }).click();
-};
 
 const text = (page: Page, selector: string) => page.locator(selector).textContent();
 /** A table row's cells, as a screen reader would read them out one by one. */
@@ -95,7 +43,7 @@ describe.skipIf(skip)('the analytics page in Chromium', () => {
       await paidOrder(t, [{ sku: 'BAGGIO-1994', quantity: 2 }], 'first@example.com');
       await checkout(t, [{ sku: 'MALDINI-2003', quantity: 1 }], 'browsing@example.com');
 
-      const { page, foreign } = await openPage(t.url);
+      const { page, foreign } = await openPage(browser, t.url);
       opened = page;
       await signIn(page, 'not-the-token-at-all');
       await waitForText(page, '#token-error', 'UNAUTHORIZED');
@@ -212,7 +160,7 @@ describe.skipIf(skip)('the analytics page in Chromium', () => {
     const t = await startTestApp({ env: { ADMIN_TOKEN: undefined } });
     let opened: Page | undefined;
     try {
-      const { page } = await openPage(t.url);
+      const { page } = await openPage(browser, t.url);
       opened = page;
       await signIn(page, 'any-token-at-all-here');
       await waitForText(page, '#token-error', 'Analytics are off: set ADMIN_TOKEN');
