@@ -43,11 +43,12 @@ export interface ShopApi {
 }
 
 /**
- * How long one checkout.start may take: longer than the server waits for one Stripe call by
- * default (STRIPE_TIMEOUT_MS, 10 s), since a try given up while the server still waits on
- * Stripe makes the retry find the checkout busy. Four tries end within a minute.
+ * How long one checkout.start may take: longer than the server may wait for Stripe by
+ * default (STRIPE_TIMEOUT_MS, 10 s, and one retry of a call that timed out), since a try
+ * given up while the server still waits makes the retry find the checkout busy. A shop that
+ * never answers is reported after four tries, under two minutes.
  */
-export const CHECKOUT_TIMEOUT_MS = 12_000;
+export const CHECKOUT_TIMEOUT_MS = 25_000;
 
 export function createShopApi(api: string): ShopApi {
   const url = `${api.replace(/\/+$/, '')}/trpc`;
