@@ -29,6 +29,9 @@ import {
 import { cartStyles } from './styles';
 import { cartIcon, cartView, orderView } from './views';
 
+/** The order followed, kept in the tab's history entry; `out` once its units left the cart. */
+type Kept = CheckoutReturn & { out?: 1 };
+
 /**
  * A shopping cart that pays on Stripe Checkout: a button with a count badge that opens a
  * slide-over dialog with the cart, and a live order status when the shopper comes back.
@@ -137,7 +140,6 @@ export class StripeCart extends LitElement {
     (view, previous) => {
       this.#announce(this.#t(statusMessage[view.status]));
       const unpaid = isFinal(view.status) && view.status !== 'paid';
-      if (isFinal(view.status)) this.#keep();
       // The order's units (only they: another tab may have added more) leave the cart when it
       // is first read, unless it ended unpaid; they come back if it fails later (a debit
       // still settling when the shopper came back). A final status is the last one heard.
@@ -147,6 +149,12 @@ export class StripeCart extends LitElement {
         for (const { sku, quantity } of view.lines)
           this.#dispatch({ type: 'add', sku, quantity }, 'add');
       }
+      // Kept for a reload until it ends, marked once its units have left the cart (a reload
+      // then takes them out no second time).
+      const { id, sessionId } = this.#follower.order!;
+      this.#keep(
+        isFinal(view.status) ? undefined : { outcome: 'success', orderId: id, sessionId, out: 1 },
+      );
     },
     () => {
       this.#keep();
@@ -475,11 +483,12 @@ export class StripeCart extends LitElement {
 
   #handleReturn(shop: ShopApi): void {
     const address = readReturn(location.href);
-    const returned: CheckoutReturn | undefined = address ?? history.state?.stripeCart;
+    const kept: Kept | undefined = history.state?.stripeCart;
+    const returned = address ?? kept;
     if (!returned) return;
-    this.#restored = !address;
+    this.#restored = !address && !!kept?.out;
     const known = isOrderId(returned.orderId);
-    this.#keep(known && returned.outcome === 'success' ? returned : undefined);
+    if (address) this.#keep(known && address.outcome === 'success' ? address : undefined);
     if (returned.outcome === 'cancel') {
       this._notice = this.#t('cancelled');
       // Gives the checkout's units back now rather than when Stripe expires it; the shopper
@@ -500,7 +509,7 @@ export class StripeCart extends LitElement {
    * is confirming shows it again), until it ends or is dismissed; and the address without
    * the return's parameters.
    */
-  #keep(order?: CheckoutReturn): void {
+  #keep(order?: Kept): void {
     history.replaceState(
       { ...history.state, stripeCart: order },
       '',

@@ -162,6 +162,53 @@ describe.skipIf(skipE2E())('coming back from Stripe, in Chromium', { timeout: 60
     await page.context().close();
   });
 
+  test("a reload before the order was first read still takes the order's units out of the cart, once", async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    const { orderId, checkoutUrl } = await shop.test.client.checkout.start.mutate({
+      checkoutId: crypto.randomUUID(),
+      items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
+      email: 'reload-early@example.com',
+      returnUrl: `${shop.url}/`,
+    });
+    await shop.test.sandbox.pay(/cs_[A-Za-z0-9_]+/.exec(checkoutUrl)![0]);
+    // The cart holds the order's unit and one more.
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994', 2));
+    await expectCount(page, 2);
+    // Back from Stripe while the order cannot be read: the widget tries, and fails.
+    let refused = 0;
+    await page.route('**/trpc/order.**', (route) => {
+      refused += 1;
+      return route.abort('connectionrefused');
+    });
+    await page.goto(`${shop.url}/?stripe_cart=success&stripe_cart_order=${orderId}`);
+    await cartDialog(page).locator('[part="body"]').waitFor();
+    await expect.poll(() => refused, { timeout: 8_000 }).toBeGreaterThan(0);
+    expect(await items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 2 }]);
+    // The shopper reloads; the shop answers again.
+    await page.unroute('**/trpc/order.**');
+    await page.reload();
+    await cartButton(page).waitFor();
+    const status = cartDialog(page).locator('[part="status"]');
+    await expect
+      .poll(() => status.textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    // Only the unit added besides the order is left.
+    await expect
+      .poll(() => items(page), { timeout: 3_000 })
+      .toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    // The order is paid, so no longer kept: a second reload shows the cart, and takes nothing.
+    await page.reload();
+    await cartButton(page).waitFor();
+    await expect
+      .poll(() => items(page), { timeout: 3_000 })
+      .toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    expect(await cartDialog(page).locator('[part="status"]').count()).toBe(0);
+    await page.context().close();
+  });
+
   test('a shopper who reloads while "Confirming your payment…" still sees the order (and the page still hears stripe-cart:paid)', async () => {
     const { shop, browser } = suite;
     const { page } = await newShopper(browser, [shop.url]);
