@@ -337,13 +337,14 @@ export class StripeCart extends LitElement {
     const key = storageKey(feed.api.origin);
     // Reconnecting to the same shop keeps the cart in memory: without storage it is the only copy.
     if (key !== this.#key) {
-      // Adds made before the first api (a script right after whenDefined) join the saved cart.
+      // Adds made before the first api (a script right after whenDefined) join the saved cart:
+      // a sync with the saved lines, those adds having been announced when made.
       const early = this.#key ? [] : this._lines;
       this.#key = key;
       const saved = loadCart(safeStorage(), key);
       this._lines = saved.lines;
       this._email ||= saved.email;
-      for (const { sku, quantity } of early) this.#dispatch({ type: 'add', sku, quantity }, 'add');
+      for (const { sku, quantity } of early) this.#dispatch({ type: 'add', sku, quantity }, 'sync');
     }
     this.#apiTeardown.push(
       feed.subscribe(({ products, offline }) => {

@@ -446,6 +446,11 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
       { sku: 'BAGGIO-1994', quantity: 1 },
     ];
     expect(await page.evaluate(() => document.querySelector('stripe-cart')!.items)).toEqual(both);
+    // Announced to the page once, as made (joining the saved cart is a sync, not a second add).
+    const adds = (await cartEvents(page)).filter(
+      (event) => event.type === 'change' && event.detail.reason === 'add',
+    );
+    expect(adds).toHaveLength(1);
     // Saved too: a reload (the address no longer names it) shows the same cart.
     await page.reload();
     await cartButton(page).waitFor();
