@@ -11,9 +11,10 @@ export interface PageError {
   field?: PaymentField;
 }
 
-function layout(title: string, lang: string, body: Html): string {
+/** The sandbox's pages are written in English whatever the session's locale (which only formats money). */
+function layout(title: string, body: Html): string {
   return html`<!doctype html>
-<html lang="${lang}">
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -104,7 +105,7 @@ ${methods.map(
 </table>
 <p class="total"><span>Total</span><span id="total">${total}</span></p>
 <form method="post" action="/pay/${state.id}">
-${error ? html`<p id="form-error" class="alert error" role="alert">${error.message}</p>` : ''}
+${error ? html`<p id="form-error" class="alert error" role="alert"${error.field ? '' : new Html(' tabindex="-1" autofocus')}>${error.message}</p>` : ''}
 ${email}
 ${methodChoice}
 ${cardFields}
@@ -112,7 +113,7 @@ ${sepaFields}
 <button type="submit">Pay ${total}</button>
 </form>
 ${input.cancelUrl ? html`<p><a href="${input.cancelUrl}">Cancel and return to the shop</a></p>` : ''}`;
-  return layout(`Pay ${total}`, locale, body);
+  return layout(`Pay ${total}`, body);
 }
 
 /** Shown instead of the form once a session is complete or expired, or for an unknown id. */
@@ -120,15 +121,12 @@ export function renderStatusPage(state: SessionState | undefined): string {
   if (!state) {
     return layout(
       'Checkout session not found',
-      'en',
       html`<h1>Checkout session not found</h1><p>This payment link is not valid. Return to the shop and start the checkout again.</p>`,
     );
   }
-  const locale = localeOf(state);
   if (state.status === 'expired') {
     return layout(
       'Checkout session expired',
-      locale,
       html`<h1>This checkout session has expired</h1>
 <p>Nothing was charged. Return to the shop to start a new checkout.</p>
 ${state.input.cancelUrl ? html`<p><a href="${state.input.cancelUrl}">Return to the shop</a></p>` : ''}`,
@@ -141,7 +139,6 @@ ${state.input.cancelUrl ? html`<p><a href="${state.input.cancelUrl}">Return to t
       : 'Your payment is being processed.';
   return layout(
     'Checkout session complete',
-    locale,
     html`<h1>This checkout session is complete</h1>
 <p>${message}</p>
 <p><a href="${successUrl}">Return to the shop</a></p>`,

@@ -147,7 +147,8 @@ describe('the hosted payment page', () => {
 
     const euros = (minor: number) =>
       new Intl.NumberFormat('de', { style: 'currency', currency: 'EUR' }).format(minor / 100);
-    expect(page).toContain('<html lang="de">');
+    // Its text is English whatever the session's locale, which formats the amounts.
+    expect(page).toContain('<html lang="en">');
     expect(page).toContain('Zidane 1998 rookie card');
     expect(page).toContain(`2 × ${euros(1250)}`);
     expect(page).toContain(`<span id="total">${euros(2999)}</span>`);
@@ -226,7 +227,8 @@ describe('the hosted payment page', () => {
     expect(response.status).toBe(402);
     const page = await response.text();
     expect(page).toContain(
-      '<p id="form-error" class="alert error" role="alert">Your card was declined.</p>',
+      // A decline concerns no one field: the alert itself takes focus.
+      '<p id="form-error" class="alert error" role="alert" tabindex="-1" autofocus>Your card was declined.</p>',
     );
     expect(page).toContain('<button type="submit">');
     expect(page).not.toContain('4000 0000 0000 0002"'); // the number is not echoed back into the field
