@@ -4,43 +4,17 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderOrders } from '../../demo/admin/orders';
-
-/** Just enough of a DOM for the page's `h()` builder. */
-class FakeNode {
-  readonly children: (FakeNode | string)[] = [];
-  readonly attributes: Record<string, string> = {};
-  constructor(readonly tagName: string) {}
-  setAttribute(name: string, value: string) {
-    this.attributes[name] = value;
-  }
-  append(child: FakeNode | string) {
-    this.children.push(child);
-  }
-  get textContent(): string {
-    return this.children.map((c) => (typeof c === 'string' ? c : c.textContent)).join('');
-  }
-  find(tag: string): FakeNode | undefined {
-    for (const c of this.children) {
-      if (typeof c === 'string') continue;
-      if (c.tagName === tag) return c;
-      const inner = c.find(tag);
-      if (inner) return inner;
-    }
-    return undefined;
-  }
-}
+import { type FakeNode, installFakeDom } from './support/fake-dom';
 
 const previousTz = process.env.TZ;
+let removeDom: () => void;
 beforeAll(() => {
-  (globalThis as { document?: unknown }).document = {
-    createElement: (tag: string) => new FakeNode(tag),
-    createElementNS: (_ns: string, tag: string) => new FakeNode(tag),
-  };
+  removeDom = installFakeDom();
   // An analyst in New York (UTC-5 in November).
   process.env.TZ = 'America/New_York';
 });
 afterAll(() => {
-  delete (globalThis as { document?: unknown }).document;
+  removeDom();
   if (previousTz === undefined) delete process.env.TZ;
   else process.env.TZ = previousTz;
 });

@@ -25,12 +25,15 @@ export function renderRevenue({ sales, today, width, locale }: RevenueInput): No
   });
   const series = revenueSeries(sales.days, axis);
   if (series.size === 0) return [emptyNote('No paid orders in this range yet.')];
-  return [...series].map(([currency, days]) => revenueChart(currency, days, width, locale));
+  // The range picked: past 120 days the axis keeps only the days with sales.
+  const range = `${sales.from ?? axis[0]} to ${sales.to ?? axis.at(-1)}`;
+  return [...series].map(([currency, days]) => revenueChart(currency, days, range, width, locale));
 }
 
 function revenueChart(
   currency: string,
   days: DayFigures[],
+  range: string,
   width: number,
   locale: string | undefined,
 ): HTMLElement {
@@ -87,7 +90,7 @@ function revenueChart(
   );
   const total = days.reduce((sum, d) => sum + d.revenue, 0);
   const orders = days.reduce((sum, d) => sum + d.orders, 0);
-  const caption = `${currency.toUpperCase()}: ${money(total)} from ${ordersText(orders)}, ${days[0]!.day} to ${days.at(-1)!.day}`;
+  const caption = `${currency.toUpperCase()}: ${money(total)} from ${ordersText(orders)}, ${range}`;
   const table = figuresTable(
     `Revenue per day in ${currency.toUpperCase()}`,
     ['Day', 'Revenue', 'Orders', 'Units'],
