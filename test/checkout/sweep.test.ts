@@ -26,6 +26,42 @@ const pastExpiry = () => {
   offsetMs += (31 * 60 + GRACE_SECONDS + 1) * 1000;
 };
 
+/**
+ * An order started with other Stripe keys (another account's or mode's), holding one unit:
+ * its events are a real checkout's, with a session id Stripe does not know.
+ */
+async function startedWithOtherKeys(sessionId: string): Promise<string> {
+  const { store, products } = t.app.services;
+  const model = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+  const [validated, started] = await orderEvents(store, model.orderId);
+  const orderId = randomUUID();
+  const at = new Date(Date.now() + offsetMs).toISOString();
+  await givenOrderEvent(store, orderId, 'CartValidated', {
+    ...(validated!.data as Record<string, unknown>),
+    orderId,
+    checkoutId: randomUUID(),
+    at,
+  });
+  await products.execute(
+    {
+      type: 'ReserveStock',
+      sku: 'BAGGIO-1994',
+      orderId,
+      quantity: 1,
+      expiresAt: (started!.data as { expiresAt: string }).expiresAt,
+      at,
+    },
+    { correlationId: orderId, causationId: 'test' },
+  );
+  await givenOrderEvent(store, orderId, 'CheckoutStarted', {
+    ...(started!.data as Record<string, unknown>),
+    orderId,
+    sessionId,
+    at,
+  });
+  return orderId;
+}
+
 /** Sweeps until the read models have caught up with the order. */
 async function sweptOrders() {
   const result = await t.app.sweep();
@@ -144,35 +180,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
   });
 
   it('releases an order whose session Stripe does not know (keys of another account or mode)', async () => {
-    const { store, products } = t.app.services;
-    const model = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
-    const [validated, started] = await orderEvents(store, model.orderId);
-    // Given: an order started with other Stripe keys, holding one unit.
-    const orderId = randomUUID();
-    const at = new Date(Date.now() + offsetMs).toISOString();
-    await givenOrderEvent(store, orderId, 'CartValidated', {
-      ...(validated!.data as Record<string, unknown>),
-      orderId,
-      checkoutId: randomUUID(),
-      at,
-    });
-    await products.execute(
-      {
-        type: 'ReserveStock',
-        sku: 'BAGGIO-1994',
-        orderId,
-        quantity: 1,
-        expiresAt: (started!.data as { expiresAt: string }).expiresAt,
-        at,
-      },
-      { correlationId: orderId, causationId: 'test' },
-    );
-    await givenOrderEvent(store, orderId, 'CheckoutStarted', {
-      ...(started!.data as Record<string, unknown>),
-      orderId,
-      sessionId: 'cs_test_made_with_other_keys',
-      at,
-    });
+    const orderId = await startedWithOtherKeys('cs_test_made_with_other_keys');
     const holding = await availableOf(t, 'BAGGIO-1994');
 
     pastExpiry();
@@ -184,41 +192,15 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
     const { store, products } = t.app.services;
     const clockAtStart = offsetMs;
     try {
-      const model = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
-      const [validated, started] = await orderEvents(store, model.orderId);
       // Given: an order started with other Stripe keys and paid by a debit, holding one unit.
-      const orderId = randomUUID();
       const sessionId = 'cs_test_debit_made_with_other_keys';
-      const at = new Date(Date.now() + offsetMs).toISOString();
-      await givenOrderEvent(store, orderId, 'CartValidated', {
-        ...(validated!.data as Record<string, unknown>),
-        orderId,
-        checkoutId: randomUUID(),
-        at,
-      });
-      await products.execute(
-        {
-          type: 'ReserveStock',
-          sku: 'BAGGIO-1994',
-          orderId,
-          quantity: 1,
-          expiresAt: (started!.data as { expiresAt: string }).expiresAt,
-          at,
-        },
-        { correlationId: orderId, causationId: 'test' },
-      );
-      await givenOrderEvent(store, orderId, 'CheckoutStarted', {
-        ...(started!.data as Record<string, unknown>),
-        orderId,
-        sessionId,
-        at,
-      });
+      const orderId = await startedWithOtherKeys(sessionId);
       await givenOrderEvent(store, orderId, 'PaymentPending', {
         orderId,
         stripeEventId: null,
         sessionId,
         paymentStatus: 'unpaid',
-        at,
+        at: new Date(Date.now() + offsetMs).toISOString(),
       });
       const held = async () => (await products.state('BAGGIO-1994')).holds.get(orderId);
 
