@@ -157,8 +157,8 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
     );
     await page.goto(`${shop.url}/typo`);
     await page.waitForFunction(() => customElements.get('stripe-cart'));
-    await page.waitForTimeout(500);
-    expect(said).toContain('<stripe-cart>: api="localhost:3000" is not a URL');
+    await expect.poll(() => said).toContain('<stripe-cart>: api="localhost:3000" is not a URL');
+    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
     expect(thrown).toEqual([]);
     // "the cart keeps working as far as it can": at least its button is there.
     expect(await cartButton(page).count()).toBe(1);

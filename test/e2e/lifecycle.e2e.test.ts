@@ -171,8 +171,7 @@ describe.skipIf(skipE2E())(
           return { open: dialog.open, modal: dialog.matches(':modal') };
         });
       // Still the modal slide-over (not a box in the page), still open for the cart itself.
-      await page.waitForTimeout(200);
-      expect(await state()).toEqual({ open: true, modal: true });
+      await expect.poll(state).toEqual({ open: true, modal: true });
       expect(
         await page.evaluate(() => document.querySelector('stripe-cart')!.hasAttribute('open')),
       ).toBe(true);

@@ -245,7 +245,9 @@ describe.skipIf(skipE2E())('coming back from Stripe, in Chromium', { timeout: 60
     expect(await items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
     await page.reload();
     await cartButton(page).waitFor();
-    await page.waitForTimeout(500);
+    // The cart has loaded (and handled any return it had): the ended order is not shown again.
+    await expect.poll(() => items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
     expect(await status.count()).toBe(0);
     await page.context().close();
   });
