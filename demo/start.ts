@@ -16,6 +16,7 @@ import {
   loadConfig,
   loadDemoSettings,
   stripeConfiguredInEnvironment,
+  stripeSettingsInEnvironment,
 } from '../server/config';
 import { startSandbox } from './sandbox';
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
       }),
     }),
   );
-  const ignored = ['STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'].filter((name) => process.env[name]);
+  const ignored = stripeSettingsInEnvironment();
   if (sandbox && ignored.length > 0)
     console.warn(
       `  ${ignored.join(' and ')} ignored: without STRIPE_SECRET_KEY the demo uses its local sandbox`,

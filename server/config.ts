@@ -274,6 +274,13 @@ export function stripeConfiguredInEnvironment(): boolean {
   return Boolean(process.env.STRIPE_SECRET_KEY);
 }
 
+/** The Stripe settings the environment gives, by name (the demo says which its sandbox overrides). */
+export function stripeSettingsInEnvironment(): string[] {
+  return ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'].filter(
+    (name) => process.env[name],
+  );
+}
+
 function definedOnly(env: NodeJS.ProcessEnv): Env {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 }
