@@ -10,7 +10,6 @@
  * and the catch-up's would stay resident for good. Live events then go to a fresh thread.
  */
 import type { Worker } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
 import type { SqliteEventStore } from '../server/eventstore/sqlite';
 import { startWorker } from '../server/worker-thread';
 import {
@@ -22,7 +21,7 @@ import {
 } from './runner';
 import type { FromRunnerWorker, RunnerWorkerData, ToRunnerWorker } from './runner-worker';
 import { openReadModelDb } from './schema';
-import { readCheckpoint } from './sqlite-models';
+import { type Checkpoint, readCheckpoint } from './sqlite-models';
 
 export interface ProjectionThreadOptions {
   store: SqliteEventStore;
@@ -41,8 +40,9 @@ export async function startProjectionThread(
   const onError = options.onError ?? logRunnerError;
   // Opening creates the schema, so queries work before the first commit.
   const db = openReadModelDb(dbPath);
+  const checkpoint = readCheckpoint(db);
   try {
-    await sameEventsAsStore(store, readCheckpoint(db), dbPath);
+    await sameEventsAsStore(store, checkpoint, dbPath);
   } catch (error) {
     db.close();
     throw error;
@@ -87,7 +87,7 @@ export async function startProjectionThread(
       else fail(new Error(`The projection runner's thread exited with code ${code}`));
     });
   };
-  start((await behind(store, db)) > BigInt(options.separateCatchUpAfter ?? 20_000));
+  start((await behind(store, checkpoint)) > BigInt(options.separateCatchUpAfter ?? 20_000));
   const stopWaking = store.onCommit(() => send({ kind: 'wake' }));
 
   return {
@@ -108,11 +108,10 @@ export async function startProjectionThread(
 }
 
 /** How many `$all` positions the read models' checkpoint is behind the store's last event. */
-async function behind(store: SqliteEventStore, db: Database.Database): Promise<bigint> {
+async function behind(
+  store: SqliteEventStore,
+  checkpoint: Checkpoint | undefined,
+): Promise<bigint> {
   const [last] = await store.readAll({ direction: 'backwards', maxCount: 1 });
-  const checkpoint = db
-    .prepare('SELECT position FROM checkpoint WHERE id = 1')
-    .safeIntegers()
-    .get() as { position: bigint } | undefined;
   return (last?.position ?? 0n) - (checkpoint?.position ?? 0n);
 }
