@@ -1,12 +1,13 @@
 /**
  * Following an order once the shopper is back from Stripe: its live status, one
- * `stripe-cart:paid` per order, and when to stop listening.
+ * `stripe-cart:paid` per order in this browser, and when to stop listening.
  */
 import type { ReactiveControllerHost } from 'lit';
 import type { OrderStatus, OrderView, ShopApi, Subscription } from './api';
 import { emit } from './events';
 import { classifyFailure } from './state/failure';
 import { isFinal, isNewer } from './state/order-status';
+import type { OrderMarks } from './state/storage';
 
 interface FollowedOrder {
   id: string;
@@ -20,7 +21,6 @@ export class OrderFollower {
   readonly #host: ReactiveControllerHost & EventTarget;
   readonly #onStatus: (view: OrderView, previous: OrderStatus | undefined) => void;
   readonly #onMissing: () => void;
-  readonly #paid = new Set<string>();
   #watch: Subscription | undefined;
 
   /**
@@ -37,8 +37,8 @@ export class OrderFollower {
     this.#onMissing = onMissing;
   }
 
-  /** Follows the current order, if any, until `stop()`. */
-  follow(shop: ShopApi): void {
+  /** Follows the current order, if any, until `stop()`; `marks` keeps its paid news to one. */
+  follow(shop: ShopApi, marks: OrderMarks): void {
     if (!this.order) return;
     const { id, sessionId } = this.order;
     const show = (view: OrderView) => {
@@ -47,8 +47,8 @@ export class OrderFollower {
       this.order = { ...this.order, view };
       this.#host.requestUpdate();
       if (view.status !== previous) this.#onStatus(view, previous);
-      if (view.status === 'paid' && !this.#paid.has(id)) {
-        this.#paid.add(id);
+      if (view.status === 'paid' && !marks.has(`paid:${id}`)) {
+        marks.set(`paid:${id}`, true);
         emit(this.#host, 'stripe-cart:paid', {
           orderId: id,
           total: view.total,

@@ -22,15 +22,13 @@ import {
   announceSaved,
   loadCart,
   onCartSaved,
+  orderMarks,
   safeStorage,
   saveCart,
   storageKey,
 } from './state/storage';
 import { cartStyles } from './styles';
 import { cartIcon, cartView, orderView } from './views';
-
-/** The order followed, kept in the tab's history entry; `out` once its units left the cart. */
-type Kept = CheckoutReturn & { out?: 1 };
 
 /**
  * A shopping cart that pays on Stripe Checkout: a button with a count badge that opens a
@@ -133,28 +131,25 @@ export class StripeCart extends LitElement {
     this._busy = false;
   };
   #returnHandled = false;
-  /** The order was followed before this page was reloaded: its units have left the cart. */
-  #restored = false;
   #follower = new OrderFollower(
     this,
-    (view, previous) => {
+    (view) => {
       this.#announce(this.#t(statusMessage[view.status]));
       const unpaid = isFinal(view.status) && view.status !== 'paid';
+      const { id, sessionId } = this.#follower.order!;
       // The order's units (only they: another tab may have added more) leave the cart when it
-      // is first read, unless it ended unpaid; they come back if it fails later (a debit
-      // still settling when the shopper came back). A final status is the last one heard.
-      if (!previous && !this.#restored) {
-        if (!unpaid) this.#dispatch({ type: 'paid', lines: view.lines }, 'paid');
-      } else if (unpaid) {
+      // is first read, unless it ended unpaid, once in this browser: a reload, another tab or
+      // Stripe's page reached again by Back shows the order and takes nothing out twice. They
+      // come back if it fails later (a debit still settling when the shopper came back).
+      const marks = orderMarks(safeStorage(), this.#key);
+      const out = marks.has(`out:${id}`);
+      if (!out && !unpaid) this.#dispatch({ type: 'paid', lines: view.lines }, 'paid');
+      if (out && unpaid)
         for (const { sku, quantity } of view.lines)
           this.#dispatch({ type: 'add', sku, quantity }, 'add');
-      }
-      // Kept for a reload until it ends, marked once its units have left the cart (a reload
-      // then takes them out no second time).
-      const { id, sessionId } = this.#follower.order!;
-      this.#keep(
-        isFinal(view.status) ? undefined : { outcome: 'success', orderId: id, sessionId, out: 1 },
-      );
+      if (out === unpaid) marks.set(`out:${id}`, !out);
+      // Kept for a reload until it ends.
+      this.#keep(isFinal(view.status) ? undefined : { outcome: 'success', orderId: id, sessionId });
     },
     () => {
       this.#keep();
@@ -365,7 +360,7 @@ export class StripeCart extends LitElement {
         this,
       ),
     );
-    this.#follower.follow(feed.api);
+    this.#follower.follow(feed.api, orderMarks(safeStorage(), key));
     // Buttons that connected before any cart had an api look for theirs again (one not yet
     // upgraded has no requestUpdate: it looks when it connects).
     this.#updateAdds();
@@ -401,10 +396,13 @@ export class StripeCart extends LitElement {
     return true;
   }
 
-  /** Saves the cart; new lines are also news to the other carts of this window. */
-  #persist(news = true): void {
+  /**
+   * Saves the cart; new lines are also news to the other carts of this window. Only a Pay
+   * saves a `checkoutId`: any change drops it.
+   */
+  #persist(news = true, checkoutId?: string): void {
     if (!this.#key) return;
-    const cart = { lines: [...this._lines], email: this._email };
+    const cart = { lines: [...this._lines], email: this._email, checkoutId };
     saveCart(safeStorage(), this.#key, cart);
     if (news) announceSaved(window, this.#key, cart, this);
   }
@@ -437,20 +435,30 @@ export class StripeCart extends LitElement {
     this._notice = '';
     const shop = this.#shop;
     const items = this.items;
+    const again = loadCart(safeStorage(), this.#key).checkoutId;
     const input = {
       // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
-      checkoutId: crypto.randomUUID(),
+      checkoutId: again ?? crypto.randomUUID(),
       items,
       email,
       returnUrl: withoutReturnParams(location.href),
       ...serverLocale(this.#currentLocale),
     };
-    try {
-      const started = await retryOnNetwork(() => shop.startCheckout(input), {
+    const start = () => {
+      this.#persist(false, input.checkoutId);
+      return retryOnNetwork(() => shop.startCheckout(input), {
         delaysMs: RETRY_DELAYS_MS,
         onRetry: () => {
           this._error = this.#t('retrying');
         },
+      });
+    };
+    try {
+      const started = await start().catch((error) => {
+        // That earlier Pay's order ended unpaid (expired, cancelled, failed): this is a new one.
+        if (!again || classifyFailure(error).kind !== 'conflict') throw error;
+        input.checkoutId = crypto.randomUUID();
+        return start();
       });
       this._error = '';
       const proceed = emit(this, 'stripe-cart:checkout', { ...started, items }, true);
@@ -484,21 +492,21 @@ export class StripeCart extends LitElement {
 
   #handleReturn(shop: ShopApi): void {
     const address = readReturn(location.href);
-    const kept: Kept | undefined = history.state?.stripeCart;
-    const returned = address ?? kept;
+    const returned: CheckoutReturn | undefined = address ?? history.state?.stripeCart;
     if (!returned) return;
-    this.#restored = !address && !!kept?.out;
     const known = isOrderId(returned.orderId);
     if (address) this.#keep(known && address.outcome === 'success' ? address : undefined);
     if (returned.outcome === 'cancel') {
       this._notice = this.#t('cancelled');
       // Gives the checkout's units back now rather than when Stripe expires it; the shopper
-      // has nothing to wait for, so a failure stays quiet (the expiry still comes).
+      // has nothing to wait for, so a failure stays quiet (the expiry still comes). Pay then
+      // starts a new order.
+      this.#persist(false);
       if (known) shop.cancelOrder(returned.orderId).catch(() => {});
     } else if (known) {
       // The cart keeps its lines until the server has the order (see the follower).
       this.#follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
-      this.#follower.follow(shop);
+      this.#follower.follow(shop, orderMarks(safeStorage(), this.#key));
     } else {
       this._notice = this.#t('orderUnknown');
     }
@@ -510,7 +518,7 @@ export class StripeCart extends LitElement {
    * is confirming shows it again), until it ends or is dismissed; and the address without
    * the return's parameters.
    */
-  #keep(order?: Kept): void {
+  #keep(order?: CheckoutReturn): void {
     history.replaceState(
       { ...history.state, stripeCart: order },
       '',

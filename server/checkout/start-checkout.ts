@@ -248,9 +248,9 @@ async function reserveStock(deps: CheckoutDeps, cart: Cart): Promise<StartedChec
 
 /**
  * This request failed, but its CheckoutFailed found the order moved on by a concurrent
- * request for the same checkoutId: a started order is that request's to answer with; a paid
- * one keeps every unit it holds (they are sold); one that has ended gives back what this
- * request may have reserved after its release.
+ * request for the same checkoutId: a started or paid order is that request's to answer with
+ * (a paid one keeps every unit it holds: they are sold); one that has ended gives back what
+ * this request may have reserved after its release.
  */
 async function afterOtherRequest(
   deps: CheckoutDeps,
@@ -259,7 +259,6 @@ async function afterOtherRequest(
 ): Promise<StartedCheckout | undefined> {
   const started = startedOf(cart.orderId, state);
   if (started) return started;
-  if (state.status === 'paid') throw closed(state);
   await releaseIfEnded(deps, cart, state);
   return undefined;
 }
@@ -402,9 +401,24 @@ async function releaseIfEnded(deps: CheckoutDeps, cart: Cart, state: OrderState)
 const closed = (state: OrderState) =>
   new CheckoutClosedError(`This checkout has ended (${state.status}); please start a new one`);
 
-/** The checkout URL, if the order's session has been started. */
+/**
+ * Where a request for this order goes on: its Stripe page while it can be paid there; once
+ * paid, the shop's return page, which shows the paid order. The widget sends a cart's
+ * checkoutId again from every tab until the cart changes, so a shopper who paid in one tab
+ * and presses Pay in another is shown that order rather than charged twice.
+ */
 function startedOf(orderId: string, state: OrderState): StartedCheckout | undefined {
-  const { checkout, status } = state;
+  const { cart, checkout, status } = state;
+  if (status === 'paid' && cart) {
+    const params = { stripe_cart: 'success', stripe_cart_order: orderId };
+    return {
+      orderId,
+      checkoutUrl: returnUrlWith(cart.returnUrl, {
+        ...params,
+        ...(checkout && { stripe_cart_session: checkout.sessionId }),
+      }),
+    };
+  }
   return checkout && (status === 'checkout_started' || status === 'pending')
     ? { orderId, checkoutUrl: checkout.url }
     : undefined;

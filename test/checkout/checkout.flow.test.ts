@@ -149,12 +149,12 @@ describe('the payment flow through the real server and the sandbox', () => {
     expect(await countOf(t.app.services.store, a.orderId, 'CheckoutStarted')).toBe(1);
   });
 
-  it('answers a checkoutId repeated after its order was paid with CONFLICT, changing nothing', async () => {
+  it('answers a checkoutId repeated after its order was paid with the page showing that order, changing nothing', async () => {
     const input = {
       checkoutId: crypto.randomUUID(),
       items: [{ sku: 'BAGGIO-1994', quantity: 1 }],
       email: 'paid-then-again@example.com',
-      returnUrl: RETURN_URL,
+      returnUrl: `${RETURN_URL}?page=kits#top`,
     };
     const first = await t.client.checkout.start.mutate(input);
     await t.sandbox.pay(sessionIdOf(first.checkoutUrl));
@@ -162,11 +162,20 @@ describe('the payment flow through the real server and the sandbox', () => {
       .poll(async () => (await t.client.order.get.query({ orderId: first.orderId })).status)
       .toBe('paid');
     const before = await orderEvents(t.app.services.store, first.orderId);
-    await expect(t.client.checkout.start.mutate(input)).rejects.toMatchObject({
-      data: { code: 'CONFLICT' },
-      message: expect.stringContaining('has ended (paid)'),
+    // Pay pressed again in another tab, on another page: no second session, no second charge.
+    const again = await t.client.checkout.start.mutate({ ...input, returnUrl: RETURN_URL });
+    expect(again.orderId).toBe(first.orderId);
+    expect(again.checkoutUrl).toMatch(new RegExp(`^${RETURN_URL}\\?page=kits&`));
+    expect(again.checkoutUrl.endsWith('#top')).toBe(true);
+    expect(readReturn(again.checkoutUrl)).toEqual({
+      outcome: 'success',
+      orderId: first.orderId,
+      sessionId: sessionIdOf(first.checkoutUrl),
     });
     expect(await orderEvents(t.app.services.store, first.orderId)).toEqual(before);
+    expect(
+      t.sandbox.sessions().filter((s) => s.client_reference_id === first.orderId),
+    ).toHaveLength(1);
   });
 
   it('refuses a checkoutId reused for another cart or email, changing nothing', async () => {

@@ -3,6 +3,7 @@ import {
   announceSaved,
   loadCart,
   onCartSaved,
+  orderMarks,
   parseSaved,
   saveCart,
   storageKey,
@@ -42,6 +43,58 @@ describe('cart storage', () => {
     const key = storageKey('https://shop.example');
     saveCart(storage, key, { lines: [{ sku: 'A', quantity: 2 }], email: 'a@b.co' });
     expect(loadCart(storage, key)).toEqual({ lines: [{ sku: 'A', quantity: 2 }], email: 'a@b.co' });
+  });
+
+  test("a Pay's checkoutId loads back with its cart; anything but a UUID is dropped", () => {
+    const storage = new MemoryStorage();
+    const checkoutId = '0b7e6a52-3c1f-4d8e-9a61-2f4c5b6d7e8f';
+    const cart = { lines: [{ sku: 'A', quantity: 1 }], email: 'a@b.co' };
+    saveCart(storage, 'k', { ...cart, checkoutId });
+    expect(loadCart(storage, 'k')).toEqual({ ...cart, checkoutId });
+    saveCart(storage, 'k', cart);
+    expect(loadCart(storage, 'k')).toEqual(cart);
+    for (const foreign of ['x', 7, `${checkoutId}?`, null]) {
+      expect(parseSaved(JSON.stringify({ ...cart, checkoutId: foreign }))).toEqual(cart);
+    }
+  });
+
+  test('order marks are shared by every page of the browser, the latest 50 kept', () => {
+    const storage = new MemoryStorage();
+    const here = orderMarks(storage, 'k');
+    here.set('out:1', true);
+    here.set('paid:1', true);
+    const elsewhere = orderMarks(storage, 'k');
+    expect([elsewhere.has('out:1'), elsewhere.has('paid:1'), elsewhere.has('out:2')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    elsewhere.set('out:1', false);
+    expect([here.has('out:1'), here.has('paid:1')]).toEqual([false, true]);
+    // The cart's own entry is untouched, so no other tab hears a cart change.
+    expect(storage.getItem('k')).toBe(null);
+    for (let n = 0; n < 60; n++) here.set(`out:${n}`, true);
+    expect([here.has('out:59'), here.has('out:10'), here.has('out:9'), here.has('paid:1')]).toEqual(
+      [true, true, false, false],
+    );
+  });
+
+  test('order marks without storage, or with one that throws, last as long as the page', () => {
+    const hostile = new MemoryStorage();
+    hostile.getItem = () => {
+      throw new Error('SecurityError');
+    };
+    hostile.setItem = () => {
+      throw new Error('QuotaExceededError');
+    };
+    for (const storage of [undefined, hostile]) {
+      const marks = orderMarks(storage, 'k');
+      expect(marks.has('paid:x')).toBe(false);
+      expect(() => marks.set('paid:x', true)).not.toThrow();
+      expect(marks.has('paid:x')).toBe(true);
+      marks.set('paid:x', false);
+      expect(marks.has('paid:x')).toBe(false);
+    }
   });
 
   test('missing, corrupt or foreign values load as an empty cart', () => {

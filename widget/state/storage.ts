@@ -4,10 +4,17 @@
  */
 import type { CartLine } from './cart';
 import { parseLines } from './cart';
+import { isOrderId } from './return';
 
 export interface SavedCart {
   lines: CartLine[];
   email: string;
+  /**
+   * The checkoutId of a Pay pressed on these lines and this email, in any tab: pressed again
+   * (here or in another tab) it is sent again, so the server answers with the same order,
+   * never a second one to pay. Saving a changed cart drops it.
+   */
+  checkoutId?: string;
 }
 
 const EMPTY: SavedCart = { lines: [], email: '' };
@@ -36,10 +43,11 @@ export function parseSaved(raw: string | null): SavedCart {
   try {
     const value: unknown = JSON.parse(raw);
     if (typeof value !== 'object' || value === null) return EMPTY;
-    const { lines, email } = value as Record<string, unknown>;
+    const { lines, email, checkoutId } = value as Record<string, unknown>;
     return {
       lines: parseLines(lines),
       email: typeof email === 'string' ? email.slice(0, 254) : '',
+      ...(typeof checkoutId === 'string' && isOrderId(checkoutId) && { checkoutId }),
     };
   } catch {
     return EMPTY;
@@ -90,6 +98,37 @@ export function onCartSaved(
     target.removeEventListener(SAVED, handle);
   };
 }
+
+/** Where storage is missing, the marks last as long as the page. */
+let unsavedMarks: string[] = [];
+
+/**
+ * What this browser has done about its orders, as marks such as `out:<orderId>` (its units
+ * left the cart) and `paid:<orderId>` (`stripe-cart:paid` was sent for it): the latest 50,
+ * in localStorage under the cart's key, so that a page showing an order again, after a
+ * reload, in another tab or from Stripe's page reached by Back, repeats neither.
+ */
+export function orderMarks(storage: Storage | undefined, key: string) {
+  const marksKey = `${key}:orders`;
+  const read = (): string[] => {
+    try {
+      const marks: unknown = JSON.parse(storage?.getItem(marksKey) ?? '0');
+      if (Array.isArray(marks)) return marks;
+    } catch {}
+    return unsavedMarks;
+  };
+  return {
+    has: (mark: string) => read().includes(mark),
+    set(mark: string, on: boolean): void {
+      unsavedMarks = [...(on ? [mark] : []), ...read().filter((m) => m !== mark)].slice(0, 50);
+      try {
+        storage?.setItem(marksKey, JSON.stringify(unsavedMarks));
+      } catch {}
+    },
+  };
+}
+
+export type OrderMarks = ReturnType<typeof orderMarks>;
 
 /** Reading `localStorage` itself throws where storage is forbidden (sandboxed iframes). */
 export function safeStorage(): Storage | undefined {

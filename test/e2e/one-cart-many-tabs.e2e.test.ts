@@ -1,0 +1,149 @@
+/**
+ * One cart shared by many tabs, and pages seen again, in real Chromium: the shopper is never
+ * charged twice for it, its paid items leave it once, and `stripe-cart:paid` is heard once.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { orderEvents } from '../support/orders';
+import { cartEvents, newShopper, skipE2E } from './support/browser';
+import { cartDialog, expectCount, payOnSandbox } from './support/cart';
+import { shopInChromium } from './support/shop';
+
+const items = (page: Page) => page.evaluate(() => document.querySelector('stripe-cart')!.items);
+const sessionIdIn = (url: string) => /cs_[A-Za-z0-9_]+/.exec(url)![0];
+
+/** Opens the shop with the product's price shown, so its add is capped by real stock. */
+async function openShop(page: Page, shopUrl: string): Promise<void> {
+  await page.goto(`${shopUrl}/`);
+  await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+}
+
+/** Presses Pay (the email is the one saved with the cart, or `email`). */
+async function pressPay(page: Page, email?: string): Promise<void> {
+  await page.evaluate(() => document.querySelector('stripe-cart')!.open());
+  if (email) await cartDialog(page).getByLabel('Email for the receipt').fill(email);
+  await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+}
+
+describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_000 }, () => {
+  const suite = shopInChromium();
+
+  test('Pay pressed in two tabs opens one Stripe page: one order, one thing to pay', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, 'two-tabs@example.com');
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+
+    const other = await page.context().newPage();
+    await openShop(other, shop.url);
+    await expectCount(other, 1);
+    await pressPay(other);
+    await other.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(other.url()).toBe(page.url());
+
+    const session = shop.test.sandbox.session(sessionIdIn(page.url()))!;
+    const orderId = session.client_reference_id!;
+    const sessions = shop.test.sandbox
+      .sessions()
+      .filter((s) => s.customer_email === 'two-tabs@example.com');
+    expect(sessions.map((s) => s.id)).toEqual([session.id]);
+    // Paid in the first tab, the second tab's page has nothing left to pay.
+    await payOnSandbox(page, '4242 4242 4242 4242');
+    await page.waitForURL(`${shop.url}/**`);
+    await other.reload();
+    await other.getByRole('heading', { name: 'This checkout session is complete' }).waitFor();
+    const types = (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'CheckoutStarted')).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('Pay pressed in another tab after the first one paid shows the paid order instead of a second payment', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, 'paid-elsewhere@example.com');
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const orderId = shop.test.sandbox.session(sessionIdIn(page.url()))!.client_reference_id!;
+    // Paid there, and that tab closed before Stripe sent it back to the shop.
+    await shop.test.sandbox.pay(sessionIdIn(page.url()));
+    await page.close();
+
+    const other = await page.context().newPage();
+    await openShop(other, shop.url);
+    await expectCount(other, 1);
+    await pressPay(other);
+    await other.waitForURL(`${shop.url}/?**`);
+    await expect
+      .poll(() => cartDialog(other).locator('[part="status"]').textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    await expect.poll(() => items(other)).toEqual([]);
+    const heard = await cartEvents(other);
+    expect(heard.filter((e) => e.type === 'paid').map((e) => e.detail.orderId)).toEqual([orderId]);
+    const sessions = shop.test.sandbox
+      .sessions()
+      .filter((s) => s.customer_email === 'paid-elsewhere@example.com');
+    expect(sessions).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await other.context().close();
+  });
+
+  test("back to a paid order's Stripe page and its return link: what was added since stays, and the payment is not announced again", async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, 'back-again@example.com');
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const stripePage = page.url();
+    await payOnSandbox(page, '4242 4242 4242 4242');
+    await page.waitForURL(`${shop.url}/**`);
+    const status = cartDialog(page).locator('[part="status"]');
+    await expect
+      .poll(() => status.textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    expect((await cartEvents(page)).filter((e) => e.type === 'paid')).toHaveLength(1);
+    // Shopping on, the shopper adds the same shirt again.
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(page, 1);
+
+    await page.goto(stripePage);
+    await page.getByRole('link', { name: 'Return to the shop' }).click();
+    await page.waitForURL(`${shop.url}/**`);
+    await expect
+      .poll(() => status.textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    expect(await items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
+    expect((await cartEvents(page)).filter((e) => e.type === 'paid')).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('Pay pressed again after the first checkout expired starts a new one at once', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, 'expired-first@example.com');
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const first = sessionIdIn(page.url());
+    const orderId = shop.test.sandbox.session(first)!.client_reference_id!;
+    await shop.test.sandbox.expire(first);
+    await expect
+      .poll(async () =>
+        (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type),
+      )
+      .toContain('CheckoutExpired');
+
+    await openShop(page, shop.url);
+    await pressPay(page);
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(sessionIdIn(page.url())).not.toBe(first);
+    // The one refusal on the way: the expired order's checkoutId, sent once more.
+    expect(errors).toEqual([expect.stringMatching(/^409 .*\/trpc\/checkout\.start/)]);
+    await page.context().close();
+  });
+});
