@@ -319,6 +319,10 @@ async function createSession(
     if (!(error instanceof StripeRefusedError || error instanceof StripeUnavailableError))
       throw error;
     const reason = error instanceof StripeRefusedError ? 'stripe_refused' : 'stripe_unreachable';
+    // Resumed long after its first request stopped short of Stripe (a crash): the session's
+    // expiry, fixed with the cart, is now too near for Stripe (a session Stripe had made would
+    // have been replayed instead). Nothing is wrong with Stripe; the checkout is over.
+    const stale = error instanceof StripeRefusedError && error.param === 'expires_at';
     const failed = await failCheckout(deps, cart, reason, error.message);
     if (failed.events.length > 0) {
       const at = deps.now().toISOString();
@@ -328,6 +332,11 @@ async function createSession(
     } else {
       const started = await afterOtherRequest(deps, cart, failed.state);
       if (started) return started;
+    }
+    if (stale) {
+      throw new CheckoutClosedError(
+        'This checkout was left unfinished too long to resume; please start a new one',
+      );
     }
     throw new CheckoutUnavailableError(
       reason === 'stripe_refused'

@@ -40,6 +40,13 @@ export interface StripeNotification {
 /** Stripe answered and said no (bad request, card error, auth). */
 export class StripeRefusedError extends Error {
   override readonly name: string = 'StripeRefusedError';
+  constructor(
+    message: string,
+    /** The request parameter Stripe named as the problem, if it named one. */
+    readonly param?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -199,8 +206,8 @@ export class StripeGateway {
           error instanceof Stripe.errors.StripeAPIError ||
           error instanceof Stripe.errors.StripeRateLimitError ||
           (error.statusCode ?? 0) >= 500;
-        const Kind = unavailable ? StripeUnavailableError : StripeRefusedError;
-        throw new Kind(`Stripe ${unavailable ? 'unavailable' : 'refused'}: ${said}`);
+        if (unavailable) throw new StripeUnavailableError(`Stripe unavailable: ${said}`);
+        throw new StripeRefusedError(`Stripe refused: ${said}`, error.param);
       }
       throw error;
     }
