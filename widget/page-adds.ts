@@ -1,9 +1,16 @@
 /** The page's ways to add to the cart: `data-cart-add` elements and `<stripe-cart-add>` requests. */
 import { ADD_REQUEST, type AddRequestDetail } from './events';
 import type { StripeCart } from './stripe-cart';
+import type { StripeCartAdd } from './stripe-cart-add';
 
 /** The connected carts, in the order they connected: those in shadow roots too (a header component's). */
 export const carts = new Set<StripeCart>();
+
+/**
+ * The connected add buttons, those in shadow roots too (a product card's): a cart that gets
+ * its api or messages tells each one, which no query of the document could find.
+ */
+export const adds = new Set<StripeCartAdd>();
 
 /**
  * The cart that takes the page's adds and the shopper back from Stripe: the first one the

@@ -3,7 +3,7 @@ import type { CatalogProduct } from './api';
 import { catalogFeed } from './catalog';
 import { ADD_REQUEST } from './events';
 import { messagesFor, resolveLocale, translator } from './i18n';
-import { carts } from './page-adds';
+import { adds, carts } from './page-adds';
 import { formatMoney } from './state/money';
 import { addStyles } from './styles';
 
@@ -60,11 +60,13 @@ export class StripeCartAdd extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    adds.delete(this);
     this.#follow(null);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    adds.add(this);
     this.#follow(this.#feedApi);
   }
 

@@ -9,7 +9,7 @@ import { deepActiveElement, trapTab } from './focus';
 import type { MessageOverrides, Translate } from './i18n';
 import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
 import { OrderFollower } from './order-follower';
-import { carts, listenForAdds, mainCart } from './page-adds';
+import { adds, carts, listenForAdds, mainCart } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
 import { itemCount, MAX_QUANTITY, reduceCart, sameLines } from './state/cart';
 import type { Failure } from './state/failure';
@@ -292,7 +292,7 @@ export class StripeCart extends LitElement {
   }
 
   #updateAdds(): void {
-    for (const add of document.querySelectorAll('stripe-cart-add')) add.requestUpdate?.();
+    for (const add of adds) add.requestUpdate();
   }
 
   protected override firstUpdated(): void {
@@ -361,8 +361,8 @@ export class StripeCart extends LitElement {
       ),
     );
     this.#follower.follow(feed.api, orderMarks(safeStorage(), key));
-    // Buttons that connected before any cart had an api look for theirs again (one not yet
-    // upgraded has no requestUpdate: it looks when it connects).
+    // Buttons that connected before any cart had an api look for theirs again, in shadow
+    // roots too (one not yet upgraded looks when it connects).
     this.#updateAdds();
     if (!this.#returnHandled && mainCart(this) === this) {
       this.#returnHandled = true;

@@ -534,6 +534,35 @@ describe.skipIf(skipE2E())('the elements in real pages, in Chromium', { timeout:
     await page.context().close();
   });
 
+  test('a <stripe-cart-add> in a product card (shadow DOM) that came before any cart shows its price once the cart comes', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/card-first`,
+      `<html lang="en">${MODULE}<product-card></product-card>
+      <script>customElements.define('product-card', class extends HTMLElement {
+        constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<stripe-cart-add sku="ZIDANE-1998"></stripe-cart-add>'; }
+      });</script></html>`,
+    );
+    await page.goto(`${shop.url}/card-first`);
+    await page.locator('stripe-cart-add button').waitFor();
+    expect(await page.locator('stripe-cart-add .price').count()).toBe(0);
+    // The site's script adds the cart later (a header rendered by a framework).
+    await page.evaluate(() => {
+      const cart = document.createElement('stripe-cart');
+      cart.setAttribute('api', '/');
+      document.body.prepend(cart);
+    });
+    await expect
+      .poll(() => page.locator('stripe-cart-add .price').allTextContents(), { timeout: 5_000 })
+      .toEqual([euros(product('ZIDANE-1998').unitAmount)]);
+    await page.locator('stripe-cart-add button').click();
+    await expectCount(page, 1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   test('two shops on one page: a <stripe-cart-add api> button adds to the cart of its own shop', async () => {
     const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
