@@ -23,6 +23,7 @@ import {
   loadCart,
   onCartSaved,
   orderMarks,
+  type SavedCheckout,
   safeStorage,
   saveCart,
   storageKey,
@@ -397,12 +398,15 @@ export class StripeCart extends LitElement {
   }
 
   /**
-   * Saves the cart; new lines are also news to the other carts of this window. Only a Pay
-   * saves a `checkoutId`: any change drops it.
+   * Saves the cart (with the last Pay, unless one is given, or null to forget it); new lines
+   * are also news to the other carts of this window.
    */
-  #persist(news = true, checkoutId?: string): void {
+  #persist(
+    news = true,
+    checkout: SavedCheckout | null | undefined = loadCart(safeStorage(), this.#key).checkout,
+  ): void {
     if (!this.#key) return;
-    const cart = { lines: [...this._lines], email: this._email, checkoutId };
+    const cart = { lines: [...this._lines], email: this._email, checkout: checkout ?? undefined };
     saveCart(safeStorage(), this.#key, cart);
     if (news) announceSaved(window, this.#key, cart, this);
   }
@@ -435,17 +439,23 @@ export class StripeCart extends LitElement {
     this._notice = '';
     const shop = this.#shop;
     const items = this.items;
-    const again = loadCart(safeStorage(), this.#key).checkoutId;
-    const input = {
-      // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
-      checkoutId: again ?? crypto.randomUUID(),
-      items,
-      email,
-      returnUrl: withoutReturnParams(location.href),
-      ...serverLocale(this.#currentLocale),
-    };
+    const cart = JSON.stringify([items, email]);
+    const saved = loadCart(safeStorage(), this.#key).checkout;
+    const again = saved?.for === cart;
+    // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
+    let checkout: SavedCheckout = again
+      ? saved
+      : { id: crypto.randomUUID(), for: cart, replaces: saved?.id };
     const start = () => {
-      this.#persist(false, input.checkoutId);
+      this.#persist(false, checkout);
+      const input = {
+        checkoutId: checkout.id,
+        items,
+        email,
+        returnUrl: withoutReturnParams(location.href),
+        ...serverLocale(this.#currentLocale),
+        ...(checkout.replaces && { replaces: checkout.replaces }),
+      };
       return retryOnNetwork(() => shop.startCheckout(input), {
         delaysMs: RETRY_DELAYS_MS,
         onRetry: () => {
@@ -457,7 +467,7 @@ export class StripeCart extends LitElement {
       const started = await start().catch((error) => {
         // That earlier Pay's order ended unpaid (expired, cancelled, failed): this is a new one.
         if (!again || classifyFailure(error).kind !== 'conflict') throw error;
-        input.checkoutId = crypto.randomUUID();
+        checkout = { id: crypto.randomUUID(), for: cart };
         return start();
       });
       this._error = '';
@@ -495,13 +505,15 @@ export class StripeCart extends LitElement {
     const returned: CheckoutReturn | undefined = address ?? history.state?.stripeCart;
     if (!returned) return;
     const known = isOrderId(returned.orderId);
-    if (address) this.#keep(known && address.outcome === 'success' ? address : undefined);
+    if (address) {
+      this.#keep(known && address.outcome === 'success' ? address : undefined);
+      // That Pay is over: the next one starts anew.
+      this.#persist(false, null);
+    }
     if (returned.outcome === 'cancel') {
       this._notice = this.#t('cancelled');
       // Gives the checkout's units back now rather than when Stripe expires it; the shopper
-      // has nothing to wait for, so a failure stays quiet (the expiry still comes). Pay then
-      // starts a new order.
-      this.#persist(false);
+      // has nothing to wait for, so a failure stays quiet (the expiry still comes).
       if (known) shop.cancelOrder(returned.orderId).catch(() => {});
     } else if (known) {
       // The cart keeps its lines until the server has the order (see the follower).
@@ -646,7 +658,7 @@ export class StripeCart extends LitElement {
         email: (value: string) => {
           this._email = value;
           this._emailError = false;
-          this.#persist(false);
+          this.#persist();
         },
       },
     );

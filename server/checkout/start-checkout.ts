@@ -22,6 +22,7 @@ import {
   StripeRefusedError,
   StripeUnavailableError,
 } from '../payments/stripe-gateway';
+import { endOpenCheckout } from './end-checkout';
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
 import { orderDecider, releaseReasonOf } from './order';
@@ -37,6 +38,12 @@ export interface StartCheckoutInput {
   locale?: string | undefined;
   /** The caller's address, for the per-client cap on held units. */
   client: string;
+  /**
+   * The checkoutId of the cart's previous Pay, sent when the cart has changed since (in
+   * another tab, say, while that Pay's Stripe page is still open): its order is ended first
+   * so that nobody can pay both.
+   */
+  replaces?: string | undefined;
 }
 
 export interface StartedCheckout {
@@ -67,8 +74,9 @@ export class CheckoutReusedError extends Error {
 }
 
 /**
- * Another request for this checkoutId is creating its Stripe session right now; nothing was
- * changed, and asking again shortly returns that session.
+ * The checkout cannot go on just now, and nothing was changed: another request for this
+ * checkoutId is creating its Stripe session (asking again shortly returns it), or Stripe
+ * could not say whether an earlier session of this cart was paid.
  */
 export class CheckoutBusyError extends Error {
   override readonly name = 'CheckoutBusyError';
@@ -111,6 +119,10 @@ export async function startCheckout(
   const orderId = orderIdFor(input.checkoutId);
   const stream = orderStream(orderId);
   let order = await loadStream(deps.store, stream, orderDecider);
+  if (order.state.status === 'new' && input.replaces && input.replaces !== input.checkoutId) {
+    const previous = await endReplaced(deps, orderIdFor(input.replaces), orderId);
+    if (previous) return previous;
+  }
   if (order.state.status === 'new') {
     const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
     const loaded = order;
@@ -137,11 +149,55 @@ export async function startCheckout(
     );
   }
 
+  const { checkout } = order.state;
+  if (
+    order.state.status === 'checkout_started' &&
+    checkout &&
+    Date.parse(checkout.expiresAt) <= deps.now().getTime()
+  ) {
+    // Its session has expired at Stripe, whose webhook has not come (yet): ended now, as the
+    // sweep would later, rather than handing out a page nobody can pay on.
+    await endOrAskAgain(deps, orderId, 'swept', input.checkoutId);
+    order = await loadStream(deps.store, stream, orderDecider);
+  }
+
   const started = startedOf(orderId, order.state);
   if (started) return started;
   const { cart, status } = order.state;
   if (status !== 'validated' || !cart) throw closed(order.state);
   return (await reserveStock(deps, cart)) ?? createSession(deps, order, cart);
+}
+
+/**
+ * Ends the order of the cart's previous Pay, if its Stripe page is still open. Paid (or
+ * paying) already, that order is the answer: the shopper is shown what they paid for, whose
+ * units then leave the cart, and pays for the rest anew.
+ */
+async function endReplaced(
+  deps: CheckoutDeps,
+  orderId: string,
+  causationId: string,
+): Promise<StartedCheckout | undefined> {
+  await endOrAskAgain(deps, orderId, 'cancelled', causationId);
+  const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
+  return state.status === 'paid' || state.status === 'pending'
+    ? startedOf(orderId, state)
+    : undefined;
+}
+
+/** Ends an open checkout; refuses, changing nothing, when Stripe cannot say whether it was paid. */
+async function endOrAskAgain(
+  deps: CheckoutDeps,
+  orderId: string,
+  reason: 'swept' | 'cancelled',
+  causationId: string,
+): Promise<void> {
+  const ended = await endOpenCheckout(deps, orderId, { reason, causationId, onlyStarted: true });
+  if (ended === 'ask again') {
+    throw new CheckoutBusyError(
+      'The payment provider could not say whether an earlier checkout of this cart was paid. Please try again in a moment.',
+    );
+  }
 }
 
 /** Whether the request asks for the cart this checkoutId's order was validated with. */
@@ -412,13 +468,14 @@ const closed = (state: OrderState) =>
 
 /**
  * Where a request for this order goes on: its Stripe page while it can be paid there; once
- * paid, the shop's return page, which shows the paid order. The widget sends a cart's
- * checkoutId again from every tab until the cart changes, so a shopper who paid in one tab
- * and presses Pay in another is shown that order rather than charged twice.
+ * paid (or paying: a debit settling), the shop's return page, which shows the order. The
+ * widget sends a cart's checkoutId again from every tab until the cart changes, so a
+ * shopper who paid in one tab and presses Pay in another is shown that order rather than
+ * charged twice.
  */
 function startedOf(orderId: string, state: OrderState): StartedCheckout | undefined {
   const { cart, checkout, status } = state;
-  if (status === 'paid' && cart) {
+  if ((status === 'paid' || status === 'pending') && cart) {
     const params = { stripe_cart: 'success', stripe_cart_order: orderId };
     return {
       orderId,
@@ -428,7 +485,7 @@ function startedOf(orderId: string, state: OrderState): StartedCheckout | undefi
       }),
     };
   }
-  return checkout && (status === 'checkout_started' || status === 'pending')
+  return checkout && status === 'checkout_started'
     ? { orderId, checkoutUrl: checkout.url }
     : undefined;
 }

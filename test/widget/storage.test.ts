@@ -45,16 +45,31 @@ describe('cart storage', () => {
     expect(loadCart(storage, key)).toEqual({ lines: [{ sku: 'A', quantity: 2 }], email: 'a@b.co' });
   });
 
-  test("a Pay's checkoutId loads back with its cart; anything but a UUID is dropped", () => {
+  test("a Pay's checkout loads back with its cart; a malformed one is dropped", () => {
     const storage = new MemoryStorage();
-    const checkoutId = '0b7e6a52-3c1f-4d8e-9a61-2f4c5b6d7e8f';
+    const id = '0b7e6a52-3c1f-4d8e-9a61-2f4c5b6d7e8f';
+    const replaces = '1c8f7b63-4d2a-4e9f-8b72-3a5d6c7e8f90';
     const cart = { lines: [{ sku: 'A', quantity: 1 }], email: 'a@b.co' };
-    saveCart(storage, 'k', { ...cart, checkoutId });
-    expect(loadCart(storage, 'k')).toEqual({ ...cart, checkoutId });
+    for (const checkout of [
+      { id, for: '[[{"sku":"A","quantity":1}],"a@b.co"]' },
+      { id, for: '', replaces },
+    ]) {
+      saveCart(storage, 'k', { ...cart, checkout });
+      expect(loadCart(storage, 'k')).toEqual({ ...cart, checkout });
+    }
     saveCart(storage, 'k', cart);
     expect(loadCart(storage, 'k')).toEqual(cart);
-    for (const foreign of ['x', 7, `${checkoutId}?`, null]) {
-      expect(parseSaved(JSON.stringify({ ...cart, checkoutId: foreign }))).toEqual(cart);
+    for (const foreign of [
+      'x',
+      7,
+      null,
+      { id: 'x', for: '' },
+      { id: `${id}?`, for: '' },
+      { id },
+      { id, for: 7 },
+      { id, for: '', replaces: 'x' },
+    ]) {
+      expect(parseSaved(JSON.stringify({ ...cart, checkout: foreign }))).toEqual(cart);
     }
   });
 

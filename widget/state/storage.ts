@@ -9,12 +9,20 @@ import { isOrderId } from './return';
 export interface SavedCart {
   lines: CartLine[];
   email: string;
-  /**
-   * The checkoutId of a Pay pressed on these lines and this email, in any tab: pressed again
-   * (here or in another tab) it is sent again, so the server answers with the same order,
-   * never a second one to pay. Saving a changed cart drops it.
-   */
-  checkoutId?: string;
+  /** The last Pay, in any tab, until the shopper is back from Stripe. */
+  checkout?: SavedCheckout | undefined;
+}
+
+/**
+ * A Pay's checkoutId and the cart it was for (`JSON.stringify([items, email])`). Pay pressed
+ * again on that cart, here or in another tab, sends the same id, so the server answers with
+ * the same order, never a second one to pay; on a changed cart, a new id that `replaces` it,
+ * so the server ends that order (or shows it, if it was paid meanwhile).
+ */
+export interface SavedCheckout {
+  id: string;
+  for: string;
+  replaces?: string | undefined;
 }
 
 const EMPTY: SavedCart = { lines: [], email: '' };
@@ -43,15 +51,21 @@ export function parseSaved(raw: string | null): SavedCart {
   try {
     const value: unknown = JSON.parse(raw);
     if (typeof value !== 'object' || value === null) return EMPTY;
-    const { lines, email, checkoutId } = value as Record<string, unknown>;
+    const { lines, email, checkout } = value as Record<string, unknown>;
     return {
       lines: parseLines(lines),
       email: typeof email === 'string' ? email.slice(0, 254) : '',
-      ...(typeof checkoutId === 'string' && isOrderId(checkoutId) && { checkoutId }),
+      ...(isCheckout(checkout) && { checkout }),
     };
   } catch {
     return EMPTY;
   }
+}
+
+function isCheckout(value: unknown): value is SavedCheckout {
+  const { id, for: cart, replaces } = (value ?? {}) as Record<string, unknown>;
+  const isId = (id: unknown) => typeof id === 'string' && isOrderId(id);
+  return isId(id) && typeof cart === 'string' && (replaces === undefined || isId(replaces));
 }
 
 /** Same-window news of a save: browsers fire `storage` only in the other tabs. */

@@ -1,0 +1,157 @@
+/**
+ * checkout.start asked again for a cart (the widget sends a cart's checkoutId from every tab
+ * until the shopper is back from Stripe) or for a changed cart (`replaces`, the previous
+ * Pay's checkoutId): the shopper gets one page to pay on, never two, and never one that can
+ * no longer be paid.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdFor } from '../../server/domain/ids';
+import { readReturn } from '../../widget/state/return';
+import type { TestApp } from '../support/app';
+import { catalogEntry, startTestApp } from '../support/app';
+import { availableOf, orderEvents, RETURN_URL, sessionIdOf } from '../support/orders';
+
+const SKU = 'REPEAT';
+let t: TestApp;
+/** The server's and the sandbox's clocks move on together. */
+let ahead = 0;
+const later = (ms: number) => {
+  ahead += ms;
+  t.sandbox.advanceClock(ms);
+};
+beforeAll(async () => {
+  t = await startTestApp({
+    catalog: [catalogEntry(SKU, 100)],
+    now: () => new Date(Date.now() + ahead),
+    // A debit settles after the file has run: its order stays pending.
+    sandbox: { asyncDelayMs: 10 * 60_000 },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const inputFor = (email: string, quantity = 1) => ({
+  checkoutId: randomUUID(),
+  items: [{ sku: SKU, quantity }],
+  email,
+  returnUrl: RETURN_URL,
+});
+const typesOf = async (orderId: string) =>
+  (await orderEvents(t.app.services.store, orderId)).map((e) => e.type);
+
+describe('the same cart again', () => {
+  it("while its debit settles: the return page showing the order, not Stripe's finished page", async () => {
+    const input = inputFor('pending-repeat@example.com');
+    const first = await t.client.checkout.start.mutate(input);
+    await t.sandbox.pay(sessionIdOf(first.checkoutUrl), { iban: 'DE89370400440532013000' });
+    await expect.poll(() => typesOf(first.orderId)).toContain('PaymentPending');
+
+    const again = await t.client.checkout.start.mutate(input);
+    expect(readReturn(again.checkoutUrl)).toEqual({
+      outcome: 'success',
+      orderId: first.orderId,
+      sessionId: sessionIdOf(first.checkoutUrl),
+    });
+  });
+
+  it('once its session expired at Stripe with the webhook lost: ended now, its stock given back, CONFLICT', async () => {
+    const input = inputFor('lost-expiry@example.com', 3);
+    const before = await availableOf(t, SKU);
+    const first = await t.client.checkout.start.mutate(input);
+    const sessionId = sessionIdOf(first.checkoutUrl);
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      later(32 * 60_000);
+      await expect.poll(() => t.sandbox.session(sessionId)?.status).toBe('expired');
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+    expect(await availableOf(t, SKU)).toBe(before - 3);
+
+    await expect(t.client.checkout.start.mutate(input)).rejects.toMatchObject({
+      data: { code: 'CONFLICT' },
+      message: expect.stringContaining('has ended (expired)'),
+    });
+    expect(await typesOf(first.orderId)).toEqual([
+      'CartValidated',
+      'CheckoutStarted',
+      'CheckoutExpired',
+    ]);
+    expect(await availableOf(t, SKU)).toBe(before);
+  });
+});
+
+describe('a changed cart, replacing the previous Pay', () => {
+  it("ends the previous order's open Stripe page and gives its stock back, then starts the new one", async () => {
+    const before = await availableOf(t, SKU);
+    const previous = inputFor('replaced@example.com', 1);
+    const first = await t.client.checkout.start.mutate(previous);
+    const changed = { ...inputFor('replaced@example.com', 2), replaces: previous.checkoutId };
+    const second = await t.client.checkout.start.mutate(changed);
+
+    expect(second.orderId).not.toBe(first.orderId);
+    expect(t.sandbox.session(sessionIdOf(first.checkoutUrl))?.status).toBe('expired');
+    expect(t.sandbox.session(sessionIdOf(second.checkoutUrl))?.status).toBe('open');
+    expect(await typesOf(first.orderId)).toEqual([
+      'CartValidated',
+      'CheckoutStarted',
+      'CheckoutExpired',
+    ]);
+    expect(await availableOf(t, SKU)).toBe(before - 2);
+    // Sent again (a double click, another tab), the new order is answered as before.
+    expect(await t.client.checkout.start.mutate(changed)).toEqual(second);
+  });
+
+  it('shows the previous order instead when it was paid meanwhile: nothing new to pay', async () => {
+    const previous = inputFor('paid-then-changed@example.com', 1);
+    const first = await t.client.checkout.start.mutate(previous);
+    await t.sandbox.pay(sessionIdOf(first.checkoutUrl));
+    await expect.poll(() => typesOf(first.orderId)).toContain('PaymentCompleted');
+
+    const changed = {
+      ...inputFor('paid-then-changed@example.com', 2),
+      replaces: previous.checkoutId,
+    };
+    const answer = await t.client.checkout.start.mutate(changed);
+    expect(answer.orderId).toBe(first.orderId);
+    expect(readReturn(answer.checkoutUrl)).toMatchObject({
+      outcome: 'success',
+      orderId: first.orderId,
+    });
+    expect(await typesOf(orderIdFor(changed.checkoutId))).toEqual([]);
+  });
+
+  it('refuses, changing nothing, while Stripe cannot say whether the previous page was paid', async () => {
+    const before = await availableOf(t, SKU);
+    const previous = inputFor('replace-stripe-down@example.com', 1);
+    const first = await t.client.checkout.start.mutate(previous);
+    const changed = {
+      ...inputFor('replace-stripe-down@example.com', 2),
+      replaces: previous.checkoutId,
+    };
+    t.sandbox.failNext('http500', 2);
+    await expect(t.client.checkout.start.mutate(changed)).rejects.toMatchObject({
+      data: { code: 'SERVICE_UNAVAILABLE' },
+      message: expect.stringContaining('could not say whether an earlier checkout'),
+    });
+    expect(t.sandbox.session(sessionIdOf(first.checkoutUrl))?.status).toBe('open');
+    expect(await typesOf(orderIdFor(changed.checkoutId))).toEqual([]);
+    expect(await availableOf(t, SKU)).toBe(before - 1);
+
+    // Asked again once Stripe answers: the previous page is ended, the new cart started.
+    const second = await t.client.checkout.start.mutate(changed);
+    expect(t.sandbox.session(sessionIdOf(first.checkoutUrl))?.status).toBe('expired');
+    expect(await availableOf(t, SKU)).toBe(before - 2);
+    expect(second.orderId).toBe(orderIdFor(changed.checkoutId));
+  });
+
+  it('refuses a replaces that is no checkoutId, changing nothing', async () => {
+    const events = (await t.app.services.store.readAll()).length;
+    await expect(
+      t.client.checkout.start.mutate({ ...inputFor('bad-replaces@example.com'), replaces: 'x' }),
+    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    expect((await t.app.services.store.readAll()).length).toBe(events);
+  });
+});
