@@ -445,7 +445,12 @@ export class StripeCart extends LitElement {
     // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
     let checkout: SavedCheckout = again
       ? saved
-      : { id: crypto.randomUUID(), for: cart, replaces: saved?.id };
+      : {
+          id: crypto.randomUUID(),
+          for: cart,
+          // Without an answer, the last Pay may not have ended those it was to replace.
+          replaces: saved && [saved.id, ...((!saved.order && saved.replaces) || [])].slice(0, 5),
+        };
     const start = () => {
       this.#persist(false, checkout);
       const input = {
@@ -471,6 +476,7 @@ export class StripeCart extends LitElement {
         return start();
       });
       this._error = '';
+      this.#persist(false, { ...checkout, order: started.orderId });
       const proceed = emit(this, 'stripe-cart:checkout', { ...started, items }, true);
       if (proceed) location.assign(started.checkoutUrl);
       else this._busy = false;
@@ -507,8 +513,10 @@ export class StripeCart extends LitElement {
     const known = isOrderId(returned.orderId);
     if (address) {
       this.#keep(known && address.outcome === 'success' ? address : undefined);
-      // That Pay is over: the next one starts anew.
-      this.#persist(false, null);
+      // That Pay is over once its order is back: the next one starts anew. Another order's
+      // return (from a page the last Pay replaced, say) leaves it.
+      if (loadCart(safeStorage(), this.#key).checkout?.order === address.orderId)
+        this.#persist(false, null);
     }
     if (returned.outcome === 'cancel') {
       this._notice = this.#t('cancelled');

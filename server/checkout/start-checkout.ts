@@ -39,11 +39,11 @@ export interface StartCheckoutInput {
   /** The caller's address, for the per-client cap on held units. */
   client: string;
   /**
-   * The checkoutId of the cart's previous Pay, sent when the cart has changed since (in
-   * another tab, say, while that Pay's Stripe page is still open): its order is ended first
-   * so that nobody can pay both.
+   * The checkoutIds of the cart's previous Pay (and of those it was to replace, when it got
+   * no answer), sent when the cart has changed since (in another tab, say, while that Pay's
+   * Stripe page is still open): their orders are ended first so that nobody can pay both.
    */
-  replaces?: string | undefined;
+  replaces?: string[] | undefined;
 }
 
 export interface StartedCheckout {
@@ -119,8 +119,12 @@ export async function startCheckout(
   const orderId = orderIdFor(input.checkoutId);
   const stream = orderStream(orderId);
   let order = await loadStream(deps.store, stream, orderDecider);
-  if (order.state.status === 'new' && input.replaces && input.replaces !== input.checkoutId) {
-    const previous = await endReplaced(deps, orderIdFor(input.replaces), orderId);
+  if (order.state.status === 'new' && input.replaces) {
+    let previous: StartedCheckout | undefined;
+    for (const replaced of new Set(input.replaces)) {
+      if (replaced === input.checkoutId) continue;
+      previous ??= await endReplaced(deps, orderIdFor(replaced), orderId);
+    }
     if (previous) return previous;
   }
   if (order.state.status === 'new') {
@@ -169,16 +173,17 @@ export async function startCheckout(
 }
 
 /**
- * Ends the order of the cart's previous Pay, if its Stripe page is still open. Paid (or
- * paying) already, that order is the answer: the shopper is shown what they paid for, whose
- * units then leave the cart, and pays for the rest anew.
+ * Ends the order of the cart's previous Pay, if it can still be paid: its Stripe page open,
+ * or its request still on the way to Stripe (which then abandons the session it gets). Paid
+ * (or paying) already, that order is the answer: the shopper is shown what they paid for,
+ * whose units then leave the cart, and pays for the rest anew.
  */
 async function endReplaced(
   deps: CheckoutDeps,
   orderId: string,
   causationId: string,
 ): Promise<StartedCheckout | undefined> {
-  await endOrAskAgain(deps, orderId, 'cancelled', causationId);
+  await endOrAskAgain(deps, orderId, 'cancelled', causationId, false);
   const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
   return state.status === 'paid' || state.status === 'pending'
     ? startedOf(orderId, state)
@@ -191,8 +196,9 @@ async function endOrAskAgain(
   orderId: string,
   reason: 'swept' | 'cancelled',
   causationId: string,
+  onlyStarted = true,
 ): Promise<void> {
-  const ended = await endOpenCheckout(deps, orderId, { reason, causationId, onlyStarted: true });
+  const ended = await endOpenCheckout(deps, orderId, { reason, causationId, onlyStarted });
   if (ended === 'ask again') {
     throw new CheckoutBusyError(
       'The payment provider could not say whether an earlier checkout of this cart was paid. Please try again in a moment.',

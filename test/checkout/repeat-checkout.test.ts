@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckoutClosedError, startCheckout } from '../../server/checkout/start-checkout';
 import { orderIdFor } from '../../server/domain/ids';
 import { readReturn } from '../../widget/state/return';
 import type { TestApp } from '../support/app';
@@ -88,7 +89,7 @@ describe('a changed cart, replacing the previous Pay', () => {
     const before = await availableOf(t, SKU);
     const previous = inputFor('replaced@example.com', 1);
     const first = await t.client.checkout.start.mutate(previous);
-    const changed = { ...inputFor('replaced@example.com', 2), replaces: previous.checkoutId };
+    const changed = { ...inputFor('replaced@example.com', 2), replaces: [previous.checkoutId] };
     const second = await t.client.checkout.start.mutate(changed);
 
     expect(second.orderId).not.toBe(first.orderId);
@@ -104,6 +105,41 @@ describe('a changed cart, replacing the previous Pay', () => {
     expect(await t.client.checkout.start.mutate(changed)).toEqual(second);
   });
 
+  it('ends the previous Pay still on its way to Stripe: the session it gets is abandoned, its stock given back', async () => {
+    const email = 'replace-in-flight@example.com';
+    const before = await availableOf(t, SKU);
+    const previous = { ...inputFor(email, 1), client: '127.0.0.1' };
+    const { services } = t.app;
+    let atStripe!: () => void;
+    const reachedStripe = new Promise<void>((resolve) => (atStripe = resolve));
+    let go!: () => void;
+    const released = new Promise<void>((resolve) => (go = resolve));
+    // The previous Pay (another tab) waits at Stripe: its order is validated, its unit held.
+    const stripe = Object.assign(Object.create(services.stripe), {
+      createCheckoutSession: async (request: never) => {
+        atStripe();
+        await released;
+        return services.stripe.createCheckoutSession(request);
+      },
+    });
+    const first = startCheckout(
+      { ...services, publicUrl: services.config.publicUrl, stripe },
+      previous,
+    );
+    await reachedStripe;
+
+    const changed = { ...inputFor(email, 2), replaces: [previous.checkoutId] };
+    const second = await t.client.checkout.start.mutate(changed);
+    go();
+    await expect(first).rejects.toBeInstanceOf(CheckoutClosedError);
+    await services.afterReply.settled();
+    const open = t.sandbox
+      .sessions()
+      .filter((s) => s.customer_email === email && s.status === 'open');
+    expect(open.map((s) => s.id)).toEqual([sessionIdOf(second.checkoutUrl)]);
+    expect(await availableOf(t, SKU)).toBe(before - 2);
+  });
+
   it('shows the previous order instead when it was paid meanwhile: nothing new to pay', async () => {
     const previous = inputFor('paid-then-changed@example.com', 1);
     const first = await t.client.checkout.start.mutate(previous);
@@ -112,7 +148,7 @@ describe('a changed cart, replacing the previous Pay', () => {
 
     const changed = {
       ...inputFor('paid-then-changed@example.com', 2),
-      replaces: previous.checkoutId,
+      replaces: [previous.checkoutId],
     };
     const answer = await t.client.checkout.start.mutate(changed);
     expect(answer.orderId).toBe(first.orderId);
@@ -129,7 +165,7 @@ describe('a changed cart, replacing the previous Pay', () => {
     const first = await t.client.checkout.start.mutate(previous);
     const changed = {
       ...inputFor('replace-stripe-down@example.com', 2),
-      replaces: previous.checkoutId,
+      replaces: [previous.checkoutId],
     };
     t.sandbox.failNext('http500', 2);
     await expect(t.client.checkout.start.mutate(changed)).rejects.toMatchObject({
@@ -150,7 +186,7 @@ describe('a changed cart, replacing the previous Pay', () => {
   it('refuses a replaces that is no checkoutId, changing nothing', async () => {
     const events = (await t.app.services.store.readAll()).length;
     await expect(
-      t.client.checkout.start.mutate({ ...inputFor('bad-replaces@example.com'), replaces: 'x' }),
+      t.client.checkout.start.mutate({ ...inputFor('bad-replaces@example.com'), replaces: ['x'] }),
     ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
     expect((await t.app.services.store.readAll()).length).toBe(events);
   });

@@ -110,6 +110,71 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await page.context().close();
   });
 
+  test("back from the page a changed cart ended, in its own tab: Pay there opens the changed cart's page, not a third", async () => {
+    const { shop, browser } = suite;
+    const email = 'back-from-replaced@example.com';
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, email);
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const first = sessionIdIn(page.url());
+
+    const other = await page.context().newPage();
+    await openShop(other, shop.url);
+    await other.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(other, 2);
+    await pressPay(other);
+    await other.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(shop.test.sandbox.session(first)?.status).toBe('expired');
+
+    // The first tab leaves its ended page by its link back to the shop.
+    await page.reload();
+    await page.getByRole('link', { name: 'Return to the shop' }).click();
+    await page.waitForURL(`${shop.url}/**`);
+    await expect
+      .poll(() => cartDialog(page).locator('[part="notice"]').first().textContent())
+      .toContain('Checkout cancelled');
+    await expectCount(page, 2);
+    await pressPay(page);
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(page.url()).toBe(other.url());
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('a changed cart whose Pay the server turned away (Stripe could not say), changed again: its Pay still ends the first page', async () => {
+    const { shop, browser } = suite;
+    const email = 'replace-after-503@example.com';
+    const { page } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, email);
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const first = sessionIdIn(page.url());
+
+    const other = await page.context().newPage();
+    await openShop(other, shop.url);
+    await other.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(other, 2);
+    // Stripe cannot be asked about the first page (a 500, then the package's one retry).
+    shop.test.sandbox.failNext('http500', 2);
+    await pressPay(other);
+    await expect.poll(() => cartDialog(other).locator('[part="error"]').textContent()).not.toBe('');
+    expect(shop.test.sandbox.session(first)?.status).toBe('open');
+
+    await other.evaluate(() => document.querySelector('stripe-cart')!.add('ZIDANE-1998'));
+    await expectCount(other, 3);
+    await pressPay(other);
+    await other.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(shop.test.sandbox.session(first)?.status).toBe('expired');
+    const open = shop.test.sandbox
+      .sessions()
+      .filter((s) => s.customer_email === email && s.status === 'open');
+    expect(open.map((s) => s.id)).toEqual([sessionIdIn(other.url())]);
+    await page.context().close();
+  });
+
   test('a cart changed after the first tab paid: Pay shows that paid order, and only what was added is left to pay', async () => {
     const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);

@@ -52,7 +52,7 @@ describe('cart storage', () => {
     const cart = { lines: [{ sku: 'A', quantity: 1 }], email: 'a@b.co' };
     for (const checkout of [
       { id, for: '[[{"sku":"A","quantity":1}],"a@b.co"]' },
-      { id, for: '', replaces },
+      { id, for: '', replaces: [replaces, id], order: replaces },
     ]) {
       saveCart(storage, 'k', { ...cart, checkout });
       expect(loadCart(storage, 'k')).toEqual({ ...cart, checkout });
@@ -67,7 +67,9 @@ describe('cart storage', () => {
       { id: `${id}?`, for: '' },
       { id },
       { id, for: 7 },
-      { id, for: '', replaces: 'x' },
+      { id, for: '', replaces },
+      { id, for: '', replaces: ['x'] },
+      { id, for: '', order: 'x' },
     ]) {
       expect(parseSaved(JSON.stringify({ ...cart, checkout: foreign }))).toEqual(cart);
     }

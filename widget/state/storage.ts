@@ -9,20 +9,22 @@ import { isOrderId } from './return';
 export interface SavedCart {
   lines: CartLine[];
   email: string;
-  /** The last Pay, in any tab, until the shopper is back from Stripe. */
+  /** The last Pay, in any tab, until its order is back from Stripe. */
   checkout?: SavedCheckout | undefined;
 }
 
 /**
- * A Pay's checkoutId and the cart it was for (`JSON.stringify([items, email])`). Pay pressed
- * again on that cart, here or in another tab, sends the same id, so the server answers with
- * the same order, never a second one to pay; on a changed cart, a new id that `replaces` it,
- * so the server ends that order (or shows it, if it was paid meanwhile).
+ * A Pay's checkoutId, the cart it was for (`JSON.stringify([items, email])`) and, once the
+ * server answered, its order. Pay pressed again on that cart, here or in another tab, sends
+ * the same id, so the server answers with the same order, never a second one to pay; on a
+ * changed cart, a new id that `replaces` it (and, if it got no answer, those it was to
+ * replace), so the server ends those orders (or shows one, if it was paid meanwhile).
  */
 export interface SavedCheckout {
   id: string;
   for: string;
-  replaces?: string | undefined;
+  replaces?: string[] | undefined;
+  order?: string | undefined;
 }
 
 const EMPTY: SavedCart = { lines: [], email: '' };
@@ -63,9 +65,14 @@ export function parseSaved(raw: string | null): SavedCart {
 }
 
 function isCheckout(value: unknown): value is SavedCheckout {
-  const { id, for: cart, replaces } = (value ?? {}) as Record<string, unknown>;
+  const { id, for: cart, replaces, order } = (value ?? {}) as Record<string, unknown>;
   const isId = (id: unknown) => typeof id === 'string' && isOrderId(id);
-  return isId(id) && typeof cart === 'string' && (replaces === undefined || isId(replaces));
+  return (
+    isId(id) &&
+    typeof cart === 'string' &&
+    (replaces === undefined || (Array.isArray(replaces) && replaces.every(isId))) &&
+    (order === undefined || isId(order))
+  );
 }
 
 /** Same-window news of a save: browsers fire `storage` only in the other tabs. */

@@ -58,7 +58,7 @@ export const StartCheckoutInput = z
       .max(35)
       .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language tag like en, it-IT or es-419')
       .optional(),
-    replaces: z.string().uuid().optional(),
+    replaces: z.array(z.string().uuid()).min(1).max(5).optional(),
   })
   .strict();
 
