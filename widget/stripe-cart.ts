@@ -510,27 +510,36 @@ export class StripeCart extends LitElement {
     const address = readReturn(location.href);
     const returned: CheckoutReturn | undefined = address ?? history.state?.stripeCart;
     if (!returned) return;
-    const known = isOrderId(returned.orderId);
-    if (address) {
-      this.#keep(known && address.outcome === 'success' ? address : undefined);
-      // That Pay is over once its order is back: the next one starts anew. Another order's
-      // return (from a page the last Pay replaced, say) leaves it.
-      if (loadCart(safeStorage(), this.#key).checkout?.order === address.orderId)
-        this.#persist(false, null);
-    }
+    const { orderId } = returned;
+    const known = isOrderId(orderId);
+    if (address) this.#keep(known && address.outcome === 'success' ? address : undefined);
     if (returned.outcome === 'cancel') {
       this._notice = this.#t('cancelled');
       // Gives the checkout's units back now rather than when Stripe expires it; the shopper
-      // has nothing to wait for, so a failure stays quiet (the expiry still comes).
-      if (known) shop.cancelOrder(returned.orderId).catch(() => {});
+      // has nothing to wait for, so a failure stays quiet (the expiry still comes, and Pay
+      // meanwhile goes back to that page).
+      if (known)
+        shop.cancelOrder(orderId).then(
+          () => this.#forgetPay(orderId),
+          () => {},
+        );
     } else if (known) {
+      if (address) this.#forgetPay(orderId);
       // The cart keeps its lines until the server has the order (see the follower).
-      this.#follower.order = { id: returned.orderId, sessionId: returned.sessionId, view: null };
+      this.#follower.order = { id: orderId, sessionId: returned.sessionId, view: null };
       this.#follower.follow(shop, orderMarks(safeStorage(), this.#key));
     } else {
       this._notice = this.#t('orderUnknown');
     }
     this.open();
+  }
+
+  /**
+   * The last Pay is over once its order is back from Stripe: the next one starts anew.
+   * Another order's return (from a page the last Pay replaced, say) leaves it.
+   */
+  #forgetPay(orderId: string): void {
+    if (loadCart(safeStorage(), this.#key).checkout?.order === orderId) this.#persist(false, null);
   }
 
   /**

@@ -37,6 +37,7 @@ export async function endOpenCheckout(
   deps: EndCheckoutDeps,
   orderId: string,
   options: { reason: 'swept' | 'cancelled'; causationId: string; onlyStarted?: boolean },
+  tries = 2,
 ): Promise<Ended> {
   const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
   if (!state.cart || (state.status !== 'validated' && state.status !== 'checkout_started'))
@@ -68,10 +69,16 @@ export async function endOpenCheckout(
     deps.store,
     orderStream(orderId),
     orderDecider,
-    { type: 'SweepCheckout', at },
+    { type: 'SweepCheckout', at, sessionId: state.checkout?.sessionId ?? null },
     { metadata: { correlationId: orderId, causationId: options.causationId } },
   );
-  if (handled.state.status !== 'expired') return 'unchanged';
+  if (handled.state.status !== 'expired') {
+    // Its request got a session after the order was read (still on its way to Stripe then):
+    // read again, so Stripe is told to end that session before the stock goes back.
+    if (handled.state.checkout && !state.checkout && tries > 1)
+      return endOpenCheckout(deps, orderId, options, tries - 1);
+    return 'unchanged';
+  }
   // Also when another process expired it first: its release may not have run.
   await releaseEndedOrderStock(deps.store, deps.products, state.cart, options.reason, at, {
     causationId: options.causationId,

@@ -61,8 +61,12 @@ export type OrderCommand =
       message: string;
       at: string;
     }
-  /** The reservation outlived its session and no outcome arrived (a lost `expired` webhook). */
-  | { type: 'SweepCheckout'; at: string }
+  /**
+   * The checkout is ended before any outcome arrived (a lost `expired` webhook, a cancel, a
+   * changed cart): `sessionId` is the session the caller made sure can no longer be paid,
+   * null when it saw none. A session started since is not ended this way.
+   */
+  | { type: 'SweepCheckout'; at: string; sessionId: string | null }
   | {
       type: 'RecordStripeOutcome';
       outcome: StripeOutcome;
@@ -146,6 +150,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       case 'SweepCheckout': {
         const cart = requireCart(state);
         if (state.status !== 'validated' && state.status !== 'checkout_started') return [];
+        if ((state.checkout?.sessionId ?? null) !== command.sessionId) return [];
         const data = {
           orderId: cart.orderId,
           stripeEventId: null,

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutClosedError, startCheckout } from '../../server/checkout/start-checkout';
+import { orderStream } from '../../server/domain/events';
 import { orderIdFor } from '../../server/domain/ids';
+import type { EventStore } from '../../server/eventstore/port';
 import { readReturn } from '../../widget/state/return';
 import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp } from '../support/app';
@@ -138,6 +140,65 @@ describe('a changed cart, replacing the previous Pay', () => {
       .filter((s) => s.customer_email === email && s.status === 'open');
     expect(open.map((s) => s.id)).toEqual([sessionIdOf(second.checkoutUrl)]);
     expect(await availableOf(t, SKU)).toBe(before - 2);
+  });
+
+  it('ends the previous Pay whose session arrives while it is being ended: that session is expired at Stripe first', async () => {
+    const email = 'replace-race@example.com';
+    const previous = { ...inputFor(email, 1), client: '127.0.0.1' };
+    const { services } = t.app;
+    let atStripe!: () => void;
+    const reachedStripe = new Promise<void>((resolve) => (atStripe = resolve));
+    let go!: () => void;
+    const released = new Promise<void>((resolve) => (go = resolve));
+    const stripe = Object.assign(Object.create(services.stripe), {
+      createCheckoutSession: async (request: never) => {
+        atStripe();
+        await released;
+        return services.stripe.createCheckoutSession(request);
+      },
+    });
+    const first = startCheckout(
+      { ...services, publicUrl: services.config.publicUrl, stripe },
+      previous,
+    );
+    await reachedStripe;
+    // The changed cart's request reads the previous order (validated, no session yet), then
+    // waits before its second read, the one that ends it: meanwhile that order's request
+    // gets its session and hands it out.
+    const stream = orderStream(orderIdFor(previous.checkoutId));
+    let reads = 0;
+    let atSecondRead!: () => void;
+    const secondRead = new Promise<void>((resolve) => (atSecondRead = resolve));
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    const store: EventStore = Object.assign(Object.create(services.store), {
+      readStream: async (name: string, options?: never) => {
+        if (name === stream && ++reads === 2) {
+          atSecondRead();
+          await resumed;
+        }
+        return services.store.readStream(name, options);
+      },
+    });
+    const changed = { ...inputFor(email, 2), replaces: [previous.checkoutId] };
+    const second = startCheckout(
+      { ...services, publicUrl: services.config.publicUrl, store },
+      { ...changed, client: '127.0.0.1' },
+    );
+    await secondRead;
+    go();
+    const firstPage = await first;
+    resume();
+    const secondPage = await second;
+    await services.afterReply.settled();
+
+    expect(t.sandbox.session(sessionIdOf(secondPage.checkoutUrl))?.status).toBe('open');
+    expect(t.sandbox.session(sessionIdOf(firstPage.checkoutUrl))?.status).toBe('expired');
+    expect(await typesOf(firstPage.orderId)).toEqual([
+      'CartValidated',
+      'CheckoutStarted',
+      'CheckoutExpired',
+    ]);
   });
 
   it('shows the previous order instead when it was paid meanwhile: nothing new to pay', async () => {

@@ -219,19 +219,34 @@ describe('order decider', () => {
 describe('the reservation sweep', () => {
   it('expires an order whose session outlived its reservation', () => {
     given(cart, started)
-      .when({ type: 'SweepCheckout', at })
+      .when({ type: 'SweepCheckout', at, sessionId: session.id })
       .then({
         type: 'CheckoutExpired',
         data: { orderId, stripeEventId: null, sessionId: session.id, at },
       });
   });
 
+  it('expires an order whose request never got a session', () => {
+    given(cart)
+      .when({ type: 'SweepCheckout', at, sessionId: null })
+      .then({ type: 'CheckoutExpired', data: { orderId, stripeEventId: null, sessionId: '', at } });
+  });
+
+  it('leaves an order whose session started after the caller read it (the caller asks Stripe first)', () => {
+    given(cart, started).when({ type: 'SweepCheckout', at, sessionId: null }).thenNothing();
+    given(cart, started).when({ type: 'SweepCheckout', at, sessionId: 'cs_other' }).thenNothing();
+  });
+
   it('leaves paid and pending orders alone', () => {
-    given(cart, started, paid).when({ type: 'SweepCheckout', at }).thenNothing();
+    given(cart, started, paid)
+      .when({ type: 'SweepCheckout', at, sessionId: session.id })
+      .thenNothing();
     const pending: OrderEvent = {
       type: 'PaymentPending',
       data: { orderId, stripeEventId: 'evt_0', sessionId: session.id, at, paymentStatus: 'unpaid' },
     };
-    given(cart, started, pending).when({ type: 'SweepCheckout', at }).thenNothing();
+    given(cart, started, pending)
+      .when({ type: 'SweepCheckout', at, sessionId: session.id })
+      .thenNothing();
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { orderEvents } from '../support/orders';
 import { cartEvents, newShopper, skipE2E } from './support/browser';
 import { cartDialog, expectCount, payOnSandbox } from './support/cart';
-import { shopInChromium } from './support/shop';
+import { demoCatalog, shopInChromium } from './support/shop';
 
 const items = (page: Page) => page.evaluate(() => document.querySelector('stripe-cart')!.items);
 const sessionIdIn = (url: string) => /cs_[A-Za-z0-9_]+/.exec(url)![0];
@@ -27,7 +27,10 @@ async function pressPay(page: Page, email?: string): Promise<void> {
 }
 
 describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_000 }, () => {
-  const suite = shopInChromium();
+  // Every test holds or buys a shirt or two of this one.
+  const suite = shopInChromium({
+    catalog: demoCatalog().map((p) => (p.sku === 'BAGGIO-1994' ? { ...p, stock: 100 } : p)),
+  });
 
   test('Pay pressed in two tabs opens one Stripe page: one order, one thing to pay', async () => {
     const { shop, browser } = suite;
@@ -281,6 +284,36 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     expect(await items(page)).toEqual([{ sku: 'BAGGIO-1994', quantity: 1 }]);
     expect((await cartEvents(page)).filter((e) => e.type === 'paid')).toEqual([]);
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('a cancel the shop could not pass on: Pay goes back to that Stripe page rather than opening a second one', async () => {
+    const { shop, browser } = suite;
+    const email = 'cancel-lost@example.com';
+    const { page } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, email);
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const first = sessionIdIn(page.url());
+    let cancels = 0;
+    await page.route('**/trpc/order.cancel**', (route) => {
+      cancels += 1;
+      return route.fulfill({ status: 503, contentType: 'application/json', body: '{}' });
+    });
+    await page.getByRole('link', { name: 'Cancel and return to the shop' }).click();
+    await page.waitForURL(`${shop.url}/**`);
+    await expect.poll(() => cancels).toBe(1);
+    expect(shop.test.sandbox.session(first)?.status).toBe('open');
+
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    await pressPay(page);
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(sessionIdIn(page.url())).toBe(first);
+    const open = shop.test.sandbox
+      .sessions()
+      .filter((s) => s.customer_email === email && s.status === 'open');
+    expect(open).toHaveLength(1);
     await page.context().close();
   });
 
