@@ -121,10 +121,10 @@ function nativeTrpcHelpers(): Plugin {
 }
 
 /**
- * A second pass by terser over what the bundler's minifier wrote: it finds what that one
- * leaves (shorter forms of conditionals and sequences, and names picked so the file
- * compresses better), 437 B gzipped. Only its safe transforms: the output must behave as
- * the source does.
+ * terser over each chunk, before the bundler's own minifier: together they find what either
+ * leaves alone (shorter conditionals and sequences, names that compress better), about
+ * 400 B gzipped with three passes (more find nothing). Only terser's safe transforms: the output
+ * must behave as the source does.
  */
 function terserPass(): Plugin {
   return {
@@ -132,7 +132,7 @@ function terserPass(): Plugin {
     async renderChunk(code, _chunk, options) {
       const out = await minify(code, {
         module: options.format === 'es',
-        compress: { passes: 2, ecma: 2020 },
+        compress: { passes: 3, ecma: 2020 },
         format: { comments: false, ascii_only: true, ecma: 2020 },
         sourceMap: true,
       });

@@ -365,10 +365,23 @@ export class StripeCart extends LitElement {
     // Buttons that connected before any cart had an api look for theirs again, in shadow
     // roots too (one not yet upgraded looks when it connects).
     this.#updateAdds();
-    if (!this.#returnHandled && mainCart(this) === this) {
+    if (!this.#returnHandled && this.#takesReturn()) {
       this.#returnHandled = true;
       this.#handleReturn(feed.api);
     }
+  }
+
+  /**
+   * Whether this cart takes the shopper back from Stripe: the one whose last Pay made the
+   * order (two shops on one page, each with its saved cart), else the page's main cart.
+   */
+  #takesReturn(): boolean {
+    const id = (readReturn(location.href) ?? history.state?.stripeCart)?.orderId;
+    const storage = safeStorage();
+    const owner =
+      storage &&
+      Object.keys(storage).find((key) => id && loadCart(storage, key).checkout?.order === id);
+    return owner ? owner === this.#key : mainCart(this) === this;
   }
 
   #disconnectApi(): void {

@@ -1,0 +1,82 @@
+/**
+ * Two shops on a site owner's page, each a real stripe-cart server with its own sandbox, in
+ * Chromium:
+ * back from paying the second shop, its own cart takes the shopper back (each shop keeps its
+ * cart and its last Pay under its own origin), not the page's first cart.
+ */
+import http from 'node:http';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { StripeCart } from '../../widget/stripe-cart';
+import type { TestApp } from '../support/app';
+import { startTestApp } from '../support/app';
+import { freePort } from '../support/free-port';
+import { ensureWidgetBuilt } from '../widget/build-widget';
+import { launchChromium, newShopper, skipE2E } from './support/browser';
+import { payOnSandbox } from './support/cart';
+import { demoCatalog } from './support/shop';
+
+describe.skipIf(skipE2E())('two shops on one page, in Chromium', { timeout: 60_000 }, () => {
+  let first: TestApp;
+  let second: TestApp;
+  let browser: Browser;
+  let site: http.Server;
+  let siteUrl: string;
+  beforeAll(async () => {
+    ensureWidgetBuilt();
+    // The site owner's page, on an origin of its own, with a cart for each shop.
+    const port = await freePort();
+    siteUrl = `http://127.0.0.1:${port}`;
+    [first, second, browser] = await Promise.all([
+      startTestApp({ catalog: demoCatalog(), env: { ALLOWED_ORIGINS: siteUrl } }),
+      startTestApp({ catalog: demoCatalog(), env: { ALLOWED_ORIGINS: siteUrl } }),
+      launchChromium(),
+    ]);
+    const page = `<!doctype html><html lang="en">
+      <script type="module" src="${first.url}/widget/stripe-cart.js"></script>
+      <stripe-cart id="first" api="${first.url}"></stripe-cart>
+      <stripe-cart id="second" api="${second.url}"></stripe-cart></html>`;
+    site = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    });
+    await new Promise<void>((resolve) => site.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await Promise.all([first?.close(), second?.close()]);
+  });
+
+  test("back from paying the second shop, the second shop's cart shows the order and lets go of what was paid", async () => {
+    const { page, errors } = await newShopper(browser, [siteUrl, first.url, second.url]);
+    await page.goto(`${siteUrl}/two-shops`);
+    await page.locator('stripe-cart#second .trigger').waitFor();
+    await page.evaluate(() => {
+      document.querySelector<StripeCart>('stripe-cart#first')!.add('PELE-1958');
+      const cart = document.querySelector<StripeCart>('stripe-cart#second')!;
+      cart.add('ZIDANE-1998');
+      cart.open();
+    });
+    const dialog = page.locator('stripe-cart#second dialog');
+    await dialog.getByLabel('Email for the receipt').fill('second-shop@example.com');
+    await dialog.getByRole('button', { name: 'Pay with card' }).click();
+    await page.waitForURL(`${second.sandbox.url}/**`);
+    await payOnSandbox(page, '4242 4242 4242 4242');
+    await page.waitForURL(`${siteUrl}/two-shops?**`);
+
+    await expect
+      .poll(() => dialog.locator('[part="status"]').textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    const items = () =>
+      page.evaluate(() =>
+        ['first', 'second'].map(
+          (id) => document.querySelector<StripeCart>(`stripe-cart#${id}`)!.items,
+        ),
+      );
+    await expect.poll(items).toEqual([[{ sku: 'PELE-1958', quantity: 1 }], []]);
+    // The first shop's cart was not asked about an order it does not know.
+    expect(await page.locator('stripe-cart#first dialog[open]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
