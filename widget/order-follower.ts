@@ -3,7 +3,7 @@
  * `stripe-cart:paid` per order in this browser, and when to stop listening.
  */
 import type { ReactiveControllerHost } from 'lit';
-import type { OrderStatus, OrderView, ShopApi, Subscription } from './api';
+import type { OrderView, ShopApi, Subscription } from './api';
 import { emit } from './events';
 import { classifyFailure } from './state/failure';
 import { isFinal, isNewer } from './state/order-status';
@@ -19,17 +19,17 @@ export class OrderFollower {
   /** The element sets and clears it along with its own state, so those changes re-render. */
   order: FollowedOrder | null = null;
   readonly #host: ReactiveControllerHost & EventTarget;
-  readonly #onStatus: (view: OrderView, previous: OrderStatus | undefined) => void;
+  readonly #onStatus: (view: OrderView) => void;
   readonly #onMissing: () => void;
   #watch: Subscription | undefined;
 
   /**
-   * `onStatus` hears each new status (`previous` undefined the first time the order is read);
-   * `onMissing`, that the server has no such order, after which it is followed no more.
+   * `onStatus` hears each new status; `onMissing`, that the server has no such order, after
+   * which it is followed no more.
    */
   constructor(
     host: ReactiveControllerHost & EventTarget,
-    onStatus: (view: OrderView, previous: OrderStatus | undefined) => void,
+    onStatus: (view: OrderView) => void,
     onMissing: () => void,
   ) {
     this.#host = host;
@@ -46,7 +46,7 @@ export class OrderFollower {
       const previous = this.order.view?.status;
       this.order = { ...this.order, view };
       this.#host.requestUpdate();
-      if (view.status !== previous) this.#onStatus(view, previous);
+      if (view.status !== previous) this.#onStatus(view);
       if (view.status === 'paid' && !marks.has(`paid:${id}`)) {
         marks.set(`paid:${id}`, true);
         emit(this.#host, 'stripe-cart:paid', {
