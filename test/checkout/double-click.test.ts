@@ -16,6 +16,7 @@ import { StripeBusyError, StripeUnavailableError } from '../../server/payments/s
 import { readReturn } from '../../widget/state/return';
 import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp, testCatalog } from '../support/app';
+import { gate } from '../support/gate';
 import { availableOf, checkout, orderEvents, RETURN_URL, sessionIdOf } from '../support/orders';
 
 const CANCELLED = 'DOUBLE-CANCELLED';
@@ -39,12 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
 
 const inputFor = (sku: string) => ({
   checkoutId: randomUUID(),

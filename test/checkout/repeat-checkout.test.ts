@@ -12,21 +12,18 @@ import { orderIdFor } from '../../server/domain/ids';
 import type { EventStore } from '../../server/eventstore/port';
 import { readReturn } from '../../widget/state/return';
 import type { TestApp } from '../support/app';
-import { catalogEntry, startTestApp } from '../support/app';
+import { catalogEntry, movableClock, startTestApp } from '../support/app';
+import { gate } from '../support/gate';
 import { availableOf, orderEvents, RETURN_URL, sessionIdOf } from '../support/orders';
 
 const SKU = 'REPEAT';
 let t: TestApp;
-/** The server's and the sandbox's clocks move on together. */
-let ahead = 0;
-const later = (ms: number) => {
-  ahead += ms;
-  t.sandbox.advanceClock(ms);
-};
+const clock = movableClock();
+const later = (ms: number) => clock.later(t, ms);
 beforeAll(async () => {
   t = await startTestApp({
     catalog: [catalogEntry(SKU, 100)],
-    now: () => new Date(Date.now() + ahead),
+    now: clock.now,
     // A debit settles after the file has run: its order stays pending.
     sandbox: { asyncDelayMs: 10 * 60_000 },
   });
@@ -41,6 +38,29 @@ const inputFor = (email: string, quantity = 1) => ({
   email,
   returnUrl: RETURN_URL,
 });
+/**
+ * Starts a checkout whose Stripe call waits until `go()`: a Pay in another tab, its order
+ * validated and its units held, still on its way to Stripe.
+ */
+async function heldAtStripe(input: ReturnType<typeof inputFor> & { client: string }) {
+  const { services } = t.app;
+  const atStripe = gate();
+  const released = gate();
+  const stripe = Object.assign(Object.create(services.stripe), {
+    createCheckoutSession: async (request: never) => {
+      atStripe.open();
+      await released.opened;
+      return services.stripe.createCheckoutSession(request);
+    },
+  });
+  const result = startCheckout(
+    { ...services, publicUrl: services.config.publicUrl, stripe },
+    input,
+  );
+  await atStripe.opened;
+  return { result, go: released.open };
+}
+
 const typesOf = async (orderId: string) =>
   (await orderEvents(t.app.services.store, orderId)).map((e) => e.type);
 
@@ -112,28 +132,12 @@ describe('a changed cart, replacing the previous Pay', () => {
     const before = await availableOf(t, SKU);
     const previous = { ...inputFor(email, 1), client: '127.0.0.1' };
     const { services } = t.app;
-    let atStripe!: () => void;
-    const reachedStripe = new Promise<void>((resolve) => (atStripe = resolve));
-    let go!: () => void;
-    const released = new Promise<void>((resolve) => (go = resolve));
-    // The previous Pay (another tab) waits at Stripe: its order is validated, its unit held.
-    const stripe = Object.assign(Object.create(services.stripe), {
-      createCheckoutSession: async (request: never) => {
-        atStripe();
-        await released;
-        return services.stripe.createCheckoutSession(request);
-      },
-    });
-    const first = startCheckout(
-      { ...services, publicUrl: services.config.publicUrl, stripe },
-      previous,
-    );
-    await reachedStripe;
+    const first = await heldAtStripe(previous);
 
     const changed = { ...inputFor(email, 2), replaces: [previous.checkoutId] };
     const second = await t.client.checkout.start.mutate(changed);
-    go();
-    await expect(first).rejects.toBeInstanceOf(CheckoutClosedError);
+    first.go();
+    await expect(first.result).rejects.toBeInstanceOf(CheckoutClosedError);
     await services.afterReply.settled();
     const open = t.sandbox
       .sessions()
@@ -146,36 +150,19 @@ describe('a changed cart, replacing the previous Pay', () => {
     const email = 'replace-race@example.com';
     const previous = { ...inputFor(email, 1), client: '127.0.0.1' };
     const { services } = t.app;
-    let atStripe!: () => void;
-    const reachedStripe = new Promise<void>((resolve) => (atStripe = resolve));
-    let go!: () => void;
-    const released = new Promise<void>((resolve) => (go = resolve));
-    const stripe = Object.assign(Object.create(services.stripe), {
-      createCheckoutSession: async (request: never) => {
-        atStripe();
-        await released;
-        return services.stripe.createCheckoutSession(request);
-      },
-    });
-    const first = startCheckout(
-      { ...services, publicUrl: services.config.publicUrl, stripe },
-      previous,
-    );
-    await reachedStripe;
+    const first = await heldAtStripe(previous);
     // The changed cart's request reads the previous order (validated, no session yet), then
     // waits before its second read, the one that ends it: meanwhile that order's request
     // gets its session and hands it out.
     const stream = orderStream(orderIdFor(previous.checkoutId));
     let reads = 0;
-    let atSecondRead!: () => void;
-    const secondRead = new Promise<void>((resolve) => (atSecondRead = resolve));
-    let resume!: () => void;
-    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    const secondRead = gate();
+    const resume = gate();
     const store: EventStore = Object.assign(Object.create(services.store), {
       readStream: async (name: string, options?: never) => {
         if (name === stream && ++reads === 2) {
-          atSecondRead();
-          await resumed;
+          secondRead.open();
+          await resume.opened;
         }
         return services.store.readStream(name, options);
       },
@@ -185,10 +172,10 @@ describe('a changed cart, replacing the previous Pay', () => {
       { ...services, publicUrl: services.config.publicUrl, store },
       { ...changed, client: '127.0.0.1' },
     );
-    await secondRead;
-    go();
-    const firstPage = await first;
-    resume();
+    await secondRead.opened;
+    first.go();
+    const firstPage = await first.result;
+    resume.open();
     const secondPage = await second;
     await services.afterReply.settled();
 

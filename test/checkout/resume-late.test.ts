@@ -11,21 +11,17 @@ import { startCheckout } from '../../server/checkout/start-checkout';
 import { orderIdFor } from '../../server/domain/ids';
 import type { StripeGateway } from '../../server/payments/stripe-gateway';
 import type { TestApp } from '../support/app';
-import { catalogEntry, startTestApp } from '../support/app';
+import { catalogEntry, movableClock, startTestApp } from '../support/app';
 import { availableOf, orderEvents, RETURN_URL } from '../support/orders';
 
 const SKU = 'RESUME-LATE';
 let t: TestApp;
-/** The server's and the sandbox's clocks move on together. */
-let ahead = 0;
-const later = (ms: number) => {
-  ahead += ms;
-  t.sandbox.advanceClock(ms);
-};
+const clock = movableClock();
+const later = (ms: number) => clock.later(t, ms);
 beforeAll(async () => {
   t = await startTestApp({
     catalog: [catalogEntry(SKU, 5)],
-    now: () => new Date(Date.now() + ahead),
+    now: clock.now,
   });
 });
 afterAll(async () => {

@@ -32,13 +32,24 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     catalog: demoCatalog().map((p) => (p.sku === 'BAGGIO-1994' ? { ...p, stock: 100 } : p)),
   });
 
-  test('Pay pressed in two tabs opens one Stripe page: one order, one thing to pay', async () => {
+  /** A new shopper with the shirt in the cart who pressed Pay with `email`: on Stripe's page. */
+  async function shirtOnStripe(email: string) {
     const { shop, browser } = suite;
     const { page, errors } = await newShopper(browser, [shop.url]);
     await openShop(page, shop.url);
     await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'two-tabs@example.com');
+    await pressPay(page, email);
     await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    return { page, errors, sessionId: sessionIdIn(page.url()) };
+  }
+
+  /** The sandbox's sessions made for `email`, open or not. */
+  const sessionsOf = (email: string) =>
+    suite.shop.test.sandbox.sessions().filter((s) => s.customer_email === email);
+
+  test('Pay pressed in two tabs opens one Stripe page: one order, one thing to pay', async () => {
+    const { shop } = suite;
+    const { page, errors, sessionId } = await shirtOnStripe('two-tabs@example.com');
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
@@ -47,11 +58,9 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await other.waitForURL(`${shop.test.sandbox.url}/**`);
     expect(other.url()).toBe(page.url());
 
-    const session = shop.test.sandbox.session(sessionIdIn(page.url()))!;
+    const session = shop.test.sandbox.session(sessionId)!;
     const orderId = session.client_reference_id!;
-    const sessions = shop.test.sandbox
-      .sessions()
-      .filter((s) => s.customer_email === 'two-tabs@example.com');
+    const sessions = sessionsOf('two-tabs@example.com');
     expect(sessions.map((s) => s.id)).toEqual([session.id]);
     // Paid in the first tab, the second tab's page has nothing left to pay.
     await payOnSandbox(page, '4242 4242 4242 4242');
@@ -65,12 +74,8 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
   });
 
   test('the same email filled in again (autofill) in another tab: Pay still opens the one Stripe page', async () => {
-    const { shop, browser } = suite;
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'refill@example.com');
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const { shop } = suite;
+    const { page, errors } = await shirtOnStripe('refill@example.com');
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
@@ -83,13 +88,8 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
   });
 
   test('a cart changed in another tab while the first is on Stripe: its Pay ends that first page, so only one can be paid', async () => {
-    const { shop, browser } = suite;
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'superseded@example.com');
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const first = sessionIdIn(page.url());
+    const { shop } = suite;
+    const { page, errors, sessionId: first } = await shirtOnStripe('superseded@example.com');
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
@@ -114,14 +114,9 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
   });
 
   test("back from the page a changed cart ended, in its own tab: Pay there opens the changed cart's page, not a third", async () => {
-    const { shop, browser } = suite;
+    const { shop } = suite;
     const email = 'back-from-replaced@example.com';
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, email);
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const first = sessionIdIn(page.url());
+    const { page, errors, sessionId: first } = await shirtOnStripe(email);
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
@@ -147,14 +142,9 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
   });
 
   test('a changed cart whose Pay the server turned away (Stripe could not say), changed again: its Pay still ends the first page', async () => {
-    const { shop, browser } = suite;
+    const { shop } = suite;
     const email = 'replace-after-503@example.com';
-    const { page } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, email);
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const first = sessionIdIn(page.url());
+    const { page, sessionId: first } = await shirtOnStripe(email);
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
@@ -171,28 +161,22 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await pressPay(other);
     await other.waitForURL(`${shop.test.sandbox.url}/**`);
     expect(shop.test.sandbox.session(first)?.status).toBe('expired');
-    const open = shop.test.sandbox
-      .sessions()
-      .filter((s) => s.customer_email === email && s.status === 'open');
+    const open = sessionsOf(email).filter((s) => s.status === 'open');
     expect(open.map((s) => s.id)).toEqual([sessionIdIn(other.url())]);
     await page.context().close();
   });
 
   test('a cart changed after the first tab paid: Pay shows that paid order, and only what was added is left to pay', async () => {
-    const { shop, browser } = suite;
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'paid-then-more@example.com');
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const orderId = shop.test.sandbox.session(sessionIdIn(page.url()))!.client_reference_id!;
+    const { shop } = suite;
+    const { page, errors, sessionId } = await shirtOnStripe('paid-then-more@example.com');
+    const orderId = shop.test.sandbox.session(sessionId)!.client_reference_id!;
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
     await other.evaluate(() => document.querySelector('stripe-cart')!.add('ZIDANE-1998'));
     await expectCount(other, 2);
     // Paid in the first tab, which is closed before Stripe sends it back.
-    await shop.test.sandbox.pay(sessionIdIn(page.url()));
+    await shop.test.sandbox.pay(sessionId);
     await page.close();
     await expect
       .poll(async () =>
@@ -206,9 +190,7 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
       .poll(() => cartDialog(other).locator('[part="status"]').textContent(), { timeout: 10_000 })
       .toContain('Payment received');
     await expect.poll(() => items(other)).toEqual([{ sku: 'ZIDANE-1998', quantity: 1 }]);
-    const sessions = shop.test.sandbox
-      .sessions()
-      .filter((s) => s.customer_email === 'paid-then-more@example.com');
+    const sessions = sessionsOf('paid-then-more@example.com');
     expect(sessions).toHaveLength(1);
     // What is left is paid for anew.
     await openShop(other, shop.url);
@@ -220,16 +202,12 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
   });
 
   test('Pay pressed in another tab after the first one paid shows the paid order instead of a second payment', async () => {
-    const { shop, browser } = suite;
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'paid-elsewhere@example.com');
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const orderId = shop.test.sandbox.session(sessionIdIn(page.url()))!.client_reference_id!;
+    const { shop } = suite;
+    const { page, errors, sessionId } = await shirtOnStripe('paid-elsewhere@example.com');
+    const orderId = shop.test.sandbox.session(sessionId)!.client_reference_id!;
     // Paid there, and that tab closed before Stripe sent it back to the shop. (Before the
     // webhook is in, the other tab's Pay gets Stripe's page, which says it is paid.)
-    await shop.test.sandbox.pay(sessionIdIn(page.url()));
+    await shop.test.sandbox.pay(sessionId);
     await page.close();
     await expect
       .poll(async () =>
@@ -248,21 +226,15 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await expect.poll(() => items(other)).toEqual([]);
     const heard = await cartEvents(other);
     expect(heard.filter((e) => e.type === 'paid').map((e) => e.detail.orderId)).toEqual([orderId]);
-    const sessions = shop.test.sandbox
-      .sessions()
-      .filter((s) => s.customer_email === 'paid-elsewhere@example.com');
+    const sessions = sessionsOf('paid-elsewhere@example.com');
     expect(sessions).toHaveLength(1);
     expect(errors).toEqual([]);
     await other.context().close();
   });
 
   test("back to a paid order's Stripe page and its return link: what was added since stays, and the payment is not announced again", async () => {
-    const { shop, browser } = suite;
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'back-again@example.com');
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    const { shop } = suite;
+    const { page, errors } = await shirtOnStripe('back-again@example.com');
     const stripePage = page.url();
     await payOnSandbox(page, '4242 4242 4242 4242');
     await page.waitForURL(`${shop.url}/**`);
@@ -288,14 +260,9 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
   });
 
   test('a cancel the shop could not pass on: Pay goes back to that Stripe page rather than opening a second one', async () => {
-    const { shop, browser } = suite;
+    const { shop } = suite;
     const email = 'cancel-lost@example.com';
-    const { page } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, email);
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const first = sessionIdIn(page.url());
+    const { page, sessionId: first } = await shirtOnStripe(email);
     let cancels = 0;
     await page.route('**/trpc/order.cancel**', (route) => {
       cancels += 1;
@@ -310,21 +277,14 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await pressPay(page);
     await page.waitForURL(`${shop.test.sandbox.url}/**`);
     expect(sessionIdIn(page.url())).toBe(first);
-    const open = shop.test.sandbox
-      .sessions()
-      .filter((s) => s.customer_email === email && s.status === 'open');
+    const open = sessionsOf(email).filter((s) => s.status === 'open');
     expect(open).toHaveLength(1);
     await page.context().close();
   });
 
   test('Pay pressed again after the first checkout expired starts a new one at once', async () => {
-    const { shop, browser } = suite;
-    const { page, errors } = await newShopper(browser, [shop.url]);
-    await openShop(page, shop.url);
-    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
-    await pressPay(page, 'expired-first@example.com');
-    await page.waitForURL(`${shop.test.sandbox.url}/**`);
-    const first = sessionIdIn(page.url());
+    const { shop } = suite;
+    const { page, errors, sessionId: first } = await shirtOnStripe('expired-first@example.com');
     const orderId = shop.test.sandbox.session(first)!.client_reference_id!;
     await shop.test.sandbox.expire(first);
     await expect

@@ -158,3 +158,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   };
 }
+
+/**
+ * A server clock that can run ahead of the real one, for `startTestApp({ now })`; `later`
+ * moves it and the app's sandbox clock on together, as Stripe's test clocks would.
+ */
+export function movableClock() {
+  let aheadMs = 0;
+  return {
+    now: () => new Date(Date.now() + aheadMs),
+    later(t: TestApp, ms: number): void {
+      aheadMs += ms;
+      t.sandbox.advanceClock(ms);
+    },
+  };
+}
