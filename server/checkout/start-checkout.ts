@@ -8,6 +8,7 @@
  */
 import { RETURN_PARAMS } from '../../widget/state/return';
 import { imageUrl } from '../catalog/image-url';
+import type { ProductState } from '../catalog/product';
 import type { Products } from '../catalog/products';
 import type { Handled, Loaded } from '../command-handler';
 import { handleCommand, loadStream } from '../command-handler';
@@ -120,11 +121,12 @@ export async function startCheckout(
   const stream = orderStream(orderId);
   let order = await loadStream(deps.store, stream, orderDecider);
   if (order.state.status === 'new' && input.replaces) {
+    const replaced = [...new Set(input.replaces)]
+      .filter((id) => id !== input.checkoutId)
+      .map(orderIdFor);
+    await refuseBeforeEnding(deps, input.items, replaced);
     let previous: StartedCheckout | undefined;
-    for (const replaced of new Set(input.replaces)) {
-      if (replaced === input.checkoutId) continue;
-      previous ??= await endReplaced(deps, orderIdFor(replaced), orderId);
-    }
+    for (const replacedId of replaced) previous ??= await endReplaced(deps, replacedId, orderId);
     if (previous) return previous;
   }
   if (order.state.status === 'new') {
@@ -170,6 +172,32 @@ export async function startCheckout(
   const { cart, status } = order.state;
   if (status !== 'validated' || !cart) throw closed(order.state);
   return (await reserveStock(deps, cart)) ?? createSession(deps, order, cart);
+}
+
+/**
+ * Refuses a changed cart the catalog cannot sell before its previous Pay's page is ended, so
+ * the shopper keeps a page they can still pay on. Stock the previous orders hold counts as
+ * free here, as it will be once they end. A previous order paid (or paying) meanwhile is
+ * let through: the answer is then that order, whose units leave the cart.
+ */
+async function refuseBeforeEnding(
+  deps: CheckoutDeps,
+  items: CartItem[],
+  replaced: string[],
+): Promise<void> {
+  const states = await deps.products.states(items.map((item) => item.sku));
+  const freed = new Map<string, ProductState>();
+  for (const [sku, state] of states) {
+    const held = replaced.reduce((sum, id) => sum + (state.holds.get(id) ?? 0), 0);
+    freed.set(sku, { ...state, held: state.held - held });
+  }
+  const priced = priceCart(items, freed);
+  if (priced.ok) return;
+  for (const id of replaced) {
+    const { state } = await loadStream(deps.store, orderStream(id), orderDecider);
+    if (state.status === 'paid' || state.status === 'pending') return;
+  }
+  throw new CheckoutRefusedError(priced.problems);
 }
 
 /**

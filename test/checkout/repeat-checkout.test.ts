@@ -17,12 +17,14 @@ import { gate } from '../support/gate';
 import { availableOf, orderEvents, RETURN_URL, sessionIdOf } from '../support/orders';
 
 const SKU = 'REPEAT';
+/** Three units only: a changed cart may need the ones its previous Pay holds. */
+const SCARCE = 'REPEAT-SCARCE';
 let t: TestApp;
 const clock = movableClock();
 const later = (ms: number) => clock.later(t, ms);
 beforeAll(async () => {
   t = await startTestApp({
-    catalog: [catalogEntry(SKU, 100)],
+    catalog: [catalogEntry(SKU, 100), catalogEntry(SCARCE, 3)],
     now: clock.now,
     // A debit settles after the file has run: its order stays pending.
     sandbox: { asyncDelayMs: 10 * 60_000 },
@@ -229,6 +231,76 @@ describe('a changed cart, replacing the previous Pay', () => {
     expect(t.sandbox.session(sessionIdOf(first.checkoutUrl))?.status).toBe('expired');
     expect(await availableOf(t, SKU)).toBe(before - 2);
     expect(second.orderId).toBe(orderIdFor(changed.checkoutId));
+  });
+
+  it("takes the units the previous Pay holds as the changed cart's own", async () => {
+    const previous = {
+      ...inputFor('scarce-replaced@example.com'),
+      items: [{ sku: SCARCE, quantity: 3 }],
+    };
+    const first = await t.client.checkout.start.mutate(previous);
+    expect(await availableOf(t, SCARCE)).toBe(0);
+    const changed = {
+      ...inputFor('scarce-replaced@example.com'),
+      items: [
+        { sku: SCARCE, quantity: 3 },
+        { sku: SKU, quantity: 1 },
+      ],
+      replaces: [previous.checkoutId],
+    };
+    const second = await t.client.checkout.start.mutate(changed);
+    expect(t.sandbox.session(sessionIdOf(first.checkoutUrl))?.status).toBe('expired');
+    expect(t.sandbox.session(sessionIdOf(second.checkoutUrl))?.status).toBe('open');
+    expect(await availableOf(t, SCARCE)).toBe(0);
+    // Ended, so its units are free for the next test's cart.
+    await t.client.order.cancel.mutate({ orderId: second.orderId });
+    await expect.poll(() => availableOf(t, SCARCE)).toBe(3);
+  });
+
+  it.each([
+    ['a product the catalog does not have', [{ sku: 'NO-SUCH-SKU', quantity: 1 }], 'unknown_sku'],
+    [
+      'more units than the previous Pay holds and stock has together',
+      [{ sku: SCARCE, quantity: 4 }],
+      'insufficient_stock',
+    ],
+  ])(
+    'refuses a changed cart with %s before ending the previous page, which stays payable',
+    async (_, items, code) => {
+      const email = `refused-change-${code}@example.com`;
+      const previous = { ...inputFor(email), items: [{ sku: SCARCE, quantity: 2 }] };
+      const first = await t.client.checkout.start.mutate(previous);
+      const events = (await t.app.services.store.readAll()).length;
+
+      const changed = { ...inputFor(email), items, replaces: [previous.checkoutId] };
+      await expect(t.client.checkout.start.mutate(changed)).rejects.toMatchObject({
+        data: { code: 'BAD_REQUEST', problems: [expect.objectContaining({ code })] },
+      });
+      expect(t.sandbox.session(sessionIdOf(first.checkoutUrl))?.status).toBe('open');
+      expect((await t.app.services.store.readAll()).length).toBe(events);
+      expect(await availableOf(t, SCARCE)).toBe(1);
+
+      await t.client.order.cancel.mutate({ orderId: first.orderId });
+      await expect.poll(() => availableOf(t, SCARCE)).toBe(3);
+    },
+  );
+
+  it('shows the previous order, paid meanwhile, even when the changed cart could not be sold', async () => {
+    const previous = inputFor('paid-then-unsellable@example.com');
+    const first = await t.client.checkout.start.mutate(previous);
+    await t.sandbox.pay(sessionIdOf(first.checkoutUrl));
+    await expect.poll(() => typesOf(first.orderId)).toContain('PaymentCompleted');
+
+    const changed = {
+      ...inputFor('paid-then-unsellable@example.com'),
+      items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }],
+      replaces: [previous.checkoutId],
+    };
+    const answer = await t.client.checkout.start.mutate(changed);
+    expect(readReturn(answer.checkoutUrl)).toMatchObject({
+      outcome: 'success',
+      orderId: first.orderId,
+    });
   });
 
   it('refuses a replaces that is no checkoutId, changing nothing', async () => {
