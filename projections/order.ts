@@ -129,7 +129,7 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
       next.status = 'paid';
       next.sessionId = event.data.sessionId;
       next.paymentIntentId = event.data.paymentIntentId;
-      next.paidAt = at;
+      next.paidAt = event.data.paidAt ?? at;
       next.amountPaid = event.data.amount;
       next.flags = { mismatch: view.flags.mismatch, late: view.flags.late || late };
       break;

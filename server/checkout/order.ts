@@ -74,6 +74,8 @@ export type OrderCommand =
       stripeEventId: string | null;
       session: SessionFacts;
       at: string;
+      /** When Stripe says it happened (a webhook's `created`); null for a re-fetched session. */
+      occurredAt?: string | null;
     };
 
 /** Why an order in this status gives its stock back; undefined while it keeps it. */
@@ -201,11 +203,18 @@ function recordOutcome(
       ];
     }
     const late = releasesStock(state.status) ? { late: true } : {};
+    const paidAt = command.occurredAt ? { paidAt: command.occurredAt } : {};
     return [
       ...started,
       {
         type: 'PaymentCompleted',
-        data: { ...facts, paymentIntentId: session.paymentIntentId, ...expected, ...late },
+        data: {
+          ...facts,
+          paymentIntentId: session.paymentIntentId,
+          ...expected,
+          ...late,
+          ...paidAt,
+        },
       },
     ];
   };

@@ -154,6 +154,12 @@ export const PaymentCompleted = z.object({
   currency: Currency,
   /** True when the payment arrived after the order's stock had already been released. */
   late: z.boolean().optional(),
+  /**
+   * When Stripe says it was paid (the webhook event's `created`), which `at`, the time it was
+   * recorded, trails when a delivery was retried. Absent when the session was re-fetched
+   * instead, and in events of before it was kept.
+   */
+  paidAt: At.optional(),
 });
 /** Stripe reported a payment whose amount or currency is not the order's: never marks it paid. */
 export const PaymentMismatched = z.object({

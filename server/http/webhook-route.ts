@@ -64,6 +64,7 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
           orderId,
           outcome,
           stripeEventId: notification.id,
+          occurredAt: notification.created,
           session: notification.session,
         });
         count(recorded.events.length > 0 ? 'recorded' : 'nothing_to_do');

@@ -25,6 +25,8 @@ export interface Outcome {
   orderId: string;
   outcome: StripeOutcome;
   stripeEventId: string | null;
+  /** When Stripe says it happened: the webhook event's `created`; absent for a re-fetched session. */
+  occurredAt?: string | null;
   session: SessionFacts;
 }
 
@@ -49,6 +51,7 @@ export async function recordStripeOutcome(deps: RecordDeps, outcome: Outcome): P
       stripeEventId,
       session,
       at: deps.now().toISOString(),
+      occurredAt: outcome.occurredAt ?? null,
     },
     {
       metadata: { correlationId: orderId, ...cause },

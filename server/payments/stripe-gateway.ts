@@ -34,6 +34,8 @@ export interface CheckoutSessionRequest {
 export interface StripeNotification {
   id: string;
   type: string;
+  /** When Stripe says the event happened (its `created`), as an ISO time; null if it gave none. */
+  created: string | null;
   session: SessionFacts | null;
 }
 
@@ -79,7 +81,11 @@ export class MalformedWebhookError extends Error {
   override readonly name = 'MalformedWebhookError';
 }
 
-const EventEnvelope = z.object({ id: z.string().min(1), type: z.string().min(1) });
+const EventEnvelope = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  created: z.number().int().positive().max(253_402_300_799).optional().catch(undefined),
+});
 const SessionShape = z.object({
   id: z.string().min(1),
   url: z.string().nullish(),
@@ -177,9 +183,13 @@ export class StripeGateway {
     const envelope = EventEnvelope.safeParse(event);
     if (!envelope.success) throw new MalformedWebhookError('The event has no id or type');
     const { id, type } = envelope.data;
+    const created =
+      envelope.data.created === undefined
+        ? null
+        : new Date(envelope.data.created * 1000).toISOString();
     const object = (event.data as { object?: { object?: string } } | undefined)?.object;
     if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
-      return { id, type, session: null };
+      return { id, type, created, session: null };
     }
     const session = SessionShape.safeParse(object);
     if (!session.success) {
@@ -188,7 +198,7 @@ export class StripeGateway {
         `The checkout session is malformed at ${issue.path.join('.')}`,
       );
     }
-    return { id, type, session: toSessionFacts(object as Stripe.Checkout.Session) };
+    return { id, type, created, session: toSessionFacts(object as Stripe.Checkout.Session) };
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

@@ -19,10 +19,12 @@ function signBytes(body: Buffer, timestamp = nowSeconds()): string {
   return `t=${timestamp},v1=${mac}`;
 }
 
+const CREATED = 1_795_000_000;
 const event = (name: string) =>
   JSON.stringify({
     id: 'evt_encoding_1',
     object: 'event',
+    created: CREATED,
     type: 'checkout.session.completed',
     data: { object: { object: 'product', name } },
   });
@@ -38,6 +40,7 @@ describe('webhook signature over the bytes received', () => {
     expect(notification).toEqual({
       id: 'evt_encoding_1',
       type: 'checkout.session.completed',
+      created: new Date(CREATED * 1000).toISOString(),
       session: null,
     });
   });
