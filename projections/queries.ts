@@ -46,18 +46,25 @@ export const DateRangeInput = inOrder(DateRange);
 /** No input: all time. */
 export const SalesReportInput = DateRangeInput.default({});
 export const FunnelReportInput = DateRangeInput.default({});
-const OrderStatusSchema = z.enum([
+/**
+ * An order's status as the reports show it: `expired` split as the funnel splits it, into
+ * sessions that expired at Stripe and carts ended before they reached Stripe (`abandoned`),
+ * so that every funnel count can be listed.
+ */
+export type ReportStatus = OrderStatus | 'abandoned';
+const ReportStatusSchema = z.enum([
   'validated',
   'checkout_started',
   'pending',
   'paid',
   'failed',
   'expired',
+  'abandoned',
   'checkout_failed',
-]) satisfies z.ZodType<OrderStatus>;
+]) satisfies z.ZodType<ReportStatus>;
 export const OrdersReportInput = inOrder(
   DateRange.extend({
-    status: OrderStatusSchema.optional(),
+    status: ReportStatusSchema.optional(),
     /** Case-insensitive part of the shopper's email. */
     email: z.string().min(1).max(200).optional(),
     page: z.number().int().min(1).default(1),
@@ -188,7 +195,7 @@ export function funnelReport(
 
 export interface OrderSummary {
   orderId: string;
-  status: OrderStatus;
+  status: ReportStatus;
   email: string;
   currency: string;
   total: number;
@@ -220,7 +227,10 @@ export function ordersReport(
   const days = dayFilter('created_day', query);
   const clauses = days.sql ? [days.sql.slice('WHERE '.length)] : [];
   const params: (string | number)[] = [...days.params];
-  if (query.status) {
+  if (query.status === 'abandoned') clauses.push("status = 'expired' AND session_id IS NULL");
+  else if (query.status === 'expired') {
+    clauses.push("status = 'expired' AND session_id IS NOT NULL");
+  } else if (query.status) {
     clauses.push('status = ?');
     params.push(query.status);
   }
@@ -243,7 +253,7 @@ export function ordersReport(
     total,
     orders: rows.map((row) => ({
       orderId: row.order_id,
-      status: row.status as OrderStatus,
+      status: reportStatus(row),
       email: row.email,
       currency: row.currency,
       total: row.total,
@@ -280,4 +290,10 @@ export function getOrderView(db: Database.Database, orderId: string): OrderView 
     )
     .all(orderId);
   return orderFromRows(row, lines);
+}
+
+function reportStatus(row: OrderRow): ReportStatus {
+  return row.status === 'expired' && row.session_id === null
+    ? 'abandoned'
+    : (row.status as OrderStatus);
 }

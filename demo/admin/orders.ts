@@ -10,6 +10,7 @@ export const statusLabel: Record<OrderStatus, string> = {
   paid: 'Paid',
   failed: 'Payment failed',
   expired: 'Expired',
+  abandoned: 'Abandoned',
   checkout_failed: 'Checkout failed',
 };
 
