@@ -16,6 +16,15 @@ const isWebUrl = (value: string) =>
 
 const url = (what: string) => z.string().refine(isWebUrl, `must be an http(s) URL (${what})`);
 
+/** A key or secret: whitespace around it (a secret file's last newline, say) is named as such. */
+const secret = (pattern: RegExp, shape: string) =>
+  z.string().refine((value) => pattern.test(value), {
+    error: (issue) =>
+      String(issue.input).trim() === issue.input
+        ? shape
+        : 'must not start or end with whitespace (a newline at the end of a secret file?)',
+  });
+
 /** Plain decimal digits only: `z.coerce.number()` reads " " as 0, and takes 0x1F and 1e1. */
 const wholeNumber = (min: number, max: number) =>
   z
@@ -41,10 +50,11 @@ const schema = storageSchema.extend({
   PORT: wholeNumber(0, 65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url('e.g. https://shop.example').optional(),
-  STRIPE_SECRET_KEY: z
-    .string()
-    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_... or sk_live_...'),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must look like whsec_...'),
+  STRIPE_SECRET_KEY: secret(
+    /^(sk|rk)_(test|live)_\w+$/,
+    'must look like sk_test_... or sk_live_...',
+  ),
+  STRIPE_WEBHOOK_SECRET: secret(/^whsec_\w+$/, 'must look like whsec_...'),
   STRIPE_API_URL: url('a Stripe-compatible base URL, e.g. http://127.0.0.1:12111').optional(),
   STRIPE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
   ALLOWED_ORIGINS: z.string().optional(),
@@ -177,6 +187,11 @@ function parseOrigins(list: string | undefined, publicUrl: string): string[] {
     );
   }
   return entries.map((entry) => {
+    if (entry.includes('*')) {
+      throw new ConfigError(
+        `Invalid setting ALLOWED_ORIGINS: "${entry}" has a wildcard, which is not supported; list every origin, e.g. https://shop.example,https://www.shop.example`,
+      );
+    }
     if (!isWebUrl(entry)) {
       throw new ConfigError(
         `Invalid setting ALLOWED_ORIGINS: "${entry}" is not an origin like https://shop.example`,

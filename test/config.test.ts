@@ -78,6 +78,24 @@ describe('configuration', () => {
       { ...minimal, PUBLIC_URL: 'shop.example:443' },
       'Invalid setting PUBLIC_URL: must be an http(s) URL',
     ],
+    // The usual CORS idiom: kept as an origin, it would match no page and refuse them all.
+    [
+      { ...minimal, ALLOWED_ORIGINS: 'https://*.shop.example' },
+      'Invalid setting ALLOWED_ORIGINS: "https://*.shop.example" has a wildcard, which is not supported',
+    ],
+    // A secret file's last newline: the key does look like sk_live_..., so say what is wrong.
+    [
+      { ...minimal, STRIPE_SECRET_KEY: 'sk_live_abc\n' },
+      'Invalid setting STRIPE_SECRET_KEY: must not start or end with whitespace',
+    ],
+    [
+      { ...minimal, STRIPE_WEBHOOK_SECRET: ' whsec_abc' },
+      'Invalid setting STRIPE_WEBHOOK_SECRET: must not start or end with whitespace',
+    ],
+    [
+      { ...minimal, STRIPE_SECRET_KEY: 'pk_live_abc' },
+      'Invalid setting STRIPE_SECRET_KEY: must look like sk_test_... or sk_live_...',
+    ],
   ])('stops with one clear line on a bad setting (%#)', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

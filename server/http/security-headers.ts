@@ -28,7 +28,8 @@ export function securityHeaders(publicUrl: string, inlineScripts = true): Record
         defaultSrc: ["'self'"],
         scriptSrc: inlineScripts ? ["'self'", "'unsafe-inline'"] : ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", publicOrigin, 'data:'],
+        // Catalog images may be on any https host (the site's own, a CDN).
+        imgSrc: ["'self'", publicOrigin, 'https:', 'data:'],
         connectSrc: ["'self'", publicOrigin],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],

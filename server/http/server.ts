@@ -296,17 +296,23 @@ export async function buildHttpServer(
       .send(await services.metrics.registry.metrics()),
   );
 
-  const widgetFile = `${options.widgetDir}/stripe-cart.js`;
-  app.get('/widget/stripe-cart.js', async (_request, reply) => {
-    if (!fs.existsSync(widgetFile)) {
-      return reply.code(404).send({ error: 'The widget is not built: run npm run build:widget' });
-    }
-    return reply
-      .header('content-type', 'text/javascript; charset=utf-8')
-      .header('access-control-allow-origin', '*')
-      .header('cache-control', 'public, max-age=300')
-      .send(fs.createReadStream(widgetFile));
-  });
+  // The bundle names its source map, which DevTools then asks for.
+  for (const [name, type] of [
+    ['stripe-cart.js', 'text/javascript; charset=utf-8'],
+    ['stripe-cart.js.map', 'application/json; charset=utf-8'],
+  ] as const) {
+    const file = `${options.widgetDir}/${name}`;
+    app.get(`/widget/${name}`, async (_request, reply) => {
+      if (!fs.existsSync(file)) {
+        return reply.code(404).send({ error: 'The widget is not built: run npm run build:widget' });
+      }
+      return reply
+        .header('content-type', type)
+        .header('access-control-allow-origin', '*')
+        .header('cache-control', 'public, max-age=300')
+        .send(fs.createReadStream(file));
+    });
+  }
 
   for (const [index, page] of (options.pages ?? []).entries()) {
     await app.register(fastifyStatic, {
