@@ -241,7 +241,8 @@ function recordOutcome(
         ? []
         : [...started, { type: 'PaymentFailed', data: facts }];
     case 'expired':
-      return releasesStock(state.status)
+      // A session Stripe calls complete (a debit settling) was never left to expire.
+      return releasesStock(state.status) || session.status === 'complete'
         ? []
         : [...started, { type: 'CheckoutExpired', data: facts }];
     default: {

@@ -457,12 +457,13 @@ async function createSession(
     }
     throw error;
   }
-  // Stripe gave the session another request had started, and the order has ended since (a
-  // cancel): the store takes our CheckoutStarted as that request's, already made, so only
-  // the events after it tell. Nobody may pay there, and this request's units are given back.
+  // Stripe gave the session another request had started, and the order has moved on since:
+  // the store takes our CheckoutStarted as that request's, already made, so only the events
+  // after it tell. Ended (a cancel): nobody may pay there, and this request's units are given
+  // back. Paid or paying on that request's page: the answer is the order, as for a repeat.
   const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider, handled);
   if (await releaseIfEnded(deps, cart, state)) throw closed(state);
-  return { orderId, checkoutUrl: session.url ?? '' };
+  return startedOf(orderId, state) ?? { orderId, checkoutUrl: session.url ?? '' };
 }
 
 /**
