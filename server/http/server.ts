@@ -224,9 +224,17 @@ export async function buildHttpServer(
     }
   });
   // Only the subscriptions end here: fastify then waits for the other requests in flight.
+  // Their keep-alive connections (Stripe's deliveries, fetch) are closed once answered: left
+  // idle, they would hold the closing server for the keep-alive timeout, 72 s.
+  let closing = false;
   app.addHook('preClose', (done) => {
+    closing = true;
     liveStreams.endAll();
     done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
