@@ -8,9 +8,10 @@
  * (`-s` keeps npm's own banner off stdout.)
  * Settings come from the environment as for the server: DATA_DIR, EVENTSTORE_URL, SQLITE_SYNCHRONOUS.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ConfigError, loadStorageSettings, withoutCredentials } from '../server/config';
 import { MalformedEventError } from '../server/domain/event-check';
@@ -81,8 +82,60 @@ function settings() {
       sqlitePath,
       synchronous: sqliteSynchronous,
     },
-    readModelsPath: readModelsPathIn(dataDir),
+    dataDir,
   };
+}
+
+const DAMAGED = ['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CANTOPEN'];
+const damaged = (error: unknown) =>
+  DAMAGED.some((code) => String((error as { code?: unknown }).code).startsWith(code));
+
+/**
+ * Why a file that exists is no event store to read, without writing to it (opening it as a
+ * store would create an empty one in it): undefined when it is one, as far as its schema says.
+ */
+function notAnEventStore(sqlitePath: string, check: 'schema' | 'pages'): string | undefined {
+  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
+  try {
+    if (check === 'pages') {
+      const [first] = db.pragma('quick_check(1)', { simple: false }) as { quick_check: string }[];
+      return first?.quick_check === 'ok' ? undefined : 'damaged';
+    }
+    const events = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+      .get();
+    return events
+      ? undefined
+      : 'no events table: an interrupted copy, or another SQLite file in its place';
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A damaged page met while reading the events and writing the read models may be in either
+ * file: the store's is checked, and whichever is damaged is named.
+ */
+async function namingDamagedFile<T>(
+  settings: EventStoreSettings,
+  readModelsPath: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!damaged(error)) throw error;
+    if (!settings.eventstoreUrl) {
+      let why: string | undefined;
+      try {
+        why = notAnEventStore(settings.sqlitePath, 'pages');
+      } catch (unreadable) {
+        why = (unreadable as Error).message;
+      }
+      if (why) throw new UnreadableEventStoreError(settings.sqlitePath, error as Error);
+    }
+    throw new DamagedReadModelsError(readModelsPath, error as Error);
+  }
 }
 
 async function headPosition(store: EventStore): Promise<bigint> {
@@ -223,10 +276,7 @@ async function readingReadModels<T>(readModelsPath: string, read: () => T | Prom
   try {
     return await read();
   } catch (error) {
-    const code = String((error as { code?: unknown }).code);
-    if (['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CANTOPEN'].some((c) => code.startsWith(c))) {
-      throw new DamagedReadModelsError(readModelsPath, error as Error);
-    }
+    if (damaged(error)) throw new DamagedReadModelsError(readModelsPath, error as Error);
     throw error;
   }
 }
@@ -241,6 +291,8 @@ async function openedEventStore(settings: EventStoreSettings): Promise<EventStor
     : settings.sqlitePath;
   let store: EventStore | undefined;
   try {
+    const why = settings.eventstoreUrl ? undefined : notAnEventStore(settings.sqlitePath, 'schema');
+    if (why) throw new Error(why);
     store = await openEventStore(settings);
     await headPosition(store);
     return store;
@@ -259,8 +311,23 @@ async function main(argv: string[]): Promise<void> {
   const config = settings();
   const store = await openedEventStore(config.store);
   try {
-    if (command.kind === 'rebuild') await rebuild(store, config.readModelsPath);
-    else await report(store, config.readModelsPath, command.name, command.options);
+    // Only now, with the store reached: a wrong EVENTSTORE_URL leaves no folder behind.
+    const readModelsPath = readModelsPathIn(config.dataDir);
+    const existed = existsSync(readModelsPath);
+    try {
+      await namingDamagedFile(config.store, readModelsPath, () =>
+        command.kind === 'rebuild'
+          ? rebuild(store, readModelsPath)
+          : report(store, readModelsPath, command.name, command.options),
+      );
+    } catch (error) {
+      // A report that failed leaves no half-made read models where there were none.
+      if (!existed && error instanceof UnreadableEventStoreError) {
+        for (const suffix of ['', '-wal', '-shm'])
+          rmSync(`${readModelsPath}${suffix}`, { force: true });
+      }
+      throw error;
+    }
   } finally {
     await store.close();
   }

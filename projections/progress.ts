@@ -9,6 +9,7 @@ export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
    */
   let start: { position: bigint; time: number } | undefined;
   let latest: ProjectionProgress | undefined;
+  let drawn: ProjectionProgress | undefined;
   let lastDrawn = 0;
   const interactive = stream.isTTY === true;
   const draw = (force: boolean) => {
@@ -17,6 +18,7 @@ export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
     // A terminal redraws ten times a second; a log file gets a line every two seconds.
     if (!force && now - lastDrawn < (interactive ? 100 : 2_000)) return;
     lastDrawn = now;
+    drawn = latest;
     const total = head - start.position;
     const done = latest.position - start.position;
     const fraction = total > 0n ? Math.min(1, Number(done) / Number(total)) : 1;
@@ -37,7 +39,8 @@ export function progressBar(stream: NodeJS.WriteStream, head: bigint) {
     done() {
       // Nothing to catch up (a report over current read models) draws nothing, not even a line end.
       if (!latest) return;
-      draw(true);
+      // A log already has the last figures as a line of their own.
+      if (interactive || drawn !== latest) draw(true);
       if (interactive) stream.write('\n');
     },
   };

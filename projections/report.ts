@@ -109,14 +109,26 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
       ];
     }
     case 'orders': {
-      const report = ordersReport(db, {
+      const everyOrder = csv && options.page === undefined;
+      const filter = {
         from: options.from,
         to: options.to,
         status: options.status as never,
         email: options.email,
-        page: options.page,
-        pageSize: options.pageSize,
-      });
+        pageSize: options.pageSize ?? (everyOrder ? 500 : undefined),
+      };
+      // A CSV file without --page holds every order, read in one snapshot of the file.
+      const report = db.transaction(() => {
+        const first = ordersReport(db, { ...filter, page: options.page });
+        if (!everyOrder) return first;
+        const orders = [...first.orders];
+        for (let page = 2; orders.length < first.total; page++) {
+          const next = ordersReport(db, { ...filter, page }).orders;
+          if (next.length === 0) break;
+          orders.push(...next);
+        }
+        return { ...first, orders };
+      })();
       return [
         {
           title: `Orders (page ${report.page} of ${Math.max(1, Math.ceil(report.total / report.pageSize))}, ${report.total} in all)`,

@@ -7,10 +7,10 @@ import { type ProjectionProgress, startProjectionRunner } from '../../projection
 import { SqliteEventStore } from '../../server/eventstore/sqlite';
 import { generateHistory } from './history';
 
-/** A terminal that keeps what is written to it. */
-function terminal() {
+/** A terminal, or a log file (`2> rebuild.log`, CI), that keeps what is written to it. */
+function terminal(isTTY = true) {
   const written: string[] = [];
-  const stream = { isTTY: true, write: (text: string) => written.push(text) > 0 };
+  const stream = { isTTY, write: (text: string) => written.push(text) > 0 };
   return { stream: stream as unknown as NodeJS.WriteStream, written };
 }
 
@@ -25,6 +25,20 @@ describe('progressBar', () => {
     bar.update({ position: 10n, events: 10, eventsPerSecond: 100 });
     bar.done();
     expect(written.join('')).toMatch(/100\.0% +10 events +100 events\/s.*\n$/);
+  });
+
+  it('writes the final line to a log once, not again when done', () => {
+    const { stream, written } = terminal(false);
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(60_000);
+    // As a rebuild reports: where it starts, then (more than 2 s later) that it is done.
+    const bar = progressBar(stream, 16_652n);
+    bar.update({ position: -1n, events: 0, eventsPerSecond: 0 });
+    clock.mockReturnValue(63_000);
+    bar.update({ position: 16_652n, events: 16_652, eventsPerSecond: 5_550 });
+    bar.done();
+    const lines = written.join('').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/100\.0% +16,652 events/);
   });
 
   it('writes nothing when there was no progress to show', () => {
