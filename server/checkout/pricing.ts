@@ -52,6 +52,12 @@ export function priceCart(
       problems.push({ sku, code: 'delisted' });
       continue;
     }
+    // The cart's currency is its first priced line's, in stock or not, as the widget reckons it.
+    currency ??= product.details.currency;
+    if (product.details.currency !== currency) {
+      problems.push({ sku, code: 'currency_mismatch', currency: product.details.currency });
+      continue;
+    }
     const left = available(product);
     if (left === 0) {
       problems.push({ sku, code: 'sold_out' });
@@ -62,11 +68,6 @@ export function priceCart(
       continue;
     }
     const { name, image, unitAmount } = product.details;
-    currency ??= product.details.currency;
-    if (product.details.currency !== currency) {
-      problems.push({ sku, code: 'currency_mismatch', currency: product.details.currency });
-      continue;
-    }
     const amount = unitAmount * quantity;
     if (total + amount > MAX_AMOUNT) {
       const maxQuantity = Math.floor((MAX_AMOUNT - total) / unitAmount);

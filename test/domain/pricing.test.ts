@@ -92,6 +92,25 @@ describe('pricing a cart', () => {
     });
   });
 
+  it("takes the cart's currency from its first priced line, even one short of stock", () => {
+    // The widget reckons it so: the odd line out is the dollar one, not the euro one after it.
+    const priced = priceCart(
+      [
+        { sku: 'B', quantity: 3 },
+        { sku: 'USD', quantity: 1 },
+        { sku: 'A', quantity: 1 },
+      ],
+      catalog,
+    );
+    expect(priced).toEqual({
+      ok: false,
+      problems: [
+        { sku: 'B', code: 'insufficient_stock', available: 2, requested: 3 },
+        { sku: 'USD', code: 'currency_mismatch', currency: 'usd' },
+      ],
+    });
+  });
+
   it('counts units held for other orders as gone', () => {
     const held = new Map([product('B', 250, 2, { held: 2, holds: new HoldBook().set('o', 2) })]);
     expect(priceCart([{ sku: 'B', quantity: 1 }], held)).toEqual({
