@@ -173,7 +173,7 @@ export function parseMessages(json: string | null): MessageOverrides | undefined
   } catch {
     // Reported below, as any other JSON that is not an object.
   }
-  if (typeof value !== 'object' || !value) {
+  if (typeof value !== 'object' || !value || Array.isArray(value)) {
     console.error('<stripe-cart>: the messages attribute is not a JSON object');
     return undefined;
   }

@@ -17,10 +17,16 @@ export const adds = new Set<StripeCartAdd>();
  * page renders (a header cart hidden on phones can neither show its panel nor be heard),
  * else the first hidden by its own `hidden` (its panel still opens), else the first.
  */
-export function mainCart(cart: StripeCart, api?: string): StripeCart {
-  // A button with its own api (a second shop on the page) goes to a cart of that api.
+export function mainCart(cart: StripeCart, api?: string): StripeCart | undefined {
+  // A button with its own api (a second shop on the page) goes to a cart of that api, and to
+  // no other shop's cart when none has it.
   const all = [...carts].filter((c) => !api || c.api === api);
-  return all.find((c) => c.getClientRects().length) ?? all.find((c) => c.hidden) ?? all[0] ?? cart;
+  return (
+    all.find((c) => c.getClientRects().length) ??
+    all.find((c) => c.hidden) ??
+    all[0] ??
+    (api ? undefined : cart)
+  );
 }
 
 /** Adds to `cart` what the page asks for, until the returned function stops listening. */

@@ -100,7 +100,8 @@ export class StripeCartAdd extends LitElement {
           this._products = products;
         });
     } catch {
-      // No URL (the cart says so on the console): no price to show.
+      // No URL: no price to show. The cart says so of its own api; the button's own is not
+      // said (widget/README.md, "When something is wrong").
     }
   }
 

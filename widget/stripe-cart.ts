@@ -240,7 +240,7 @@ export class StripeCart extends LitElement {
     // header opens the one shown instead; one with its own \`hidden\` shows just its panel.
     if (!this.hidden && !this.getClientRects().length) {
       const main = mainCart(this);
-      if (main !== this) main.open();
+      if (main !== this) main?.open();
       return;
     }
     this.toggleAttribute('open', true);
@@ -325,7 +325,8 @@ export class StripeCart extends LitElement {
     try {
       feed = catalogFeed(this.api);
     } catch {
-      console.error(`<stripe-cart>: api="${this.api}" is not a URL`);
+      // Once, as above.
+      if (!this.hasUpdated) console.error(`<stripe-cart>: api="${this.api}" is not a URL`);
       return;
     }
     this.#shop = feed.api;

@@ -68,7 +68,8 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
       `${shop.url}/bad-messages`,
       `<html lang="en">${MODULE}
       <stripe-cart id="unquoted" api="/" messages='{pay:"Buy now"}'></stripe-cart>
-      <stripe-cart id="typo" api="/" messages='{"pay":"Buy now","paybutton":"Go","title":3}'></stripe-cart></html>`,
+      <stripe-cart id="typo" api="/" messages='{"pay":"Buy now","paybutton":"Go","title":3}'></stripe-cart>
+      <stripe-cart id="list" api="/" messages='["Buy now"]'></stripe-cart></html>`,
     );
     await page.goto(`${shop.url}/bad-messages`);
     const typo = page.locator('#typo');
@@ -84,6 +85,8 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
         type: 'warning',
         text: '<stripe-cart>: the messages attribute has unknown keys or non-text values: paybutton,title',
       },
+      // A JSON list is no object either, not a list of unknown keys "0".
+      { type: 'error', text: '<stripe-cart>: the messages attribute is not a JSON object' },
     ]);
     await page.context().close();
   });
@@ -158,11 +161,39 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
     await page.goto(`${shop.url}/typo`);
     await page.waitForFunction(() => customElements.get('stripe-cart'));
     await expect.poll(() => said).toContain('<stripe-cart>: api="localhost:3000" is not a URL');
-    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
+    // Moved in the page twice (a responsive header), rendered again each time: said once.
+    await page.evaluate(async () => {
+      const cart = document.querySelector('stripe-cart')!;
+      for (let i = 0; i < 2; i++) {
+        document.body.prepend(cart);
+        await cart.updateComplete;
+      }
+    });
+    expect(said.filter((text) => text.includes('is not a URL'))).toHaveLength(1);
     expect(thrown).toEqual([]);
     // "the cart keeps working as far as it can": at least its button is there.
     expect(await cartButton(page).count()).toBe(1);
     expect(await page.locator('stripe-cart-add button').count()).toBe(1);
+    await page.context().close();
+  });
+
+  test("a <stripe-cart-add api> written unlike every cart's api (a trailing /) adds to no other shop's cart", async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/two-carts-slash`,
+      `<html lang="en">${MODULE}<stripe-cart id="first" api="/"></stripe-cart>
+      <stripe-cart id="second" api="${shop.url}"></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994" api="${shop.url}/"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/two-carts-slash`);
+    await page.locator('stripe-cart-add .price').waitFor();
+    await page.locator('stripe-cart-add button').click();
+    const items = await page.evaluate(() =>
+      [...document.querySelectorAll('stripe-cart')].map((cart) => cart.items.length),
+    );
+    expect(items).toEqual([0, 0]);
     await page.context().close();
   });
 });
