@@ -22,24 +22,31 @@ export type { MessageKey, Messages } from './i18n';
 export type { CartLine } from './state/cart';
 export { StripeCart, StripeCartAdd };
 
-interface StripeCartAttributes {
+/** The HTML attributes a page gives either element: `style` sets its custom properties. */
+interface CommonAttributes {
+  id?: string;
+  class?: string;
+  hidden?: boolean;
+  lang?: string;
+  slot?: string;
+  style?: string | Record<string, string | number>;
+  children?: unknown;
+}
+
+/** `<stripe-cart>`'s attributes in JSX: exported for JSX namespaces of a framework's own. */
+export interface StripeCartAttributes extends CommonAttributes {
   api: string;
   locale?: string;
   /** JSON, e.g. '{"pay":"Buy now"}'. */
   messages?: string;
-  id?: string;
-  class?: string;
-  children?: unknown;
 }
 
-interface StripeCartAddAttributes {
+/** `<stripe-cart-add>`'s attributes in JSX. */
+export interface StripeCartAddAttributes extends CommonAttributes {
   sku: string;
   quantity?: number | string;
   api?: string;
   locale?: string;
-  id?: string;
-  class?: string;
-  children?: unknown;
 }
 
 declare global {
@@ -47,7 +54,8 @@ declare global {
     'stripe-cart': StripeCart;
     'stripe-cart-add': StripeCartAdd;
   }
-  // For JSX users (Preact, Solid, React's classic runtime): the elements and their attributes.
+  // For JSX that reads the global namespace (React's classic runtime); Preact and Solid read
+  // their own, where widget/README.md shows how to declare the elements.
   namespace JSX {
     interface IntrinsicElements {
       'stripe-cart': StripeCartAttributes;

@@ -12,19 +12,27 @@ import { expect, test } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-function typeErrors(source: string): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-docs-types-'));
+/** The errors `tsc` finds in `source`, a file of the owner's (JSX, with `h` its factory, for `tsx`). */
+function typeErrors(source: string, tsx = false): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'owner-types-'));
+  const file = tsx ? 'owner.tsx' : 'owner.ts';
   try {
     fs.writeFileSync(
-      path.join(dir, 'owner.ts'),
-      `import '${path.join(root, 'widget/index')}';\ndeclare function gtag(...args: unknown[]): void;\n${source}`,
+      path.join(dir, file),
+      `import type { StripeCartAddAttributes, StripeCartAttributes } from '${path.join(root, 'widget/index')}';
+declare function gtag(...args: unknown[]): void;\n${source}`,
     );
+    const jsx = tsx ? { jsx: 'react', jsxFactory: 'h' } : {};
     fs.writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
         extends: path.join(root, 'tsconfig.json'),
-        compilerOptions: { noEmit: true, typeRoots: [path.join(root, 'node_modules/@types')] },
-        include: ['owner.ts'],
+        compilerOptions: {
+          noEmit: true,
+          typeRoots: [path.join(root, 'node_modules/@types')],
+          ...jsx,
+        },
+        include: [file],
       }),
     );
     try {
@@ -34,7 +42,7 @@ function typeErrors(source: string): string[] {
       return String((error as { stdout: string }).stdout)
         .split('\n')
         .filter((line) => line.includes('error TS'))
-        .map((line) => line.replace(/^.*owner\.ts/, 'owner.ts'));
+        .map((line) => line.replace(/^.*owner\.tsx?/, 'owner'));
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -54,5 +62,46 @@ window.addEventListener('stripe-cart:change', (event) => gtag(event.detail.count
 const cart = document.querySelector('stripe-cart')!;
 cart.addEventListener('stripe-cart:checkout', (event) => gtag(event.detail.checkoutUrl));
 cart.messages = { items_one: ', {count} produkt', items_few: ', {count} produkty', items_many: ', {count} produktów', items_other: ', {count} produktu' };`),
+  ).toEqual([]);
+});
+
+test('JSX with the global namespace: the README markup, `hidden` and custom properties in `style`', {
+  timeout: 60_000,
+}, () => {
+  expect(
+    typeErrors(
+      `declare function h(tag: string, props: unknown, ...children: unknown[]): unknown;
+export const header = <stripe-cart api="https://shop.example">Basket</stripe-cart>;
+export const menuCart = <stripe-cart api="https://shop.example" hidden />;
+export const themed = <stripe-cart api="/" style="--stripe-cart-accent: #0f5132" />;
+export const buy = <stripe-cart-add sku="MARADONA-1986" quantity="2">Buy two</stripe-cart-add>;
+// @ts-expect-error: the cart needs its api
+export const nowhere = <stripe-cart />;`,
+      true,
+    ),
+  ).toEqual([]);
+});
+
+test("JSX with a framework's own namespace (as Preact's h carries it): the elements declared there as the README shows", {
+  timeout: 60_000,
+}, () => {
+  // Preact 10's typing: a JSX namespace on \`h\`, read before the global one. The README's
+  // \`declare module 'preact'\` merges the elements into it; here the same merge, in place.
+  expect(
+    typeErrors(
+      `declare namespace JSXInternal {
+  interface Element {}
+  interface IntrinsicElements {
+    div: { class?: string; children?: unknown };
+    'stripe-cart': StripeCartAttributes;
+    'stripe-cart-add': StripeCartAddAttributes;
+  }
+}
+declare function h(tag: string, props: unknown, ...children: unknown[]): JSXInternal.Element;
+declare namespace h { export import JSX = JSXInternal; }
+export const page = <div class="header"><stripe-cart api="https://shop.example" hidden /></div>;
+export const buy = <stripe-cart-add sku="PELE-1958" style={{ '--stripe-cart-accent': '#0f5132' }} />;`,
+      true,
+    ),
   ).toEqual([]);
 });
