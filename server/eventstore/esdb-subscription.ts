@@ -47,18 +47,23 @@ export class EsdbSubscription implements Subscription {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
-    for (;;) {
-      const message = this.queue.shift();
-      if (message) {
-        if (this.queue.length < HIGH_WATER_MARK && this.inner.isPaused()) this.inner.resume();
-        yield message;
-        continue;
+    try {
+      for (;;) {
+        const message = this.queue.shift();
+        if (message) {
+          if (this.queue.length < HIGH_WATER_MARK && this.inner.isPaused()) this.inner.resume();
+          yield message;
+          continue;
+        }
+        if (this.failure) throw this.failure;
+        if (this.closed) return;
+        await new Promise<void>((resolve) => {
+          this.waiter = resolve;
+        });
       }
-      if (this.failure) throw this.failure;
-      if (this.closed) return;
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-      });
+    } finally {
+      // A loop left early (break, return, a throw) ends the subscription, as on SQLite.
+      await this.close();
     }
   }
 

@@ -244,10 +244,15 @@ function toAllPosition(from: bigint | 'start' | 'end'): ReadPosition {
 }
 
 function toJsonEvent(event: EventData) {
+  // The client serialises inside a promise nobody can catch (an unhandled rejection, and an
+  // append that never settles): what cannot be JSON is refused here first, as SQLite refuses it.
+  JSON.stringify(event.data);
+  JSON.stringify(event.metadata);
   return jsonEvent({
     id: event.id,
     type: event.type,
-    data: event.data as JSONType,
+    // No data is stored as null, as SQLite stores it (the client would hang on undefined).
+    data: (event.data ?? null) as JSONType,
     metadata: event.metadata ?? {},
   });
 }
