@@ -16,8 +16,18 @@ import { renderTotals } from './totals';
 
 const element = (id: string) => document.getElementById(id)!;
 
-function replace(id: string, nodes: Node[]): void {
-  element(id).replaceChildren(...nodes);
+/** What each section was last drawn from: one redrawn from the same is left alone. */
+const drawnFrom = new Map<string, string>();
+
+/**
+ * Draws a section anew only when what it shows changed: a live tick about a restock leaves
+ * the orders table, and a screen reader's place in it, as they were.
+ */
+function replace(id: string, from: unknown, render: () => Node[]): void {
+  const key = JSON.stringify(from);
+  if (drawnFrom.get(id) === key) return;
+  drawnFrom.set(id, key);
+  element(id).replaceChildren(...render());
 }
 
 /** Charts are drawn at their container's width, so one SVG unit is one CSS pixel. */
@@ -25,12 +35,17 @@ const widthOf = (id: string) => Math.max(240, Math.floor(element(id).clientWidth
 
 function draw(snapshot: Snapshot): void {
   const { sales, funnel, orders, stock } = snapshot;
-  replace('totals', renderTotals(sales, funnel));
-  replace('revenue', renderRevenue({ sales, today: dayOf(new Date()), width: widthOf('revenue') }));
-  replace('funnel', renderFunnel(funnel, widthOf('funnel')));
-  replace('products', renderProducts(sales, widthOf('products')));
-  replace('stock', renderStock(stock.products, widthOf('stock')));
-  replace('orders', renderOrders(orders));
+  const today = dayOf(new Date());
+  replace('totals', [sales, funnel], () => renderTotals(sales, funnel));
+  const revenue = { sales, today, width: widthOf('revenue') };
+  replace('revenue', revenue, () => renderRevenue(revenue));
+  const funnelWidth = widthOf('funnel');
+  replace('funnel', [funnel, funnelWidth], () => renderFunnel(funnel, funnelWidth));
+  const productsWidth = widthOf('products');
+  replace('products', [sales, productsWidth], () => renderProducts(sales, productsWidth));
+  const stockWidth = widthOf('stock');
+  replace('stock', [stock, stockWidth], () => renderStock(stock.products, stockWidth));
+  replace('orders', orders, () => renderOrders(orders));
   const info = pageInfo(orders);
   element('page-info').textContent = info.text;
   const previous = element('prev-page') as HTMLButtonElement;
@@ -114,35 +129,49 @@ export function startDashboard(
   });
   resize.observe(element('revenue'));
 
-  status.textContent = 'Connecting…';
-  // The first tick arrives on connecting, which also covers changes between `first` and now.
-  const subscription = api.watch({
-    onTick: () => void refresh(),
-    onLive: () => {
-      status.textContent = 'Live';
-      status.dataset.state = 'live';
-    },
-    onReconnecting: () => {
-      status.textContent = 'Reconnecting…';
-      status.dataset.state = 'offline';
-    },
-    onError: (cause) => {
-      const problem = problemOf(cause);
-      if (problem.kind === 'unauthorized' || problem.kind === 'forbidden')
-        events.onRefused(problem);
-      else {
-        status.textContent = 'Live updates stopped: reload the page';
-        status.dataset.state = 'offline';
-      }
-    },
-  });
+  const say = (text: string, state: 'connecting' | 'live' | 'offline') => {
+    status.textContent = text;
+    status.dataset.state = state;
+  };
+  say('Connecting…', 'connecting');
+  // A stream the browser gave up on (a proxy's 502 while the server restarts) is opened
+  // again, after 1 s, then 2, 4… up to 30 s, until it connects.
+  let retryMs = 1_000;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let subscription: { unsubscribe(): void } | undefined;
+  const watch = () => {
+    // The first tick arrives on connecting, which also covers changes since the last load.
+    subscription = api.watch({
+      onTick: () => void refresh(),
+      onLive: () => {
+        retryMs = 1_000;
+        say('Live', 'live');
+      },
+      onReconnecting: () => say('Reconnecting…', 'offline'),
+      onError: (cause) => {
+        const problem = problemOf(cause);
+        if (problem.kind === 'unauthorized' || problem.kind === 'forbidden') {
+          events.onRefused(problem);
+          return;
+        }
+        subscription?.unsubscribe();
+        if (stopped) return;
+        say('Reconnecting…', 'offline');
+        retry = setTimeout(watch, retryMs);
+        retryMs = Math.min(retryMs * 2, 30_000);
+      },
+    });
+  };
+  watch();
 
+  drawnFrom.clear();
   draw(first);
   return {
     stop() {
       stopped = true;
+      clearTimeout(retry);
       listening.abort();
-      subscription.unsubscribe();
+      subscription?.unsubscribe();
       resize.disconnect();
     },
   };

@@ -7,8 +7,22 @@ const input = (id: string) => document.getElementById(id) as HTMLInputElement;
 
 const isStatus = (value: string): value is OrderStatus => value in statusLabel;
 
+/**
+ * The preset last chosen ("7", "30", "all") while the dates are still its own: applied again
+ * at every read, so "Last 7 days" still ends today once the UTC day has turned.
+ */
+let activePreset: string | undefined;
+
+function choosePreset(days: string | undefined): void {
+  activePreset = days;
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-days]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.days === days));
+  }
+}
+
 /** The filters as the controls show them, or a sentence saying what to fix. */
 export function readFilters(page: number): Filters | string {
+  if (activePreset) applyPreset(activePreset);
   const from = input('from').value || undefined;
   const to = input('to').value || undefined;
   if (from && to && from > to) return '"From" must be on or before "To".';
@@ -32,9 +46,14 @@ function applyPreset(days: string, now = new Date()): void {
 
 /** Calls `onChange` for every edit of the filters; typing in the email box waits a beat. */
 export function watchFilters(onChange: () => void, signal: AbortSignal): void {
-  for (const id of ['from', 'to', 'status']) {
-    document.getElementById(id)!.addEventListener('change', onChange, { signal });
+  for (const id of ['from', 'to']) {
+    const edited = () => {
+      choosePreset(undefined);
+      onChange();
+    };
+    document.getElementById(id)!.addEventListener('change', edited, { signal });
   }
+  document.getElementById('status')!.addEventListener('change', onChange, { signal });
   let typing: ReturnType<typeof setTimeout> | undefined;
   input('email').addEventListener(
     'input',
@@ -58,7 +77,7 @@ export function watchFilters(onChange: () => void, signal: AbortSignal): void {
     button.addEventListener(
       'click',
       () => {
-        applyPreset(button.dataset.days!);
+        choosePreset(button.dataset.days);
         onChange();
       },
       { signal },

@@ -4,6 +4,7 @@
  */
 import { createAnalyticsApi } from './api';
 import { startDashboard } from './dashboard';
+import { readFilters } from './filters';
 import { type Problem, problemOf } from './problems';
 import { forgetToken, storedToken, storeToken } from './token';
 
@@ -30,7 +31,9 @@ async function signIn(token: string, fromForm = false): Promise<void> {
   tokenError.textContent = '';
   const api = createAnalyticsApi(token);
   try {
-    const first = await api.load({ page: 1 });
+    // The filters the controls still show (signed in again after a refused token, say).
+    const filters = readFilters(1);
+    const first = await api.load(typeof filters === 'string' ? { page: 1 } : filters);
     storeToken(token);
     // Focus was in the form now hidden: it moves to the dashboard's first control.
     element('sign-in').hidden = true;
@@ -57,6 +60,15 @@ element('token-form').addEventListener('submit', (event) => {
   const token = tokenInput.value.trim();
   if (!token) {
     showSignIn({ kind: 'other', message: 'Enter the admin token.' });
+    return;
+  }
+  // A header cannot carry them, so the browser would refuse the request as if offline.
+  if (/[^\x20-\x7e\xa0-\xff]/.test(token)) {
+    showSignIn({
+      kind: 'other',
+      message:
+        'The token has a character no token has (a typographic quote, or an invisible one from a copy): paste it again from where the server is configured.',
+    });
     return;
   }
   void signIn(token, true);

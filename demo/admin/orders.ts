@@ -57,7 +57,8 @@ export function renderOrders(report: OrdersReport, locale?: string): Node[] {
                 {},
                 h('time', { datetime: order.createdAt }, time.format(new Date(order.createdAt))),
               ),
-              h('td', {}, h('code', { title: order.orderId }, order.orderId.slice(0, 8))),
+              // Whole, to read and copy (admin.settleShortfall takes it), on phones too.
+              h('td', {}, h('code', { class: 'order-id' }, order.orderId)),
               h('td', {}, order.email),
               h(
                 'td',

@@ -37,7 +37,12 @@ function invalidInputMessage(issues: { path: string; message: string }[]): strin
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to callers, whatever NODE_ENV says.
   isDev: false,
-  sse: { ping: { enabled: true, intervalMs: 15_000 } },
+  // A ping every 15 s; a client that hears nothing for three of them (a connection dropped
+  // without a close: a Wi-Fi change, a NAT timeout, a laptop waking) reconnects.
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 45_000 },
+  },
   errorFormatter({ shape, error }) {
     const { cause } = error;
     const issues =

@@ -1,0 +1,61 @@
+/**
+ * "Last 7 days" picked late in the (UTC) evening, the tab left open and live: after UTC
+ * midnight the range moves with the day, so a sale made after midnight is counted.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, skipE2E } from '../e2e/support/browser';
+import { startTestApp } from '../support/app';
+import { ensureBuilt, paidOrder } from './support/page';
+import { signedIn } from './support/signed-in';
+
+const skip = skipE2E();
+let browser: Browser;
+
+beforeAll(async () => {
+  if (skip) return;
+  ensureBuilt();
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+const DAY = 86_400_000;
+
+describe.skipIf(skip)('date range presets across UTC midnight', () => {
+  it('"Last 7 days" chosen before midnight still counts a sale made after it', async () => {
+    const t = await startTestApp();
+    let page: Page | undefined;
+    try {
+      const todayStart = Math.floor(Date.now() / DAY) * DAY;
+      const today = new Date(todayStart).toISOString().slice(0, 10);
+      page = await signedIn(browser, t.url, { timezoneId: 'Europe/Berlin', locale: 'de-DE' });
+      // The browser's clock: one minute before today's UTC midnight.
+      await page.clock.setFixedTime(new Date(todayStart - 60_000));
+      await page.getByRole('button', { name: 'Last 7 days' }).click();
+      await page.locator('#page-info', { hasText: 'Page 1 of 1' }).waitFor();
+      // Two minutes later it is today, as the server counts days.
+      await page.clock.setFixedTime(new Date(todayStart + 60_000));
+      const refreshed = page.waitForResponse((r) => r.url().includes('analytics.sales'));
+      await paidOrder(t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'after-midnight@example.com');
+      await refreshed;
+      await page.locator('#page-info').waitFor();
+      const api = await t.admin.analytics.sales.query({
+        from: new Date(todayStart - 6 * DAY).toISOString().slice(0, 10),
+        to: today,
+      });
+      expect(api.totals[0]?.revenue).toBe(4500);
+      expect(
+        {
+          to: await page.locator('#to').inputValue(),
+          revenue: await page.locator('#totals').textContent(),
+        },
+        'the preset kept yesterday as its last day: today\'s sale is missing while "Live"',
+      ).toMatchObject({ to: today, revenue: expect.stringContaining('45,00') });
+    } finally {
+      await page?.context().close();
+      await t.close();
+    }
+  }, 60_000);
+});

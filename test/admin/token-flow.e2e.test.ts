@@ -1,0 +1,63 @@
+/**
+ * The token form as owners really use it: a token pasted from a chat or a document (with a
+ * typographic quote or a zero-width space in it) is a wrong token, not a server that is down;
+ * and after signing out and in again, the status dot does not say live before it is.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, skipE2E } from '../e2e/support/browser';
+import { startTestApp, type TestApp } from '../support/app';
+import { ensureBuilt } from './support/page';
+import { ADMIN_TOKEN, open, signedIn, waitForText } from './support/signed-in';
+
+const skip = skipE2E();
+let browser: Browser;
+let t: TestApp;
+
+beforeAll(async () => {
+  if (skip) return;
+  ensureBuilt();
+  browser = await launchChromium();
+  t = await startTestApp();
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+  await browser?.close();
+});
+
+describe.skipIf(skip)('the token form', () => {
+  for (const [what, pasted] of [
+    ['a typographic apostrophe', `${ADMIN_TOKEN}’`],
+    ['a zero-width space', `${ADMIN_TOKEN}\u200b`],
+  ] as const) {
+    it(`a token pasted with ${what} is said to be refused, not the server unreachable`, async () => {
+      let page: Page | undefined;
+      try {
+        page = await open(browser, t.url);
+        // The server is up and answers.
+        expect((await fetch(`${t.url}/healthz`)).ok).toBe(true);
+        await page.getByLabel('Admin token').fill(pasted);
+        await page.getByRole('button', { name: 'Show analytics' }).click();
+        await page.locator('#token-error').filter({ hasText: /\S/ }).waitFor();
+        expect(await page.locator('#token-error').textContent()).not.toContain('cannot be reached');
+      } finally {
+        await page?.context().close();
+      }
+    }, 30_000);
+  }
+
+  it('after signing out and in again, the dot is not green while it still says "Connecting…"', async () => {
+    const page = await signedIn(browser, t.url);
+    try {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      // Live updates that take their time to connect (a slow or buffering proxy).
+      await page.route('**/trpc/analytics.watch**', () => {});
+      await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+      await page.getByRole('button', { name: 'Show analytics' }).click();
+      await waitForText(page, '#live-status', 'Connecting…');
+      expect(await page.locator('#live-status').getAttribute('data-state')).not.toBe('live');
+    } finally {
+      await page.context().close();
+    }
+  }, 30_000);
+});
