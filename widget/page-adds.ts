@@ -22,7 +22,7 @@ export function mainCart(cart: StripeCart, api?: string): StripeCart | undefined
   // no other shop's cart when none has it.
   const all = [...carts].filter((c) => !api || c.api === api);
   return (
-    all.find((c) => c.getClientRects().length) ??
+    all.find((c) => !c.hidden && c.getClientRects().length) ??
     all.find((c) => c.hidden) ??
     all[0] ??
     (api ? undefined : cart)

@@ -430,11 +430,13 @@ export class StripeCart extends LitElement {
   }
 
   #announce(text: string): void {
-    // Re-set even an identical text so screen readers speak it again.
+    // Re-set even an identical text so screen readers speak it again: emptied for a rendered
+    // frame first (the accessibility tree is updated once a frame, so a change undone within
+    // one is never read).
     this._announcement = '';
-    queueMicrotask(() => {
+    setTimeout(() => {
       this._announcement = text;
-    });
+    }, 99);
   }
 
   // ---- checkout ----
@@ -546,6 +548,8 @@ export class StripeCart extends LitElement {
       this._notice = this.#t('orderUnknown');
     }
     this.open();
+    // The panel opens with it already shown: said too, as focus goes to the title.
+    this.#announce(this._notice);
   }
 
   /**
@@ -605,7 +609,12 @@ export class StripeCart extends LitElement {
    * it), and the title stands in for a removed line's controls.
    */
   #focusLater(selector: string): void {
-    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
+    this.updateComplete.then(() => {
+      const target = this.renderRoot.querySelector<HTMLElement>(selector);
+      // Focused already (Enter in the email field): focused again, so it is read again.
+      target?.blur();
+      target?.focus();
+    });
   }
 
   #onDialogKeydown = (event: KeyboardEvent) => {

@@ -23,7 +23,7 @@ export const cartStyles = css`
     font-family: var(--stripe-cart-font, inherit);
     color: var(--_text);
   }
-  :host([hidden]:not([open])), [hidden], :host([hidden]) .trigger { display: none !important; }
+  [hidden], :host([hidden]) .trigger { display: none !important; }
   button, input { font: inherit; color: inherit; }
   :focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; }
   .sr {
