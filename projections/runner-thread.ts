@@ -27,6 +27,9 @@ export interface ProjectionThreadOptions {
   store: SqliteEventStore;
   dbPath: string;
   onError?: (error: unknown) => void;
+  /** The read-model file is locked by another process: the runner waits for it (see runner.ts). */
+  onUnavailable?: (error: unknown, retryInMs: number) => void;
+  onRecovered?: () => void;
   /** Further behind than this many `$all` positions (default 20,000), catch up in a thread of its own. */
   separateCatchUpAfter?: number;
 }
@@ -53,6 +56,7 @@ export async function startProjectionThread(
   const listeners = changeListeners(onError);
   const caughtUp = caughtUpSignal();
   let failure: unknown;
+  let waiting: unknown;
   const fail = (error: unknown) => {
     if (failure !== undefined) return;
     failure = error;
@@ -74,6 +78,14 @@ export async function startProjectionThread(
     let done = false;
     worker.on('message', (message: FromRunnerWorker) => {
       if (message.kind === 'error') return fail(Object.assign(new Error(), message.error));
+      if (message.kind === 'waiting') {
+        waiting = Object.assign(new Error(), message.error);
+        return options.onUnavailable?.(waiting, message.retryInMs);
+      }
+      if (message.kind === 'recovered') {
+        waiting = undefined;
+        return options.onRecovered?.();
+      }
       if (message.kind === 'caughtUp') {
         done = exitWhenCaughtUp;
         return caughtUp.resolve();
@@ -94,7 +106,8 @@ export async function startProjectionThread(
     caughtUp: caughtUp.promise,
     db,
     onChange: listeners.onChange,
-    failure: () => failure,
+    // Waiting for the file's lock, the read models do not move either.
+    failure: () => failure ?? waiting,
     async close() {
       if (closing) return;
       closing = true;

@@ -20,7 +20,10 @@ export type ToRunnerWorker = { kind: 'wake' } | { kind: 'close' };
 export type FromRunnerWorker =
   | { kind: 'caughtUp' }
   | { kind: 'change'; change: ReadModelChange }
-  | { kind: 'error'; error: ThreadError };
+  | { kind: 'error'; error: ThreadError }
+  /** Waiting for the read-model file's lock (then `recovered`), not stopped. */
+  | { kind: 'waiting'; error: ThreadError; retryInMs: number }
+  | { kind: 'recovered' };
 
 /** An error as it crosses threads: a structured clone would drop what a subclass adds, or fail on its cause. */
 export interface ThreadError {
@@ -35,14 +38,18 @@ const post = (message: FromRunnerWorker) => port.postMessage(message);
 
 // Live, it reads a few new events at a time: a small page cache will do.
 const store = SqliteEventStore.open(storePath, { cacheMb: 1 });
+const threadError = (error: unknown): ThreadError => {
+  const { name, message, stack } =
+    error instanceof Error ? error : new Error(`Projection runner failed: ${String(error)}`);
+  return { name, message, stack };
+};
 const runner = await startProjectionRunner({
   store,
   dbPath,
-  onError: (error) => {
-    const { name, message, stack } =
-      error instanceof Error ? error : new Error(`Projection runner failed: ${String(error)}`);
-    post({ kind: 'error', error: { name, message, stack } });
-  },
+  onError: (error) => post({ kind: 'error', error: threadError(error) }),
+  onUnavailable: (error, retryInMs) =>
+    post({ kind: 'waiting', error: threadError(error), retryInMs }),
+  onRecovered: () => post({ kind: 'recovered' }),
 });
 runner.onChange((change) => post({ kind: 'change', change }));
 const stop = async () => {

@@ -42,6 +42,30 @@ export interface ProjectionRunnerOptions {
    * time, instead of stopping. For a server; a one-off catch-up had better stop and say so.
    */
   onUnavailable?: (error: unknown, retryInMs: number) => void;
+  /** The store, or the read-model file, answers again after `onUnavailable`. */
+  onRecovered?: () => void;
+}
+
+/**
+ * Another process holds the read-model file's write lock past the busy timeout (a second
+ * server's runner, an operator's sqlite3 shell, a backup): a wait, not a failure.
+ */
+const isLocked = (error: unknown) =>
+  /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown } | null)?.code));
+
+const LOCKED = 'The read-model file is locked by another process';
+
+/** Whether `onUnavailable` was told of a locked read-model file (its error may have crossed threads). */
+export const isReadModelsLocked = (error: unknown) =>
+  error instanceof Error && error.message.startsWith(LOCKED);
+
+/** Thrown by a commit that found the read-model file locked, its batch kept to commit later. */
+class ReadModelsLockedError extends Error {
+  constructor(cause: unknown) {
+    super(`${LOCKED}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
 }
 
 /** Waits before subscribing again after the store failed: doubling, up to 5 s. */
@@ -199,7 +223,16 @@ export async function startProjectionRunner(
         events: (stored?.events ?? 0) + events.length,
         eventId: batch.eventId,
       };
-      const outcome = readModels.commit(stored?.position, checkpoint);
+      let outcome: ReturnType<typeof readModels.commit>;
+      try {
+        outcome = readModels.commit(stored?.position, checkpoint);
+      } catch (error) {
+        if (!isLocked(error)) throw error;
+        // The commit dropped the cached rows: they are made again from the file and these
+        // events, in order, so the events that come meanwhile apply on top of them.
+        for (const { event } of events) projector.apply(event);
+        throw new ReadModelsLockedError(error);
+      }
       if (outcome.ok) {
         stored = checkpoint;
         return;
@@ -211,11 +244,34 @@ export async function startProjectionRunner(
     }
   };
 
+  /** While the file is locked: when to try to commit again, and how many tries have failed. */
+  let lockedUntil = 0;
+  let lockedTries = 0;
+  let lockTimer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     flushScheduled = false;
-    if (pending.count === 0) return;
+    if (pending.count === 0 || performance.now() < lockedUntil) return;
     const batch = pending;
-    commit(batch);
+    try {
+      commit(batch);
+    } catch (error) {
+      if (!(error instanceof ReadModelsLockedError)) throw error;
+      // Each try blocks this thread for the busy timeout: tried again later, not per event.
+      const wait = resubscribeDelay(lockedTries++);
+      lockedUntil = performance.now() + wait;
+      unavailable = error;
+      options.onUnavailable?.(error, wait);
+      lockTimer = setTimeout(() => {
+        lockedUntil = 0;
+        if (!closed) liveFlush();
+      }, wait);
+      return;
+    }
+    if (lockedTries > 0) {
+      lockedTries = 0;
+      unavailable = undefined;
+      options.onRecovered?.();
+    }
     appliedSinceStart += batch.count;
     pending = newBatch(batch.position);
     if (!live && options.onProgress) {
@@ -305,7 +361,10 @@ export async function startProjectionRunner(
       try {
         for await (const message of subscription) {
           if (failure !== undefined || !handle(message)) return;
-          unavailable = undefined;
+          if (unavailable !== undefined && lockedTries === 0) {
+            unavailable = undefined;
+            options.onRecovered?.();
+          }
           failures = 0;
         }
         // A subscription the store ended by itself (not our close) is an outage too.
@@ -341,6 +400,7 @@ export async function startProjectionRunner(
       if (closed) return;
       closed = true;
       clearTimeout(pauseTimer);
+      clearTimeout(lockTimer);
       wakeFromPause?.();
       await subscription.close();
       await loop;

@@ -16,7 +16,7 @@ import {
   staleOpenOrders,
 } from '../projections/checkout-queries';
 import { stockReport } from '../projections/queries';
-import { startProjectionRunner } from '../projections/runner';
+import { isReadModelsLocked, startProjectionRunner } from '../projections/runner';
 import { startProjectionThread } from '../projections/runner-thread';
 import { readModelsPathIn } from '../projections/schema';
 import { AfterReply } from './after-reply';
@@ -220,8 +220,15 @@ async function startOn(
     dbPath: readModelsPath,
     onError: (error: unknown) => log.error({ err: error }, 'projection runner stopped'),
     // A restart or a leader change of EventStoreDB: the read models wait, then go on.
+    // Or the read-model file locked by another process past its busy timeout.
     onUnavailable: (error: unknown, retryInMs: number) =>
-      log.warn({ err: error, retryInMs }, 'event store unavailable: read models wait for it'),
+      log.warn(
+        { err: error, retryInMs },
+        isReadModelsLocked(error)
+          ? 'read-model file locked by another process: read models wait for it'
+          : 'event store unavailable: read models wait for it',
+      ),
+    onRecovered: () => log.info('read models go on'),
   };
   // On the embedded store the runner gets a thread of its own (see runner-thread.ts).
   const readModels =
