@@ -154,16 +154,16 @@ export class StripeGateway {
         idempotencyKey: `checkout-${request.orderId}`,
       }),
     );
-    return toSessionFacts(session);
+    return sessionFrom(session);
   }
 
   async retrieveCheckoutSession(sessionId: string): Promise<SessionFacts> {
-    return toSessionFacts(await this.call(() => this.stripe.checkout.sessions.retrieve(sessionId)));
+    return sessionFrom(await this.call(() => this.stripe.checkout.sessions.retrieve(sessionId)));
   }
 
   /** Ends an open session at Stripe, so it can no longer be paid; refused unless it is open. */
   async expireCheckoutSession(sessionId: string): Promise<SessionFacts> {
-    return toSessionFacts(await this.call(() => this.stripe.checkout.sessions.expire(sessionId)));
+    return sessionFrom(await this.call(() => this.stripe.checkout.sessions.expire(sessionId)));
   }
 
   /** Verifies `Stripe-Signature` over the exact raw bytes Stripe sent; throws WebhookSignatureError. */
@@ -222,6 +222,22 @@ export class StripeGateway {
       throw error;
     }
   }
+}
+
+/**
+ * An API reply read as a session, checked first as a webhook's is: a reply that is no
+ * Checkout Session (a proxy's page, a changed API) is Stripe not answering, so the checkout
+ * fails cleanly and gives its stock back rather than answering 500 with the stock held.
+ */
+function sessionFrom(reply: Stripe.Checkout.Session): SessionFacts {
+  const checked = SessionShape.safeParse(reply);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new StripeUnavailableError(
+      `Stripe answered with no Checkout Session (${issue.path.join('.') || 'the body'}: ${issue.message})`,
+    );
+  }
+  return toSessionFacts(reply);
 }
 
 function toSessionFacts(session: Stripe.Checkout.Session): SessionFacts {
