@@ -292,10 +292,21 @@ export async function buildHttpServer(
 
   // A stopped projection runner leaves the read models, the sweep and the hold caps on old
   // figures: monitoring must see it. Its cause is logged, not shown to whoever asks here.
+  // Until the read models have caught up with the store, the shop shows old stock: a load
+  // balancer should send shoppers elsewhere meanwhile.
+  let caughtUp = false;
+  services.readModels.caughtUp.then(
+    () => {
+      caughtUp = true;
+    },
+    () => {}, // a failure is said below
+  );
   app.get('/healthz', async (_request, reply) => {
     const problem = services.store.failure?.()
       ? 'the event store cannot append (its writer thread stopped): restart the server; see the log'
-      : services.readModels.failure() && 'the read models stopped: see the log';
+      : services.readModels.failure()
+        ? 'the read models stopped: see the log'
+        : !caughtUp && 'the read models are catching up with the event store';
     return problem ? reply.code(503).send({ ok: false, problem }) : { ok: true };
   });
   app.get('/metrics', async (_request, reply) =>

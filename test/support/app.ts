@@ -49,6 +49,11 @@ export interface TestAppOptions {
   now?: () => Date;
   /** Where the server's log lines go, at env.LOG_LEVEL (silent unless given). */
   logTo?: AppOptions['logTo'];
+  /**
+   * Return as soon as the server listens, before its read models have caught up (by default
+   * it returns once they have, as a test expects of a ready server: /healthz answers ok).
+   */
+  listening?: boolean;
 }
 
 /** A plain €10.00 product named after its sku, for a test's own stock situation. */
@@ -145,6 +150,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.logTo && { logTo: options.logTo }),
   });
   sandbox.setWebhookUrl(`${app.url}/webhooks/stripe`);
+  if (!options.listening) await app.services.readModels.caughtUp.catch(() => {});
   return {
     app,
     sandbox,

@@ -1,6 +1,7 @@
 /**
- * Runs `server/main.ts` as a separate OS process (as production does) and resolves
- * once it listens. Used to prove guarantees that must hold across processes.
+ * Runs `server/main.ts` as a separate OS process (as production does) and resolves once it
+ * listens and its read models have caught up (/healthz no longer says they are catching up),
+ * as a test expects of a ready server. Used to prove guarantees that must hold across processes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -58,13 +59,16 @@ export function startServerProcess(
       void stop('SIGKILL');
       reject(new Error(`server process did not start within 20 s:\n${output}`));
     }, 20_000);
+    let listening = false;
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const url = output.match(/listening on (http:\/\/\S+)/)?.[1];
-      if (url) {
+      if (!url || listening) return;
+      listening = true;
+      void caughtUp(url).then(() => {
         clearTimeout(timer);
         resolve({ url, child, stop, output: () => output });
-      }
+      });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -73,4 +77,16 @@ export function startServerProcess(
       reject(new Error(`server process exited (${code}) before listening:\n${output}`));
     });
   });
+}
+
+/** Resolves once /healthz no longer says the read models are catching up (polled every 50 ms). */
+async function caughtUp(url: string): Promise<void> {
+  for (;;) {
+    const answer = await fetch(`${url}/healthz`).then(
+      (response) => response.text(),
+      () => '',
+    );
+    if (!answer.includes('catching up')) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
