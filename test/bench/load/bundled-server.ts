@@ -50,6 +50,7 @@ export async function startBundledServer(
       ...env,
     },
     mainFile,
+    'listening',
   );
   return { url: server.url, pid: server.child.pid!, stop: () => server.stop() };
 }

@@ -54,6 +54,7 @@ export function startBenchServer(
       ...env,
     },
     main,
+    'listening',
   );
 }
 
