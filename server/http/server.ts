@@ -149,6 +149,11 @@ export async function buildHttpServer(
     // body's first bytes and stops holds a socket no route or limiter ever sees. Responses,
     // SSE streams included, are not affected.
     requestTimeout: 30_000,
+    // A response the client does not read (its socket makes no progress) is closed after
+    // this, as is any connection silent as long: otherwise one address could hold thousands
+    // of sockets and run the process out of file descriptors. Longer than a checkout.start
+    // waiting on Stripe (two tries of STRIPE_TIMEOUT_MS); live streams ping every 15 s.
+    connectionTimeout: Math.max(60_000, 2 * services.config.stripe.timeoutMs + 15_000),
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },
     trustProxy: services.config.trustProxy,
@@ -173,6 +178,16 @@ export async function buildHttpServer(
   app.addHook('onRequest', (request, reply, done) => {
     secure(request, reply);
     done();
+  });
+
+  // tRPC's plugin hands multipart bodies to tRPC whole, past bodyLimit; no procedure takes one.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (
+      request.url.startsWith('/trpc') &&
+      request.headers['content-type']?.startsWith('multipart/')
+    )
+      reply.code(415).send({ error: 'The API takes JSON, not multipart bodies' });
+    else done();
   });
 
   const refusedOrigins = new RefusedOrigins(services.config, services.log);

@@ -314,16 +314,65 @@ describe(`live updates per client (MAX_STREAMS_PER_CLIENT=${MAX_STREAMS})`, () =
   });
 });
 
-describe('a request that stops arriving', () => {
-  // Node closes such a request when its check (every 30 s) finds it late: too slow for a test
-  // of the behaviour, so this checks the setting that makes it happen.
-  it('is given 30 s to arrive whole, then closed', async () => {
+describe('a request that stops arriving, or a client that stops reading', () => {
+  // Node closes such a request when its check (every 30 s) finds it late, and a socket that
+  // makes no progress once its timeout has passed: too slow for a test of the behaviour, so
+  // this checks the settings that make it happen.
+  it('is given 30 s to arrive whole, and a connection 60 s without progress, then closed', async () => {
     const http = await buildHttpServer(t.app.services, { widgetDir: '/nonexistent' });
     try {
       await http.ready();
       expect(http.server.requestTimeout).toBe(30_000);
+      // Longer than a checkout.start's two tries at Stripe (10 s each by default).
+      expect(http.server.timeout).toBe(60_000);
     } finally {
       await http.close();
     }
+  });
+});
+
+describe('a multipart body on the API', () => {
+  /** POSTs a multipart body of about `bytes`; the status, and whether all of it was sent by then. */
+  function postMultipart(path: string, bytes: number) {
+    const chunk = Buffer.alloc(64 * 1024, 97);
+    const chunks = Math.ceil(bytes / chunk.length);
+    return new Promise<{ status: number; sentWhole: boolean }>((resolve) => {
+      let written = 0;
+      let sentWhole = false;
+      const request = http.request(`${t.url}${path}`, {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': chunks * chunk.length,
+        },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0, sentWhole });
+        request.destroy();
+      });
+      // Closed on us while we were still sending: refused before it was read.
+      request.on('error', () => resolve({ status: -1, sentWhole }));
+      const write = () => {
+        while (written < chunks) {
+          written++;
+          if (!request.write(chunk)) {
+            request.once('drain', write);
+            return;
+          }
+        }
+        sentWhole = true;
+        request.end();
+      };
+      write();
+    });
+  }
+
+  // tRPC's own parser would hand it to tRPC whole, past the 64 KB limit JSON has.
+  it('is refused with 415 before it is read, whatever its size', async () => {
+    const answer = await postMultipart('/trpc/checkout.start', 32 * 1024 * 1024);
+    expect(answer).toEqual({ status: 415, sentWhole: false });
+    expect((await postMultipart('/trpc/order.cancel', 100)).status).toBe(415);
   });
 });
