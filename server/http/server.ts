@@ -16,6 +16,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { AppendsFailingError } from '../eventstore/instrumented';
 import type { Services } from '../services';
 import { clientKey } from './client-key';
 import { RefusedOrigins } from './refused-origins';
@@ -317,8 +318,11 @@ export async function buildHttpServer(
     () => {}, // a failure is said below
   );
   app.get('/healthz', async (_request, reply) => {
-    const problem = services.store.failure?.()
-      ? 'the event store cannot append (its writer thread stopped): restart the server; see the log'
+    const storeFailure = services.store.failure?.();
+    const problem = storeFailure
+      ? storeFailure instanceof AppendsFailingError
+        ? `the event store refuses appends (${storeFailure.message}): see the log`
+        : 'the event store cannot append (its writer thread stopped): restart the server; see the log'
       : services.readModels.failure()
         ? 'the read models stopped: see the log'
         : !caughtUp && 'the read models are catching up with the event store';
