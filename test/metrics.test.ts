@@ -1,6 +1,7 @@
 /**
  * `GET /metrics` tells tRPC procedures apart (a slow checkout.start is not hidden among
- * catalog reads), with labels from the server's own list, never from the caller's text.
+ * catalog reads), with labels from the server's own list, never from the caller's text; and
+ * says what /healthz says, for alerting.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestApp } from './support/app';
@@ -30,4 +31,20 @@ it('labels HTTP requests with the procedure called: a known name, batch or unkno
   expect(text).toMatch(counted('batch'));
   expect(text).not.toContain('made_up');
   expect(text).toMatch(/route="\/healthz",procedure="",status="200"\} 1$/m);
+});
+
+it('says in stripe_cart_healthy what /healthz says, for alerting: 1 when ok, 0 while it answers 503', async () => {
+  const healthy = async () =>
+    (await (await fetch(`${t.url}/metrics`)).text()).match(/^stripe_cart_healthy (\d)$/m)?.[1];
+  expect(await healthy()).toBe('1');
+  const { readModels } = t.app.services;
+  const failure = readModels.failure;
+  readModels.failure = () => new Error('stopped on a malformed event');
+  try {
+    expect(await healthy()).toBe('0');
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(503);
+  } finally {
+    readModels.failure = failure;
+  }
+  expect(await healthy()).toBe('1');
 });

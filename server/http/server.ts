@@ -16,6 +16,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { Gauge } from 'prom-client';
 import { AppendsFailingError } from '../eventstore/instrumented';
 import type { Services } from '../services';
 import { clientKey } from './client-key';
@@ -317,16 +318,31 @@ export async function buildHttpServer(
     },
     () => {}, // a failure is said below
   );
-  app.get('/healthz', async (_request, reply) => {
+  /** What keeps the service from serving current figures and taking orders; '' when nothing. */
+  const healthProblem = (): string => {
     const storeFailure = services.store.failure?.();
-    const problem = storeFailure
-      ? storeFailure instanceof AppendsFailingError
-        ? `the event store refuses appends (${storeFailure.message}): see the log`
-        : 'the event store cannot append (its writer thread stopped): restart the server; see the log'
-      : services.readModels.failure()
-        ? 'the read models stopped: see the log'
-        : !caughtUp && 'the read models are catching up with the event store';
+    if (storeFailure instanceof AppendsFailingError)
+      return `the event store refuses appends (${storeFailure.message}): see the log`;
+    if (storeFailure)
+      return 'the event store cannot append (its writer thread stopped): restart the server; see the log';
+    if (services.readModels.failure()) return 'the read models stopped: see the log';
+    return caughtUp ? '' : 'the read models are catching up with the event store';
+  };
+  app.get('/healthz', async (_request, reply) => {
+    const problem = healthProblem();
     return problem ? reply.code(503).send({ ok: false, problem }) : { ok: true };
+  });
+  // The same for alerting from /metrics, read at each scrape. (A second server built on the
+  // same services, as tests do, takes the gauge over.)
+  const { registry } = services.metrics;
+  registry.removeSingleMetric('stripe_cart_healthy');
+  new Gauge({
+    name: 'stripe_cart_healthy',
+    help: '1 when /healthz answers ok; 0 while it answers 503 (the read models stopped, waiting or catching up, or appends failing)',
+    registers: [registry],
+    collect() {
+      this.set(healthProblem() ? 0 : 1);
+    },
   });
   app.get('/metrics', async (_request, reply) =>
     reply
