@@ -21,7 +21,14 @@ const OUTCOMES: Record<string, StripeOutcome> = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Refused webhooks are said at most once in this long, with how many came since. */
+const REFUSALS_EVERY_MS = 10_000;
+
 export async function webhookRoute(app: FastifyInstance, services: Services): Promise<void> {
+  // A wrong secret after a rotation says so at once; a flood of forged events (which the
+  // refusals metric counts) writes a line now and then, not one each.
+  let lastSaid = Number.NEGATIVE_INFINITY;
+  let unsaid = 0;
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
@@ -45,7 +52,16 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         const unsigned = error instanceof WebhookSignatureError;
         if (unsigned || error instanceof MalformedWebhookError) {
           services.metrics.webhooks.labels('unverified', 'refused').inc();
-          request.log.warn({ reason: error.message }, 'webhook refused');
+          const now = performance.now();
+          if (now - lastSaid < REFUSALS_EVERY_MS) unsaid++;
+          else {
+            request.log.warn(
+              { reason: error.message, alsoRefusedSince: unsaid },
+              'webhook refused',
+            );
+            lastSaid = now;
+            unsaid = 0;
+          }
           const what = unsigned ? 'Webhook signature verification failed' : 'Malformed webhook';
           return reply.code(400).send({ error: `${what}: ${error.message}` });
         }
