@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import {
   type AppendOptions,
@@ -43,6 +44,7 @@ export interface SqliteStoreOptions extends SqliteOptions {
 
 /** How often live subscribers look for commits made by other processes (same-process appends wake them at once). */
 const POLL_INTERVAL_MS = 20;
+const FILE_CHECK_MS = 2_000;
 const NO_LIMIT = -1;
 const MAX_STREAM_READS = 16;
 
@@ -86,6 +88,9 @@ export class SqliteEventStore implements EventStore {
   private writer: SqliteWriterThread | undefined;
   private dataVersion: unknown;
   private closed = false;
+  /** Set once the file this store has open is no longer the one at its path. */
+  private fileGone: StoreFileGoneError | undefined;
+  private fileWatch: NodeJS.Timeout | undefined;
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = prepareStatements(db);
@@ -120,7 +125,27 @@ export class SqliteEventStore implements EventStore {
     if (writerThread) {
       store.writer = new SqliteWriterThread(path, sqlite, () => store.committed());
     }
+    store.watchFile(path);
     return store;
+  }
+
+  /**
+   * A file deleted or replaced under a running store (a cleanup script, a restore, a volume
+   * remounted) keeps taking appends into an unlinked inode, lost at the next start: checked
+   * every 2 s, after which appends are refused and failure() says why.
+   */
+  private watchFile(path: string): void {
+    const opened = statSync(path, { throwIfNoEntry: false });
+    if (!opened) return; // ':memory:'
+    this.fileWatch = setInterval(() => {
+      const now = statSync(path, { throwIfNoEntry: false });
+      if (now?.ino === opened.ino && now.dev === opened.dev) return;
+      this.fileGone = new StoreFileGoneError(
+        `${path} was deleted or replaced while the server ran: appends are refused (they would be lost); restart the server`,
+      );
+      clearInterval(this.fileWatch);
+    }, FILE_CHECK_MS);
+    this.fileWatch.unref();
   }
 
   append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
@@ -137,7 +162,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   failure(): Error | undefined {
-    return this.writer?.failure;
+    return this.writer?.failure ?? this.fileGone;
   }
 
   /** `append` for events already checked and serialised (by `append`, or by the thread that hands them to the writer thread). */
@@ -147,6 +172,7 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('The event store is closed'));
+    if (this.fileGone) return Promise.reject(this.fileGone);
     if (this.writer) return this.writer.append(stream, events, expected);
     return new Promise((resolve, reject) => {
       this.queue.push({ stream, events, expected, resolve, reject });
@@ -270,6 +296,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are written, not dropped.
     this.flush();
     this.closed = true;
+    clearInterval(this.fileWatch);
     await this.writer?.close();
     for (const subscription of [...this.subscriptions]) await subscription.close();
     this.stopPolling();
@@ -355,6 +382,11 @@ export class SqliteEventStore implements EventStore {
     clearInterval(this.poller);
     this.poller = undefined;
   }
+}
+
+/** The store's file is no longer the one at its path (see `watchFile`). */
+export class StoreFileGoneError extends Error {
+  override readonly name = 'StoreFileGoneError';
 }
 
 function boundary(value: bigint | 'start' | 'end'): bigint {

@@ -18,6 +18,7 @@ import Fastify, {
 } from 'fastify';
 import { Gauge } from 'prom-client';
 import { AppendsFailingError } from '../eventstore/instrumented';
+import { StoreFileGoneError } from '../eventstore/sqlite';
 import type { Services } from '../services';
 import { clientKey } from './client-key';
 import { RefusedOrigins } from './refused-origins';
@@ -323,6 +324,8 @@ export async function buildHttpServer(
     const storeFailure = services.store.failure?.();
     if (storeFailure instanceof AppendsFailingError)
       return `the event store refuses appends (${storeFailure.message}): see the log`;
+    if (storeFailure instanceof StoreFileGoneError)
+      return "the event store's file was deleted or replaced while the server ran: restart the server";
     if (storeFailure)
       return 'the event store cannot append (its writer thread stopped): restart the server; see the log';
     if (services.readModels.failure()) return 'the read models stopped: see the log';
