@@ -100,10 +100,12 @@ const paidWithAFractionalAmount: Answer = (sessionId) => ({
 it.each([
   ['is busy with the session (409)', busy, 'warn'],
   ['answers with the session of another order', anotherOrders, 'error'],
+  // No Checkout Session as Stripe makes them: read as Stripe not answering, as a webhook
+  // with it is refused as malformed (the gateway checks both against one shape).
   [
     'reports a payment the order cannot store (a fractional amount)',
     paidWithAFractionalAmount,
-    'error',
+    'warn',
   ],
 ] as const)(
   'when Stripe %s, the success page shows the status the server has and the log says why',
