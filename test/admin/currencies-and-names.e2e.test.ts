@@ -2,16 +2,15 @@
  * One shop selling in JPY, KWD and EUR, with a product name that is markup: every figure is
  * shown in its own currency with its own minor unit, and the name stays text.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../server/catalog/catalog-file';
-import { launchChromium, skipE2E } from '../e2e/support/browser';
+import { skipE2E } from '../e2e/support/browser';
 import { startTestApp, type TestApp } from '../support/app';
-import { ensureBuilt, paidOrder } from './support/page';
-import { signedIn, waitForText } from './support/signed-in';
+import { adminInChromium, paidOrder, signedIn, waitForText } from './support/page';
 
 const skip = skipE2E();
-let browser: Browser;
+const chromium = adminInChromium();
 let t: TestApp;
 
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
@@ -47,8 +46,6 @@ const catalog: CatalogEntry[] = [
 
 beforeAll(async () => {
   if (skip) return;
-  ensureBuilt();
-  browser = await launchChromium();
   t = await startTestApp({ catalog });
   await paidOrder(t, [{ sku: 'TOKYO-1', quantity: 2 }], 'jp@example.com');
   await paidOrder(t, [{ sku: 'KUWAIT-1', quantity: 1 }], 'kw@example.com');
@@ -56,14 +53,13 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-  await browser?.close();
 });
 
 describe.skipIf(skip)('several currencies and hostile names', () => {
   it('shows each currency with its own minor unit, and names as text', async () => {
     let page: Page | undefined;
     try {
-      page = await signedIn(browser, t.url);
+      page = await signedIn(chromium.browser, t.url);
       await waitForText(page, '#totals [data-currency="kwd"]', 'KWD');
       expect(await page.locator('#totals [data-currency="jpy"] dd').first().textContent()).toBe(
         '¥3,000',

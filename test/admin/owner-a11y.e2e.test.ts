@@ -3,17 +3,15 @@
  * to read and copy, not a hover title; a live update that changes nothing in a table
  * leaves that table alone, so a screen reader's place in it is kept.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../server/catalog/catalog-file';
-import { launchChromium, skipE2E } from '../e2e/support/browser';
-import { startTestApp, type TestApp, testCatalog } from '../support/app';
+import { skipE2E } from '../e2e/support/browser';
+import { ADMIN_TOKEN, startTestApp, type TestApp, testCatalog } from '../support/app';
 import { checkout } from '../support/orders';
-import { ensureBuilt, paidOrder } from './support/page';
-import { ADMIN_TOKEN, signedIn, waitForText } from './support/signed-in';
+import { adminInChromium, paidOrder, signedIn, waitForText } from './support/page';
 
 const skip = skipE2E();
-let browser: Browser;
+const chromium = adminInChromium();
 let t: TestApp;
 
 const LONG = 'Maradona 1986 Mexico World Cup quarter-final shirt, signed, with certificate';
@@ -32,20 +30,17 @@ const catalog: CatalogEntry[] = [
 
 beforeAll(async () => {
   if (skip) return;
-  ensureBuilt();
-  browser = await launchChromium();
   t = await startTestApp({ catalog });
   await paidOrder(t, [{ sku: 'MARADONA-1986', quantity: 1 }], 'first@example.com');
   await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'browsing@example.com');
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-  await browser?.close();
 });
 
 describe.skipIf(skip)('analytics page, keyboard and screen reader', () => {
   it('on a phone (no hover), the full order id, needed for admin.settleShortfall, can be read', async () => {
-    const page = await signedIn(browser, t.url, {
+    const page = await signedIn(chromium.browser, t.url, {
       viewport: { width: 390, height: 844 },
       hasTouch: true,
       isMobile: true,
@@ -67,7 +62,7 @@ describe.skipIf(skip)('analytics page, keyboard and screen reader', () => {
   }, 60_000);
 
   it('a live update that changes no order leaves the orders table (and the reader in it) alone', async () => {
-    const page = await signedIn(browser, t.url);
+    const page = await signedIn(chromium.browser, t.url);
     try {
       await waitForText(page, '#page-info', '2 orders');
       await page.evaluate(() => {
@@ -99,7 +94,7 @@ describe.skipIf(skip)('analytics page, keyboard and screen reader', () => {
 
 describe.skipIf(skip)('signing in again with filters set', () => {
   it('shows figures for the filters the controls show, even before live updates connect', async () => {
-    const page = await signedIn(browser, t.url);
+    const page = await signedIn(chromium.browser, t.url);
     try {
       await page.locator('#status').selectOption('paid');
       await waitForText(page, '#page-info', '· 1 order');

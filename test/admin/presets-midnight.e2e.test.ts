@@ -2,24 +2,14 @@
  * "Last 7 days" picked late in the (UTC) evening, the tab left open and live: after UTC
  * midnight the range moves with the day, so a sale made after midnight is counted.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, skipE2E } from '../e2e/support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { skipE2E } from '../e2e/support/browser';
 import { startTestApp } from '../support/app';
-import { ensureBuilt, paidOrder } from './support/page';
-import { signedIn } from './support/signed-in';
+import { adminInChromium, paidOrder, signedIn } from './support/page';
 
 const skip = skipE2E();
-let browser: Browser;
-
-beforeAll(async () => {
-  if (skip) return;
-  ensureBuilt();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = adminInChromium();
 
 const DAY = 86_400_000;
 
@@ -30,7 +20,10 @@ describe.skipIf(skip)('date range presets across UTC midnight', () => {
     try {
       const todayStart = Math.floor(Date.now() / DAY) * DAY;
       const today = new Date(todayStart).toISOString().slice(0, 10);
-      page = await signedIn(browser, t.url, { timezoneId: 'Europe/Berlin', locale: 'de-DE' });
+      page = await signedIn(chromium.browser, t.url, {
+        timezoneId: 'Europe/Berlin',
+        locale: 'de-DE',
+      });
       // The browser's clock: one minute before today's UTC midnight.
       await page.clock.setFixedTime(new Date(todayStart - 60_000));
       await page.getByRole('button', { name: 'Last 7 days' }).click();

@@ -3,28 +3,18 @@
  * say it is reconnecting, come back live and show what was paid meanwhile; with another
  * ADMIN_TOKEN it must send the owner back to the token form saying why.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../demo/sandbox';
-import { launchChromium, skipE2E } from '../e2e/support/browser';
+import { skipE2E } from '../e2e/support/browser';
 import { startTestApp, type TestApp } from '../support/app';
 import { freePort } from '../support/free-port';
-import { ensureBuilt, paidOrder } from './support/page';
-import { signedIn, waitForText } from './support/signed-in';
+import { adminInChromium, paidOrder, signedIn, waitForText } from './support/page';
 
 const skip = skipE2E();
-let browser: Browser;
+const chromium = adminInChromium();
 
-beforeAll(async () => {
-  if (skip) return;
-  ensureBuilt();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function restartable(env: Record<string, string> = {}) {
+async function restartable() {
   const sandbox = await startSandbox({ retryInitialDelayMs: 20, asyncDelayMs: 50 });
   const port = String(await freePort());
   const first = await startTestApp({ sharedSandbox: sandbox, env: { PORT: port } });
@@ -38,7 +28,7 @@ async function restartable(env: Record<string, string> = {}) {
       current = await startTestApp({
         sharedSandbox: sandbox,
         dataDir: first.dataDir,
-        env: { PORT: port, ...env, ...extra },
+        env: { PORT: port, ...extra },
       });
       return current;
     },
@@ -49,31 +39,35 @@ async function restartable(env: Record<string, string> = {}) {
   };
 }
 
+type Restartable = Awaited<ReturnType<typeof restartable>>;
+
+/** A server with one sale, its page signed in and showing it; `run` restarts it. */
+async function withLivePage(run: (server: Restartable, page: Page) => Promise<void>) {
+  const server = await restartable();
+  let page: Page | undefined;
+  try {
+    await paidOrder(server.t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'a@example.com');
+    page = await signedIn(chromium.browser, server.t.url);
+    await waitForText(page, '#totals [data-currency="eur"]', '€45.00');
+    await run(server, page);
+  } finally {
+    await page?.context().close();
+    await server.close();
+  }
+}
+
 describe.skipIf(skip)('analytics page across a server restart', () => {
   it('with another ADMIN_TOKEN after the restart, sends the owner back to the token form', async () => {
-    const server = await restartable();
-    let page: Page | undefined;
-    try {
-      await paidOrder(server.t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'a@example.com');
-      page = await signedIn(browser, server.t.url);
-      await waitForText(page, '#totals [data-currency="eur"]', '€45.00');
+    await withLivePage(async (server, page) => {
       await server.restart({ ADMIN_TOKEN: 'another-admin-token-9876543210' });
       // The page's own comment (dashboard.ts) promises this for a changed ADMIN_TOKEN.
       await page.locator('#sign-in').waitFor({ state: 'visible', timeout: 20_000 });
       await waitForText(page, '#token-error', 'UNAUTHORIZED');
-    } finally {
-      await page?.context().close();
-      await server.close();
-    }
+    });
   }, 60_000);
 
   it('with the same ADMIN_TOKEN, says it reconnects, comes back live, and shows new payments', async () => {
-    const server = await restartable();
-    let page: Page | undefined;
-    try {
-      await paidOrder(server.t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'a@example.com');
-      page = await signedIn(browser, server.t.url);
-      await waitForText(page, '#totals [data-currency="eur"]', '€45.00');
+    await withLivePage(async (server, page) => {
       const statuses: string[] = [];
       await page.exposeFunction('recordStatus', (text: string) => statuses.push(text));
       await page.evaluate(() => {
@@ -89,19 +83,11 @@ describe.skipIf(skip)('analytics page across a server restart', () => {
       expect(statuses).toContain('Reconnecting…');
       await paidOrder(server.t, [{ sku: 'BAGGIO-1994', quantity: 2 }], 'b@example.com');
       await waitForText(page, '#totals [data-currency="eur"]', '€135.00');
-    } finally {
-      await page?.context().close();
-      await server.close();
-    }
+    });
   }, 60_000);
 
   it('behind a proxy that answers 502 while the server restarts, comes back live by itself', async () => {
-    const server = await restartable();
-    let page: Page | undefined;
-    try {
-      await paidOrder(server.t, [{ sku: 'BAGGIO-1994', quantity: 1 }], 'a@example.com');
-      page = await signedIn(browser, server.t.url);
-      await waitForText(page, '#totals [data-currency="eur"]', '€45.00');
+    await withLivePage(async (server, page) => {
       // What nginx or any load balancer answers while the server behind it is down.
       let upstreamDown = true;
       let refusedStreams = 0;
@@ -129,9 +115,6 @@ describe.skipIf(skip)('analytics page across a server restart', () => {
         'one 502 on reconnecting ends live updates for good',
       ).toEqual({ live: true, status: 'Live' });
       await waitForText(page, '#totals [data-currency="eur"]', '€135.00');
-    } finally {
-      await page?.context().close();
-      await server.close();
-    }
+    });
   }, 90_000);
 });

@@ -3,26 +3,22 @@
  * typographic quote or a zero-width space in it) is a wrong token, not a server that is down;
  * and after signing out and in again, the status dot does not say live before it is.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, skipE2E } from '../e2e/support/browser';
-import { startTestApp, type TestApp } from '../support/app';
-import { ensureBuilt } from './support/page';
-import { ADMIN_TOKEN, open, signedIn, waitForText } from './support/signed-in';
+import { skipE2E } from '../e2e/support/browser';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app';
+import { adminInChromium, openPage, signedIn, waitForText } from './support/page';
 
 const skip = skipE2E();
-let browser: Browser;
+const chromium = adminInChromium();
 let t: TestApp;
 
 beforeAll(async () => {
   if (skip) return;
-  ensureBuilt();
-  browser = await launchChromium();
   t = await startTestApp();
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-  await browser?.close();
 });
 
 describe.skipIf(skip)('the token form', () => {
@@ -33,7 +29,7 @@ describe.skipIf(skip)('the token form', () => {
     it(`a token pasted with ${what} is said to be refused, not the server unreachable`, async () => {
       let page: Page | undefined;
       try {
-        page = await open(browser, t.url);
+        page = await (await openPage(chromium.browser, t.url)).page;
         // The server is up and answers.
         expect((await fetch(`${t.url}/healthz`)).ok).toBe(true);
         await page.getByLabel('Admin token').fill(pasted);
@@ -47,7 +43,7 @@ describe.skipIf(skip)('the token form', () => {
   }
 
   it('after signing out and in again, the dot is not green while it still says "Connecting…"', async () => {
-    const page = await signedIn(browser, t.url);
+    const page = await signedIn(chromium.browser, t.url);
     try {
       await page.getByRole('button', { name: 'Sign out' }).click();
       // Live updates that take their time to connect (a slow or buffering proxy).

@@ -2,24 +2,14 @@
  * The token flow seen from the server's log: signing in, following live updates (whose token
  * rides in the SSE URL), a wrong token, and signing out must never write a token to a log line.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, skipE2E } from '../e2e/support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { skipE2E } from '../e2e/support/browser';
 import { ADMIN_TOKEN, startTestApp } from '../support/app';
-import { ensureBuilt } from './support/page';
-import { open, waitForText } from './support/signed-in';
+import { adminInChromium, openPage, waitForText } from './support/page';
 
 const skip = skipE2E();
-let browser: Browser;
-
-beforeAll(async () => {
-  if (skip) return;
-  ensureBuilt();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = adminInChromium();
 
 describe.skipIf(skip)('the admin token and the server log', () => {
   for (const level of ['info', 'debug'] as const) {
@@ -32,7 +22,7 @@ describe.skipIf(skip)('the admin token and the server log', () => {
       let page: Page | undefined;
       const wrong = 'wrong-token-but-close-0123456789';
       try {
-        page = await open(browser, t.url);
+        page = await (await openPage(chromium.browser, t.url)).page;
         await page.getByLabel('Admin token').fill(wrong);
         await page.getByRole('button', { name: 'Show analytics' }).click();
         await waitForText(page, '#token-error', 'UNAUTHORIZED');

@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import type { TestApp } from '../../support/app';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchChromium, skipE2E } from '../../e2e/support/browser';
+import { ADMIN_TOKEN, type TestApp } from '../../support/app';
 import { checkout } from '../../support/orders';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -44,19 +46,40 @@ export async function paidOrder(
   return order;
 }
 
-/** Opens the page; `foreign` collects every request to another origin (there must be none). */
+/**
+ * Chromium for a test file's cases, with the page built from this code first (neither when
+ * the e2e tests are skipped): read `browser` inside the cases.
+ */
+export function adminInChromium(): { readonly browser: Browser } {
+  const suite = {} as { browser: Browser };
+  beforeAll(async () => {
+    if (skipE2E()) return;
+    ensureBuilt();
+    suite.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+  });
+  return suite;
+}
+
+/**
+ * Opens the page in a context of its own (en-US, UTC, 1200 px wide unless `options` says
+ * otherwise); `foreign` collects every request to another origin (there must be none).
+ */
 export async function openPage(
   browser: Browser,
   url: string,
-  width = 1200,
+  options: BrowserContextOptions = {},
 ): Promise<{ page: Page; foreign: string[] }> {
   const context = await browser.newContext({
     locale: 'en-US',
     timezoneId: 'UTC',
-    viewport: { width, height: 900 },
+    viewport: { width: 1200, height: 900 },
+    ...options,
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(15_000);
   const foreign: string[] = [];
   page.on('request', (request) => {
     if (!request.url().startsWith(url)) foreign.push(request.url());
@@ -69,3 +92,18 @@ export const signIn = async (page: Page, token: string) => {
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Show analytics' }).click();
 };
+
+/** Opens the page and signs in with the test token; returns once it says "Live". */
+export async function signedIn(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  const { page } = await openPage(browser, url, options);
+  await signIn(page, ADMIN_TOKEN);
+  await page.locator('#live-status', { hasText: /^Live$/ }).waitFor();
+  return page;
+}
+
+export const waitForText = (page: Page, selector: string, expected: string | RegExp) =>
+  page.locator(selector).filter({ hasText: expected }).first().waitFor();
