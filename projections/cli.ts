@@ -90,25 +90,39 @@ const DAMAGED = ['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CANTOPEN'];
 const damaged = (error: unknown) =>
   DAMAGED.some((code) => String((error as { code?: unknown }).code).startsWith(code));
 
-/**
- * Why a file that exists is no event store to read, without writing to it (opening it as a
- * store would create an empty one in it): undefined when it is one, as far as its schema says.
- */
-function notAnEventStore(sqlitePath: string, check: 'schema' | 'pages'): string | undefined {
+/** Reads `sqlitePath` read-only: a file is never written (nor made) by looking at it. */
+function readOnly<T>(sqlitePath: string, read: (db: Database.Database) => T): T {
   const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
   try {
-    if (check === 'pages') {
-      const [first] = db.pragma('quick_check(1)', { simple: false }) as { quick_check: string }[];
-      return first?.quick_check === 'ok' ? undefined : 'damaged';
-    }
-    const events = db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
-      .get();
-    return events
-      ? undefined
-      : 'no events table: an interrupted copy, or another SQLite file in its place';
+    return read(db);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Opening a file as a store would make an empty store in it: one without an events table (an
+ * interrupted copy, another SQLite file in its place) is refused first.
+ */
+function checkHoldsEvents(sqlitePath: string): void {
+  const table = readOnly(sqlitePath, (db) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get(),
+  );
+  if (!table) {
+    throw new Error('no events table: an interrupted copy, or another SQLite file in its place');
+  }
+}
+
+/** Whether SQLite finds a damaged page in the file (or cannot read it at all). */
+function isDamaged(sqlitePath: string): boolean {
+  try {
+    const [first] = readOnly(
+      sqlitePath,
+      (db) => db.pragma('quick_check(1)', { simple: false }) as { quick_check: string }[],
+    );
+    return first?.quick_check !== 'ok';
+  } catch {
+    return true;
   }
 }
 
@@ -125,14 +139,8 @@ async function namingDamagedFile<T>(
     return await work();
   } catch (error) {
     if (!damaged(error)) throw error;
-    if (!settings.eventstoreUrl) {
-      let why: string | undefined;
-      try {
-        why = notAnEventStore(settings.sqlitePath, 'pages');
-      } catch (unreadable) {
-        why = (unreadable as Error).message;
-      }
-      if (why) throw new UnreadableEventStoreError(settings.sqlitePath, error as Error);
+    if (!settings.eventstoreUrl && isDamaged(settings.sqlitePath)) {
+      throw new UnreadableEventStoreError(settings.sqlitePath, error as Error);
     }
     throw new DamagedReadModelsError(readModelsPath, error as Error);
   }
@@ -291,8 +299,7 @@ async function openedEventStore(settings: EventStoreSettings): Promise<EventStor
     : settings.sqlitePath;
   let store: EventStore | undefined;
   try {
-    const why = settings.eventstoreUrl ? undefined : notAnEventStore(settings.sqlitePath, 'schema');
-    if (why) throw new Error(why);
+    if (!settings.eventstoreUrl) checkHoldsEvents(settings.sqlitePath);
     store = await openEventStore(settings);
     await headPosition(store);
     return store;
