@@ -34,7 +34,7 @@ export interface HandleOptions<S, E> {
 const PAGE = 1000;
 
 /** How often a command that keeps losing to concurrent writers is decided again before giving up. */
-export const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 8;
 
 export async function loadStream<S, C, E extends DomainEvent>(
   store: EventStore,

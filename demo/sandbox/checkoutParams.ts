@@ -6,7 +6,7 @@ import type { ParamSpec } from './params';
  * OpenAPI spec). Parameters Stripe has and the sandbox lacks are refused as unknown, so a
  * product change that starts using one fails loudly here rather than silently.
  */
-export const CHECKOUT_LOCALES = [
+const CHECKOUT_LOCALES = [
   'auto',
   'bg',
   'cs',

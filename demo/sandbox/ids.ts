@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Stripe-looking object ids (`cs_test_…`, `pi_…`, `evt_…`, `req_…`), base62 from a CSPRNG. */
-export function stripeId(prefix: string, length: number): string {
+function stripeId(prefix: string, length: number): string {
   const bytes = randomBytes(length);
   let id = prefix;
   for (const byte of bytes) id += ALPHABET[byte % ALPHABET.length];

@@ -69,7 +69,7 @@ export const PENDING_RECHECK_MS = 60 * 60_000;
  * No delayed payment method Stripe offers takes this long to settle (SEPA, the slowest,
  * 14 business days): a session still unpaid after it was not paid, and its stock goes back.
  */
-export const PENDING_GIVE_UP_MS = 30 * 24 * 60 * 60_000;
+const PENDING_GIVE_UP_MS = 30 * 24 * 60 * 60_000;
 
 /** When this process may next ask Stripe about each pending order. */
 export class PendingChecks {

@@ -24,7 +24,7 @@ const OrderId = z.string().uuid();
  * brought it (Stripe puts it in the success URL). A late payment's shortfall is the site
  * owner's to settle (and is recorded on product streams, which this fold does not read).
  */
-export function shopperView(view: OrderView, sessionId?: string) {
+function shopperView(view: OrderView, sessionId?: string) {
   const { checkoutUrl: _page, paymentIntentId: _payment, shortfall: _shortfall, ...shown } = view;
   return {
     ...shown,
