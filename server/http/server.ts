@@ -14,7 +14,6 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
-  LogController,
 } from 'fastify';
 import { Gauge } from 'prom-client';
 import { AppendsFailingError } from '../eventstore/instrumented';
@@ -22,6 +21,7 @@ import { StoreFileGoneError } from '../eventstore/sqlite';
 import type { Services } from '../services';
 import { clientKey } from './client-key';
 import { RefusedOrigins } from './refused-origins';
+import { childLoggerFactory, RequestLog } from './request-log';
 import type { AppRouter } from './router';
 import { appRouter } from './router';
 import { securityHeaders } from './security-headers';
@@ -33,29 +33,6 @@ export interface HttpOptions {
   widgetDir: string;
   /** Folders served at given prefixes in demo mode, e.g. the shop at '/'. */
   pages?: { prefix: string; root: string }[];
-}
-
-/**
- * Query strings carry tRPC inputs (an analyst's email filter) and the admin token of
- * subscriptions, so log lines name the path only.
- */
-function loggedUrl(url: string): string {
-  const [path, query] = url.split('?', 2);
-  return query ? `${path}?[redacted]` : path!;
-}
-
-const safeRequest = (request: FastifyRequest) => ({
-  method: request.method,
-  url: loggedUrl(request.url),
-  remoteAddress: request.ip,
-});
-
-/** Fastify's own 404 line quotes the whole URL, query and all. */
-class SafeLogController extends LogController {
-  override routeNotFound(request: FastifyRequest): void {
-    if (this.isLogDisabled(request)) return;
-    request.log.info(`Route ${request.method}:${loggedUrl(request.url)} not found`);
-  }
 }
 
 /**
@@ -146,7 +123,7 @@ export async function buildHttpServer(
         .send({ error: tooLong ? 'The path is too long' : 'The path is not a valid URL' });
     },
     loggerInstance: services.log as FastifyBaseLogger,
-    logController: new SafeLogController(),
+    logController: new RequestLog(),
     bodyLimit: 64 * 1024,
     // A request must arrive whole within this (fastify sets no limit): a client that sends a
     // body's first bytes and stops holds a socket no route or limiter ever sees. Responses,
@@ -160,14 +137,7 @@ export async function buildHttpServer(
     // tRPC batches name every procedure in the path.
     routerOptions: { maxParamLength: 1000 },
     trustProxy: services.config.trustProxy,
-    childLoggerFactory: (logger, bindings, options) =>
-      logger.child(bindings, {
-        ...options,
-        serializers: {
-          ...options.serializers,
-          req: (request: FastifyRequest) => safeRequest(request),
-        },
-      }),
+    childLoggerFactory,
   });
 
   app.addHook('onResponse', async (request, reply) => {
