@@ -54,3 +54,9 @@ export function shortDay(day: string, locale?: string): string {
     timeZone: 'UTC',
   }).format(new Date(`${day}T00:00:00Z`));
 }
+
+/** Whether `text` is a real calendar day as YYYY-MM-DD (not 2026-02-30), as the API asks. */
+export function isDay(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(time) && dayOf(new Date(time)) === text;
+}

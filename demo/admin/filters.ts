@@ -1,19 +1,25 @@
 /** The filter controls: native inputs, so keyboards and screen readers work as usual. */
-import type { Filters, OrderStatus } from './api';
+import type { Filters } from './api';
 import { addDays, dayOf } from './days';
-import { statusLabel } from './orders';
+import {
+  choiceFromFragment,
+  type FilterChoice,
+  filterFragment,
+  isPreset,
+  isStatus,
+  type Preset,
+} from './filter-url';
 
 const input = (id: string) => document.getElementById(id) as HTMLInputElement;
-
-const isStatus = (value: string): value is OrderStatus => value in statusLabel;
+const statusSelect = () => document.getElementById('status') as HTMLSelectElement;
 
 /**
- * The preset last chosen ("7", "30", "all") while the dates are still its own: applied again
- * at every read, so "Last 7 days" still ends today once the UTC day has turned.
+ * The preset last chosen while the dates are still its own: applied again at every read, so
+ * "Last 7 days" still ends today once the UTC day has turned.
  */
-let activePreset: string | undefined;
+let activePreset: Preset | undefined;
 
-function choosePreset(days: string | undefined): void {
+function choosePreset(days: Preset | undefined): void {
   activePreset = days;
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-days]')) {
     button.setAttribute('aria-pressed', String(button.dataset.days === days));
@@ -26,7 +32,7 @@ export function readFilters(page: number): Filters | string {
   const from = input('from').value || undefined;
   const to = input('to').value || undefined;
   if (from && to && from > to) return '"From" must be on or before "To".';
-  const status = (document.getElementById('status') as HTMLSelectElement).value;
+  const status = statusSelect().value;
   const email = input('email').value.trim();
   return {
     from,
@@ -38,28 +44,68 @@ export function readFilters(page: number): Filters | string {
 }
 
 /** "Last n days" ends today (UTC), as the read models count days. */
-function applyPreset(days: string, now = new Date()): void {
+function applyPreset(days: Preset, now = new Date()): void {
   const today = dayOf(now);
   input('from').value = days === 'all' ? '' : addDays(today, -(Number(days) - 1));
   input('to').value = days === 'all' ? '' : today;
 }
 
-/** Calls `onChange` for every edit of the filters; typing in the email box waits a beat. */
+/** What the analyst chose, a preset as a preset rather than the dates it gives today. */
+function currentChoice(): FilterChoice {
+  const status = statusSelect().value;
+  return {
+    preset: activePreset,
+    from: input('from').value,
+    to: input('to').value,
+    status: isStatus(status) ? status : undefined,
+    email: input('email').value.trim(),
+  };
+}
+
+/** Writes the choice into the URL, replacing the entry so Back leaves the page, not an edit. */
+function keepFiltersInUrl(): void {
+  const fragment = filterFragment(currentChoice());
+  if (fragment === location.hash) return;
+  history.replaceState(history.state, '', `${location.pathname}${location.search}${fragment}`);
+}
+
+/**
+ * Sets the controls to what the URL names (the defaults for anything it does not, or names
+ * wrongly), then rewrites the URL to say just that: whatever else a pasted link held is gone.
+ */
+export function restoreFiltersFromUrl(): void {
+  const choice = choiceFromFragment(location.hash);
+  choosePreset(choice.preset);
+  input('from').value = choice.from ?? '';
+  input('to').value = choice.to ?? '';
+  statusSelect().value = choice.status ?? '';
+  input('email').value = choice.email ?? '';
+  keepFiltersInUrl();
+}
+
+/**
+ * Calls `onChange` for every edit of the filters, each kept in the URL first; typing in the
+ * email box waits a beat. A link pasted into the address bar of this tab counts as an edit.
+ */
 export function watchFilters(onChange: () => void, signal: AbortSignal): void {
+  const changed = () => {
+    keepFiltersInUrl();
+    onChange();
+  };
   for (const id of ['from', 'to']) {
     const edited = () => {
       choosePreset(undefined);
-      onChange();
+      changed();
     };
     document.getElementById(id)!.addEventListener('change', edited, { signal });
   }
-  document.getElementById('status')!.addEventListener('change', onChange, { signal });
+  statusSelect().addEventListener('change', changed, { signal });
   let typing: ReturnType<typeof setTimeout> | undefined;
   input('email').addEventListener(
     'input',
     () => {
       clearTimeout(typing);
-      typing = setTimeout(onChange, 300);
+      typing = setTimeout(changed, 300);
     },
     { signal },
   );
@@ -68,7 +114,7 @@ export function watchFilters(onChange: () => void, signal: AbortSignal): void {
       'submit',
       (event) => {
         event.preventDefault();
-        onChange();
+        changed();
       },
       { signal },
     );
@@ -77,10 +123,18 @@ export function watchFilters(onChange: () => void, signal: AbortSignal): void {
     button.addEventListener(
       'click',
       () => {
-        choosePreset(button.dataset.days);
-        onChange();
+        choosePreset(isPreset(button.dataset.days) ? button.dataset.days : undefined);
+        changed();
       },
       { signal },
     );
   }
+  window.addEventListener(
+    'hashchange',
+    () => {
+      restoreFiltersFromUrl();
+      onChange();
+    },
+    { signal },
+  );
 }

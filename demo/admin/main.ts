@@ -4,7 +4,7 @@
  */
 import { createAnalyticsApi } from './api';
 import { startDashboard } from './dashboard';
-import { readFilters } from './filters';
+import { readFilters, restoreFiltersFromUrl } from './filters';
 import { type Problem, problemOf } from './problems';
 import { forgetToken, storedToken, storeToken } from './token';
 
@@ -31,7 +31,9 @@ async function signIn(token: string, fromForm = false): Promise<void> {
   tokenError.textContent = '';
   const api = createAnalyticsApi(token);
   try {
-    // The filters the controls still show (signed in again after a refused token, say).
+    // The filters the URL names: those of a reload or a shared link, or those the controls
+    // still show (signed in again after a refused token, say), which the URL follows.
+    restoreFiltersFromUrl();
     const filters = readFilters(1);
     const first = await api.load(typeof filters === 'string' ? { page: 1 } : filters);
     storeToken(token);

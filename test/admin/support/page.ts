@@ -64,13 +64,15 @@ export function adminInChromium(): { readonly browser: Browser } {
 }
 
 /**
- * Opens the page in a context of its own (en-US, UTC, 1200 px wide unless `options` says
- * otherwise); `foreign` collects every request to another origin (there must be none).
+ * Opens the page (at `at`, a link someone shared, say) in a context of its own (en-US, UTC,
+ * 1200 px wide unless `options` says otherwise); `foreign` collects every request to another
+ * origin (there must be none).
  */
 export async function openPage(
   browser: Browser,
   url: string,
   options: BrowserContextOptions = {},
+  at = '/admin/',
 ): Promise<{ page: Page; foreign: string[] }> {
   const context = await browser.newContext({
     locale: 'en-US',
@@ -84,7 +86,7 @@ export async function openPage(
   page.on('request', (request) => {
     if (!request.url().startsWith(url)) foreign.push(request.url());
   });
-  await page.goto(`${url}/admin/`);
+  await page.goto(`${url}${at}`);
   return { page, foreign };
 }
 
