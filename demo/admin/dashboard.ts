@@ -30,7 +30,7 @@ function replace(id: string, from: unknown, render: () => Node[]): void {
   element(id).replaceChildren(...render());
 }
 
-/** Charts are drawn at their container's width, so one SVG unit is one CSS pixel. */
+/** The revenue chart is drawn at its container's width, so one SVG unit is one CSS pixel. */
 const widthOf = (id: string) => Math.max(240, Math.floor(element(id).clientWidth || 600));
 
 function draw(snapshot: Snapshot): void {
@@ -39,12 +39,9 @@ function draw(snapshot: Snapshot): void {
   replace('totals', [sales, funnel], () => renderTotals(sales, funnel));
   const revenue = { sales, today, width: widthOf('revenue') };
   replace('revenue', revenue, () => renderRevenue(revenue));
-  const funnelWidth = widthOf('funnel');
-  replace('funnel', [funnel, funnelWidth], () => renderFunnel(funnel, funnelWidth));
-  const productsWidth = widthOf('products');
-  replace('products', [sales, productsWidth], () => renderProducts(sales, productsWidth));
-  const stockWidth = widthOf('stock');
-  replace('stock', [stock, stockWidth], () => renderStock(stock.products, stockWidth));
+  replace('funnel', funnel, () => renderFunnel(funnel));
+  replace('products', sales, () => renderProducts(sales));
+  replace('stock', stock, () => renderStock(stock.products));
   replace('orders', orders, () => renderOrders(orders));
   const info = pageInfo(orders);
   element('page-info').textContent = info.text;

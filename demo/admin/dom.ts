@@ -41,7 +41,7 @@ export function s<K extends keyof SVGElementTagNameMap>(
 
 /**
  * A chart's figures as a table only screen readers see: the text alternative of the
- * SVG beside it, which is hidden from them.
+ * drawing beside it, which is hidden from them.
  */
 export function figuresTable(caption: string, headers: string[], rows: string[][]): HTMLElement {
   // A table box ignores overflow, so the hiding is done by a wrapper.
@@ -70,16 +70,18 @@ export function figuresTable(caption: string, headers: string[], rows: string[][
   );
 }
 
-/** A figure holding one chart: the SVG for the eye, the table for assistive technology. */
+/**
+ * A figure holding one chart: the drawing (an SVG, or rows of bars) for the eye, the table
+ * for assistive technology.
+ */
 export function chartFigure(
   caption: string,
-  svg: SVGSVGElement,
+  drawing: Element,
   table: HTMLElement,
   extra?: Node,
 ): HTMLElement {
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  return h('figure', { class: 'chart' }, h('figcaption', {}, caption), svg, extra, table);
+  drawing.setAttribute('aria-hidden', 'true');
+  return h('figure', { class: 'chart' }, h('figcaption', {}, caption), drawing, extra, table);
 }
 
 export function emptyNote(text: string): HTMLElement {

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  barIn,
-  CHAR_WIDTH,
-  clip,
-  columnLayout,
-  fitsOnOneLine,
-  planRowText,
-  proportion,
-  rowLayout,
-  stackedIn,
-} from '../../demo/admin/charts/geometry';
+import { barIn, columnLayout, proportion, stackedIn } from '../../demo/admin/charts/geometry';
 import { bands, linearScale, niceStep } from '../../demo/admin/scale';
 
 describe('scales', () => {
@@ -77,33 +67,6 @@ describe('bar geometry', () => {
     expect(columnLayout([1, 2, 3], 600, 200, margin, 8).labelEvery).toBe(1);
   });
 
-  it('lays rows out top to bottom, label and value on one line above each bar', () => {
-    const layout = rowLayout(3, 400, { barHeight: 10, padding: 5 });
-    expect(layout.height).toBe(5 * 2 + 3 * 38);
-    expect(layout.rows.map((r) => r.track.y)).toEqual([25, 63, 101]);
-    for (const row of layout.rows) {
-      expect(row.label).toMatchObject({ x: 0, anchor: 'start' });
-      expect(row.value).toMatchObject({ x: 400, y: row.label.y, anchor: 'end' });
-      expect(row.label.y).toBeLessThan(row.track.y);
-    }
-  });
-
-  it('on narrow screens puts the value on its own line, still above the bar', () => {
-    const [row] = rowLayout(1, 300, { twoLines: true }).rows;
-    expect(row!.value).toMatchObject({ x: 0, anchor: 'start' });
-    expect(row!.value.y).toBeGreaterThan(row!.label.y);
-    expect(row!.value.y).toBeLessThan(row!.track.y);
-  });
-
-  it('keeps label and value side by side only when both fit', () => {
-    const texts: [string, string][] = [['Baggio 1994', '€90.00 · 2 sold']];
-    expect(fitsOnOneLine(texts, 600)).toBe(true);
-    expect(planRowText(texts, 600).twoLines).toBe(false);
-    const narrow = planRowText(texts, 150);
-    expect(narrow.twoLines).toBe(true);
-    expect(narrow.labelChars * CHAR_WIDTH).toBeLessThanOrEqual(150);
-  });
-
   it('draws a bar as its share of the longest', () => {
     const track = { x: 0, y: 0, width: 400, height: 10 };
     expect(barIn(track, 50, 200).width).toBe(100);
@@ -117,10 +80,5 @@ describe('bar geometry', () => {
     expect(reserved).toMatchObject({ x: 30, width: 0 });
     expect(available).toMatchObject({ x: 30, width: 30 });
     expect(stackedIn(track, [-4, 5], 10)[1]).toMatchObject({ x: 10, width: 50 });
-  });
-
-  it('clips long labels with an ellipsis, counting characters not bytes', () => {
-    expect(clip('Pelé — 1958 World Cup rookie', 12)).toBe('Pelé — 1958…');
-    expect(clip('Short', 12)).toBe('Short');
   });
 });

@@ -1,56 +1,42 @@
 /** The funnel: carts validated, checkouts started, paid; then where every cart ended up. */
 import type { FunnelReport } from '../api';
-import { chartFigure, emptyNote, figuresTable, s } from '../dom';
+import { chartFigure, emptyNote, figuresTable } from '../dom';
 import { formatPercent } from '../money';
-import { barIn, planRowText, rowLayout, stackedIn } from './geometry';
+import { type BarRow, barRows, TRACK } from './bar-rows';
+import { barIn, stackedIn } from './geometry';
 import { legend } from './legend';
 import { funnelOutcomes, funnelSteps } from './models';
-import { rowText } from './row-text';
 
-export function renderFunnel(funnel: FunnelReport, width: number, locale?: string): Node[] {
+export function renderFunnel(funnel: FunnelReport, locale?: string): Node[] {
   const { totals } = funnel;
   if (totals.cartsValidated === 0) return [emptyNote('No carts in this range yet.')];
   const steps = funnelSteps(totals);
   const outcomes = funnelOutcomes(totals);
   const percent = (ratio: number) => formatPercent(ratio, locale);
-  const stepText = (count: number, rate: number | null) =>
-    rate === null ? String(count) : `${count} · ${percent(rate)} of the step before`;
 
-  const outcomeTexts: [string, string] = [
-    'Where the carts are now',
-    `${percent(totals.conversionRate)} converted`,
-  ];
-  const texts = [
-    ...steps.map((step): [string, string] => [step.label, stepText(step.count, step.rate)]),
-    outcomeTexts,
-  ];
-  const plan = planRowText(texts, width);
-  const layout = rowLayout(texts.length, width, { twoLines: plan.twoLines });
-  const outcomeRow = layout.rows[steps.length]!;
-  const svg = s(
-    'svg',
-    { class: 'chart-svg', viewBox: `0 0 ${width} ${layout.height}`, width, height: layout.height },
-    ...steps.map((step, index) => {
-      const row = layout.rows[index]!;
-      return s(
-        'g',
-        {},
-        rowText(row.label, 'label', step.label),
-        rowText(row.value, 'value', texts[index]![1]),
-        s('rect', { class: 'track', ...row.track }),
-        s('rect', { class: 'bar', ...barIn(row.track, step.count, totals.cartsValidated) }),
-      );
+  const stepRows = steps.map(
+    (step): BarRow => ({
+      label: step.label,
+      figures: [
+        { text: String(step.count) },
+        ...(step.rate === null ? [] : [{ text: `${percent(step.rate)} of the step before` }]),
+      ],
+      marks: [{ className: 'bar', rect: barIn(TRACK, step.count, totals.cartsValidated) }],
     }),
-    rowText(outcomeRow.label, 'label', outcomeTexts[0]),
-    rowText(outcomeRow.value, 'value', outcomeTexts[1]),
-    ...stackedIn(
-      outcomeRow.track,
-      outcomes.map((o) => o.count),
-      totals.cartsValidated,
-    ).map((rect, index) =>
-      s('rect', { class: `segment outcome-${outcomes[index]!.key}`, ...rect }),
-    ),
   );
+  const segments = stackedIn(
+    TRACK,
+    outcomes.map((o) => o.count),
+    totals.cartsValidated,
+  );
+  const outcomeRow: BarRow = {
+    label: 'Where the carts are now',
+    figures: [{ text: `${percent(totals.conversionRate)} converted` }],
+    marks: outcomes.map((o, index) => ({
+      className: `segment outcome-${o.key}`,
+      rect: segments[index]!,
+    })),
+  };
   const table = figuresTable(
     'Funnel',
     ['Stage', 'Carts', 'Rate'],
@@ -71,7 +57,7 @@ export function renderFunnel(funnel: FunnelReport, width: number, locale?: strin
   return [
     chartFigure(
       `${totals.cartsValidated} carts, ${totals.paid} paid (${percent(totals.conversionRate)})`,
-      svg,
+      barRows([...stepRows, outcomeRow]),
       table,
       key,
     ),

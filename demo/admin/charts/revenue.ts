@@ -48,7 +48,13 @@ function revenueChart(
   const { plot } = layout;
   const svg = s(
     'svg',
-    { class: 'chart-svg', viewBox: `0 0 ${width} ${HEIGHT}`, width, height: HEIGHT },
+    {
+      class: 'chart-svg',
+      viewBox: `0 0 ${width} ${HEIGHT}`,
+      width,
+      height: HEIGHT,
+      focusable: 'false',
+    },
     ...layout.ticks.map((tick) =>
       s(
         'g',

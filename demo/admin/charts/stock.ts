@@ -1,10 +1,10 @@
 /** Stock per product: sold, held for unpaid orders, and still available, end to end. */
 import type { StockProduct } from '../api';
-import { chartFigure, emptyNote, figuresTable, s } from '../dom';
-import { clip, planRowText, rowLayout, stackedIn } from './geometry';
+import { chartFigure, emptyNote, figuresTable } from '../dom';
+import { type BarFigure, barRows, TRACK } from './bar-rows';
+import { stackedIn } from './geometry';
 import { legend } from './legend';
 import { type StockRow, type StockState, stockRows } from './models';
-import { rowText } from './row-text';
 
 const stateText: Record<StockState, string> = {
   ok: '',
@@ -13,41 +13,37 @@ const stateText: Record<StockState, string> = {
   delisted: 'Delisted',
 };
 
-const figuresOf = (row: StockRow) =>
-  `${row.available} available · ${row.reserved} reserved · ${row.sold} sold`;
+function figuresOf(row: StockRow): BarFigure[] {
+  const counts = [
+    { text: `${row.available} available` },
+    { text: `${row.reserved} reserved` },
+    { text: `${row.sold} sold` },
+  ];
+  const flag = stateText[row.state];
+  return flag ? [{ text: flag, className: `flag flag-${row.state}` }, ...counts] : counts;
+}
 
-export function renderStock(products: readonly StockProduct[], width: number): Node[] {
+export function renderStock(products: readonly StockProduct[]): Node[] {
   const rows = stockRows(products);
   if (rows.length === 0) return [emptyNote('No products listed.')];
   const max = Math.max(1, ...rows.map((r) => r.sold + r.reserved + r.available));
-  const flagOf = (row: StockRow) => (stateText[row.state] ? `${stateText[row.state]} · ` : '');
-  const plan = planRowText(
-    rows.map((row) => [row.name, `${flagOf(row)}${figuresOf(row)}`]),
-    width,
-  );
-  const layout = rowLayout(rows.length, width, { twoLines: plan.twoLines });
-  const svg = s(
-    'svg',
-    { class: 'chart-svg', viewBox: `0 0 ${width} ${layout.height}`, width, height: layout.height },
-    ...rows.map((row, index) => {
-      const geometry = layout.rows[index]!;
-      const segments = stackedIn(geometry.track, [row.sold, row.reserved, row.available], max);
-      return s(
-        'g',
-        { 'data-sku': row.sku },
-        s('title', {}, `${row.name} (${row.sku})`),
-        rowText(geometry.label, 'label', clip(row.name, plan.labelChars)),
-        rowText(
-          geometry.value,
-          'value',
-          flagOf(row) ? s('tspan', { class: `flag flag-${row.state}` }, flagOf(row)) : null,
-          figuresOf(row),
-        ),
-        s('rect', { class: 'track', ...geometry.track }),
-        s('rect', { class: 'segment stock-sold', ...segments[0]! }),
-        s('rect', { class: 'segment stock-reserved', ...segments[1]! }),
-        s('rect', { class: 'segment stock-available', ...segments[2]! }),
+  const bars = barRows(
+    rows.map((row) => {
+      const [sold, reserved, available] = stackedIn(
+        TRACK,
+        [row.sold, row.reserved, row.available],
+        max,
       );
+      return {
+        label: row.name,
+        figures: figuresOf(row),
+        marks: [
+          { className: 'segment stock-sold', rect: sold! },
+          { className: 'segment stock-reserved', rect: reserved! },
+          { className: 'segment stock-available', rect: available! },
+        ],
+        data: { 'data-sku': row.sku },
+      };
     }),
   );
   const table = figuresTable(
@@ -70,6 +66,11 @@ export function renderStock(products: readonly StockProduct[], width: number): N
   key.setAttribute('aria-hidden', 'true');
   const low = rows.filter((r) => r.state === 'low' || r.state === 'sold-out').length;
   return [
-    chartFigure(`${rows.length} products${low ? `, ${low} low or sold out` : ''}`, svg, table, key),
+    chartFigure(
+      `${rows.length} products${low ? `, ${low} low or sold out` : ''}`,
+      bars,
+      table,
+      key,
+    ),
   ];
 }
