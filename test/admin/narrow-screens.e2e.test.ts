@@ -8,24 +8,15 @@ import type { CatalogEntry } from '../../server/catalog/catalog-file';
 import { skipE2E } from '../e2e/support/browser';
 import { startTestApp, type TestApp, testCatalog } from '../support/app';
 import { checkout } from '../support/orders';
-import { adminInChromium, paidOrder, signedIn, waitForText } from './support/page';
+import { adminInChromium, longNamed, paidOrder, signedIn, waitForText } from './support/page';
 
 const skip = skipE2E();
 const chromium = adminInChromium();
 let t: TestApp;
 
-const LONG = 'Maradona 1986 Mexico World Cup quarter-final shirt, signed, with certificate';
 const catalog: CatalogEntry[] = [
   ...testCatalog,
-  {
-    sku: 'MARADONA-1986',
-    name: LONG,
-    description: '',
-    image: '',
-    unitAmount: 99900,
-    currency: 'eur',
-    stock: 5,
-  },
+  longNamed,
   {
     sku: 'WAREHOUSE-1',
     name: 'Warehouse replica',
@@ -98,7 +89,7 @@ describe.skipIf(skip)('bar charts on narrow touch screens', () => {
         expect(
           texts.join(' ').replace(/\s+/g, ' '),
           `${section}: the name is cut, whole only in a hover title and the hidden table`,
-        ).toContain(LONG);
+        ).toContain(longNamed.name);
       }
     } finally {
       await page.context().close();

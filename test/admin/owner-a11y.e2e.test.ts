@@ -8,25 +8,13 @@ import type { CatalogEntry } from '../../server/catalog/catalog-file';
 import { skipE2E } from '../e2e/support/browser';
 import { ADMIN_TOKEN, startTestApp, type TestApp, testCatalog } from '../support/app';
 import { checkout } from '../support/orders';
-import { adminInChromium, paidOrder, signedIn, waitForText } from './support/page';
+import { adminInChromium, longNamed, paidOrder, signedIn, waitForText } from './support/page';
 
 const skip = skipE2E();
 const chromium = adminInChromium();
 let t: TestApp;
 
-const LONG = 'Maradona 1986 Mexico World Cup quarter-final shirt, signed, with certificate';
-const catalog: CatalogEntry[] = [
-  ...testCatalog,
-  {
-    sku: 'MARADONA-1986',
-    name: LONG,
-    description: '',
-    image: '',
-    unitAmount: 99900,
-    currency: 'eur',
-    stock: 5,
-  },
-];
+const catalog: CatalogEntry[] = [...testCatalog, longNamed];
 
 beforeAll(async () => {
   if (skip) return;

@@ -5,9 +5,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { CatalogEntry } from '../../../server/catalog/catalog-file';
 import { launchChromium, skipE2E } from '../../e2e/support/browser';
 import { ADMIN_TOKEN, type TestApp } from '../../support/app';
 import { checkout } from '../../support/orders';
+
+/** A product whose name is longer than any chart row can show on one line. */
+export const longNamed: CatalogEntry = {
+  sku: 'MARADONA-1986',
+  name: 'Maradona 1986 Mexico World Cup quarter-final shirt, signed, with certificate',
+  description: '',
+  image: '',
+  unitAmount: 99900,
+  currency: 'eur',
+  stock: 5,
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const sourceDir = path.join(root, 'demo/admin');
