@@ -28,6 +28,7 @@ import { EsdbSubscription } from './esdb-subscription';
 import {
   type AppendOptions,
   type AppendResult,
+  checkNames,
   type EventData,
   type EventMetadata,
   type EventStore,
@@ -93,7 +94,9 @@ export class EsdbEventStore implements EventStore {
     events: EventData[],
     { expectedRevision }: AppendOptions,
   ): Promise<AppendResult> {
-    // EventStoreDB would take two events with one id, or a made-up id: refuse as SQLite does.
+    // EventStoreDB would take two events with one id, a made-up id, or a `$` name (hidden
+    // from `$all` after): refuse as SQLite does.
+    checkNames(stream, events);
     normaliseEventIds(events);
     try {
       const result = await this.client.appendToStream(stream, events.map(toJsonEvent), {

@@ -139,6 +139,28 @@ export function matchesFilter(
   return true;
 }
 
+/**
+ * Stream and type names both stores take. EventStoreDB keeps `$` names for its own streams
+ * and events and leaves them out of `$all`: refused by both, so whatever is appended is
+ * read back by projections on either store.
+ */
+export function checkNames(stream: string, events: readonly EventData[]): void {
+  if (typeof stream !== 'string' || stream.length === 0) {
+    throw new TypeError('A stream name must be a non-empty string');
+  }
+  if (stream.startsWith('$')) {
+    throw new TypeError(`Stream names starting with $ are EventStoreDB's own: ${stream}`);
+  }
+  for (const event of events) {
+    if (typeof event.type !== 'string' || event.type.length === 0) {
+      throw new TypeError(`Event ${event.id} needs a non-empty type`);
+    }
+    if (event.type.startsWith('$')) {
+      throw new TypeError(`Event types starting with $ are EventStoreDB's own: ${event.type}`);
+    }
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import {
   type AppendOptions,
   type AppendResult,
+  checkNames,
   type EventData,
   type EventStore,
   type ExpectedRevision,
@@ -151,7 +152,7 @@ export class SqliteEventStore implements EventStore {
   append(stream: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('The event store is closed'));
     try {
-      checkStreamName(stream);
+      checkNames(stream, events);
       checkExpectedRevision(options.expectedRevision);
       const ids = normaliseEventIds(events);
       const serialised = events.map((event, i) => serialise(event, ids[i]!));
@@ -395,12 +396,6 @@ function boundary(value: bigint | 'start' | 'end'): bigint {
   return value;
 }
 
-function checkStreamName(stream: string): void {
-  if (typeof stream !== 'string' || stream.length === 0) {
-    throw new TypeError('A stream name must be a non-empty string');
-  }
-}
-
 function checkExpectedRevision(expected: ExpectedRevision): void {
   if (
     typeof expected === 'bigint'
@@ -412,9 +407,6 @@ function checkExpectedRevision(expected: ExpectedRevision): void {
 }
 
 function serialise(event: EventData, id: string): SerialisedEvent {
-  if (typeof event.type !== 'string' || event.type.length === 0) {
-    throw new TypeError(`Event ${event.id} needs a non-empty type`);
-  }
   try {
     return {
       id,

@@ -131,6 +131,21 @@ export function describeAppends(store: () => EventStore): void {
     });
   });
 
+  describe('names', () => {
+    it("an empty name, or a stream or event type starting with $ (EventStoreDB's own), is refused and nothing written", async () => {
+      const stream = uniquePrefix('names');
+      const [event] = newEvents(1);
+      const append = (name: string, type = event!.type) =>
+        store().append(name, [{ ...event!, type }], { expectedRevision: 'any' });
+      await expect(append('')).rejects.toThrow(/non-empty string/);
+      await expect(append(`$${stream}`)).rejects.toThrow(/starting with \$/);
+      await expect(append(stream, '$Metadata')).rejects.toThrow(/starting with \$/);
+      await expect(append(stream, '')).rejects.toThrow(/non-empty type/);
+      await expect(store().readStream(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+      await expect(store().readStream(`$${stream}`)).rejects.toBeInstanceOf(StreamNotFoundError);
+    });
+  });
+
   describe('idempotent retries', () => {
     it('the same ids at the same exact revision succeed once and report the original position', async () => {
       const stream = uniquePrefix('retry');
