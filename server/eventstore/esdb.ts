@@ -28,6 +28,7 @@ import { EsdbSubscription } from './esdb-subscription';
 import {
   type AppendOptions,
   type AppendResult,
+  checkAppendSize,
   checkNames,
   type EventData,
   type EventMetadata,
@@ -99,7 +100,7 @@ export class EsdbEventStore implements EventStore {
     checkNames(stream, events);
     normaliseEventIds(events);
     try {
-      const result = await this.client.appendToStream(stream, events.map(toJsonEvent), {
+      const result = await this.client.appendToStream(stream, toJsonEvents(events), {
         expectedRevision: toEsdbExpectedRevision(expectedRevision),
       });
       if (result.position) {
@@ -246,11 +247,22 @@ function toAllPosition(from: bigint | 'start' | 'end'): ReadPosition {
   return { commit: from, prepare: from };
 }
 
+/**
+ * The client serialises inside a promise nobody can catch (an unhandled rejection, and an
+ * append that never settles): what cannot be JSON, or is too big, is refused here first, as
+ * SQLite refuses it.
+ */
+function toJsonEvents(events: EventData[]) {
+  checkAppendSize(
+    events.map((event) => ({
+      data: JSON.stringify(event.data ?? null),
+      metadata: JSON.stringify(event.metadata ?? {}),
+    })),
+  );
+  return events.map(toJsonEvent);
+}
+
 function toJsonEvent(event: EventData) {
-  // The client serialises inside a promise nobody can catch (an unhandled rejection, and an
-  // append that never settles): what cannot be JSON is refused here first, as SQLite refuses it.
-  JSON.stringify(event.data);
-  JSON.stringify(event.metadata);
   return jsonEvent({
     id: event.id,
     type: event.type,

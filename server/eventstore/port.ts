@@ -161,6 +161,24 @@ export function checkNames(stream: string, events: readonly EventData[]): void {
   }
 }
 
+/**
+ * The most bytes of data and metadata, as JSON, one append may carry: EventStoreDB's default
+ * MaxAppendSize (1 MiB). SQLite has no limit of its own; both refuse past it, so whatever one
+ * store takes the other does too.
+ */
+export const MAX_APPEND_BYTES = 1024 * 1024;
+
+export function checkAppendSize(events: readonly { data: string; metadata: string }[]): void {
+  let bytes = 0;
+  for (const event of events)
+    bytes += Buffer.byteLength(event.data) + Buffer.byteLength(event.metadata);
+  if (bytes > MAX_APPEND_BYTES) {
+    throw new RangeError(
+      `An append may carry at most ${MAX_APPEND_BYTES} bytes of JSON (EventStoreDB's default); this one has ${bytes}`,
+    );
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import {
   type AppendOptions,
   type AppendResult,
+  checkAppendSize,
   checkNames,
   type EventData,
   type EventStore,
@@ -156,6 +157,7 @@ export class SqliteEventStore implements EventStore {
       checkExpectedRevision(options.expectedRevision);
       const ids = normaliseEventIds(events);
       const serialised = events.map((event, i) => serialise(event, ids[i]!));
+      checkAppendSize(serialised);
       return this.appendSerialised(stream, serialised, options.expectedRevision);
     } catch (error) {
       return Promise.reject(error);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type EventStore, StreamNotFoundError } from '../../server/eventstore/port';
+import {
+  type EventStore,
+  MAX_APPEND_BYTES,
+  StreamNotFoundError,
+} from '../../server/eventstore/port';
 import { conflictOf, ids, newEvent, newEvents, uniquePrefix } from './helpers';
 
 export function describeAppends(store: () => EventStore): void {
@@ -143,6 +147,23 @@ export function describeAppends(store: () => EventStore): void {
       await expect(append(stream, '')).rejects.toThrow(/non-empty type/);
       await expect(store().readStream(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
       await expect(store().readStream(`$${stream}`)).rejects.toBeInstanceOf(StreamNotFoundError);
+    });
+  });
+
+  describe('size', () => {
+    it('an append carrying more than 1 MiB of JSON is refused and nothing written; half of that is taken', async () => {
+      const stream = uniquePrefix('size');
+      const [event] = newEvents(1);
+      const carrying = (bytes: number) => [{ ...event!, data: { text: 'x'.repeat(bytes) } }];
+      await expect(
+        store().append(stream, carrying(MAX_APPEND_BYTES), { expectedRevision: 'no_stream' }),
+      ).rejects.toThrow(/at most 1048576 bytes/);
+      await expect(store().readStream(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+      await store().append(stream, carrying(MAX_APPEND_BYTES / 2), {
+        expectedRevision: 'no_stream',
+      });
+      const [stored] = await store().readStream(stream);
+      expect((stored!.data as { text: string }).text).toHaveLength(MAX_APPEND_BYTES / 2);
     });
   });
 
