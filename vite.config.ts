@@ -121,6 +121,110 @@ function nativeTrpcHelpers(): Plugin {
 }
 
 /**
+ * tRPC's SSE consumer (what `httpSubscriptionLink` reads the stream with) is an async generator
+ * and a timeout written with `using`, lowered for old engines: a generator wrapper, the `using`
+ * helper, and `Unpromise` (a `Promise.race` that unsubscribes from long-lived promises; these
+ * race a fresh read with a fresh timer). Every browser the widget supports has async
+ * generators, so the two are written back as their source reads, try/finally disposing what
+ * `using` did. With no user left, the wrapper's class (two copies) can drop out too: 1.4 KB
+ * gzipped in all. The build fails, rather than silently growing, if tRPC changes them.
+ */
+function nativeSseConsumer(): Plugin {
+  const swaps: [lowered: string, native: string][] = [
+    [
+      `async function withTimeout(opts) {
+        try {
+          var _usingCtx$1 = _usingCtx();
+          const timeoutPromise = _usingCtx$1.u(timerResource(opts.timeoutMs));
+          const res = await Unpromise.race([opts.promise, timeoutPromise.start()]);
+          if (res === disposablePromiseTimerResult) return await opts.onTimeout();
+          return res;
+        } catch (_) {
+          _usingCtx$1.e = _;
+        } finally {
+          _usingCtx$1.d();
+        }
+      }`,
+      `async function withTimeout(opts) {
+        const timeoutPromise = timerResource(opts.timeoutMs);
+        try {
+          const res = await Promise.race([opts.promise, timeoutPromise.start()]);
+          if (res === disposablePromiseTimerResult) return await opts.onTimeout();
+          return res;
+        } finally {
+          timeoutPromise[Symbol.dispose]();
+        }
+      }`,
+    ],
+    [
+      `return run(_wrapAsyncGenerator(function* () {
+        try {
+          var _usingCtx3 = _usingCtx();
+          const stream = _usingCtx3.a(getStreamResource());`,
+      `return run(async function* () {
+        const stream = getStreamResource();
+        try {`,
+    ],
+    [
+      `const result = yield _awaitAsyncGenerator(promise);
+            if (result.done) return result.value;
+            yield result.value;
+          }
+        } catch (_) {
+          _usingCtx3.e = _;
+        } finally {
+          yield _awaitAsyncGenerator(_usingCtx3.d());
+        }
+      }));`,
+      `const result = await promise;
+            if (result.done) return result.value;
+            yield result.value;
+          }
+        } finally {
+          await stream[Symbol.asyncDispose]();
+        }
+      });`,
+    ],
+  ];
+  // The same code whatever its indentation: each run of whitespace matches any other.
+  const loose = (text: string) =>
+    new RegExp(
+      text
+        .trim()
+        .split(/\s+/)
+        .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('\\s+'),
+    );
+  // The wrapper's class sets its prototype's methods in a statement of its own, which a bundler
+  // must keep; made in a pure function instead, the class goes when unused.
+  const generatorClass =
+    /function AsyncGenerator\(e\) \{[\s\S]*?\n\}\nAsyncGenerator\.prototype\[[\s\S]*?\n\};\n/;
+  return {
+    name: 'stripe-cart:native-sse-consumer',
+    transform(code, id) {
+      // Two copies: the server's shared helpers and the client's own.
+      if (
+        /\/@trpc\/(server\/dist\/asyncGeneratorDelegate-[\w-]+|client\/dist\/index)\.mjs$/.test(id)
+      ) {
+        if (!generatorClass.test(code))
+          this.error(`${id} no longer has AsyncGenerator: update vite.config.ts`);
+        const wrapped = (setup: string) =>
+          `var AsyncGenerator = /* @__PURE__ */ (() => {\n${setup}return AsyncGenerator;\n})();\n`;
+        return { code: code.replace(generatorClass, wrapped), map: null };
+      }
+      if (!/\/@trpc\/server\/dist\/resolveResponse-[\w-]+\.mjs$/.test(id)) return null;
+      let out = code;
+      for (const [lowered, native] of swaps) {
+        const pattern = loose(lowered);
+        if (!pattern.test(out)) this.error(`${id} no longer has ${lowered}: update vite.config.ts`);
+        out = out.replace(pattern, () => native);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
+
+/**
  * terser over each chunk, before the bundler's own minifier: together they find what either
  * leaves alone (shorter conditionals and sequences, names that compress better), about
  * 400 B gzipped with three passes (more find nothing). Only terser's safe transforms: the output
@@ -144,7 +248,13 @@ function terserPass(): Plugin {
 
 export default defineConfig({
   publicDir: false,
-  plugins: [squeezeTemplates(), dropWebSocketClient(), nativeTrpcHelpers(), terserPass()],
+  plugins: [
+    squeezeTemplates(),
+    dropWebSocketClient(),
+    nativeTrpcHelpers(),
+    nativeSseConsumer(),
+    terserPass(),
+  ],
   // Lit's production build whatever NODE_ENV says (Vitest sets it to "test").
   resolve: { conditions: ['module', 'browser', 'production'] },
   build: {
