@@ -140,15 +140,28 @@ export function resolveLocale(element: Element, requested?: string): string {
   return 'en';
 }
 
-/** The locale's texts with the overrides that are text (a property may hold a null, say). */
 /** The nearest `lang`, out through the shadow roots the element is in (a header component's). */
 const nearestLang = (element: Element): string | null | undefined =>
   element.closest('[lang]')?.getAttribute('lang') ??
   ((element.getRootNode() as ShadowRoot).host &&
     nearestLang((element.getRootNode() as ShadowRoot).host));
 
+/** The widget's own texts for the locale: its language's, else English. */
+const tableFor = (locale: string): Messages | undefined =>
+  locales[locale.split('-')[0]!.toLowerCase()];
+
+/**
+ * The language of the texts, for their `lang`: the locale's when the widget has its texts,
+ * else English. None when the site gives texts of its own, taken to be in the page's.
+ */
+export function textLanguage(locale: string, overrides?: MessageOverrides): string | undefined {
+  if (overrides && Object.keys(overrides).length) return undefined;
+  return tableFor(locale) ? locale : 'en';
+}
+
+/** The locale's texts with the overrides that are text (a property may hold a null, say). */
 export function messagesFor(locale: string, overrides?: MessageOverrides): Messages {
-  const messages = { ...(locales[locale.split('-')[0]!.toLowerCase()] ?? en) };
+  const messages = { ...(tableFor(locale) ?? en) };
   for (const key in overrides)
     if (typeof overrides[key as MessageKey] === 'string')
       messages[key as MessageKey] = overrides[key as MessageKey]!;
@@ -157,10 +170,11 @@ export function messagesFor(locale: string, overrides?: MessageOverrides): Messa
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
-export function translator(messages: Messages): Translate {
+/** Fills in the placeholders, numbers in the locale's digits (Arabic-Indic ones in ar-EG, say). */
+export function translator(messages: Messages, locale: string): Translate {
   return (key, values) =>
     messages[key].replace(/\{(\w+)\}/g, (match, name: string) =>
-      values && name in values ? String(values[name]) : match,
+      values && name in values ? values[name]!.toLocaleString(locale) : match,
     );
 }
 

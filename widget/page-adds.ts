@@ -1,4 +1,7 @@
-/** The page's ways to add to the cart: `data-cart-add` elements and `<stripe-cart-add>` requests. */
+/**
+ * The page's carts and add buttons (re-rendered when its language changes), and its ways to
+ * add to the cart: `data-cart-add` elements and `<stripe-cart-add>` requests.
+ */
 import { ADD_REQUEST, type AddRequestDetail } from './events';
 import type { StripeCart } from './stripe-cart';
 import type { StripeCartAdd } from './stripe-cart-add';
@@ -55,3 +58,9 @@ export function listenForAdds(cart: StripeCart): () => void {
     document.removeEventListener('click', onClick);
   };
 }
+
+// A page that switches its language without a reload (a script setting `<html lang>`) gets
+// the elements in it at once, not at their next change.
+new MutationObserver(() => {
+  for (const element of [...carts, ...adds]) element.requestUpdate();
+}).observe(document, { attributeFilter: ['lang'], subtree: true });

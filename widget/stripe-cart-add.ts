@@ -2,7 +2,7 @@ import { html, LitElement, nothing } from 'lit';
 import type { CatalogProduct } from './api';
 import { catalogFeed } from './catalog';
 import { ADD_REQUEST } from './events';
-import { messagesFor, resolveLocale, translator } from './i18n';
+import { messagesFor, resolveLocale, textLanguage, translator } from './i18n';
 import { adds, carts } from './page-adds';
 import { formatMoney } from './state/money';
 import { addStyles } from './styles';
@@ -119,7 +119,9 @@ export class StripeCartAdd extends LitElement {
   protected override render() {
     const locale = resolveLocale(this, this.locale);
     // The site's texts are set on the cart (its `messages`): "Sold out" and the label follow.
-    const t = translator(messagesFor(locale, this.#cart?.messages));
+    const overrides = this.#cart?.messages;
+    const t = translator(messagesFor(locale, overrides), locale);
+    const lang = textLanguage(locale, overrides) ?? nothing;
     const product = this._products?.get(this.sku);
     // A catalog without the sku (delisted, or a typo) cannot be bought either: as sold out.
     const soldOut = !!this._products && !(product && product.available > 0);
@@ -130,7 +132,7 @@ export class StripeCartAdd extends LitElement {
         : '';
     // The product's name is in the button's name, hidden: eight "Add to cart" buttons differ
     // only by it. Not aria-label, which would hide a label the site put in the slot.
-    return html`<button part="button" type="button" ?disabled=${soldOut}
+    return html`<button part="button" type="button" ?disabled=${soldOut} lang=${lang}
         aria-describedby=${stock ? 'stock' : nothing} @click=${() => this.#add()}>
         <slot>${t('addToCart')}</slot>
         ${
@@ -140,6 +142,6 @@ export class StripeCartAdd extends LitElement {
             : nothing
         }
       </button>
-      <span class="stock" part="stock" id="stock" ?hidden=${!stock}>${stock}</span>`;
+      <span class="stock" part="stock" id="stock" lang=${lang} ?hidden=${!stock}>${stock}</span>`;
   }
 }

@@ -1,5 +1,5 @@
 /** The `<stripe-cart>` element: its public API and cart state, wired to its feeds, dialog and views. */
-import { html, LitElement, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { CatalogProduct, ShopApi } from './api';
 import { catalogFeed } from './catalog';
 import { EMAIL, RETRY_DELAYS_MS, serverLocale } from './checkout';
@@ -7,7 +7,14 @@ import type { CartChangeDetail } from './events';
 import { emit } from './events';
 import { deepActiveElement, trapTab } from './focus';
 import type { MessageOverrides, Translate } from './i18n';
-import { messagesFor, parseMessages, pluralKey, resolveLocale, translator } from './i18n';
+import {
+  messagesFor,
+  parseMessages,
+  pluralKey,
+  resolveLocale,
+  textLanguage,
+  translator,
+} from './i18n';
 import { OrderFollower } from './order-follower';
 import { adds, carts, listenForAdds, mainCart } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
@@ -191,14 +198,22 @@ export class StripeCart extends LitElement {
     const before = this.#quantityOf(sku);
     this.#dispatch({ type: 'add', sku, quantity, max: product?.available }, 'add');
     const after = this.#quantityOf(sku);
-    // Stock is one cap; 99 of a sku and 50 lines are the others, and "only N left" would be false for them.
-    if (after - before < quantity && after === product?.available) {
-      this.#announce(`${name}: ${this.#t('onlyLeft', { count: after })}`);
-    } else if (after > before) {
+    if (this.#stockCapped(product, before + quantity, after)) return;
+    if (after > before) {
       this.#announce(this.#t('added', { name }));
     } else if (after) {
       this.#announce(this.#t('changed', { name, count: after }));
     }
+  }
+
+  /**
+   * Says "only N left" when the stock made the cart hold fewer than `wanted`, and whether it
+   * did. Stock is one cap; 99 of a sku and 50 lines are the others, and it would be false for them.
+   */
+  #stockCapped(product: CatalogProduct | undefined, wanted: number, held: number): boolean {
+    if (held >= wanted || held !== product?.available) return false;
+    this.#announce(`${product.name}: ${this.#t('onlyLeft', { count: held })}`);
+    return true;
   }
 
   /** Removes a line; without a sku it keeps the DOM meaning and removes the element. */
@@ -219,10 +234,11 @@ export class StripeCart extends LitElement {
     }
     const product = this._products?.get(sku);
     const max = product && product.available > 0 ? product.available : MAX_QUANTITY;
-    if (this.#dispatch({ type: 'setQuantity', sku, quantity, max }, 'setQuantity')) {
-      const count = this.#quantityOf(sku);
+    const changed = this.#dispatch({ type: 'setQuantity', sku, quantity, max }, 'setQuantity');
+    const count = this.#quantityOf(sku);
+    // A quantity typed past the stock is lowered to it: said, even when nothing changed.
+    if (!this.#stockCapped(product, quantity, count) && changed)
       this.#announce(this.#t('changed', { name: product?.name ?? sku, count }));
-    }
   }
 
   clear(): void {
@@ -584,7 +600,8 @@ export class StripeCart extends LitElement {
   }
 
   get #t(): Translate {
-    return translator(messagesFor(this.#currentLocale, this.messages));
+    const locale = this.#currentLocale;
+    return translator(messagesFor(locale, this.messages), locale);
   }
 
   #money = (amount: number, currency: string) => formatMoney(amount, currency, this.#currentLocale);
@@ -633,19 +650,20 @@ export class StripeCart extends LitElement {
   protected override render() {
     const locale = this.#currentLocale;
     const messages = messagesFor(locale, this.messages);
-    const t = translator(messages);
+    const t = translator(messages, locale);
+    const lang = textLanguage(locale, this.messages) ?? nothing;
     const count = itemCount(this._lines);
     const open = this._open;
     const order = this.#follower.order;
     // The name is the label as shown (slotted or not) and a hidden count: no aria-label,
     // which would hide a label the site put in the slot (WCAG 2.5.3, label in name).
     return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
-        @click=${() => this.open()}>
+        lang=${lang} @click=${() => this.open()}>
         ${cartIcon}<slot>${t('cart')}</slot><span class="sr">${t(pluralKey(locale, count, messages), { count })}</span>
-        <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count}</span>
+        <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count.toLocaleString(locale)}</span>
       </button>
-      <div class="sr" role="status" aria-live="polite">${open ? '' : this._announcement}</div>
-      <dialog part="dialog" aria-labelledby="title" @keydown=${this.#onDialogKeydown}
+      <div class="sr" role="status" aria-live="polite" lang=${lang}>${open ? '' : this._announcement}</div>
+      <dialog part="dialog" aria-labelledby="title" lang=${lang} @keydown=${this.#onDialogKeydown}
         @click=${this.#onDialogClick} @pointerdown=${(e: Event) => {
           this.#pressed = e.target;
         }}>
@@ -660,7 +678,7 @@ export class StripeCart extends LitElement {
             order
               ? html`<div class="body" part="body">
                   ${this._offline ? html`<p class="note" part="notice">${t('offline')}</p>` : ''}
-                  ${orderView(t, this.#money, order.view, order.id, () => {
+                  ${orderView(t, this.#money, locale, order.view, order.id, () => {
                     // Done with the order: stop following it (a bank debit can take days to settle).
                     this.#follower.stop();
                     this.#follower.order = null;

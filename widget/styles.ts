@@ -5,6 +5,8 @@ import { css } from 'lit';
  * nothing is painted in a fixed colour: notes and placeholders take the theme's colours (a
  * dark theme's text stays readable), and the fields' outlines, their only boundary, take the
  * muted text colour, which keeps 3:1 against the background where the light border does not.
+ * What only its fill sets apart (the pay and add buttons, the panel) has a transparent
+ * outline: forced colours (Windows High Contrast) turn every fill to one colour, but paint it.
  * (No comments inside the css`` templates: they would ship in the bundle.)
  */
 export const cartStyles = css`
@@ -25,6 +27,7 @@ export const cartStyles = css`
   }
   [hidden], :host([hidden]) .trigger { display: none !important; }
   button, input { font: inherit; color: inherit; }
+  dialog, .pay, .primary { outline: 1px solid transparent; }
   :focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; }
   .sr {
     position: absolute; width: 1px; height: 1px; overflow: hidden;
@@ -41,14 +44,16 @@ export const cartStyles = css`
     background: var(--_accent); color: var(--_accent-text); font-size: .8em; line-height: 1.5em;
     font-variant-numeric: tabular-nums;
   }
+  :host(:dir(rtl)) { --_end: -1; }
   dialog {
-    box-sizing: border-box; margin: 0 0 0 auto; padding: 0; border: 0;
+    box-sizing: border-box; margin: 0; margin-inline-start: auto; padding: 0; border: 0;
     width: min(var(--stripe-cart-width, 420px), 100vw); height: 100%; max-height: 100%; max-width: 100%;
-    background: var(--_bg); color: var(--_text); box-shadow: -8px 0 32px rgb(0 0 0 / .18);
+    background: var(--_bg); color: var(--_text);
+    box-shadow: calc(-8px * var(--_end, 1)) 0 32px rgb(0 0 0 / .18);
   }
   dialog[open] { animation: slide-in .2s ease-out; }
   dialog::backdrop { background: var(--stripe-cart-backdrop, rgb(15 18 30 / .45)); }
-  @keyframes slide-in { from { transform: translateX(100%); } }
+  @keyframes slide-in { from { transform: translateX(calc(100% * var(--_end, 1))); } }
   @media (prefers-reduced-motion: reduce) { dialog[open] { animation: none; } }
   .panel { display: flex; flex-direction: column; height: 100%; }
   header {
@@ -126,7 +131,7 @@ export const addStyles = css`
     font: inherit; display: inline-flex; align-items: center; gap: .6em; cursor: pointer;
     padding: .6em 1.1em; border: 0; border-radius: var(--stripe-cart-radius, 10px);
     background: var(--stripe-cart-accent, #635bff); color: var(--stripe-cart-accent-text, #fff);
-    font-weight: 600;
+    font-weight: 600; outline: 1px solid transparent;
   }
   button[disabled] { opacity: .55; cursor: not-allowed; }
   button:focus-visible {

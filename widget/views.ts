@@ -84,6 +84,7 @@ export function lineView(
           <span>${issueText(t, issue)}</span>
           <button class="fix" part="fix" type="button" @click=${() => actions.fix(line.sku, fix)}>
             ${fix.type === 'remove' ? t('fixRemove') : t('fixReduce', { count: fix.quantity })}
+            <span class="sr">${name}</span>
           </button>
         </p>`
         : nothing
@@ -115,6 +116,7 @@ export function lineView(
 export function orderView(
   t: Translate,
   money: Money,
+  locale: string,
   order: OrderView | null,
   orderId: string,
   onContinue: () => void,
@@ -131,7 +133,7 @@ export function orderView(
       order
         ? html`<ul>
             ${order.lines.map(
-              (l) => html`<li><span>${l.quantity} &times; ${l.name}</span>
+              (l) => html`<li><span>${l.quantity.toLocaleString(locale)} &times; ${l.name}</span>
                 <span>${money(l.amount, order.currency)}</span></li>`,
             )}
           </ul>

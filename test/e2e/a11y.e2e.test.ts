@@ -2,13 +2,14 @@
  * What assistive technology and low-vision shoppers meet: where focus goes, what the cart
  * button is called, contrast, in the default theme and a dark one, and the panel at 400% zoom.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { newShopper, servePage, skipE2E } from './support/browser';
 import {
   accessibleName,
   cartButton,
   cartDialog,
+  cartLine,
   euros,
   expectCount,
   focused,
@@ -66,6 +67,97 @@ describe.skipIf(skipE2E())('accessibility in Chromium', { timeout: 60_000 }, () 
       });
       await page.context().close();
     }
+  });
+
+  /** Lists a product of `stock` units and opens a new shopper's cart with one of it. */
+  async function cartWithNew(sku: string, stock: number) {
+    const { shop, browser } = suite;
+    const listed = { sku, name: `Scarce ${sku}`, unitAmount: 2500, currency: 'eur', stock };
+    await shop.test.admin.admin.listProduct.mutate(listed);
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/${sku}`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="${sku}"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/${sku}`);
+    await page.locator(`stripe-cart-add .price`).waitFor();
+    await page.evaluate((s) => document.querySelector('stripe-cart')!.add(s), sku);
+    await expectCount(page, 1);
+    await cartButton(page).click();
+    return { page, errors, name: listed.name, line: cartLine(page, listed.name) };
+  }
+
+  test('a quantity typed past the stock is lowered to it, and the shopper is told why', async () => {
+    const { page, errors, name, line } = await cartWithNew('SCARCE-TYPED', 3);
+    const said = () => page.locator('stripe-cart dialog .sr[role="status"]').textContent();
+    const quantity = line.getByRole('spinbutton');
+    const typed = async (value: string) => {
+      await quantity.fill(value);
+      await quantity.press('Enter');
+    };
+    await typed('7');
+    await expect.poll(said).toBe(`${name}: Only 3 left`);
+    expect(await quantity.inputValue()).toBe('3');
+    await expectCount(page, 3);
+    await line.getByRole('button', { name: `One less ${name}` }).click();
+    await expect.poll(said).toBe(`${name}: 2 in the cart.`);
+    // Typed past it from 2 (raised to the 3 left) and from 3 (nothing to change): said both times.
+    await typed('9');
+    await expect.poll(said).toBe(`${name}: Only 3 left`);
+    await line.getByRole('button', { name: `One less ${name}` }).click();
+    await typed('3');
+    await expect.poll(said).toBe(`${name}: 3 in the cart.`);
+    await typed('4');
+    await expect.poll(said).toBe(`${name}: Only 3 left`);
+    expect(await quantity.inputValue()).toBe('3');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("a line's one-click fix is named with its product, as the line's other buttons are", async () => {
+    const { shop } = suite;
+    const { page, errors, name, line } = await cartWithNew('SCARCE-FIX', 5);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.setQuantity('SCARCE-FIX', 3));
+    await expectCount(page, 3);
+    await shop.test.admin.admin.adjustStock.mutate({
+      sku: 'SCARCE-FIX',
+      delta: -3,
+      reason: 'fix name test',
+    });
+    const fix = line.locator('[part="fix"]');
+    await expect.poll(() => fix.count()).toBe(1);
+    expect(await accessibleName(fix)).toBe(`Reduce to 2 ${name}`);
+    // On screen it says only what it does, beside the problem the line shows.
+    expect((await fix.textContent())?.trim()).toMatch(/^Reduce to 2\b/);
+    expect(await fix.getByText(name).boundingBox()).toMatchObject({ width: 1, height: 1 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('in forced colours (Windows High Contrast) the pay and add buttons and the panel keep an edge', async () => {
+    const { page, errors } = await cartWithNew('SCARCE-FORCED', 5);
+    await page.emulateMedia({ forcedColors: 'active' });
+    // Forced colours paint every fill the same system colour: only a border or outline, which
+    // they paint in the text colour even when transparent, still shows where each one ends.
+    const edge = (locator: Locator) =>
+      locator.evaluate((el) => {
+        const style = getComputedStyle(el);
+        const side = (width: string, line: string, colour: string) =>
+          Number.parseFloat(width) > 0 && line !== 'none' && colour !== 'rgba(0, 0, 0, 0)';
+        return (
+          side(style.outlineWidth, style.outlineStyle, style.outlineColor) ||
+          side(style.borderLeftWidth, style.borderLeftStyle, style.borderLeftColor)
+        );
+      });
+    expect({
+      pay: await edge(cartDialog(page).locator('[part="checkout"]')),
+      panel: await edge(cartDialog(page)),
+      add: await edge(page.locator('stripe-cart-add button')),
+    }).toEqual({ pay: true, panel: true, add: true });
+    expect(errors).toEqual([]);
+    await page.context().close();
   });
 
   test('Shift+Tab from the dialog title stays in the dialog', async () => {

@@ -96,7 +96,7 @@ describe('failure classification', () => {
   });
 
   test("shoppers read their own language, never the server's English", () => {
-    const italian = translator(messagesFor('it'));
+    const italian = translator(messagesFor('it'), 'it');
     const shown = (error: unknown) => italian(failureText[classifyFailure(error).kind]);
     const stripeDown = 'The payment provider could not be reached. Please try again in a moment.';
     expect(shown(serverError('SERVICE_UNAVAILABLE', {}, stripeDown))).toBe(
@@ -117,7 +117,7 @@ describe('failure classification', () => {
     expect(error).toMatchObject({ data: undefined });
     const failure = classifyFailure(error);
     expect(failure.kind).toBe('limited');
-    expect(translator(messagesFor('en'))(failureText[failure.kind])).toBe(
+    expect(translator(messagesFor('en'), 'en')(failureText[failure.kind])).toBe(
       'Too many attempts. Please wait a minute and try again.',
     );
   });

@@ -33,7 +33,7 @@ describe('localisation', () => {
   });
 
   test('fills placeholders and leaves unknown ones visible', () => {
-    const t = translator(messagesFor('en'));
+    const t = translator(messagesFor('en'), 'en');
     expect(t('onlyLeft', { count: 2 })).toBe('Only 2 left');
     expect(t('onlyLeft')).toBe('Only {count} left');
   });
@@ -65,7 +65,7 @@ describe('localisation', () => {
   });
 
   test('Italian texts with a count or a name read right for any count and any name', () => {
-    const t = translator(messagesFor('it'));
+    const t = translator(messagesFor('it'), 'it');
     // "Ne restano solo 1" is wrong Italian at 1: a label reads right at any count.
     expect(t('onlyLeft', { count: 1 })).toBe('Disponibili: 1');
     expect(t('onlyLeft', { count: 3 })).toBe('Disponibili: 3');
