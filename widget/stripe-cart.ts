@@ -471,6 +471,14 @@ export class StripeCart extends LitElement {
     this._notice = '';
     const shop = this.#shop;
     const items = this.items;
+    // One Pay at a time in all the shop's tabs: a Pay pressed meanwhile in another tab reads
+    // this one's saved checkout once it has its answer, so a cart changed there ends this
+    // order, rather than reaching the server before it and both getting a Stripe page.
+    const pay = () => this.#pay(shop, items, email);
+    await (navigator.locks ? navigator.locks.request(this.#key, pay) : pay());
+  }
+
+  async #pay(shop: ShopApi, items: CartLine[], email: string): Promise<void> {
     const cart = JSON.stringify([items, email]);
     const saved = loadCart(safeStorage(), this.#key).checkout;
     const again = saved?.for === cart;

@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { gate } from '../support/gate';
 import { orderEvents } from '../support/orders';
 import { cartEvents, newShopper, skipE2E } from './support/browser';
 import { cartDialog, expectCount, payOnSandbox } from './support/cart';
@@ -109,6 +110,57 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
         (await orderEvents(shop.test.app.services.store, firstOrder)).map((e) => e.type),
       )
       .toEqual(['CartValidated', 'CheckoutStarted', 'CheckoutExpired']);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("a cart changed and paid in another tab while the first Pay is still on its way: one Stripe page, the changed cart's", async () => {
+    const { shop, browser } = suite;
+    const email = 'pay-in-flight@example.com';
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    // The first tab's Pay is held in its browser: the server has not heard of it yet.
+    const held = gate();
+    const firstSent = new Promise<void>((resolve) => {
+      void page.route('**/trpc/checkout.start**', async (route) => {
+        resolve();
+        await held.opened;
+        await route.continue();
+      });
+    });
+    await pressPay(page, email);
+    await firstSent;
+
+    const other = await page.context().newPage();
+    await openShop(other, shop.url);
+    await expectCount(other, 1);
+    await other.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(other, 2);
+    const secondSent = other.waitForRequest((request) =>
+      request.url().includes('/trpc/checkout.start'),
+    );
+    const secondWaits = expect
+      .poll(() => other.evaluate(async () => (await navigator.locks.query()).pending?.length))
+      .toBe(1);
+    await pressPay(other);
+    // Its Pay either went out at once, or waits for the first tab's answer.
+    await Promise.race([secondSent, secondWaits]);
+    void secondWaits.catch(() => {});
+
+    const firstOnStripe = page.waitForURL(`${shop.test.sandbox.url}/**`, { waitUntil: 'commit' });
+    const secondOnStripe = other.waitForURL(`${shop.test.sandbox.url}/**`, { waitUntil: 'commit' });
+    held.open();
+    await Promise.all([firstOnStripe, secondOnStripe]);
+    const first = sessionIdIn(page.url());
+    const second = sessionIdIn(other.url());
+    expect(second).not.toBe(first);
+    await expect.poll(() => shop.test.sandbox.session(first)?.status).toBe('expired');
+    const open = sessionsOf(email).filter((session) => session.status === 'open');
+    expect(open.map((session) => session.id)).toEqual([second]);
+    expect(shop.test.sandbox.session(second)?.amount_total).toBe(
+      2 * shop.test.sandbox.session(first)!.amount_total!,
+    );
     expect(errors).toEqual([]);
     await page.context().close();
   });
