@@ -100,8 +100,9 @@ export class StripeCartAdd extends LitElement {
           this._products = products;
         });
     } catch {
-      // No URL: no price to show. The cart says so of its own api; the button's own is not
-      // said (widget/README.md, "When something is wrong").
+      // No URL: no price to show. Said once, not at each move (a cart's own api, by the cart).
+      if (api === this.api && !this.hasUpdated)
+        console.error(`<stripe-cart-add>: api="${api}" is not a URL`);
     }
   }
 

@@ -177,6 +177,30 @@ describe.skipIf(skipE2E())('embedding mistakes, in Chromium', { timeout: 60_000 
     await page.context().close();
   });
 
+  test('a <stripe-cart-add> whose own api is no URL: the documented console error, once', async () => {
+    const { shop, browser } = suite;
+    const { page } = await newShopper(browser, [shop.url]);
+    const said: string[] = [];
+    page.on('console', (m) => said.push(m.text()));
+    await servePage(
+      page,
+      `${shop.url}/add-typo`,
+      `<html lang="en">${MODULE}<stripe-cart api="/"></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994" api="localhost:3000"></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/add-typo`);
+    await expect.poll(() => said).toContain('<stripe-cart-add>: api="localhost:3000" is not a URL');
+    await page.evaluate(async () => {
+      const add = document.querySelector('stripe-cart-add')!;
+      for (let i = 0; i < 2; i++) {
+        document.body.prepend(add);
+        await add.updateComplete;
+      }
+    });
+    expect(said.filter((text) => text.includes('is not a URL'))).toHaveLength(1);
+    await page.context().close();
+  });
+
   test("a <stripe-cart-add api> written unlike every cart's api (a trailing /) adds to no other shop's cart", async () => {
     const { shop, browser } = suite;
     const { page } = await newShopper(browser, [shop.url]);
