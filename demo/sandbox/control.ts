@@ -72,6 +72,14 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
     ],
     [
       'POST',
+      /^\/_sandbox\/sessions\/([^/]+)\/settle$/,
+      (m) => {
+        session(m[1]!);
+        return { settled: sandbox.settle(m[1]!) };
+      },
+    ],
+    [
+      'POST',
       /^\/_sandbox\/sessions\/([^/]+)\/events$/,
       (m, body) => {
         session(m[1]!);

@@ -98,6 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setWebhookUrl: (url) => webhooks.setUrl(url),
     pay: async (sessionId, paymentMethod) =>
       toPayResult(submitPayment(ctx, sessionId, paymentForm(paymentMethod, clock.nowMs()))),
+    settle: (sessionId) => sessions.settle(sessionId),
     expire: async (sessionId) => {
       const state = requireSession(sessionId);
       if (!sessions.expire(state)) {

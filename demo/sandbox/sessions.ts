@@ -42,7 +42,11 @@ interface StoreDeps {
 export class SessionStore {
   private readonly sessions = new Map<string, SessionState>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
-  private readonly settlementTimers = new Map<NodeJS.Timeout, () => void>();
+  /** Debits still settling, by session id: their timer, settling now, and ending the wait. */
+  private readonly settlements = new Map<
+    string,
+    { timer: NodeJS.Timeout; settle: () => void; done: () => void }
+  >();
 
   constructor(private readonly deps: StoreDeps) {}
 
@@ -103,12 +107,12 @@ export class SessionStore {
 
   close(): void {
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
-    for (const [timer, done] of this.settlementTimers) {
+    for (const { timer, done } of this.settlements.values()) {
       clearTimeout(timer);
       done();
     }
     this.expiryTimers.clear();
-    this.settlementTimers.clear();
+    this.settlements.clear();
   }
 
   private armExpiry(state: SessionState): void {
@@ -128,10 +132,22 @@ export class SessionStore {
     this.expiryTimers.delete(id);
   }
 
+  /**
+   * Settles a debit now, as its delay would (Stripe's test mode settles when it chooses): a
+   * test decides the moment. False when the session has no debit settling.
+   */
+  settle(id: string): boolean {
+    const settlement = this.settlements.get(id);
+    if (!settlement) return false;
+    clearTimeout(settlement.timer);
+    settlement.settle();
+    return true;
+  }
+
   private settleLater(state: SessionState, succeeds: boolean): void {
     const done = this.deps.work.begin();
-    const timer = setTimeout(() => {
-      this.settlementTimers.delete(timer);
+    const settle = () => {
+      this.settlements.delete(state.id);
       if (succeeds) state.paymentStatus = 'paid';
       this.deps.onChange({
         type: succeeds
@@ -140,8 +156,9 @@ export class SessionStore {
         state,
       });
       done();
-    }, this.deps.asyncDelayMs);
+    };
+    const timer = setTimeout(settle, this.deps.asyncDelayMs);
     timer.unref();
-    this.settlementTimers.set(timer, done);
+    this.settlements.set(state.id, { timer, settle, done });
   }
 }

@@ -60,6 +60,11 @@ export interface Sandbox {
   setWebhookUrl(url: string | undefined): void;
   /** Pays through the hosted page's own code path; default card 4242 4242 4242 4242. */
   pay(sessionId: string, paymentMethod?: SandboxPaymentMethod): Promise<SandboxPayResult>;
+  /**
+   * Settles a bank debit still settling on this session now, as `asyncDelayMs` would (sends
+   * its async_payment_succeeded or _failed); false when it has none.
+   */
+  settle(sessionId: string): boolean;
   /** Expires an open session (sends checkout.session.expired); throws if unknown or not open. */
   expire(sessionId: string): Promise<CheckoutSessionObject>;
   session(id: string): CheckoutSessionObject | undefined;

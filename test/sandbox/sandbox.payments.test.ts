@@ -125,6 +125,31 @@ describe('paying by SEPA Direct Debit (asynchronous)', () => {
     });
   });
 
+  it('settles when the test says: settle() sends the outcome at once, and after that has none to send', async () => {
+    const slow = await startSandbox({ webhookUrl: receiver.url, asyncDelayMs: 24 * 3_600_000 });
+    try {
+      const client = stripeFor(slow);
+      const debit = await client.checkout.sessions.create(sessionParams());
+      const card = await client.checkout.sessions.create(sessionParams());
+      await slow.pay(debit.id, { iban: 'DE89370400440532013000' });
+      await slow.pay(card.id, { card: '4242424242424242' });
+      expect(slow.session(debit.id)).toMatchObject({ payment_status: 'unpaid' });
+
+      expect(slow.settle(card.id)).toBe(false);
+      expect(slow.settle(debit.id)).toBe(true);
+      expect(slow.session(debit.id)).toMatchObject({ payment_status: 'paid' });
+      await slow.idle();
+      const types = slow.events().filter((e) => e.data.object.id === debit.id);
+      expect(types.map((e) => e.type)).toEqual([
+        'checkout.session.completed',
+        'checkout.session.async_payment_succeeded',
+      ]);
+      expect(slow.settle(debit.id)).toBe(false);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('is not offered when the session asked for cards only', async () => {
     const session = await stripe.checkout.sessions.create(
       sessionParams({ allowed_payment_method_types: ['card'] }),
@@ -307,6 +332,14 @@ describe('the control API over HTTP (/_sandbox)', () => {
     const other = await stripe.checkout.sessions.create(sessionParams());
     const expired = await control(`/sessions/${other.id}/expire`, {});
     expect(await expired.json()).toMatchObject({ status: 'expired' });
+    const debit = await stripe.checkout.sessions.create(sessionParams());
+    await control(`/sessions/${debit.id}/pay`, { iban: 'DE62370400440532013001' });
+    const settled = await control(`/sessions/${debit.id}/settle`, {});
+    expect(await settled.json()).toEqual({ settled: true });
+    expect(sandbox.events().at(-1)).toMatchObject({
+      type: 'checkout.session.async_payment_failed',
+      data: { object: { id: debit.id } },
+    });
     expect((await control('/sessions/cs_test_nope')).status).toBe(404);
     expect((await control('/idle', {})).status).toBe(200);
   });
