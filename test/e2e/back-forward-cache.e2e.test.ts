@@ -64,6 +64,39 @@ describe.skipIf(skipE2E())(
       await context.close();
     });
 
+    test('with storage forbidden (a sandboxed frame), Pay again after Back opens the same Stripe page', async () => {
+      const context = await browser.newContext({ reducedMotion: 'reduce', locale: 'en-GB' });
+      await context.addInitScript(() => {
+        Object.defineProperty(window, 'localStorage', {
+          get() {
+            throw new DOMException('The document is sandboxed', 'SecurityError');
+          },
+        });
+      });
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/`);
+      await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+      await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+      await expectCount(page, 1);
+      const pay = async () => {
+        await page.evaluate(() => document.querySelector('stripe-cart')!.open());
+        await cartDialog(page).getByLabel('Email for the receipt').fill('no-storage@example.com');
+        await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
+        await page.waitForURL(`${shop.test.sandbox.url}/**`);
+        return page.url();
+      };
+      const first = await pay();
+      await page.goBack({ waitUntil: 'commit' });
+      await expect.poll(() => page.url()).toContain(shop.url);
+      await expectCount(page, 1);
+      expect(await pay()).toBe(first);
+      const sessions = shop.test.sandbox
+        .sessions()
+        .filter((s) => s.customer_email === 'no-storage@example.com');
+      expect(sessions).toHaveLength(1);
+      await context.close();
+    });
+
     test('after Back from Stripe, live stock still reaches the page', async () => {
       const { context, page } = await toStripeAndBack();
       const products = await shop.test.client.catalog.list.query();

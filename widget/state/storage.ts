@@ -151,11 +151,22 @@ export function orderMarks(storage: Storage | undefined, key: string) {
 
 export type OrderMarks = ReturnType<typeof orderMarks>;
 
+const memory = new Map<string, string>();
+/**
+ * Where storage is forbidden the page's memory stands in, shared by its carts: Pay pressed
+ * again after Back from Stripe (the page kept by the back/forward cache) still finds its
+ * last Pay, and gets the same order rather than a second one to pay.
+ */
+const inMemory = {
+  getItem: (key: string) => memory.get(key) ?? null,
+  setItem: (key: string, value: string) => memory.set(key, value),
+} as unknown as Storage;
+
 /** Reading `localStorage` itself throws where storage is forbidden (sandboxed iframes). */
-export function safeStorage(): Storage | undefined {
+export function safeStorage(): Storage {
   try {
     return window.localStorage;
   } catch {
-    return undefined;
+    return inMemory;
   }
 }
