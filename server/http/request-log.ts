@@ -45,12 +45,20 @@ export class RequestLog extends LogController {
   /** Why fastify refused a request (a 4xx error it handled), for that request's line. */
   private readonly refusals = new WeakMap<FastifyRequest, string>();
 
+  /**
+   * @param lines Whether request lines are written at all (LOG_LEVEL info or lower): at warn,
+   * the webhook path listens for no 'close' and builds no line per request.
+   */
+  constructor(private readonly lines: boolean) {
+    super();
+  }
+
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
     // At debug, a request that hangs shows that it came.
     request.log.debug({ req: request }, 'incoming request');
     // 'close' comes for every response; 'finish', which fastify logs on, not for a dropped one.
-    reply.raw.once('close', () => this.requestEnded(request, reply));
+    if (this.lines) reply.raw.once('close', () => this.requestEnded(request, reply));
   }
 
   override requestCompleted(

@@ -123,7 +123,7 @@ export async function buildHttpServer(
         .send({ error: tooLong ? 'The path is too long' : 'The path is not a valid URL' });
     },
     loggerInstance: services.log as FastifyBaseLogger,
-    logController: new RequestLog(),
+    logController: new RequestLog(services.log.isLevelEnabled('info')),
     bodyLimit: 64 * 1024,
     // A request must arrive whole within this (fastify sets no limit): a client that sends a
     // body's first bytes and stops holds a socket no route or limiter ever sees. Responses,
