@@ -2,12 +2,15 @@
  * What the server logs of each request: one line once it is over, answered or dropped by its
  * client, naming the path without its query. Refusals carry their reason, never a stack.
  */
+
+import type { TRPCError } from '@trpc/server';
 import {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
+import { maskSensitive } from '../masking';
 
 /**
  * Query strings carry tRPC inputs (an analyst's email filter) and the admin token of
@@ -36,15 +39,36 @@ export const childLoggerFactory: ChildLoggerFactory = (logger, bindings, options
     },
   });
 
+/** Why the server refused a request (a 4xx), for that request's line. */
+const refusals = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Notes why `request` was refused, for its line: what fastify handles itself is noted here
+ * (RequestLog.defaultErrorLog); tRPC's input checks, the limits in server.ts and the
+ * webhook's checks answer on their own, and say so through this.
+ */
+export function refused(request: FastifyRequest, reason: string): string {
+  refusals.set(request, maskSensitive(reason).slice(0, 300));
+  return reason;
+}
+
+/**
+ * A tRPC refusal in a few words: its code, and which inputs were wrong rather than zod's
+ * whole report (which can quote what was sent).
+ */
+export function refusalOf(error: TRPCError): string {
+  const issues = (error.cause as { issues?: { path: PropertyKey[] }[] } | undefined)?.issues;
+  if (!issues) return `${error.code}: ${error.message}`;
+  const paths = issues.map((issue) => issue.path.map(String).join('.') || '(the input)');
+  return `${error.code}: invalid ${[...new Set(paths)].join(', ')}`;
+}
+
 /**
  * Replaces fastify's two lines a request ("incoming request", "request completed") with one,
  * written when its response closes: finished, or cut off ("request aborted": its client hung
  * up, or a live stream was ended by the server closing).
  */
 export class RequestLog extends LogController {
-  /** Why fastify refused a request (a 4xx error it handled), for that request's line. */
-  private readonly refusals = new WeakMap<FastifyRequest, string>();
-
   /**
    * @param lines Whether request lines are written at all (LOG_LEVEL info or lower): at warn,
    * the webhook path listens for no 'close' and builds no line per request.
@@ -77,7 +101,7 @@ export class RequestLog extends LogController {
    */
   override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
     if (reply.statusCode >= 500) super.defaultErrorLog(error, request, reply);
-    else if (!this.isLogDisabled(request)) this.refusals.set(request, error.message);
+    else if (!this.isLogDisabled(request)) refused(request, error.message);
   }
 
   /** A live stream its client left is said by the request's line. */
@@ -100,7 +124,7 @@ export class RequestLog extends LogController {
         // A response cut off reached its client in part or not at all: no status to trust.
         ...(answered && { res: reply }),
         responseTime: reply.elapsedTime,
-        reason: this.refusals.get(request),
+        reason: refusals.get(request),
       },
       answered ? 'request completed' : 'request aborted',
     );

@@ -21,7 +21,7 @@ import { StoreFileGoneError } from '../eventstore/sqlite';
 import type { Services } from '../services';
 import { clientKey } from './client-key';
 import { RefusedOrigins } from './refused-origins';
-import { childLoggerFactory, RequestLog } from './request-log';
+import { childLoggerFactory, RequestLog, refusalOf, refused } from './request-log';
 import type { AppRouter } from './router';
 import { appRouter } from './router';
 import { securityHeaders } from './security-headers';
@@ -159,7 +159,7 @@ export async function buildHttpServer(
       request.url.startsWith('/trpc') &&
       request.headers['content-type']?.startsWith('multipart/')
     )
-      reply.code(415).send({ error: 'The API takes JSON, not multipart bodies' });
+      reply.code(415).send({ error: refused(request, 'The API takes JSON, not multipart bodies') });
     else done();
   });
 
@@ -194,7 +194,7 @@ export async function buildHttpServer(
       return reply.code(400).send({
         statusCode: 400,
         error: 'Bad Request',
-        message: 'checkout.start cannot be batched: send one call per request',
+        message: refused(request, 'checkout.start cannot be batched: send one call per request'),
       });
     }
     if (checkouts === 1) await checkoutLimit.call(app, request, reply);
@@ -207,7 +207,10 @@ export async function buildHttpServer(
       return reply.code(429).send({
         statusCode: 429,
         error: 'Too Many Requests',
-        message: `At most ${max} live updates may be open from one address; close some first`,
+        message: refused(
+          request,
+          `At most ${max} live updates may be open from one address; close some first`,
+        ),
       });
     }
   });
@@ -269,9 +272,10 @@ export async function buildHttpServer(
             ? `Bearer ${info.connectionParams.token}`
             : undefined),
       }),
-      onError({ error, path, ctx }) {
+      onError({ error, path, ctx, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           (ctx?.log ?? services.log).error({ err: error, path }, 'tRPC error');
+        else refused(req, refusalOf(error));
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });

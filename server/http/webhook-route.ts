@@ -11,6 +11,7 @@ import { WrongExpectedVersionError } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import { MalformedWebhookError, WebhookSignatureError } from '../payments/stripe-gateway';
 import type { Services } from '../services';
+import { refused } from './request-log';
 
 const OUTCOMES: Record<string, StripeOutcome> = {
   'checkout.session.completed': 'completed',
@@ -40,7 +41,9 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
     scope.post('/webhooks/stripe', async (request, reply) => {
       const raw = request.body;
       if (!Buffer.isBuffer(raw) || raw.length === 0) {
-        return reply.code(400).send({ error: 'Expected the raw JSON body Stripe sends' });
+        return reply
+          .code(400)
+          .send({ error: refused(request, 'Expected the raw JSON body Stripe sends') });
       }
       let notification: ReturnType<Services['stripe']['verifyWebhook']>;
       try {
@@ -63,7 +66,7 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
             unsaid = 0;
           }
           const what = unsigned ? 'Webhook signature verification failed' : 'Malformed webhook';
-          return reply.code(400).send({ error: `${what}: ${error.message}` });
+          return reply.code(400).send({ error: refused(request, `${what}: ${error.message}`) });
         }
         throw error;
       }
