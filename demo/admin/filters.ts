@@ -129,12 +129,11 @@ export function watchFilters(onChange: () => void, signal: AbortSignal): void {
       { signal },
     );
   }
-  window.addEventListener(
-    'hashchange',
-    () => {
-      restoreFiltersFromUrl();
-      onChange();
-    },
-    { signal },
-  );
+  const followUrl = () => {
+    restoreFiltersFromUrl();
+    onChange();
+  };
+  window.addEventListener('hashchange', followUrl, { signal });
+  // A link opened while the sign-in was loading, before anything listened: applied now.
+  if (location.hash !== filterFragment(currentChoice())) followUrl();
 }
