@@ -146,6 +146,9 @@ const nearestLang = (element: Element): string | null | undefined =>
   ((element.getRootNode() as ShadowRoot).host &&
     nearestLang((element.getRootNode() as ShadowRoot).host));
 
+/** The page's language where the element stands: the shop's product names, the site's labels. */
+export const pageLang = (element: Element): string | undefined => nearestLang(element) ?? undefined;
+
 /** The widget's own texts for the locale: its language's, else English. */
 const tableFor = (locale: string): Messages | undefined =>
   locales[locale.split('-')[0]!.toLowerCase()];

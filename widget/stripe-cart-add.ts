@@ -133,9 +133,10 @@ export class StripeCartAdd extends LitElement {
         : '';
     // The product's name is in the button's name, hidden: eight "Add to cart" buttons differ
     // only by it. Not aria-label, which would hide a label the site put in the slot.
-    return html`<button part="button" type="button" ?disabled=${soldOut} lang=${lang}
+    // The site's own label (slotted) and the product's name are in the page's language.
+    return html`<button part="button" type="button" ?disabled=${soldOut}
         aria-describedby=${stock ? 'stock' : nothing} @click=${() => this.#add()}>
-        <slot>${t('addToCart')}</slot>
+        <slot><span lang=${lang}>${t('addToCart')}</span></slot>
         ${
           product
             ? html`<span class="sr">${product.name}</span>

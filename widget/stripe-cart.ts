@@ -9,6 +9,7 @@ import { deepActiveElement, trapTab } from './focus';
 import type { MessageOverrides, Translate } from './i18n';
 import {
   messagesFor,
+  pageLang,
   parseMessages,
   pluralKey,
   resolveLocale,
@@ -474,8 +475,16 @@ export class StripeCart extends LitElement {
     // One Pay at a time in all the shop's tabs: a Pay pressed meanwhile in another tab reads
     // this one's saved checkout once it has its answer, so a cart changed there ends this
     // order, rather than reaching the server before it and both getting a Stripe page.
-    const pay = () => this.#pay(shop, items, email);
-    await (navigator.locks ? navigator.locks.request(this.#key, pay) : pay());
+    let ran = false;
+    const pay = () => {
+      ran = true;
+      return this.#pay(shop, items, email);
+    };
+    // Denied in sandboxed frames and where site data is blocked: then Pay goes without it.
+    await navigator.locks?.request(this.#key, pay).catch((error) => {
+      if (ran) throw error;
+    });
+    if (!ran) await pay();
   }
 
   async #pay(shop: ShopApi, items: CartLine[], email: string): Promise<void> {
@@ -665,9 +674,10 @@ export class StripeCart extends LitElement {
     const order = this.#follower.order;
     // The name is the label as shown (slotted or not) and a hidden count: no aria-label,
     // which would hide a label the site put in the slot (WCAG 2.5.3, label in name).
+    // The site's own label (slotted) is in the page's language: only the widget's are marked.
     return html`<button class="trigger" part="button" type="button" aria-haspopup="dialog"
-        lang=${lang} @click=${() => this.open()}>
-        ${cartIcon}<slot>${t('cart')}</slot><span class="sr">${t(pluralKey(locale, count, messages), { count })}</span>
+        @click=${() => this.open()}>
+        ${cartIcon}<slot><span lang=${lang}>${t('cart')}</span></slot><span class="sr" lang=${lang}>${t(pluralKey(locale, count, messages), { count })}</span>
         <span class="badge" part="badge" ?hidden=${count === 0} aria-hidden="true">${count.toLocaleString(locale)}</span>
       </button>
       <div class="sr" role="status" aria-live="polite" lang=${lang}>${open ? '' : this._announcement}</div>
@@ -686,13 +696,21 @@ export class StripeCart extends LitElement {
             order
               ? html`<div class="body" part="body">
                   ${this._offline ? html`<p class="note" part="notice">${t('offline')}</p>` : ''}
-                  ${orderView(t, this.#money, locale, order.view, order.id, () => {
-                    // Done with the order: stop following it (a bank debit can take days to settle).
-                    this.#follower.stop();
-                    this.#follower.order = null;
-                    this.#keep();
-                    this.close();
-                  })}
+                  ${orderView(
+                    t,
+                    this.#money,
+                    locale,
+                    order.view,
+                    order.id,
+                    () => {
+                      // Done with the order: stop following it (a bank debit can take days to settle).
+                      this.#follower.stop();
+                      this.#follower.order = null;
+                      this.#keep();
+                      this.close();
+                    },
+                    this.#nameLang,
+                  )}
                 </div>`
               : this.#renderCart()
           }
@@ -727,6 +745,11 @@ export class StripeCart extends LitElement {
           this.#persist();
         },
       },
+      this.#nameLang,
     );
+  }
+
+  get #nameLang() {
+    return pageLang(this) ?? nothing;
   }
 }

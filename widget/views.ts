@@ -9,6 +9,8 @@ import type { LineFix, LineIssue, LineProblem } from './state/problems';
 import { cartCurrency, fixFor, lineIssues } from './state/problems';
 
 type Money = (amount: number, currency: string) => string;
+/** The `lang` of the shop's product names: the page's, inside a panel in the widget's. */
+type NameLang = string | typeof nothing;
 
 export interface LineActions {
   setQuantity(sku: string, quantity: number): void;
@@ -45,6 +47,7 @@ export function lineView(
   product: CatalogProduct | undefined,
   issue: LineIssue | undefined,
   actions: LineActions,
+  nameLang: NameLang,
 ): TemplateResult {
   const name = product?.name ?? line.sku;
   const max = Math.min(
@@ -72,7 +75,7 @@ export function lineView(
         : html`<span class="ph" part="image"></span>`
     }
     <div>
-      <p class="name" part="name">${name}</p>
+      <p class="name" part="name" lang=${nameLang}>${name}</p>
       <p class="each" part="price">${price}</p>
     </div>
     <p class="amount" part="line-total">
@@ -120,6 +123,7 @@ export function orderView(
   order: OrderView | null,
   orderId: string,
   onContinue: () => void,
+  nameLang: NameLang,
 ): TemplateResult {
   const status = order?.status;
   const tone = status === 'paid' ? 'paid' : status && isFinal(status) ? 'bad' : '';
@@ -133,7 +137,9 @@ export function orderView(
       order
         ? html`<ul>
             ${order.lines.map(
-              (l) => html`<li><span>${l.quantity.toLocaleString(locale)} &times; ${l.name}</span>
+              (
+                l,
+              ) => html`<li><span>${l.quantity.toLocaleString(locale)} &times; <span lang=${nameLang}>${l.name}</span></span>
                 <span>${money(l.amount, order.currency)}</span></li>`,
             )}
           </ul>
@@ -164,6 +170,7 @@ export function cartView(
   error: string,
   busy: boolean,
   actions: CartActions,
+  nameLang: NameLang,
 ): TemplateResult {
   const issues = lineIssues(lines, products, refusals);
   const currency = products ? cartCurrency(lines, products) : undefined;
@@ -181,7 +188,15 @@ export function cartView(
           ? html`<p class="empty">${t('empty')}</p>`
           : html`<ul part="lines">
             ${lines.map((line) =>
-              lineView(t, money, line, products?.get(line.sku), issues.get(line.sku), actions),
+              lineView(
+                t,
+                money,
+                line,
+                products?.get(line.sku),
+                issues.get(line.sku),
+                actions,
+                nameLang,
+              ),
             )}
           </ul>`
       }

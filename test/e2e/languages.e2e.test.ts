@@ -85,7 +85,11 @@ describe.skipIf(skipE2E())('languages and scripts in Chromium', { timeout: 60_00
       const language = (el: Element) => ['en', 'it', 'fr'].find((l) => el.matches(`:lang(${l})`));
       const parts = (selector: string) => {
         const root = document.querySelector(selector)!.shadowRoot!;
-        return [...root.querySelectorAll('.trigger, [role="status"], h2, button[part="button"]')]
+        return [
+          ...root.querySelectorAll(
+            '.trigger slot > span, .trigger .sr, [role="status"], h2, button[part="button"] slot > span',
+          ),
+        ]
           .map(language)
           .join(' ');
       };
@@ -97,11 +101,57 @@ describe.skipIf(skipE2E())('languages and scripts in Chromium', { timeout: 60_00
       };
     });
     expect(languages).toEqual({
-      en: 'en en en en',
-      it: 'it it it it',
-      own: 'fr fr fr fr',
+      en: 'en en en en en',
+      it: 'it it it it it',
+      own: 'fr fr fr fr fr',
       add: 'en',
     });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("the site's own labels and the shop's product names keep the page's language", async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await servePage(
+      page,
+      `${shop.url}/labels`,
+      `<html lang="fr">${MODULE}<stripe-cart api="/"><span id="cart-label">Panier</span></stripe-cart>
+      <stripe-cart-add sku="BAGGIO-1994"><span id="add-label">Ajouter</span></stripe-cart-add></html>`,
+    );
+    await page.goto(`${shop.url}/labels`);
+    await page.locator('stripe-cart-add .price').waitFor();
+    await page.evaluate(() => {
+      const cart = document.querySelector('stripe-cart')!;
+      cart.add('BAGGIO-1994');
+      cart.open();
+    });
+    const name = cartDialog(page).locator('[part="name"]');
+    await name.waitFor();
+    // What a screen reader voices each in: the nearest lang up the flat tree (slots, shadow hosts).
+    const flatLang = (selector: string) =>
+      page.evaluate((selector) => {
+        const find = (root: Document | ShadowRoot): Element | null =>
+          root.querySelector(selector) ??
+          [...root.querySelectorAll('stripe-cart, stripe-cart-add')]
+            .map((host) => (host.shadowRoot ? find(host.shadowRoot) : null))
+            .find(Boolean) ??
+          null;
+        let node: Node | null = find(document);
+        while (node) {
+          if (node instanceof Element && node.hasAttribute('lang'))
+            return node.getAttribute('lang');
+          node = (node as Element).assignedSlot ?? node.parentNode;
+          if (node instanceof ShadowRoot) node = node.host;
+        }
+        return null;
+      }, selector);
+    expect({
+      cartLabel: await flatLang('#cart-label'),
+      addLabel: await flatLang('#add-label'),
+      name: await flatLang('[part="name"]'),
+      title: await flatLang('h2'),
+    }).toEqual({ cartLabel: 'fr', addLabel: 'fr', name: 'fr', title: 'en' });
     expect(errors).toEqual([]);
     await page.context().close();
   });

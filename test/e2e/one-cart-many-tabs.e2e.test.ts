@@ -165,6 +165,24 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await page.context().close();
   });
 
+  test('where the Locks API is denied (a sandboxed frame, blocked site data), Pay still opens Stripe', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    await page.addInitScript(() => {
+      LockManager.prototype.request = () =>
+        Promise.reject(
+          new DOMException('Access to the Locks API is denied in this context.', 'SecurityError'),
+        );
+    });
+    await openShop(page, shop.url);
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await pressPay(page, 'locks-denied@example.com');
+    await page.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(sessionsOf('locks-denied@example.com')).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   test("back from the page a changed cart ended, in its own tab: Pay there opens the changed cart's page, not a third", async () => {
     const { shop } = suite;
     const email = 'back-from-replaced@example.com';
