@@ -91,6 +91,10 @@ describe.skipIf(skip)('bar charts on narrow touch screens', () => {
           `${section}: the name is cut, whole only in a hover title and the hidden table`,
         ).toContain(longNamed.name);
       }
+      // Stock is counted by SKU in the warehouse: shown beside the name, no hover needed.
+      expect((await drawnTexts(page, '#stock')).map((box) => box.text)).toContain(
+        `${longNamed.name} (${longNamed.sku})`,
+      );
     } finally {
       await page.context().close();
     }

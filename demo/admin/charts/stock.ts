@@ -35,7 +35,8 @@ export function renderStock(products: readonly StockProduct[]): Node[] {
         max,
       );
       return {
-        label: row.name,
+        // The SKU too, as the warehouse knows the product by it.
+        label: `${row.name} (${row.sku})`,
         figures: figuresOf(row),
         marks: [
           { className: 'segment stock-sold', rect: sold! },
