@@ -81,7 +81,7 @@ export const cartStyles = css`
   }
   .name { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
   .each, .muted { margin: .1rem 0 0; color: var(--_muted); font-size: .9em; }
-  .amount { margin: 0; font-weight: 600; text-align: right; font-variant-numeric: tabular-nums; }
+  .amount { margin: 0; font-weight: 600; text-align: end; font-variant-numeric: tabular-nums; }
   .controls {
     grid-column: 2 / 4; display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between;
   }

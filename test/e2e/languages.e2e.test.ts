@@ -41,6 +41,11 @@ describe.skipIf(skipE2E())('languages and scripts in Chromium', { timeout: 60_00
     expect(await panel.evaluate((el) => el.getBoundingClientRect().left)).toBe(0);
     // Its shadow falls on the page, right of the panel, not off the screen's edge.
     expect(await panel.evaluate((el) => getComputedStyle(el).boxShadow)).toMatch(/\) 8px 0px 32px/);
+    // A line's total sits at the line's end: its left, here.
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    const total = panel.locator('[part="line-total"]');
+    await expect.poll(() => total.textContent()).toMatch(/\d/);
+    expect(await total.evaluate((el) => getComputedStyle(el).textAlign)).toBe('end');
     expect(errors).toEqual([]);
     await page.context().close();
   });
