@@ -1,11 +1,11 @@
 /** The analytics page's edges: odd filters in the URL fragment, links opened mid sign-in, names without spaces at 320 px. */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../server/catalog/catalog-file';
 import { skipE2E } from '../e2e/support/browser';
 import { ADMIN_TOKEN, startTestApp, type TestApp, testCatalog } from '../support/app';
 import {
   adminInChromium,
+  filterControls as controls,
   openPage,
   paidOrder,
   signedIn,
@@ -36,14 +36,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-});
-
-const controls = async (page: Page) => ({
-  from: await page.locator('#from').inputValue(),
-  to: await page.locator('#to').inputValue(),
-  pressed: await page.locator('[data-days][aria-pressed="true"]').allTextContents(),
-  status: await page.locator('#status').inputValue(),
-  email: await page.locator('#email').inputValue(),
 });
 
 describe.skipIf(skip)('the analytics page: URL filters and bar rows, at their edges', () => {

@@ -10,6 +10,7 @@ import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app';
 import { checkout } from '../support/orders';
 import {
   adminInChromium,
+  filterControls as controls,
   openPage,
   paidOrder,
   signedIn,
@@ -32,15 +33,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-});
-
-/** What the filter controls show. */
-const controls = async (page: Page) => ({
-  from: await page.locator('#from').inputValue(),
-  to: await page.locator('#to').inputValue(),
-  pressed: await page.locator('[data-days][aria-pressed="true"]').allTextContents(),
-  status: await page.locator('#status').inputValue(),
-  email: await page.locator('#email').inputValue(),
 });
 
 const DEFAULTS = { from: '', to: '', pressed: [], status: '', email: '' };

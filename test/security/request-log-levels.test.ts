@@ -1,22 +1,14 @@
 /** The request log at each level: LOG_LEVEL=warn says nothing per request; shutdown with an open stream; bad URLs. */
 import { describe, expect, it, vi } from 'vitest';
 import { startTestApp } from '../support/app';
+import { keptLog } from './support/log-lines';
 
-interface Line {
-  level: number;
-  msg: string;
-  reqId?: string;
-  req?: { method: string; url: string };
-  res?: { statusCode: number };
-  reason?: string;
-}
-
-describe('request log, review', () => {
+describe('the request log at warn and at info', () => {
   it('at warn: no line for answered requests and refusals', async () => {
-    const written: string[] = [];
+    const { logTo, lines } = keptLog();
     const t = await startTestApp({
       env: { LOG_LEVEL: 'warn', CHECKOUT_RATE_LIMIT: '1' },
-      logTo: { write: (line: string) => void written.push(line) },
+      logTo,
     });
     try {
       const start = () =>
@@ -30,20 +22,18 @@ describe('request log, review', () => {
       expect((await fetch(`${t.url}/nope?email=jane@example.com`)).status).toBe(404);
       expect((await fetch(`${t.url}/%zz?email=jane@example.com`)).status).toBe(400);
       expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-      const lines = written.map((l) => JSON.parse(l) as Line).filter((l) => l.req || l.res);
-      expect(lines).toEqual([]);
+      expect(lines().filter((l) => l.req || l.res)).toEqual([]);
     } finally {
       await t.close();
     }
   });
 
   it('at info: a bad URL is one line, its query redacted; a stream ended by shutdown is one line', async () => {
-    const written: string[] = [];
+    const { logTo, lines } = keptLog();
     const t = await startTestApp({
       env: { LOG_LEVEL: 'info' },
-      logTo: { write: (line: string) => void written.push(line) },
+      logTo,
     });
-    const lines = () => written.map((l) => JSON.parse(l) as Line);
     let closed = false;
     try {
       expect((await fetch(`${t.url}/%zz?email=jane@example.com`)).status).toBe(400);

@@ -5,30 +5,19 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
+import { keptLog } from './support/log-lines';
 
-interface Line {
-  level: number;
-  msg: string;
-  reqId?: string;
-  req?: { method: string; url: string };
-  res?: { statusCode: number };
-  responseTime?: number;
-  reason?: string;
-}
-
-const written: string[] = [];
+const { written, logTo, lines } = keptLog();
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({
     env: { LOG_LEVEL: 'info', MAX_STREAMS_PER_CLIENT: '1' },
-    logTo: { write: (line: string) => void written.push(line) },
+    logTo,
   });
 });
 afterAll(async () => {
   await t?.close();
 });
-
-const lines = () => written.map((line) => JSON.parse(line) as Line);
 
 /** The final line of the (single) request to `url` answered with `status`. */
 const endLine = (url: string, status: number) =>

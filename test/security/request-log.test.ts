@@ -7,39 +7,27 @@ import net from 'node:net';
 import { Gauge } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
+import { keptLog, type LogLine } from './support/log-lines';
 
-interface Line {
-  level: number;
-  msg: string;
-  reqId?: string;
-  req?: { method: string; url: string };
-  res?: { statusCode: number };
-  responseTime?: number;
-  reason?: string;
-  err?: { message: string; stack?: string };
-}
-
-const written: string[] = [];
+const { logTo, lines } = keptLog();
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({
     env: { LOG_LEVEL: 'info', CHECKOUT_RATE_LIMIT: '1', MAX_STREAMS_PER_CLIENT: '1' },
-    logTo: { write: (line: string) => void written.push(line) },
+    logTo,
   });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const lines = () => written.map((line) => JSON.parse(line) as Line);
-
 /**
  * Every line of the request to `url` whose last line (the one with its time) `ended` picks,
  * once that is written: when the response closes, which may be after the client read it.
  */
-async function linesOfRequest(url: string, ended: (line: Line) => boolean): Promise<Line[]> {
+async function linesOfRequest(url: string, ended: (line: LogLine) => boolean): Promise<LogLine[]> {
   return vi.waitFor(() => {
-    const byRequest = new Map<string, Line[]>();
+    const byRequest = new Map<string, LogLine[]>();
     for (const line of lines())
       if (line.reqId) byRequest.set(line.reqId, [...(byRequest.get(line.reqId) ?? []), line]);
     const request = [...byRequest.values()].find(
@@ -52,8 +40,8 @@ async function linesOfRequest(url: string, ended: (line: Line) => boolean): Prom
   });
 }
 
-const answered = (status: number) => (line: Line) => line.res?.statusCode === status;
-const aborted = (line: Line) => line.msg === 'request aborted';
+const answered = (status: number) => (line: LogLine) => line.res?.statusCode === status;
+const aborted = (line: LogLine) => line.msg === 'request aborted';
 
 /** Sends a request's head and part of its body, then hangs up once the server has taken it. */
 function hangUpMidUpload(path: string): Promise<void> {
@@ -128,7 +116,7 @@ describe('a request at LOG_LEVEL=info', () => {
 });
 
 describe('a refusal', () => {
-  const noStack = (logged: Line[]) => expect(JSON.stringify(logged)).not.toContain('stack');
+  const noStack = (logged: LogLine[]) => expect(JSON.stringify(logged)).not.toContain('stack');
 
   it('by the checkout rate limiter (429) is the request’s line with its reason, no stack', async () => {
     const startCheckout = () =>

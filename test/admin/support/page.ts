@@ -121,3 +121,12 @@ export async function signedIn(
 
 export const waitForText = (page: Page, selector: string, expected: string | RegExp) =>
   page.locator(selector).filter({ hasText: expected }).first().waitFor();
+
+/** What the filter controls show. */
+export const filterControls = async (page: Page) => ({
+  from: await page.locator('#from').inputValue(),
+  to: await page.locator('#to').inputValue(),
+  pressed: await page.locator('[data-days][aria-pressed="true"]').allTextContents(),
+  status: await page.locator('#status').inputValue(),
+  email: await page.locator('#email').inputValue(),
+});
