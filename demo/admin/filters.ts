@@ -101,6 +101,8 @@ export function watchFilters(onChange: () => void, signal: AbortSignal): void {
   }
   statusSelect().addEventListener('change', changed, { signal });
   let typing: ReturnType<typeof setTimeout> | undefined;
+  // Signed out within the beat: the load it would start must not go out with the old token.
+  signal.addEventListener('abort', () => clearTimeout(typing));
   input('email').addEventListener(
     'input',
     () => {

@@ -42,6 +42,29 @@ describe.skipIf(skip)('the token form', () => {
     }, 30_000);
   }
 
+  it("signed out within the email filter's beat: no load goes out with the forgotten token", async () => {
+    const page = await signedIn(chromium.browser, t.url);
+    try {
+      await page.clock.install();
+      const loads: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/trpc/analytics.')) loads.push(request.url());
+      });
+      // Typing starts the 300 ms beat before the filter applies; Sign out comes within it.
+      await page.locator('#email').fill('first');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      const before = loads.length;
+      await page.clock.runFor(1_000);
+      // A marker request after the beat: whatever the page sent before it was seen first.
+      const marker = page.waitForRequest((request) => request.url().includes('/healthz?after'));
+      await page.evaluate(() => fetch('/healthz?after'));
+      await marker;
+      expect(loads.slice(before)).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 30_000);
+
   it('after signing out and in again, the dot is not green while it still says "Connecting…"', async () => {
     const page = await signedIn(chromium.browser, t.url);
     try {
