@@ -396,9 +396,9 @@ export class StripeCart extends LitElement {
   #takesReturn(): boolean {
     const id = (readReturn(location.href) ?? history.state?.stripeCart)?.orderId;
     const storage = safeStorage();
-    const owner =
-      storage &&
-      Object.keys(storage).find((key) => id && loadCart(storage, key).checkout?.order === id);
+    const owner = Object.keys(storage).find(
+      (key) => id && loadCart(storage, key).checkout?.order === id,
+    );
     return owner ? owner === this.#key : mainCart(this) === this;
   }
 

@@ -5,6 +5,7 @@ import {
   onCartSaved,
   orderMarks,
   parseSaved,
+  safeStorage,
   saveCart,
   storageKey,
 } from '../../widget/state/storage';
@@ -135,6 +136,17 @@ describe('cart storage', () => {
     expect(loadCart(hostile, 'k')).toEqual({ lines: [], email: '' });
     expect(() => saveCart(hostile, 'k', { lines: [], email: '' })).not.toThrow();
     expect(loadCart(undefined, 'k')).toEqual({ lines: [], email: '' });
+  });
+
+  test('where storage is forbidden, memory stands in: what is saved is read back, its keys listed', () => {
+    // No window here: reading localStorage throws, as in a sandboxed frame.
+    const storage = safeStorage();
+    const key = storageKey('https://shop.example');
+    const cart = { lines: [{ sku: 'A', quantity: 1 }], email: 'a@b.co' };
+    saveCart(storage, key, cart);
+    expect(loadCart(safeStorage(), key)).toEqual(cart);
+    expect(Object.keys(safeStorage())).toEqual([key]);
+    expect(safeStorage().getItem('getItem')).toBe(null);
   });
 
   test('another tab saving the same key is heard; other keys are not', () => {

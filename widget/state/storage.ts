@@ -151,16 +151,20 @@ export function orderMarks(storage: Storage | undefined, key: string) {
 
 export type OrderMarks = ReturnType<typeof orderMarks>;
 
-const memory = new Map<string, string>();
 /**
  * Where storage is forbidden the page's memory stands in, shared by its carts: Pay pressed
  * again after Back from Stripe (the page kept by the back/forward cache) still finds its
- * last Pay, and gets the same order rather than a second one to pay.
+ * last Pay, and gets the same order rather than a second one to pay. Its keys are its own
+ * properties, as localStorage's are, so `Object.keys` lists the saved carts.
  */
-const inMemory = {
-  getItem: (key: string) => memory.get(key) ?? null,
-  setItem: (key: string, value: string) => memory.set(key, value),
-} as unknown as Storage;
+const inMemory: Storage = Object.create({
+  getItem(this: Record<string, string>, key: string) {
+    return Object.hasOwn(this, key) ? this[key] : null;
+  },
+  setItem(this: Record<string, string>, key: string, value: string) {
+    this[key] = value;
+  },
+});
 
 /** Reading `localStorage` itself throws where storage is forbidden (sandboxed iframes). */
 export function safeStorage(): Storage {
