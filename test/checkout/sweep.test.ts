@@ -126,12 +126,14 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
         await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]),
         await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]),
       ];
-      for (const { orderId, sessionId } of orders)
+      // Ended one after the other, a millisecond apart at least: the sweep walks ended orders
+      // by when they ended (then by id, which is random), and the first is to fail.
+      for (const [index, { orderId, sessionId }] of orders.entries())
         await givenOrderEvent(t.app.services.store, orderId, 'CheckoutExpired', {
           orderId,
           stripeEventId: `evt_${orderId}`,
           sessionId,
-          at: new Date(Date.now() + offsetMs).toISOString(),
+          at: new Date(Date.now() + offsetMs + index).toISOString(),
         });
       const status = t.app.services.readModels.db.prepare<[string], { status: string }>(
         'SELECT status FROM orders WHERE order_id = ?',
