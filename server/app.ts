@@ -60,6 +60,7 @@ const summarise = (r: SweepResult) => ({
   swept: r.swept.length,
   paid: r.paid.length,
   deferred: r.deferred.length,
+  notDue: r.notDue.length,
   released: r.released.length,
   retaken: r.retaken.length,
   failed: r.failed.length,
@@ -296,6 +297,11 @@ async function startOn(
         (result) => {
           for (const { orderId, error } of result.failed)
             log.error({ err: error, orderId }, 'reservation sweep: order left for the next round');
+          if (result.notDue.length > 0)
+            log.warn(
+              { orderIds: result.notDue },
+              "reservation sweep: Stripe still has these sessions open before their expiry on its clock, past it on this server's: is this server's clock ahead? Their stock stays held until Stripe ends them",
+            );
           if (
             [result.swept, result.paid, result.released, result.retaken, result.failed].some(
               (orderIds) => orderIds.length > 0,

@@ -82,6 +82,8 @@ export function handleApi(
   const reply = (answer: Reply) => {
     ctx.log(`${what} -> ${answer.status}${answer.replayed ? ' (idempotent replay)' : ''}`);
     send(response, answer.status, 'application/json', answer.body, {
+      // Stripe's clock, which tests move: the reservation sweep reads it.
+      date: new Date(ctx.clock.nowMs()).toUTCString(),
       'request-id': requestId,
       ...(apiVersion ? { 'stripe-version': apiVersion } : {}),
       ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),

@@ -27,7 +27,9 @@ const failBody = z
   .object({ kind: z.enum(FAULT_KINDS), count: z.number().int().min(1).optional() })
   .strict();
 const webhookUrlBody = z.object({ url: z.string().url().nullable() }).strict();
-const clockBody = z.object({ advanceMs: z.number().min(0) }).strict();
+const clockBody = z
+  .object({ advanceMs: z.number().min(0), expireDue: z.boolean().optional() })
+  .strict();
 
 class ControlError extends Error {
   constructor(
@@ -134,7 +136,8 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
       'POST',
       /^\/_sandbox\/clock$/,
       (_m, body) => {
-        sandbox.advanceClock(clockBody.parse(body).advanceMs);
+        const { advanceMs, expireDue } = clockBody.parse(body);
+        sandbox.advanceClock(advanceMs, expireDue === undefined ? {} : { expireDue });
         return { ok: true };
       },
     ],

@@ -123,9 +123,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     deliveries: () => webhooks.deliveries(),
     idle: () => work.idle(),
     failNext: (kind, count = 1) => faults.add(kind, count),
-    advanceClock: (ms) => {
+    advanceClock: (ms, { expireDue = true } = {}) => {
       clock.advance(ms);
-      sessions.rearmExpiryTimers();
+      if (expireDue) sessions.rearmExpiryTimers();
     },
     close: async () => {
       sessions.close();

@@ -85,7 +85,11 @@ export interface Sandbox {
   idle(): Promise<void>;
   /** The next `count` (default 1) calls to /v1 fail this way; see FaultKind. */
   failNext(kind: FaultKind, count?: number): void;
-  /** Moves the sandbox clock forward (like Stripe test clocks): due sessions expire. */
-  advanceClock(ms: number): void;
+  /**
+   * Moves the sandbox clock forward (like Stripe test clocks): due sessions expire, unless
+   * `expireDue` is false, which plays Stripe's expiry running late: they stay open until
+   * their timers, set by the old clock, fire. API replies carry the clock in `Date`.
+   */
+  advanceClock(ms: number, options?: { expireDue?: boolean }): void;
   close(): Promise<void>;
 }

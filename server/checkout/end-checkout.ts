@@ -2,7 +2,8 @@
  * Ends an open checkout before Stripe would: for the sweep, once the reservation outlived
  * its session (a lost `expired` webhook), and for a shopper who cancelled on Stripe's page.
  * Stripe is asked first, so a payment is recorded rather than swept, and a session still
- * open there is expired before its stock goes back, so it can no longer be paid.
+ * open there is expired before its stock goes back, so it can no longer be paid. The sweep
+ * goes by Stripe's clock: a session Stripe says is not yet due is left open.
  */
 import type { Products } from '../catalog/products';
 import { handleCommand, loadStream } from '../command-handler';
@@ -29,9 +30,11 @@ export interface EndCheckoutDeps {
 /**
  * What became of the order: `ended` (expired, its stock given back), `paid` (Stripe had
  * taken the payment: now recorded), `ask again` (Stripe could not say; nothing changed),
- * or `unchanged` (not open, or a mismatched payment the site owner settles).
+ * `not due` (for the sweep, not yet expired by Stripe's clock: ours is ahead; nothing
+ * changed), or
+ * `unchanged` (not open, or a mismatched payment the site owner settles).
  */
-export type Ended = 'ended' | 'paid' | 'ask again' | 'unchanged';
+export type Ended = 'ended' | 'paid' | 'ask again' | 'not due' | 'unchanged';
 
 export async function endOpenCheckout(
   deps: EndCheckoutDeps,
@@ -49,8 +52,8 @@ export async function endOpenCheckout(
   // fulfil), so its stock stays held and Stripe is not asked again.
   if (state.mismatches.length > 0) return 'unchanged';
   if (state.checkout) {
-    const session = await unpayable(deps.stripe, state.checkout.sessionId);
-    if (session === 'ask again') return 'ask again';
+    const session = await unpayable(deps.stripe, state.checkout.sessionId, options.reason);
+    if (session === 'ask again' || session === 'not due') return session;
     if (session !== 'unpayable') {
       const recorded = await recordStripeOutcome(deps, {
         orderId,
@@ -92,17 +95,27 @@ type SessionFacts = Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>
 /**
  * Makes sure a session can no longer be paid: 'unpayable' once Stripe has expired it (or
  * never had it: another account's or mode's keys); the session when it was completed (a
- * payment to record); 'ask again' when Stripe could not say this round.
+ * payment to record); 'ask again' when Stripe could not say this round; 'not due' when the
+ * sweep finds it open before its expiry on Stripe's clock.
  */
 async function unpayable(
   stripe: StripeGateway,
   sessionId: string,
-): Promise<SessionFacts | 'unpayable' | 'ask again'> {
+  reason: 'swept' | 'cancelled',
+): Promise<SessionFacts | 'unpayable' | 'ask again' | 'not due'> {
   try {
-    let session = await stripe.retrieveCheckoutSession(sessionId);
-    // Stripe's clock may be behind ours: end the session there before its stock goes back.
-    if (session.status === 'open' && session.paymentStatus === 'unpaid')
+    const reading = await stripe.readCheckoutSession(sessionId);
+    let { session } = reading;
+    if (session.status === 'open' && session.paymentStatus === 'unpaid') {
+      // Open at Stripe past its expiry on our clock. Before it on Stripe's, ours is ahead (a
+      // jump, drift) and the shopper may be paying: the sweep waits for Stripe to end it.
+      // Past it on Stripe's too, Stripe's own expiry runs late: ended there before the stock
+      // goes back. A shopper's cancel ends it whatever the time.
+      const { stripeTime } = reading;
+      if (reason === 'swept' && stripeTime !== null && stripeTime < Date.parse(session.expiresAt))
+        return 'not due';
       session = await expireOrReread(stripe, sessionId);
+    }
     return session.paymentStatus !== 'unpaid' || session.status === 'complete'
       ? session
       : 'unpayable';

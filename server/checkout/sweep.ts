@@ -2,11 +2,13 @@
  * The reservation sweep. Stock held for a checkout comes back through Stripe's
  * `checkout.session.expired`; if that webhook is lost, this gives it back once the
  * reservation is past its expiry plus a grace period. Stripe is asked first, so a
- * payment whose webhook was lost is recorded rather than swept, and a session Stripe still
- * has open (its clock behind ours) is expired there before its stock is given back, so it
- * can no longer be paid. A payment that still arrives after the sweep (one made as the
- * sweep ran) is recorded all the same, flagged late, and its units are taken back from
- * stock if they are still there (a shortfall is recorded for those that are not).
+ * payment whose webhook was lost is recorded rather than swept. A session Stripe still has
+ * open is left while Stripe's clock says it is not yet due (ours is ahead, and the shopper
+ * may be paying); past due there too (Stripe's expiry running late), it is expired at
+ * Stripe before its stock is given back, so it can no longer be paid. A payment that still
+ * arrives after the sweep (one made as the sweep ran) is recorded all the same, flagged
+ * late, and its units are taken back from stock if they are still there (a shortfall is
+ * recorded for those that are not).
  *
  * An order's stock is given back after its ending event is stored (so a late payment can
  * never find it half released); a crash in between would leave it held for good. The sweep
@@ -92,6 +94,11 @@ export interface SweepResult {
   paid: string[];
   /** Orders skipped this round because Stripe could not be asked. */
   deferred: string[];
+  /**
+   * Orders whose session Stripe still has open, before its expiry on Stripe's clock: this
+   * server's clock is ahead. They wait for Stripe to end the session.
+   */
+  notDue: string[];
   /** Ended orders whose stock release had been cut short, now given back. */
   released: string[];
   /** Orders paid late whose re-take had been cut short, now taken back (or found missing). */
@@ -106,6 +113,7 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     swept: [],
     paid: [],
     deferred: [],
+    notDue: [],
     released: [],
     retaken: [],
     failed: [],
@@ -133,6 +141,7 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     if (ended === 'ended') result.swept.push(orderId);
     if (ended === 'paid') result.paid.push(orderId);
     if (ended === 'ask again') result.deferred.push(orderId);
+    if (ended === 'not due') result.notDue.push(orderId);
   });
   // A bank debit that settled (or failed) while its webhook was lost: Stripe's session says
   // paid once it settled. A failure cannot be told from a debit still under way by the

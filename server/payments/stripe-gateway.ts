@@ -30,6 +30,15 @@ export interface CheckoutSessionRequest {
   imageBase: string;
 }
 
+/**
+ * A session as Stripe has it, and Stripe's clock when it answered (epoch ms, from its `Date`
+ * header; null when it sent none): what decides whether a session is due to expire.
+ */
+export interface SessionReading {
+  session: SessionFacts;
+  stripeTime: number | null;
+}
+
 /** A verified webhook: the session facts for the checkout events we act on, null otherwise. */
 export interface StripeNotification {
   id: string;
@@ -158,7 +167,17 @@ export class StripeGateway {
   }
 
   async retrieveCheckoutSession(sessionId: string): Promise<SessionFacts> {
-    return sessionFrom(await this.call(() => this.stripe.checkout.sessions.retrieve(sessionId)));
+    return (await this.readCheckoutSession(sessionId)).session;
+  }
+
+  /** The session, with the time on Stripe's clock when it answered. */
+  async readCheckoutSession(sessionId: string): Promise<SessionReading> {
+    const reply = await this.call(() => this.stripe.checkout.sessions.retrieve(sessionId));
+    const stripeTime = Date.parse(reply.lastResponse?.headers?.date ?? '');
+    return {
+      session: sessionFrom(reply),
+      stripeTime: Number.isNaN(stripeTime) ? null : stripeTime,
+    };
   }
 
   /** Ends an open session at Stripe, so it can no longer be paid; refused unless it is open. */

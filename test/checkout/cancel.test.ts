@@ -85,11 +85,11 @@ describe('order.cancel', () => {
     let bothLooked!: () => void;
     const lookedUp = new Promise<void>((resolve) => (bothLooked = resolve));
     const stripe = Object.assign(Object.create(services.stripe), {
-      retrieveCheckoutSession: async (id: string) => {
-        const session = await services.stripe.retrieveCheckoutSession(id);
+      readCheckoutSession: async (id: string) => {
+        const reading = await services.stripe.readCheckoutSession(id);
         if (++looked === 2) bothLooked();
         await lookedUp;
-        return session;
+        return reading;
       },
     });
     const options = { reason: 'cancelled' as const, causationId: 'shopper-cancel' };

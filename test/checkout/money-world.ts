@@ -341,8 +341,9 @@ export class World {
   }
 
   /**
-   * The end of the story: Stripe's clock and ours move on two hours (every open session
-   * expires at Stripe), the sweep runs with no webhook delivered (they may be lost for
+   * The end of the story: Stripe's clock catches up with ours if behind (the sweep leaves a
+   * session open while Stripe's clock says it is not due), both move on two hours (every open
+   * session expires at Stripe), the sweep runs with no webhook delivered (they may be lost for
    * good), and the books are checked; then every debit still settling settles, every event
    * Stripe ever sent is delivered once more in `order`, the sweep runs, and the books must
    * also show every payment Stripe took.
@@ -352,7 +353,10 @@ export class World {
     for (let i = 0; i < this.faultsAdded; i++) {
       await this.t.app.services.stripe.retrieveCheckoutSession('cs_test_drain').catch(() => {});
     }
-    this.log.push('-- final: webhooks lost, clocks +2h, sweep');
+    this.log.push('-- final: webhooks lost, clocks level then +2h, sweep');
+    const stripeBehindMs = this.serverAheadMs - this.stripeAheadMs;
+    if (stripeBehindMs > 0)
+      await this.run({ kind: 'stripeAhead', minutes: stripeBehindMs / 60_000 });
     await this.run({ kind: 'tick', minutes: 120 });
     await this.sweep();
     await this.run({ kind: 'tick', minutes: 10 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductCommand } from '../../server/catalog/product';
 import type { TestApp } from '../support/app';
 import { startTestApp } from '../support/app';
@@ -21,10 +21,34 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Moves the server's clock past the reservation's expiry plus the grace period. */
+const PAST_EXPIRY_MS = (31 * 60 + GRACE_SECONDS + 1) * 1000;
+
+/**
+ * Moves the server's clock and Stripe's past the reservation's expiry plus the grace period.
+ * Stripe's expiry runs late: a session Stripe has not ended stays open there, though due.
+ */
 const pastExpiry = () => {
-  offsetMs += (31 * 60 + GRACE_SECONDS + 1) * 1000;
+  offsetMs += PAST_EXPIRY_MS;
+  moveStripe(PAST_EXPIRY_MS, { expireDue: false });
 };
+
+let stripeOffsetMs = 0;
+function moveStripe(ms: number, options: { expireDue?: boolean } = {}) {
+  stripeOffsetMs += ms;
+  t.sandbox.advanceClock(ms, options);
+}
+
+// Stripe's late expiry catches up, heard by the server: no test finds another's due session open.
+afterEach(async () => {
+  moveStripe(0);
+  const dueOpen = () =>
+    t.sandbox
+      .sessions()
+      .filter((s) => s.status === 'open' && s.expires_at * 1000 <= Date.now() + stripeOffsetMs);
+  await expect.poll(dueOpen).toEqual([]);
+  await t.sandbox.idle();
+  await t.app.services.afterReply.settled();
+});
 
 /**
  * An order started with other Stripe keys (another account's or mode's), holding one unit:
@@ -33,6 +57,7 @@ const pastExpiry = () => {
 async function startedWithOtherKeys(sessionId: string): Promise<string> {
   const { store, products } = t.app.services;
   const model = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 1 }]);
+  await t.client.order.cancel.mutate({ orderId: model.orderId });
   const [validated, started] = await orderEvents(store, model.orderId);
   const orderId = randomUUID();
   const at = new Date(Date.now() + offsetMs).toISOString();
@@ -95,22 +120,77 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
         swept: [],
         paid: [],
         deferred: [],
+        notDue: [],
         released: [],
         retaken: [],
         failed: [],
       });
 
-      // Our clock is past the expiry; the sandbox's is not, so Stripe still has it open.
+      // Stripe ends the session; its webhook is lost.
+      await t.sandbox.expire(order.sessionId);
       pastExpiry();
       await expect.poll(sweptOrders).toContain(order.orderId);
       expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
       const expired = (await orderEvents(t.app.services.store, order.orderId)).at(-1)!;
       expect(expired.type).toBe('CheckoutExpired');
       expect(expired.data).toMatchObject({ stripeEventId: null, sessionId: order.sessionId });
-      // The sweep expired it at Stripe first: the stock it gave back cannot be paid for.
+      expect(await t.sandbox.pay(order.sessionId)).toMatchObject({ error: expect.any(String) });
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+
+  it("expires at Stripe first a session Stripe has left open past its expiry on Stripe's clock", async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      const before = await availableOf(t, 'BAGGIO-1994');
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+
+      // Both clocks past the expiry, Stripe's expiry running late: still open there.
+      pastExpiry();
+      expect(t.sandbox.session(order.sessionId)?.status).toBe('open');
+      await expect.poll(sweptOrders).toContain(order.orderId);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before);
+      // The stock it gave back cannot be paid for.
       expect(t.sandbox.session(order.sessionId)?.status).toBe('expired');
       expect(await t.sandbox.pay(order.sessionId)).toMatchObject({ error: expect.any(String) });
     } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+  });
+
+  it("leaves open a session Stripe's clock says is not yet due (ours ahead), and its payment is on time", async () => {
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      const before = await availableOf(t, 'BAGGIO-1994');
+      const order = await checkout(t, [{ sku: 'BAGGIO-1994', quantity: 2 }]);
+
+      // Our clock jumps past the expiry; Stripe's does not.
+      offsetMs += PAST_EXPIRY_MS;
+      await expect
+        .poll(async () => (await t.app.sweep()).notDue, { timeout: 10_000 })
+        .toEqual([order.orderId]);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+      expect(t.sandbox.session(order.sessionId)?.status).toBe('open');
+      const types = (await orderEvents(t.app.services.store, order.orderId)).map((e) => e.type);
+      expect(types).toEqual(['CartValidated', 'CheckoutStarted']);
+
+      // The shopper still on Stripe's page pays: an on-time sale, its units never given back.
+      expect(await t.sandbox.pay(order.sessionId)).toMatchObject({
+        redirectUrl: expect.any(String),
+      });
+      await expect.poll(sweptOrders).toContain(order.orderId);
+      const view = await t.client.order.get.query({ orderId: order.orderId });
+      expect(view.status).toBe('paid');
+      expect(view.flags.late).toBe(false);
+      expect(await availableOf(t, 'BAGGIO-1994')).toBe(before - 2);
+      const released = (await t.app.services.store.readStream('product-BAGGIO-1994')).filter(
+        (e) =>
+          e.type === 'StockReleased' && (e.data as { orderId: string }).orderId === order.orderId,
+      );
+      expect(released).toEqual([]);
+    } finally {
+      moveStripe(PAST_EXPIRY_MS, { expireDue: false });
       t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
     }
   });
@@ -187,7 +267,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
 
     pastExpiry();
     await expect.poll(sweptOrders).toContain(orderId);
-    expect(await availableOf(t, 'BAGGIO-1994')).toBe(holding + 2);
+    expect(await availableOf(t, 'BAGGIO-1994')).toBe(holding + 1);
   });
 
   it('gives up on a pending debit whose session Stripe does not know, after the same 30 days', async () => {
@@ -343,6 +423,7 @@ describe('reservations that outlive their session (a lost expired webhook)', () 
         swept: [],
         paid: [],
         deferred: [],
+        notDue: [],
         released: [],
         retaken: [],
         failed: [],

@@ -563,6 +563,30 @@ describe('POST /v1/checkout/sessions/:id/expire', () => {
       await own.close();
     }
   });
+
+  it('answers with its clock in Date, and leaves a due session open while its expiry runs late', async () => {
+    const own = await startSandbox();
+    try {
+      const client = stripeFor(own);
+      const created = await client.checkout.sessions.create(
+        sessionParams({ expires_at: now() + 30 * 60 }),
+      );
+      const clockOf = async () =>
+        Date.parse(
+          (await client.checkout.sessions.retrieve(created.id)).lastResponse.headers.date!,
+        );
+      expect(Math.abs((await clockOf()) - Date.now())).toBeLessThan(2_000);
+
+      own.advanceClock(31 * 60 * 1000, { expireDue: false });
+      expect((await clockOf()) - Date.now()).toBeGreaterThan(30 * 60 * 1000);
+      expect(own.session(created.id)?.status).toBe('open');
+      // Its expiry catches up at the next move of the clock.
+      own.advanceClock(0);
+      await expect.poll(() => own.session(created.id)?.status).toBe('expired');
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('failNext: injected faults surface as the package errors', () => {
