@@ -52,7 +52,7 @@ const schema = storageSchema.extend({
   PUBLIC_URL: url('e.g. https://shop.example').optional(),
   STRIPE_SECRET_KEY: secret(
     /^(sk|rk)_(test|live)_\w+$/,
-    'must look like sk_test_... or sk_live_...',
+    'must look like sk_test_... or sk_live_... (or a restricted rk_test_... / rk_live_... key)',
   ),
   STRIPE_WEBHOOK_SECRET: secret(/^whsec_\w+$/, 'must look like whsec_...'),
   STRIPE_API_URL: url('a Stripe-compatible base URL, e.g. http://127.0.0.1:12111').optional(),

@@ -94,7 +94,7 @@ describe('configuration', () => {
     ],
     [
       { ...minimal, STRIPE_SECRET_KEY: 'pk_live_abc' },
-      'Invalid setting STRIPE_SECRET_KEY: must look like sk_test_... or sk_live_...',
+      'Invalid setting STRIPE_SECRET_KEY: must look like sk_test_... or sk_live_... (or a restricted rk_test_... / rk_live_... key)',
     ],
   ])('stops with one clear line on a bad setting (%#)', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
