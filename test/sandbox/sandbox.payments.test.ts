@@ -313,8 +313,8 @@ describe('the hosted payment page', () => {
 });
 
 describe('the control API over HTTP (/_sandbox)', () => {
-  const control = (path: string, body?: unknown, key = sandbox.secretKey) =>
-    fetch(`${sandbox.url}/_sandbox${path}`, {
+  const control = (path: string, body?: unknown, key = sandbox.secretKey, on = sandbox) =>
+    fetch(`${on.url}/_sandbox${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -332,14 +332,27 @@ describe('the control API over HTTP (/_sandbox)', () => {
     const other = await stripe.checkout.sessions.create(sessionParams());
     const expired = await control(`/sessions/${other.id}/expire`, {});
     expect(await expired.json()).toMatchObject({ status: 'expired' });
-    const debit = await stripe.checkout.sessions.create(sessionParams());
-    await control(`/sessions/${debit.id}/pay`, { iban: 'DE62370400440532013001' });
-    const settled = await control(`/sessions/${debit.id}/settle`, {});
-    expect(await settled.json()).toEqual({ settled: true });
-    expect(sandbox.events().at(-1)).toMatchObject({
-      type: 'checkout.session.async_payment_failed',
-      data: { object: { id: debit.id } },
-    });
+    // A debit that would not settle by itself before the test asks (the shared sandbox's
+    // settle within 30 ms, sooner than two calls can be made on a busy machine).
+    const slow = await startSandbox({ asyncDelayMs: 24 * 3_600_000 });
+    try {
+      const debit = await stripeFor(slow).checkout.sessions.create(sessionParams());
+      const pay = await control(
+        `/sessions/${debit.id}/pay`,
+        { iban: 'DE62370400440532013001' },
+        slow.secretKey,
+        slow,
+      );
+      expect(pay.status).toBe(200);
+      const settled = await control(`/sessions/${debit.id}/settle`, {}, slow.secretKey, slow);
+      expect(await settled.json()).toEqual({ settled: true });
+      expect(slow.events().at(-1)).toMatchObject({
+        type: 'checkout.session.async_payment_failed',
+        data: { object: { id: debit.id } },
+      });
+    } finally {
+      await slow.close();
+    }
     expect((await control('/sessions/cs_test_nope')).status).toBe(404);
     expect((await control('/idle', {})).status).toBe(200);
   });
