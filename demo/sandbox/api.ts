@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChargeState } from './charges';
+import { CHECKOUT_SESSION_LIST_PARAMS, type RawListParams } from './checkoutParams';
 import type { SandboxContext } from './context';
 import {
   ApiError,
@@ -18,6 +20,7 @@ import { bearerToken, sameSecret, send } from './http';
 import { requestFingerprint } from './idempotency';
 import { newRequestId } from './ids';
 import { validateParams } from './params';
+import { type RawRefundParams, REFUND_CREATE_PARAMS } from './refundParams';
 import { parseCreateSession } from './sessionInput';
 import type { SessionState } from './sessions';
 
@@ -39,6 +42,8 @@ interface ApiResult {
 const SESSIONS = '/v1/checkout/sessions';
 const SESSION = /^\/v1\/checkout\/sessions\/([^/]+)$/;
 const SESSION_EXPIRE = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/;
+const REFUNDS = '/v1/refunds';
+const CHARGE = /^\/v1\/charges\/([^/]+)$/;
 const EXPAND_ONLY = {
   expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
 } as const;
@@ -57,7 +62,10 @@ const json = (status: number, value: unknown): Reply => ({
   body: `${JSON.stringify(value, null, 2)}\n`,
 });
 
-/** The Stripe API: `/v1/checkout/sessions` create, retrieve and expire. */
+/**
+ * The Stripe API: `/v1/checkout/sessions` create, list, retrieve and expire; `/v1/refunds`
+ * create; `/v1/charges/:id` retrieve.
+ */
 export function handleApi(
   ctx: SandboxContext,
   request: IncomingMessage,
@@ -174,6 +182,7 @@ function route(ctx: SandboxContext, call: ApiCall): ApiResult {
     const state = ctx.sessions.create(input, call.apiVersion);
     return { status: 200, value: ctx.sessionObject(state) };
   }
+  if (path === SESSIONS && method === 'GET') return { status: 200, value: listSessions(ctx, call) };
   const retrieve = SESSION.exec(path);
   if (retrieve && method === 'GET') {
     refuseExpansions(call.query);
@@ -190,7 +199,80 @@ function route(ctx: SandboxContext, call: ApiCall): ApiResult {
     }
     return { status: 200, value: ctx.sessionObject(state) };
   }
+  if (path === REFUNDS && method === 'POST') {
+    const params = validateParams(decodeForm(call.body), REFUND_CREATE_PARAMS) as RawRefundParams;
+    refuseExpand(params.expand);
+    const refund = ctx.charges.refund(refundedCharge(ctx, params), params, call.request);
+    return { status: 200, value: ctx.refundObject(refund) };
+  }
+  const charge = CHARGE.exec(path);
+  if (charge && method === 'GET') {
+    refuseExpansions(call.query);
+    const id = decodeURIComponent(charge[1]!);
+    const found = ctx.charges.get(id);
+    if (!found) throw resourceMissing('charge', id, 'id');
+    return { status: 200, value: ctx.chargeObject(found) };
+  }
   throw unrecognizedUrl(method, path);
+}
+
+function listSessions(ctx: SandboxContext, call: ApiCall) {
+  const params = validateParams(
+    decodeForm(call.query),
+    CHECKOUT_SESSION_LIST_PARAMS,
+  ) as RawListParams;
+  refuseExpand(params.expand);
+  const newestFirst = ctx.sessions
+    .all()
+    .reverse()
+    .filter((state) => !params.payment_intent || state.paymentIntent === params.payment_intent);
+  let start = 0;
+  if (params.starting_after) {
+    const index = newestFirst.findIndex((state) => state.id === params.starting_after);
+    if (index < 0) {
+      throw resourceMissing('checkout.session', params.starting_after, 'starting_after');
+    }
+    start = index + 1;
+  }
+  const limit = params.limit ?? 10;
+  return {
+    object: 'list',
+    data: newestFirst.slice(start, start + limit).map(ctx.sessionObject),
+    has_more: start + limit < newestFirst.length,
+    url: SESSIONS,
+  };
+}
+
+/** The charge a refund is for, named by its payment intent (or, as Stripe also takes, by id). */
+function refundedCharge(ctx: SandboxContext, params: RawRefundParams): ChargeState {
+  if (params.payment_intent && params.charge) {
+    throw invalidRequest(
+      'You may only specify one of these parameters: charge, payment_intent.',
+      'payment_intent',
+    );
+  }
+  if (params.charge) {
+    const charge = ctx.charges.get(params.charge);
+    if (!charge) throw resourceMissing('charge', params.charge, 'charge');
+    return charge;
+  }
+  if (!params.payment_intent) {
+    throw invalidRequest(
+      'Missing required param: payment_intent.',
+      'payment_intent',
+      'parameter_missing',
+    );
+  }
+  const session = ctx.sessions.byPaymentIntent(params.payment_intent);
+  if (!session) throw resourceMissing('payment_intent', params.payment_intent, 'payment_intent');
+  const charge = ctx.charges.forSession(session.id);
+  if (!charge) {
+    throw invalidRequest(
+      `This PaymentIntent (${params.payment_intent}) does not have a successful charge to refund.`,
+      'payment_intent',
+    );
+  }
+  return charge;
 }
 
 function findSession(ctx: SandboxContext, encodedId: string): SessionState {
@@ -201,8 +283,12 @@ function findSession(ctx: SandboxContext, encodedId: string): SessionState {
 }
 
 function refuseExpansions(form: string): void {
-  const { expand } = validateParams(decodeForm(form), EXPAND_ONLY);
-  if (Array.isArray(expand) && expand.length > 0) {
+  refuseExpand(validateParams(decodeForm(form), EXPAND_ONLY).expand as string[] | undefined);
+}
+
+/** The sandbox's objects have nothing to expand (their ids stay ids). */
+function refuseExpand(expand: string[] | undefined): void {
+  if (expand && expand.length > 0) {
     throw invalidRequest(`This property cannot be expanded (${String(expand[0])}).`, 'expand');
   }
 }

@@ -118,6 +118,21 @@ export const CHECKOUT_SESSION_CREATE_PARAMS = {
   expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
 } as const satisfies Record<string, ParamSpec>;
 
+/** The query of `GET /v1/checkout/sessions`: newest first, from after `starting_after`. */
+export const CHECKOUT_SESSION_LIST_PARAMS = {
+  payment_intent: { type: 'string', maxLength: 5000 },
+  limit: { type: 'integer', min: 1, max: 100 },
+  starting_after: { type: 'string', maxLength: 5000 },
+  expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
+} as const satisfies Record<string, ParamSpec>;
+
+export interface RawListParams {
+  payment_intent?: string;
+  limit?: number;
+  starting_after?: string;
+  expand?: string[];
+}
+
 /** Parameters newer than the OpenAPI spec in ../shared/stripe, accepted on purpose. */
 export const PARAMS_NEWER_THAN_SPEC: readonly string[] = [
   // The stripe package's API version replaced payment_method_types with this filter.

@@ -1,3 +1,5 @@
+import type { ChargeObject, RefundObject } from './chargeObject';
+import type { ChargeState, ChargeStore, RefundState } from './charges';
 import type { SandboxClock } from './clock';
 import type { FaultQueue } from './faults';
 import type { IdempotencyStore } from './idempotency';
@@ -9,8 +11,11 @@ export interface SandboxContext {
   readonly secretKey: string;
   readonly clock: SandboxClock;
   readonly sessions: SessionStore;
+  readonly charges: ChargeStore;
   readonly idempotency: IdempotencyStore;
   readonly faults: FaultQueue;
   sessionObject(state: SessionState): CheckoutSessionObject;
+  chargeObject(charge: ChargeState): ChargeObject;
+  refundObject(refund: RefundState): RefundObject;
   log(line: string): void;
 }

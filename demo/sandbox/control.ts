@@ -15,6 +15,7 @@ const payBody = z.union([
     .strict(),
   z.object({ iban: z.string(), email: z.string().optional() }).strict(),
 ]);
+const refundBody = z.object({ amount: z.number().optional() }).strict();
 const eventBody = z.object({ type: z.string().min(1) }).strict();
 const deliveryBody = z
   .object({
@@ -78,6 +79,15 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
       (m) => {
         session(m[1]!);
         return { settled: sandbox.settle(m[1]!) };
+      },
+    ],
+    [
+      'POST',
+      /^\/_sandbox\/sessions\/([^/]+)\/refund$/,
+      (m, body) => {
+        session(m[1]!);
+        // No body: all that is still unrefunded, as sandbox.refund(id) does.
+        return sandbox.refund(m[1]!, refundBody.optional().parse(body)?.amount);
       },
     ],
     [

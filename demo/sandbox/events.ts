@@ -1,19 +1,27 @@
+import type { ChargeObject, RefundObject } from './chargeObject';
 import type { JsonObject } from './fixtures';
 import { newEventId } from './ids';
 import type { CheckoutSessionObject } from './sessionObject';
 
-/** The API request that caused an event; null for the shopper's own actions on the page. */
+/**
+ * The API request that caused an event; null for what did not come through the API (the
+ * shopper's actions on the page, a refund made in the dashboard).
+ */
 export interface EventRequest {
   id: string | null;
   idempotency_key: string | null;
 }
 
-export interface StripeEventObject {
+/**
+ * An event as Stripe sends it. Typed by default for the session events most readers look
+ * for; charge.refunded carries a ChargeObject and refund.created a RefundObject.
+ */
+export interface StripeEventObject<T extends EventDataObject = CheckoutSessionObject> {
   id: string;
   object: 'event';
   api_version: string | null;
   created: number;
-  data: { object: CheckoutSessionObject };
+  data: { object: T };
   livemode: false;
   pending_webhooks: number;
   request: EventRequest;
@@ -21,24 +29,32 @@ export interface StripeEventObject {
   [field: string]: unknown;
 }
 
-export interface NewEvent {
+/** What an event is about: a session (checkout.session.*), a charge or a refund. */
+export type EventDataObject = CheckoutSessionObject | ChargeObject | RefundObject;
+
+export type AnyStripeEvent = StripeEventObject<EventDataObject>;
+
+export interface NewEvent<T extends EventDataObject> {
   type: string;
-  session: CheckoutSessionObject;
+  object: T;
   apiVersion: string | null;
   created: number;
   pendingWebhooks: number;
   request?: EventRequest;
 }
 
-export function buildEvent(event: NewEvent, template: JsonObject): StripeEventObject {
+export function buildEvent<T extends EventDataObject>(
+  event: NewEvent<T>,
+  template: JsonObject,
+): StripeEventObject<T> {
   return {
     ...template,
     id: newEventId(),
     object: 'event',
     api_version: event.apiVersion,
     created: event.created,
-    // A snapshot: later changes to the session must not show up in an already-sent event.
-    data: { object: structuredClone(event.session) },
+    // A snapshot: later changes to the object must not show up in an already-sent event.
+    data: { object: structuredClone(event.object) },
     livemode: false,
     pending_webhooks: event.pendingWebhooks,
     request: event.request ?? { id: null, idempotency_key: null },

@@ -12,10 +12,12 @@ export type JsonObject = Record<string, unknown>;
 export interface ObjectTemplates {
   session: JsonObject;
   event: JsonObject;
+  charge: JsonObject;
+  refund: JsonObject;
 }
 
 /**
- * Reads the `checkout.session` and `event` objects from Stripe's fixtures3.json and keeps
+ * Reads the `checkout.session`, `event`, `charge` and `refund` objects from Stripe's fixtures3.json and keeps
  * their keys only: the values there are placeholders, so every one is blanked (lists to [],
  * the rest to null) and the sandbox fills in what it knows. Without the file the objects
  * carry the sandbox's own fields only.
@@ -28,8 +30,15 @@ export function loadTemplates(dir: string): ObjectTemplates | null {
   };
   const session = fixtures.resources?.['checkout.session'];
   const event = fixtures.resources?.event;
-  if (!session || !event) return null;
-  return { session: blank(session), event: blank(event) };
+  const charge = fixtures.resources?.charge;
+  const refund = fixtures.resources?.refund;
+  if (!session || !event || !charge || !refund) return null;
+  return {
+    session: blank(session),
+    event: blank(event),
+    charge: blank(charge),
+    refund: blank(refund),
+  };
 }
 
 function blank(object: JsonObject): JsonObject {

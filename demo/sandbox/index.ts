@@ -1,9 +1,17 @@
 import { handleApi } from './api';
+import { toChargeObject, toRefundObject } from './chargeObject';
+import { type ChargeState, ChargeStore, type RefundState } from './charges';
 import { type PaymentForm, type PaymentResult, submitPayment } from './checkout';
 import { SandboxClock } from './clock';
 import type { SandboxContext } from './context';
 import { createControlHandler } from './control';
-import { buildEvent, type EventRequest, type StripeEventObject } from './events';
+import {
+  type AnyStripeEvent,
+  buildEvent,
+  type EventDataObject,
+  type EventRequest,
+  type StripeEventObject,
+} from './events';
 import { FaultQueue } from './faults';
 import { DEFAULT_STRIPE_DATA_DIR, loadTemplates } from './fixtures';
 import { IdempotencyStore } from './idempotency';
@@ -34,7 +42,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const clock = new SandboxClock();
   const work = new WorkTracker();
-  const events: StripeEventObject[] = [];
+  const events: AnyStripeEvent[] = [];
   // Known once the server listens (port 0 picks one).
   let baseUrl = '';
   let publicUrl = '';
@@ -50,12 +58,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const sessionObject = (state: SessionState) =>
     toSessionObject(state, `${publicUrl}/pay/${state.id}`, templates?.session ?? {});
-  const emit = (type: string, state: SessionState, request?: EventRequest) => {
+  const chargeObject = (charge: ChargeState) => toChargeObject(charge, templates?.charge ?? {});
+  const refundObject = (refund: RefundState) => toRefundObject(refund, templates?.refund ?? {});
+  const emit = <T extends EventDataObject>(
+    type: string,
+    object: T,
+    apiVersion: string | null,
+    request?: EventRequest,
+  ) => {
     const event = buildEvent(
       {
         type,
-        session: sessionObject(state),
-        apiVersion: state.apiVersion,
+        object,
+        apiVersion,
         created: clock.nowSeconds(),
         pendingWebhooks: webhooks.url === undefined ? 0 : 1,
         ...(request ? { request } : {}),
@@ -66,20 +81,37 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     webhooks.dispatch(event);
     return event;
   };
+  const emitForSession = (type: string, state: SessionState, request?: EventRequest) =>
+    emit(type, sessionObject(state), state.apiVersion, request);
+  const charges = new ChargeStore({
+    clock,
+    onRefund: (refund, request) => {
+      const { charge } = refund;
+      emit('charge.refunded', chargeObject(charge), charge.apiVersion, request);
+      emit('refund.created', refundObject(refund), charge.apiVersion, request);
+    },
+  });
   const sessions = new SessionStore({
     clock,
     asyncDelayMs: options.asyncDelayMs ?? 2000,
     work,
-    onChange: (change) => emit(change.type, change.state, change.request),
+    onChange: (change) => {
+      // The money is taken now: at once for a card, at settlement for a debit.
+      if (change.state.paymentStatus === 'paid') charges.record(change.state);
+      emitForSession(change.type, change.state, change.request);
+    },
   });
   const faults = new FaultQueue();
   const ctx: SandboxContext = {
     secretKey,
     clock,
     sessions,
+    charges,
     idempotency: new IdempotencyStore(),
     faults,
     sessionObject,
+    chargeObject,
+    refundObject,
     log,
   };
 
@@ -106,6 +138,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       return sessionObject(state);
     },
+    refund: async (sessionId, amount) => {
+      if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 1)) {
+        throw new RangeError('amount must be a whole number of minor units, 1 or more');
+      }
+      const state = requireSession(sessionId);
+      const charge = charges.forSession(sessionId);
+      if (!charge) {
+        throw new Error(
+          `Checkout session ${sessionId} is ${state.status} and ${state.paymentStatus}: nothing to refund`,
+        );
+      }
+      return refundObject(charges.refund(charge, amount === undefined ? {} : { amount }));
+    },
+    charge: (sessionId) => {
+      const charge = charges.forSession(sessionId);
+      return charge && chargeObject(charge);
+    },
     session: (id) => {
       const state = sessions.get(id);
       return state && sessionObject(state);
@@ -113,13 +162,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sessions: () => sessions.all().map(sessionObject),
     setDelivery: (change) => webhooks.setOptions(change),
     flush: () => webhooks.flush(),
-    sendEvent: (type, sessionId) => emit(type, requireSession(sessionId)),
+    sendEvent: (type, sessionId) => emitForSession(type, requireSession(sessionId)),
     resend: (eventId) => {
       const event = events.find((candidate) => candidate.id === eventId);
       if (!event) throw new Error(`No such event: '${eventId}'`);
       webhooks.dispatch(event);
     },
-    events: () => structuredClone(events),
+    // Typed as session events, as the Sandbox interface says; refund events are among them.
+    events: () => structuredClone(events) as StripeEventObject[],
     deliveries: () => webhooks.deliveries(),
     idle: () => work.idle(),
     failNext: (kind, count = 1) => faults.add(kind, count),

@@ -70,8 +70,13 @@ export class SessionStore {
     return this.sessions.get(id);
   }
 
+  /** Oldest first. */
   all(): SessionState[] {
     return [...this.sessions.values()];
+  }
+
+  byPaymentIntent(id: string): SessionState | undefined {
+    return this.all().find((state) => state.paymentIntent === id);
   }
 
   /** The shopper paid on the page; the caller has checked that the session is open. */

@@ -1,13 +1,17 @@
-import type { StripeEventObject } from './events';
+import type { ChargeObject, RefundObject } from './chargeObject';
+import type { EventDataObject, StripeEventObject } from './events';
 import type { FaultKind } from './faults';
 import type { CheckoutSessionObject } from './sessionObject';
 import type { DeliveryOptions, DeliveryRecord } from './webhooks';
 
 export type {
+  ChargeObject,
   CheckoutSessionObject,
   DeliveryOptions,
   DeliveryRecord,
+  EventDataObject,
   FaultKind,
+  RefundObject,
   StripeEventObject,
 };
 
@@ -67,6 +71,15 @@ export interface Sandbox {
   settle(sessionId: string): boolean;
   /** Expires an open session (sends checkout.session.expired); throws if unknown or not open. */
   expire(sessionId: string): Promise<CheckoutSessionObject>;
+  /**
+   * Refunds a paid session as the dashboard does: `amount` (minor units) or all that is still
+   * unrefunded; sends charge.refunded (the charge with its cumulative `amount_refunded`) and
+   * refund.created. Throws if the session is unknown or not paid (an open session, a debit
+   * still settling or failed), or if `amount` is more than what remains.
+   */
+  refund(sessionId: string, amount?: number): Promise<RefundObject>;
+  /** The session's charge (`ch_…`), made when it was paid; undefined until then. */
+  charge(sessionId: string): ChargeObject | undefined;
   session(id: string): CheckoutSessionObject | undefined;
   sessions(): CheckoutSessionObject[];
   setDelivery(options: Partial<DeliveryOptions>): void;
@@ -76,6 +89,11 @@ export interface Sandbox {
   sendEvent(type: string, sessionId: string): StripeEventObject;
   /** Delivers an already sent event again (same id), as Stripe's retries and resends do. */
   resend(eventId: string): void;
+  /**
+   * Every event so far, oldest first, refunds' included: typed as session events, which most
+   * are; check `type` before reading a charge.refunded (ChargeObject) or refund.created
+   * (RefundObject) as such.
+   */
   events(): StripeEventObject[];
   deliveries(): DeliveryRecord[];
   /**

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { StripeEventObject } from './events';
+import type { AnyStripeEvent } from './events';
 import { stripeSignatureHeader } from './signature';
 import type { WorkTracker } from './work';
 
@@ -43,7 +43,7 @@ export interface DispatcherConfig {
  */
 export class WebhookDispatcher {
   private options: DeliveryOptions = { duplicates: 1, delayMs: 0, reorder: false };
-  private held: StripeEventObject[] = [];
+  private held: AnyStripeEvent[] = [];
   private readonly records: DeliveryRecord[] = [];
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private readonly requests = new Set<http.ClientRequest>();
@@ -80,7 +80,7 @@ export class WebhookDispatcher {
     return { ...this.options };
   }
 
-  dispatch(event: StripeEventObject): void {
+  dispatch(event: AnyStripeEvent): void {
     if (this.closed || this.config.url === undefined) return;
     if (this.options.reorder) {
       this.held.push(event);
@@ -114,7 +114,7 @@ export class WebhookDispatcher {
     this.agents.https.destroy();
   }
 
-  private send(event: StripeEventObject): void {
+  private send(event: AnyStripeEvent): void {
     // Stripe sends pretty-printed JSON; receivers must verify these exact bytes.
     const payload = JSON.stringify(event, null, 2);
     for (let copy = 1; copy <= this.options.duplicates; copy++) {
@@ -136,7 +136,7 @@ export class WebhookDispatcher {
   }
 
   private attempt(
-    event: StripeEventObject,
+    event: AnyStripeEvent,
     payload: string,
     copy: number,
     attempt: number,

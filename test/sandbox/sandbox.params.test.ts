@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CHECKOUT_SESSION_CREATE_PARAMS,
+  CHECKOUT_SESSION_LIST_PARAMS,
   PARAMS_NEWER_THAN_SPEC,
 } from '../../demo/sandbox/checkoutParams';
 import { DEFAULT_STRIPE_DATA_DIR } from '../../demo/sandbox/fixtures';
 import type { ParamSpec } from '../../demo/sandbox/params';
+import { REFUND_CREATE_PARAMS } from '../../demo/sandbox/refundParams';
 
 interface OpenApiSchema {
   type?: string;
@@ -18,9 +20,21 @@ interface OpenApiSchema {
 }
 
 const spec = JSON.parse(readFileSync(`${DEFAULT_STRIPE_DATA_DIR}/spec3-2020-08-27.json`, 'utf8'));
-const createSchema: OpenApiSchema =
-  spec.paths['/v1/checkout/sessions'].post.requestBody.content['application/x-www-form-urlencoded']
-    .schema;
+const formSchema = (path: string): OpenApiSchema =>
+  spec.paths[path].post.requestBody.content['application/x-www-form-urlencoded'].schema;
+const createSchema = formSchema('/v1/checkout/sessions');
+
+/** A GET's query parameters, gathered into one object schema like a POST's form. */
+function querySchema(path: string): OpenApiSchema {
+  const parameters: { name: string; in: string; schema: OpenApiSchema }[] =
+    spec.paths[path].get.parameters;
+  return {
+    type: 'object',
+    properties: Object.fromEntries(
+      parameters.filter((p) => p.in === 'query').map((p) => [p.name, p.schema]),
+    ),
+  };
+}
 
 const OPENAPI_TYPE: Record<ParamSpec['type'], string> = {
   string: 'string',
@@ -81,10 +95,22 @@ function compareProperties(
   }
 }
 
-describe("the sandbox's checkout parameters against Stripe's OpenAPI spec", () => {
-  it('every accepted parameter exists in Stripe with the same type, values and length limit', () => {
+describe("the sandbox's parameters against Stripe's OpenAPI spec", () => {
+  it('every accepted checkout parameter exists in Stripe with the same type, values and length limit', () => {
     const problems: string[] = [];
     compareProperties(CHECKOUT_SESSION_CREATE_PARAMS, createSchema, '', problems);
+    expect(problems).toEqual([]);
+  });
+
+  it('so do the parameters of GET /v1/checkout/sessions (the list) and POST /v1/refunds', () => {
+    const problems: string[] = [];
+    compareProperties(
+      CHECKOUT_SESSION_LIST_PARAMS,
+      querySchema('/v1/checkout/sessions'),
+      '',
+      problems,
+    );
+    compareProperties(REFUND_CREATE_PARAMS, formSchema('/v1/refunds'), '', problems);
     expect(problems).toEqual([]);
   });
 
