@@ -82,6 +82,8 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
     case 'PaymentPending':
     case 'PaymentMismatched':
     case 'PaymentFailed':
+    // Money back is not stock back: a restock puts units on the shelf.
+    case 'PaymentRefunded':
     case 'CheckoutExpired':
       return none;
     default: {

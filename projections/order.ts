@@ -54,6 +54,13 @@ export interface OrderView {
    * then `missing` is 0 and `settled` the units settled. A sku filled in full leaves the list.
    */
   shortfall: { sku: string; missing: number; settled?: number }[];
+  /**
+   * Money Stripe gave back on the order's payment, each refund with when it was made (empty
+   * when none); `refunded` is their sum. A refund of a mismatched payment is not the sale's:
+   * it shows in the timeline only.
+   */
+  refunds: { amount: number; at: string }[];
+  refunded: number;
 }
 
 /** Folds one event into an order view. Null until the order's `CartValidated`. */
@@ -94,6 +101,8 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
         amountPaid: null,
         flags: { mismatch: false, late: false },
         shortfall: [],
+        refunds: [],
+        refunded: 0,
       };
     }
     default:
@@ -140,6 +149,13 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
     case 'PaymentFailed':
       settle(next, 'failed');
       break;
+    case 'PaymentRefunded': {
+      if (event.data.paymentIntentId !== view.paymentIntentId) break;
+      const { amount } = event.data;
+      next.refunds = [...view.refunds, { amount, at: event.data.refundedAt ?? at }];
+      next.refunded = view.refunded + amount;
+      break;
+    }
     case 'CheckoutExpired':
       settle(next, 'expired');
       break;
@@ -174,7 +190,7 @@ function settle(next: OrderView, status: OrderStatus): void {
   if (next.status !== 'paid') next.status = status;
 }
 
-/** A shallow copy: `lines`, `timeline`, `flags` and `shortfall` are shared until replaced, never changed in place. */
+/** A shallow copy: `lines`, `timeline`, `flags`, `shortfall` and `refunds` are shared until replaced, never changed in place. */
 function copyOrder(view: OrderView): OrderView {
   return {
     orderId: view.orderId,
@@ -193,5 +209,7 @@ function copyOrder(view: OrderView): OrderView {
     amountPaid: view.amountPaid,
     flags: view.flags,
     shortfall: view.shortfall,
+    refunds: view.refunds,
+    refunded: view.refunded,
   };
 }

@@ -97,6 +97,8 @@ export interface SalesFigures {
   units: number;
   /** revenue / orders, rounded to the minor unit. */
   averageOrderValue: number;
+  /** Refunds made in the period (of sales of any day): revenue less this is what the shop kept. */
+  refunded: number;
 }
 
 export interface SalesReport {
@@ -122,13 +124,14 @@ export function salesReport(
   const where = dayFilter('day', range);
   const days = db
     .prepare<string[], Omit<SalesFigures, 'averageOrderValue'> & { day: string }>(
-      `SELECT day, currency, revenue, orders, units FROM sales_daily ${where.sql} ORDER BY day, currency`,
+      `SELECT day, currency, revenue, orders, units, refunded FROM sales_daily ${where.sql} ORDER BY day, currency`,
     )
     .all(...where.params)
     .map((row) => ({ ...row, averageOrderValue: averageOf(row.revenue, row.orders) }));
   const totals = db
     .prepare<string[], Omit<SalesFigures, 'averageOrderValue'>>(
-      `SELECT currency, SUM(revenue) AS revenue, SUM(orders) AS orders, SUM(units) AS units
+      `SELECT currency, SUM(revenue) AS revenue, SUM(orders) AS orders, SUM(units) AS units,
+         SUM(refunded) AS refunded
        FROM sales_daily ${where.sql} GROUP BY currency ORDER BY currency`,
     )
     .all(...where.params)
@@ -208,6 +211,8 @@ export interface OrderSummary {
   flags: { mismatch: boolean; late: boolean };
   /** A late payment's units no longer in stock, per sku: see `OrderView['shortfall']`. */
   shortfall: OrderView['shortfall'];
+  /** Refunded of `amountPaid` so far (0 when nothing was). */
+  refunded: number;
 }
 
 export interface OrdersReport {
@@ -265,6 +270,7 @@ export function ordersReport(
       sessionId: row.session_id,
       flags: { mismatch: row.mismatch === 1, late: row.late === 1 },
       shortfall: JSON.parse(row.shortfall) as OrderView['shortfall'],
+      refunded: row.refunded,
     })),
   };
 }

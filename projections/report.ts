@@ -32,10 +32,10 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
   switch (name) {
     case 'sales': {
       const report = salesReport(db, range);
-      const figures = ['orders', 'units', 'revenue', 'average_order_value'];
+      const figures = ['orders', 'units', 'revenue', 'average_order_value', 'refunded'];
       return [
         {
-          title: 'Sales per day (UTC day of payment)',
+          title: 'Sales per day (UTC day of payment; refunds, the day they were made)',
           headers: ['day', 'currency', ...figures],
           rows: report.days.map((d) => [
             d.day,
@@ -44,6 +44,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             d.units,
             money(csv, d.revenue, d.currency),
             money(csv, d.averageOrderValue, d.currency),
+            money(csv, d.refunded, d.currency),
           ]),
         },
         {
@@ -55,6 +56,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             t.units,
             money(csv, t.revenue, t.currency),
             money(csv, t.averageOrderValue, t.currency),
+            money(csv, t.refunded, t.currency),
           ]),
         },
         {
@@ -141,6 +143,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             'units',
             'total',
             'paid_at',
+            'refunded',
             'flags',
           ],
           rows: report.orders.map((o) => [
@@ -152,6 +155,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             o.units,
             money(csv, o.total, o.currency),
             o.paidAt,
+            money(csv, o.refunded, o.currency),
             [
               o.flags.mismatch ? 'mismatch' : '',
               o.flags.late ? 'late' : '',

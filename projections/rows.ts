@@ -23,6 +23,8 @@ export interface OrderRow {
   late: number;
   timeline: string;
   shortfall: string;
+  refunded: number;
+  refunds: string;
 }
 
 export interface OrderLineRow {
@@ -57,6 +59,8 @@ export function orderToRow(view: OrderView): OrderRow {
     late: view.flags.late ? 1 : 0,
     timeline: JSON.stringify(view.timeline),
     shortfall: JSON.stringify(view.shortfall),
+    refunded: view.refunded,
+    refunds: JSON.stringify(view.refunds),
   };
 }
 
@@ -99,6 +103,8 @@ export function orderFromRows(row: OrderRow, lines: OrderLineRow[]): OrderView {
     amountPaid: row.amount_paid,
     flags: { mismatch: row.mismatch === 1, late: row.late === 1 },
     shortfall: JSON.parse(row.shortfall) as OrderView['shortfall'],
+    refunds: JSON.parse(row.refunds) as OrderView['refunds'],
+    refunded: row.refunded,
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The sales read model: revenue, paid orders and units per UTC day (of the payment) and
- * currency, and per product. A sale is an order view in status `paid`; each order event
- * takes back what the order contributed before it and adds what it contributes after,
- * so a payment counts once however the order got there (pending, late, after a mismatch).
+ * currency, and per product; refunds per day they were made. A sale is an order view in
+ * status `paid`; each order event takes back what the order contributed before it and adds
+ * what it contributes after, so a payment counts once however the order got there (pending,
+ * late, after a mismatch). A refund leaves the sale's revenue as it was, and is counted on
+ * its own day: revenue less refunds is what the shop kept.
  */
 import { utcDay } from './day';
 import type { OrderView } from './order';
@@ -14,6 +16,8 @@ export interface SalesDaily {
   revenue: number;
   orders: number;
   units: number;
+  /** Sum of the refunds made this day, of sales of any day. */
+  refunded: number;
 }
 
 export interface ProductSales {
@@ -50,6 +54,7 @@ interface Sale {
   revenue: number;
   units: number;
   lines: { sku: string; name: string; amount: number; quantity: number }[];
+  refunds: { day: string; amount: number }[];
 }
 
 function saleOf(view: OrderView | null): Sale | null {
@@ -73,6 +78,7 @@ function saleOf(view: OrderView | null): Sale | null {
     revenue: view.amountPaid ?? view.total,
     units: lines.reduce((sum, line) => sum + line.quantity, 0),
     lines,
+    refunds: view.refunds.map((refund) => ({ day: utcDay(refund.at), amount: refund.amount })),
   };
 }
 
@@ -105,22 +111,29 @@ function book(
   sale: Sale,
   sign: 1 | -1,
 ): void {
-  const dayKey = salesKey.daily(sale);
-  const day = changes.daily.get(dayKey) ??
-    state.daily(sale.day, sale.currency) ?? {
-      day: sale.day,
-      currency: sale.currency,
-      revenue: 0,
-      orders: 0,
-      units: 0,
-    };
-  changes.daily.set(dayKey, {
-    day: day.day,
-    currency: day.currency,
-    revenue: day.revenue + sign * sale.revenue,
-    orders: day.orders + sign,
-    units: day.units + sign * sale.units,
-  });
+  const bookDay = (on: string, change: Omit<SalesDaily, 'day' | 'currency'>) => {
+    const key = salesKey.daily({ day: on, currency: sale.currency });
+    const day = changes.daily.get(key) ??
+      state.daily(on, sale.currency) ?? {
+        day: on,
+        currency: sale.currency,
+        revenue: 0,
+        orders: 0,
+        units: 0,
+        refunded: 0,
+      };
+    changes.daily.set(key, {
+      day: day.day,
+      currency: day.currency,
+      revenue: day.revenue + sign * change.revenue,
+      orders: day.orders + sign * change.orders,
+      units: day.units + sign * change.units,
+      refunded: day.refunded + sign * change.refunded,
+    });
+  };
+  bookDay(sale.day, { revenue: sale.revenue, orders: 1, units: sale.units, refunded: 0 });
+  for (const refund of sale.refunds)
+    bookDay(refund.day, { revenue: 0, orders: 0, units: 0, refunded: refund.amount });
   for (const line of sale.lines) {
     const key = salesKey.product({ day: sale.day, sku: line.sku, currency: sale.currency });
     const row = changes.products.get(key) ??
@@ -151,6 +164,7 @@ function sameSale(a: Sale | null, b: Sale | null): boolean {
     a.day === b.day &&
     a.currency === b.currency &&
     a.revenue === b.revenue &&
-    JSON.stringify(a.lines) === JSON.stringify(b.lines)
+    JSON.stringify(a.lines) === JSON.stringify(b.lines) &&
+    JSON.stringify(a.refunds) === JSON.stringify(b.refunds)
   );
 }

@@ -19,8 +19,10 @@ export const READ_MODEL_TABLES = [
   'funnel_daily',
 ] as const;
 
-/** Added after the first release: last in the table, where ALTER TABLE puts it in an older file. */
+/** Added after the first release: last in the table, where ALTER TABLE puts them in an older file. */
 const SHORTFALL_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
+const REFUNDED_COLUMN = 'INTEGER NOT NULL DEFAULT 0';
+const REFUNDS_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
 /**
  * The id of the event at the checkpoint, and the position it was saved for: a file written by
  * an older version moves `position` without them, so they count only while the two agree.
@@ -55,7 +57,9 @@ const SCHEMA = `
     mismatch          INTEGER NOT NULL,
     late              INTEGER NOT NULL,
     timeline          TEXT NOT NULL,
-    shortfall         ${SHORTFALL_COLUMN}
+    shortfall         ${SHORTFALL_COLUMN},
+    refunded          ${REFUNDED_COLUMN},
+    refunds           ${REFUNDS_COLUMN}
   );
   CREATE TABLE IF NOT EXISTS order_lines (
     order_id    TEXT NOT NULL,
@@ -90,6 +94,7 @@ const SCHEMA = `
     revenue  INTEGER NOT NULL,
     orders   INTEGER NOT NULL,
     units    INTEGER NOT NULL,
+    refunded ${REFUNDED_COLUMN},
     PRIMARY KEY (day, currency)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS sales_by_product (
@@ -184,6 +189,9 @@ export function openReadModelDb(path: string): Database.Database {
 function addMissingColumns(db: Database.Database): void {
   const added = [
     ['orders', 'shortfall', SHORTFALL_COLUMN],
+    ['orders', 'refunded', REFUNDED_COLUMN],
+    ['orders', 'refunds', REFUNDS_COLUMN],
+    ['sales_daily', 'refunded', REFUNDED_COLUMN],
     ...CHECKPOINT_EVENT_COLUMNS.map(([name, type]) => ['checkpoint', name, type]),
   ] as const;
   const missing = () =>

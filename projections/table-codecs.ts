@@ -44,6 +44,8 @@ const ORDER_COLUMNS = [
   'late',
   'timeline',
   'shortfall',
+  'refunded',
+  'refunds',
 ] as const satisfies readonly (keyof OrderRow)[];
 const ORDER_MUTABLE_COLUMNS = [
   'status',
@@ -57,6 +59,8 @@ const ORDER_MUTABLE_COLUMNS = [
   'late',
   'timeline',
   'shortfall',
+  'refunded',
+  'refunds',
 ] as const satisfies readonly (keyof OrderRow)[];
 const LINE_COLUMNS = [
   'order_id',
@@ -77,7 +81,7 @@ export function orderCodec(db: Database.Database): Codec<OrderView> {
   );
   // Positional parameters: binding them is markedly cheaper than named ones in a rebuild.
   const insert = db.prepare<unknown[]>(
-    `INSERT INTO orders VALUES (${ORDER_COLUMNS.map(() => '?').join(', ')})`,
+    `INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${ORDER_COLUMNS.map(() => '?').join(', ')})`,
   );
   // Lines, totals and creation never change after CartValidated.
   const update = db.prepare<unknown[]>(
@@ -172,7 +176,7 @@ export const salesDailyCodec = (db: Database.Database) =>
     db,
     'sales_daily',
     ['day', 'currency'],
-    ['day', 'currency', 'revenue', 'orders', 'units'],
+    ['day', 'currency', 'revenue', 'orders', 'units', 'refunded'],
     identity,
     identity,
   );

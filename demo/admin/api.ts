@@ -20,7 +20,7 @@ export type SalesReport = Outputs['sales'];
 export type FunnelReport = Outputs['funnel'];
 export type OrdersReport = Outputs['orders'];
 type StockReport = Outputs['stock'];
-type OrderSummary = OrdersReport['orders'][number];
+export type OrderSummary = OrdersReport['orders'][number];
 export type OrderStatus = OrderSummary['status'];
 export type StockProduct = StockReport['products'][number];
 

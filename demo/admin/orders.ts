@@ -1,5 +1,5 @@
 /** Recent orders as a plain, visible table: newest first, one page at a time. */
-import type { OrderStatus, OrdersReport } from './api';
+import type { OrderStatus, OrderSummary, OrdersReport } from './api';
 import { emptyNote, h } from './dom';
 import { formatMoney } from './money';
 
@@ -13,6 +13,22 @@ export const statusLabel: Record<OrderStatus, string> = {
   abandoned: 'Abandoned',
   checkout_failed: 'Checkout failed',
 };
+
+/**
+ * Money given back on the order's payment, beside its status as the other flags are: the
+ * status stays "Paid" (it was), the tag says how much went back, or that all of it did.
+ */
+function refundTag(order: OrderSummary, locale: string | undefined): HTMLElement | null {
+  if (order.refunded <= 0) return null;
+  const refunded = formatMoney(order.refunded, order.currency, locale);
+  // Against what was paid, which a mismatched payment makes differ from the total.
+  const inFull = order.refunded >= (order.amountPaid ?? order.total);
+  return h(
+    'span',
+    { class: 'status status-refunded', title: inFull ? `${refunded} refunded` : undefined },
+    inFull ? 'Refunded in full' : `Refunded ${refunded}`,
+  );
+}
 
 export function renderOrders(report: OrdersReport, locale?: string): Node[] {
   if (report.orders.length === 0) return [emptyNote('No orders match.')];
@@ -83,6 +99,7 @@ export function renderOrders(report: OrdersReport, locale?: string): Node[] {
                       'Stock short',
                     )
                   : null,
+                refundTag(order, locale),
               ),
               h('td', { class: 'num' }, String(order.units)),
               h('td', { class: 'num' }, formatMoney(order.total, order.currency, locale)),

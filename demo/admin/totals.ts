@@ -3,8 +3,24 @@ import type { FunnelReport, SalesReport } from './api';
 import { h } from './dom';
 import { formatMoney, formatPercent } from './money';
 
-const figure = (label: string, value: string) =>
-  h('div', { class: 'figure' }, h('dt', {}, label), h('dd', {}, value));
+type SalesTotal = SalesReport['totals'][number];
+
+/** `note`, a second value under the first, is read out with the same label. */
+const figure = (label: string, value: string, note?: Node | null) =>
+  h('div', { class: 'figure' }, h('dt', {}, label), h('dd', {}, value), note);
+
+/**
+ * Revenue stays as paid; the refunds made in the range (of sales of any day) show under it,
+ * with what the shop kept, in words. Only when there are some: a card without reads as before.
+ */
+function refundNote(total: SalesTotal, money: (amount: number) => string): Node | null {
+  if (total.refunded <= 0) return null;
+  return h(
+    'dd',
+    { class: 'figure-note' },
+    `Refunded ${money(total.refunded)} · Net ${money(total.revenue - total.refunded)}`,
+  );
+}
 
 export function renderTotals(sales: SalesReport, funnel: FunnelReport, locale?: string): Node[] {
   const groups = sales.totals.map((total) => {
@@ -12,7 +28,11 @@ export function renderTotals(sales: SalesReport, funnel: FunnelReport, locale?: 
     return h(
       'dl',
       { class: 'figures', 'data-currency': total.currency },
-      figure(`Revenue (${total.currency.toUpperCase()})`, money(total.revenue)),
+      figure(
+        `Revenue (${total.currency.toUpperCase()})`,
+        money(total.revenue),
+        refundNote(total, money),
+      ),
       figure('Paid orders', String(total.orders)),
       figure('Average order', money(total.averageOrderValue)),
       figure('Units sold', String(total.units)),

@@ -30,6 +30,24 @@ export interface OrderState {
   mismatches: string[];
   /** Paid after its stock had been given back: the units are to be taken back from stock. */
   late: boolean;
+  /** Money Stripe took for the order, by payment intent: the order's payment, or a mismatched one. */
+  payments: Record<string, Payment>;
+}
+
+interface Payment {
+  amount: number;
+  currency: string;
+  /** Given back so far. */
+  refunded: number;
+}
+
+/** What Stripe says about a refunded charge (`charge.refunded`). */
+export interface RefundFacts {
+  chargeId: string;
+  paymentIntentId: string;
+  /** All the charge has had back so far. */
+  amountRefunded: number;
+  currency: string;
 }
 
 /** What Stripe says about a Checkout Session, whichever way we heard it. */
@@ -76,6 +94,13 @@ export type OrderCommand =
       at: string;
       /** When Stripe says it happened (a webhook's `created`); null for a re-fetched session. */
       occurredAt?: string | null;
+    }
+  | {
+      type: 'RecordRefund';
+      stripeEventId: string;
+      refund: RefundFacts;
+      at: string;
+      occurredAt: string | null;
     };
 
 /** Why an order in this status gives its stock back; undefined while it keeps it. */
@@ -96,7 +121,14 @@ export function releaseReasonOf(status: OrderStatus): ReleaseReason | undefined 
 export const releasesStock = (status: OrderStatus) => releaseReasonOf(status) !== undefined;
 
 export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
-  initialState: () => ({ status: 'new', cart: null, checkout: null, mismatches: [], late: false }),
+  initialState: () => ({
+    status: 'new',
+    cart: null,
+    checkout: null,
+    mismatches: [],
+    late: false,
+    payments: {},
+  }),
 
   evolve(state, event) {
     switch (event.type) {
@@ -108,13 +140,34 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         return { ...state, status: 'checkout_failed' };
       case 'PaymentPending':
         return { ...state, status: 'pending' };
-      case 'PaymentCompleted':
-        return { ...state, status: 'paid', late: event.data.late === true };
-      case 'PaymentMismatched':
+      case 'PaymentCompleted': {
+        const { paymentIntentId, amount, currency } = event.data;
+        return {
+          ...state,
+          status: 'paid',
+          late: event.data.late === true,
+          payments: withPayment(state.payments, paymentIntentId, { amount, currency }),
+        };
+      }
+      case 'PaymentMismatched': {
+        const { amount, currency } = event.data.received;
         return {
           ...state,
           mismatches: [...state.mismatches, event.data.sessionId],
+          payments: withPayment(state.payments, event.data.paymentIntentId, { amount, currency }),
         };
+      }
+      case 'PaymentRefunded': {
+        const payment = state.payments[event.data.paymentIntentId];
+        if (!payment) return state;
+        return {
+          ...state,
+          payments: {
+            ...state.payments,
+            [event.data.paymentIntentId]: { ...payment, refunded: event.data.refunded },
+          },
+        };
+      }
       case 'PaymentFailed':
         return { ...state, status: 'failed' };
       case 'CheckoutExpired':
@@ -163,6 +216,8 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       }
       case 'RecordStripeOutcome':
         return recordOutcome(command, state);
+      case 'RecordRefund':
+        return recordRefund(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -250,6 +305,56 @@ function recordOutcome(
       return _exhaustive;
     }
   }
+}
+
+/**
+ * Stripe reports what a charge has had back in all (`amount_refunded`), so notices may come
+ * in any order or again: only one that says more than the order has recorded adds a refund.
+ */
+function recordRefund(
+  command: Extract<OrderCommand, { type: 'RecordRefund' }>,
+  state: OrderState,
+): OrderEvent[] {
+  const cart = requireCart(state);
+  const { refund } = command;
+  const payment = state.payments[refund.paymentIntentId];
+  if (!payment) {
+    throw new DomainError(
+      'unknown_payment',
+      `Payment ${refund.paymentIntentId} is not one recorded on order ${cart.orderId}`,
+    );
+  }
+  if (refund.currency !== payment.currency || refund.amountRefunded > payment.amount) {
+    throw new DomainError(
+      'refund_mismatch',
+      `A refund of ${refund.amountRefunded} ${refund.currency} does not fit payment ${refund.paymentIntentId} of ${payment.amount} ${payment.currency}`,
+    );
+  }
+  if (refund.amountRefunded <= payment.refunded) return [];
+  return [
+    {
+      type: 'PaymentRefunded',
+      data: {
+        orderId: cart.orderId,
+        stripeEventId: command.stripeEventId,
+        paymentIntentId: refund.paymentIntentId,
+        chargeId: refund.chargeId,
+        amount: refund.amountRefunded - payment.refunded,
+        refunded: refund.amountRefunded,
+        currency: refund.currency,
+        at: command.at,
+        ...(command.occurredAt && { refundedAt: command.occurredAt }),
+      },
+    },
+  ];
+}
+
+function withPayment(
+  payments: OrderState['payments'],
+  paymentIntentId: string | null | undefined,
+  paid: { amount: number; currency: string },
+): OrderState['payments'] {
+  return paymentIntentId ? { ...payments, [paymentIntentId]: { ...paid, refunded: 0 } } : payments;
 }
 
 function checkoutStarted(orderId: string, session: SessionFacts, at: string): OrderEvent {

@@ -170,6 +170,24 @@ export const PaymentMismatched = z.object({
   received: z.object({ amount: z.number().int(), currency: z.string() }),
 });
 export const PaymentFailed = z.object({ ...stripeFacts });
+/**
+ * Money Stripe gave back on a payment of the order (a refund made in Stripe's dashboard or
+ * through its API), heard from `charge.refunded`. `amount` is this refund, `refunded` all that
+ * the payment has had back so far (Stripe's `amount_refunded`). Stock is not put back: what
+ * returns to the shelf is the site owner's call (a restock).
+ */
+export const PaymentRefunded = z.object({
+  orderId: z.string().uuid(),
+  stripeEventId: z.string(),
+  paymentIntentId: z.string(),
+  chargeId: z.string(),
+  amount: z.number().int().min(1).max(MAX_AMOUNT),
+  refunded: MinorUnits,
+  currency: Currency,
+  at: At,
+  /** When Stripe says it was refunded (the webhook event's `created`), when it gave one. */
+  refundedAt: At.optional(),
+});
 export const CheckoutExpired = z.object({
   orderId: z.string().uuid(),
   stripeEventId: z.string().nullable(),
@@ -194,6 +212,7 @@ export const eventSchemas = {
   PaymentCompleted,
   PaymentMismatched,
   PaymentFailed,
+  PaymentRefunded,
   CheckoutExpired,
 } as const;
 

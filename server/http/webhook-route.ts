@@ -9,7 +9,14 @@ import type { StripeOutcome } from '../checkout/order';
 import { DomainError } from '../domain/decider';
 import { WrongExpectedVersionError } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
-import { MalformedWebhookError, WebhookSignatureError } from '../payments/stripe-gateway';
+import { recordRefund } from '../payments/record-refund';
+import {
+  MalformedWebhookError,
+  type StripeNotification,
+  StripeRefusedError,
+  StripeUnavailableError,
+  WebhookSignatureError,
+} from '../payments/stripe-gateway';
 import type { Services } from '../services';
 import { refused } from './request-log';
 
@@ -21,6 +28,14 @@ const OUTCOMES: Record<string, StripeOutcome> = {
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The order and outcome a Checkout Session event records; null for any other event. */
+function sessionOutcome(notification: StripeNotification) {
+  const { session } = notification;
+  const outcome = OUTCOMES[notification.type];
+  const orderId = session?.orderId;
+  return outcome && session && orderId && UUID.test(orderId) ? { orderId, outcome, session } : null;
+}
 
 /** Refused webhooks are said at most once in this long, with how many came since. */
 const REFUSALS_EVERY_MS = 10_000;
@@ -70,22 +85,30 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         }
         throw error;
       }
-      const outcome = OUTCOMES[notification.type];
-      const orderId = notification.session?.orderId;
       const count = (result: string) =>
         services.metrics.webhooks.labels(notification.type, result).inc();
-      if (!outcome || !notification.session || !orderId || !UUID.test(orderId)) {
+      const ignored = () => {
         count('ignored');
         return reply.code(200).send({ received: true, ignored: notification.type });
-      }
+      };
+      const { refund } = notification;
+      const applied = sessionOutcome(notification);
       try {
-        const recorded = await recordStripeOutcome(services, {
-          orderId,
-          outcome,
-          stripeEventId: notification.id,
-          occurredAt: notification.created,
-          session: notification.session,
-        });
+        const recorded = refund
+          ? await recordRefund(services, {
+              stripeEventId: notification.id,
+              occurredAt: notification.created,
+              refund,
+            })
+          : applied &&
+            (await recordStripeOutcome(services, {
+              ...applied,
+              stripeEventId: notification.id,
+              occurredAt: notification.created,
+            }).then((done) => ({ ...done, orderId: applied.orderId })));
+        // Not an event acted on, or a refund of a payment made other than through this shop.
+        if (!recorded) return ignored();
+        const { orderId } = recorded;
         count(recorded.events.length > 0 ? 'recorded' : 'nothing_to_do');
         reply.code(200).send({ received: true, recorded: recorded.events.map((e) => e.type) });
         services.afterReply.run(recorded.followUp, (error) =>
@@ -104,6 +127,15 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         }
         if (error instanceof WrongExpectedVersionError) {
           return reply.code(503).send({ error: 'The order is busy; Stripe will retry' });
+        }
+        // A refund's order is found by asking Stripe.
+        if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError) {
+          return reply.code(503).send({
+            error: refused(
+              request,
+              `Stripe could not be asked; Stripe will retry: ${error.message}`,
+            ),
+          });
         }
         throw error;
       }

@@ -6,7 +6,7 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { imageUrl } from '../catalog/image-url';
-import type { SessionFacts } from '../checkout/order';
+import type { RefundFacts, SessionFacts } from '../checkout/order';
 import type { OrderLine } from '../domain/events';
 import { maskSensitive } from '../masking';
 
@@ -46,6 +46,8 @@ export interface StripeNotification {
   /** When Stripe says the event happened (its `created`), as an ISO time; null if it gave none. */
   created: string | null;
   session: SessionFacts | null;
+  /** What a `charge.refunded` says of the charge; null for other events. */
+  refund: RefundFacts | null;
 }
 
 /** Stripe answered and said no (bad request, card error, auth). */
@@ -109,6 +111,13 @@ const SessionShape = z.object({
   currency_conversion: z
     .object({ amount_total: z.number().int(), source_currency: z.string() })
     .nullish(),
+});
+
+const ChargeShape = z.object({
+  id: z.string().min(1),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
+  amount_refunded: z.number().int().min(0),
+  currency: z.string().min(1),
 });
 
 const STRIPE_LOCALES = new Set(['auto', 'de', 'en', 'es', 'fr', 'it', 'nl', 'pt']);
@@ -180,6 +189,18 @@ export class StripeGateway {
     };
   }
 
+  /**
+   * The Checkout Session a payment intent was made by (it names the order); null when none
+   * was: a payment made some other way on the same Stripe account.
+   */
+  async sessionOfPaymentIntent(paymentIntentId: string): Promise<SessionFacts | null> {
+    const list = await this.call(() =>
+      this.stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 }),
+    );
+    const [session] = list.data;
+    return session ? sessionFrom(session) : null;
+  }
+
   /** Ends an open session at Stripe, so it can no longer be paid; refused unless it is open. */
   async expireCheckoutSession(sessionId: string): Promise<SessionFacts> {
     return sessionFrom(await this.call(() => this.stripe.checkout.sessions.expire(sessionId)));
@@ -207,8 +228,10 @@ export class StripeGateway {
         ? null
         : new Date(envelope.data.created * 1000).toISOString();
     const object = (event.data as { object?: { object?: string } } | undefined)?.object;
+    if (type === 'charge.refunded' && object?.object === 'charge')
+      return { id, type, created, session: null, refund: refundOf(object) };
     if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
-      return { id, type, created, session: null };
+      return { id, type, created, session: null, refund: null };
     }
     const session = SessionShape.safeParse(object);
     if (!session.success) {
@@ -217,7 +240,13 @@ export class StripeGateway {
         `The checkout session is malformed at ${issue.path.join('.')}`,
       );
     }
-    return { id, type, created, session: toSessionFacts(object as Stripe.Checkout.Session) };
+    return {
+      id,
+      type,
+      created,
+      session: toSessionFacts(object as Stripe.Checkout.Session),
+      refund: null,
+    };
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {
@@ -241,6 +270,20 @@ export class StripeGateway {
       throw error;
     }
   }
+}
+
+/** A refunded charge's facts; null for a charge made without a payment intent (not a checkout's). */
+function refundOf(object: unknown): RefundFacts | null {
+  const charge = ChargeShape.safeParse(object);
+  if (!charge.success) {
+    const issue = charge.error.issues[0]!;
+    throw new MalformedWebhookError(`The charge is malformed at ${issue.path.join('.')}`);
+  }
+  const { id, payment_intent: intent, amount_refunded, currency } = charge.data;
+  const paymentIntentId = typeof intent === 'string' ? intent : intent?.id;
+  return paymentIntentId
+    ? { chargeId: id, paymentIntentId, amountRefunded: amount_refunded, currency }
+    : null;
 }
 
 /**

@@ -18,6 +18,7 @@ const day = (d: string, currency: string, revenue: number, orders = 1) => ({
   orders,
   units: orders,
   averageOrderValue: Math.round(revenue / orders),
+  refunded: 0,
 });
 
 describe('the day axis', () => {
@@ -82,6 +83,19 @@ describe('chart models', () => {
     expect([...series.keys()]).toEqual(['eur', 'usd']);
     expect(series.get('eur')!.map((d) => d.revenue)).toEqual([9000, 0, 18900]);
     expect(series.get('usd')!.map((d) => d.revenue)).toEqual([500, 0, 0]);
+  });
+
+  it('keeps revenue as paid on a day with refunds, and a refund-only day at zero revenue', () => {
+    const days: SalesReport['days'] = [
+      { ...day('2024-03-01', 'eur', 9900, 2), refunded: 2000 },
+      // A refund of the 1st's sale, made on the 2nd: nothing sold that day.
+      { ...day('2024-03-02', 'eur', 0, 0), averageOrderValue: 0, refunded: 2500 },
+    ];
+    const series = revenueSeries(days, ['2024-03-01', '2024-03-02']);
+    expect(series.get('eur')!.map((d) => [d.revenue, d.orders])).toEqual([
+      [9900, 2],
+      [0, 0],
+    ]);
   });
 
   it('ranks top products within each currency, never against another', () => {

@@ -1,8 +1,10 @@
 /**
  * The analytics page counts and filters in UTC days, so its orders table shows times in UTC
  * too: an analyst west of UTC who filters one day sees that day's orders created on that day.
+ * A paid order Stripe gave money back on says so beside its status, in words.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrderSummary } from '../../demo/admin/api';
 import { renderOrders } from '../../demo/admin/orders';
 import { type FakeNode, installFakeDom } from './support/fake-dom';
 
@@ -19,34 +21,80 @@ afterAll(() => {
   else process.env.TZ = previousTz;
 });
 
-it('shows an order filtered into the UTC day 2026-11-27 as created on 27 Nov, wherever the browser is', () => {
+const paidOrder: OrderSummary = {
+  orderId: '00000000-0000-4000-8000-000000000001',
+  status: 'paid',
+  email: 'ada@example.com',
+  currency: 'eur',
+  total: 4500,
+  units: 1,
+  // 01:30 UTC on the 27th: counted (and filtered) on 2026-11-27.
+  createdAt: '2026-11-27T01:30:00.000Z',
+  updatedAt: '2026-11-27T01:31:00.000Z',
+  paidAt: '2026-11-27T01:31:00.000Z',
+  amountPaid: 4500,
+  sessionId: 'cs_test_1',
+  flags: { mismatch: false, late: false },
+  shortfall: [],
+  refunded: 0,
+};
+
+/** The table of one order, as the page draws it for an analyst in Britain. */
+const tableOf = (order: OrderSummary): FakeNode => {
   const [table] = renderOrders(
-    {
-      page: 1,
-      pageSize: 10,
-      total: 1,
-      orders: [
-        {
-          orderId: '00000000-0000-4000-8000-000000000001',
-          status: 'paid',
-          email: 'ada@example.com',
-          currency: 'eur',
-          total: 4500,
-          units: 1,
-          // 01:30 UTC on the 27th: counted (and filtered) on 2026-11-27.
-          createdAt: '2026-11-27T01:30:00.000Z',
-          updatedAt: '2026-11-27T01:31:00.000Z',
-          paidAt: '2026-11-27T01:31:00.000Z',
-          amountPaid: 4500,
-          sessionId: 'cs_test_1',
-          flags: { mismatch: false, late: false },
-          shortfall: [],
-        },
-      ],
-    },
+    { page: 1, pageSize: 10, total: 1, orders: [order] },
     'en-GB',
   ) as unknown as FakeNode[];
-  const created = table!.find('time')!;
+  return table!;
+};
+
+/** The status cell's tags (status first, then the flags), each as its text. */
+const tagsOf = (order: OrderSummary): string[] =>
+  tableOf(order)
+    .find('tbody')!
+    .findAll('span')
+    .map((span) => span.textContent);
+
+it('shows an order filtered into the UTC day 2026-11-27 as created on 27 Nov, wherever the browser is', () => {
+  const created = tableOf(paidOrder).find('time')!;
   expect(created.attributes.datetime).toBe('2026-11-27T01:30:00.000Z');
   expect(created.textContent).toMatch(/^27 Nov 2026, 01:30/);
+});
+
+describe('refunds beside the status', () => {
+  it('shows none when nothing was refunded', () => {
+    expect(tagsOf(paidOrder)).toEqual(['Paid']);
+  });
+
+  it('shows the sum refunded of a partly refunded order', () => {
+    expect(tagsOf({ ...paidOrder, refunded: 2000 })).toEqual(['Paid', 'Refunded €20.00']);
+  });
+
+  it('says "in full" once all that was paid went back, the sum in its title', () => {
+    const tags = tableOf({ ...paidOrder, refunded: 4500 })
+      .find('tbody')!
+      .findAll('span');
+    expect(tags.map((tag) => tag.textContent)).toEqual(['Paid', 'Refunded in full']);
+    expect(tags[1]!.attributes.class).toBe('status status-refunded');
+    expect(tags[1]!.attributes.title).toBe('€45.00 refunded');
+  });
+
+  it('measures "in full" against what was paid, not the total, after a mismatch', () => {
+    const mismatched = { ...paidOrder, amountPaid: 4000, flags: { mismatch: true, late: false } };
+    expect(tagsOf({ ...mismatched, refunded: 4000 })).toEqual([
+      'Paid',
+      'Amount mismatch',
+      'Refunded in full',
+    ]);
+    expect(tagsOf({ ...mismatched, refunded: 3999 })).toEqual([
+      'Paid',
+      'Amount mismatch',
+      'Refunded €39.99',
+    ]);
+  });
+
+  it('shows the sum in the currency of the order, with its own minor unit', () => {
+    const yen = { ...paidOrder, currency: 'jpy', total: 3000, amountPaid: 3000, refunded: 1000 };
+    expect(tagsOf(yen)).toEqual(['Paid', 'Refunded JP¥1,000']);
+  });
 });

@@ -21,9 +21,12 @@ const oneSale = {
       orders: 1,
       units: 1,
       averageOrderValue: 4500,
+      refunded: 0,
     },
   ],
-  totals: [{ currency: 'eur', revenue: 4500, orders: 1, units: 1, averageOrderValue: 4500 }],
+  totals: [
+    { currency: 'eur', revenue: 4500, orders: 1, units: 1, averageOrderValue: 4500, refunded: 0 },
+  ],
   products: [],
 };
 
@@ -38,4 +41,33 @@ it.each([
     locale: 'en-GB',
   }) as unknown as FakeNode[];
   expect(block!.find('figcaption')!.textContent).toBe(`EUR: €45.00 from 1 order, ${named}`);
+});
+
+it('draws no sale for a range holding only the refund of an earlier one', () => {
+  const refundOnly = {
+    from: '2026-11-28',
+    to: '2026-11-28',
+    days: [
+      {
+        day: '2026-11-28',
+        currency: 'eur',
+        revenue: 0,
+        orders: 0,
+        units: 0,
+        averageOrderValue: 0,
+        refunded: 2000,
+      },
+    ],
+    totals: [
+      { currency: 'eur', revenue: 0, orders: 0, units: 0, averageOrderValue: 0, refunded: 2000 },
+    ],
+    products: [],
+  };
+  const [note] = renderRevenue({
+    sales: refundOnly,
+    today: '2026-11-28',
+    width: 600,
+    locale: 'en-GB',
+  }) as unknown as FakeNode[];
+  expect(note!.textContent).toBe('No paid orders in this range yet.');
 });

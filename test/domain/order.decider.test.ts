@@ -249,4 +249,77 @@ describe('the reservation sweep', () => {
       .when({ type: 'SweepCheckout', at, sessionId: session.id })
       .thenNothing();
   });
+
+  describe('refunds', () => {
+    const refund = (amountRefunded: number, stripeEventId = 'evt_r1', facts = {}) =>
+      ({
+        type: 'RecordRefund',
+        stripeEventId,
+        refund: {
+          chargeId: 'ch_1',
+          paymentIntentId: 'pi_1',
+          amountRefunded,
+          currency: 'eur',
+          ...facts,
+        },
+        at,
+        occurredAt: '2026-11-27T09:00:00.000Z',
+      }) as const;
+    const refunded = (amount: number, total: number, stripeEventId = 'evt_r1'): OrderEvent => ({
+      type: 'PaymentRefunded',
+      data: {
+        orderId,
+        stripeEventId,
+        paymentIntentId: 'pi_1',
+        chargeId: 'ch_1',
+        amount,
+        refunded: total,
+        currency: 'eur',
+        at,
+        refundedAt: '2026-11-27T09:00:00.000Z',
+      },
+    });
+
+    it('records what Stripe gave back beyond what the order has recorded', () => {
+      given(cart, started, paid).when(refund(10000)).then(refunded(10000, 10000));
+      given(cart, started, paid, refunded(10000, 10000))
+        .when(refund(15000, 'evt_r2'))
+        .then(refunded(5000, 15000, 'evt_r2'));
+    });
+
+    it('records nothing for a notice that says no more than is recorded (a resend, an older one)', () => {
+      given(cart, started, paid, refunded(15000, 15000)).when(refund(15000)).thenNothing();
+      given(cart, started, paid, refunded(15000, 15000))
+        .when(refund(10000, 'evt_r0'))
+        .thenNothing();
+    });
+
+    it('refuses a refund of a payment the order has not recorded, or one that does not fit it', () => {
+      given(cart, started).when(refund(100)).thenRefused('unknown_payment');
+      given(cart, started, paid)
+        .when(refund(100, 'evt_r1', { paymentIntentId: 'pi_other' }))
+        .thenRefused('unknown_payment');
+      given(cart, started, paid).when(refund(37801)).thenRefused('refund_mismatch');
+      given(cart, started, paid)
+        .when(refund(100, 'evt_r1', { currency: 'usd' }))
+        .thenRefused('refund_mismatch');
+    });
+
+    it('records a refund of a mismatched payment against what Stripe took', () => {
+      const mismatched: OrderEvent = {
+        type: 'PaymentMismatched',
+        data: {
+          orderId,
+          stripeEventId: 'evt_m',
+          sessionId: session.id,
+          at,
+          paymentIntentId: 'pi_1',
+          expected: { amount: 37800, currency: 'eur' },
+          received: { amount: 100, currency: 'eur' },
+        },
+      };
+      given(cart, started, mismatched).when(refund(100)).then(refunded(100, 100));
+      given(cart, started, mismatched).when(refund(101)).thenRefused('refund_mismatch');
+    });
+  });
 });

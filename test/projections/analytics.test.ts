@@ -77,7 +77,7 @@ describe('analytics over a generated history', () => {
       expect(count, outcome).toBeGreaterThan(0);
   });
 
-  it('reports the revenue, orders, units and average order value paid per day and currency', () => {
+  it('reports the revenue, orders, units, average order value and refunds per day and currency', () => {
     const carts = new Map(of('CartValidated').map((e) => [e.data.orderId, e.data]));
     const revenue = new Map<string, number>();
     const orders = new Map<string, number>();
@@ -92,15 +92,25 @@ describe('analytics over a generated history', () => {
         carts.get(payment.data.orderId)!.lines.reduce((s, l) => s + l.quantity, 0),
       );
     }
-    const expected = [...revenue.keys()].sort().map((key) => {
+    // A refund counts on the day Stripe made it, whichever day the sale was.
+    const refunded = new Map<string, number>();
+    for (const refund of of('PaymentRefunded')) {
+      const key = `${day(refund.data.refundedAt ?? refund.data.at)}|${refund.data.currency}`;
+      add(refunded, key, refund.data.amount);
+    }
+    expect(refunded.size).toBeGreaterThan(0);
+    const keys = new Set([...revenue.keys(), ...refunded.keys()]);
+    const expected = [...keys].sort().map((key) => {
       const [d, currency] = key.split('|');
+      const paidOrders = orders.get(key) ?? 0;
       return {
         day: d,
         currency,
-        revenue: revenue.get(key),
-        orders: orders.get(key),
-        units: units.get(key),
-        averageOrderValue: Math.round(revenue.get(key)! / orders.get(key)!),
+        revenue: revenue.get(key) ?? 0,
+        orders: paidOrders,
+        units: units.get(key) ?? 0,
+        averageOrderValue: paidOrders > 0 ? Math.round(revenue.get(key)! / paidOrders) : 0,
+        refunded: refunded.get(key) ?? 0,
       };
     });
     expect(salesReport(runner.db, {}).days).toEqual(expected);
@@ -117,6 +127,7 @@ describe('analytics over a generated history', () => {
       orders: eurOrders,
       units: eur.reduce((s, d) => s + d.units!, 0),
       averageOrderValue: Math.round(eurRevenue / eurOrders),
+      refunded: eur.reduce((s, d) => s + d.refunded, 0),
     });
   });
 

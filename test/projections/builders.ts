@@ -166,6 +166,28 @@ export function paymentCompleted(
   };
 }
 
+/** A refund Stripe made on the order's payment (`pi_123`); `refunded` is all refunded so far. */
+export function paymentRefunded(
+  amount: number,
+  refunded: number,
+  orderId = ORDER,
+  time = '3T09:00:00',
+): EventOf<'PaymentRefunded'> {
+  return {
+    type: 'PaymentRefunded',
+    data: {
+      orderId,
+      stripeEventId: `evt_refund_${refunded}`,
+      paymentIntentId: 'pi_123',
+      chargeId: 'ch_123',
+      amount,
+      refunded,
+      currency: 'eur',
+      at: at(time),
+    },
+  };
+}
+
 export function paymentMismatched(
   amount: number,
   orderId = ORDER,

@@ -191,6 +191,31 @@ describe('npm run report', () => {
     expect(again).toEqual({ code: 0, stdout: first.stdout, stderr: '' });
   });
 
+  it('reports the refunds Stripe made each day beside the revenue, as the events have them', async () => {
+    const { code, stdout } = await report('sales', '--csv');
+    expect(code).toBe(0);
+    const [header, ...rows] = stdout.trim().split('\n');
+    expect(header).toBe('day,currency,orders,units,revenue,average_order_value,refunded');
+    const reported = new Map<string, number>();
+    for (const row of rows) {
+      const cells = row.split(',');
+      reported.set(cells[1]!, (reported.get(cells[1]!) ?? 0) + Number(cells[6]));
+    }
+    const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'), { synchronous: 'NORMAL' });
+    const recorded = new Map<string, number>();
+    try {
+      for (const event of await store.readAll()) {
+        if (event.type !== 'PaymentRefunded') continue;
+        const { currency, amount } = event.data as { currency: string; amount: number };
+        recorded.set(currency, (recorded.get(currency) ?? 0) + amount);
+      }
+    } finally {
+      await store.close();
+    }
+    expect(recorded.size).toBeGreaterThan(0);
+    expect(reported).toEqual(recorded);
+  });
+
   it('says which event is malformed, in one line', async () => {
     removeReadModels(brokenDir);
     const { code, stderr } = await cli(brokenDir, 'report', 'stock');

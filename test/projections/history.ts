@@ -314,15 +314,39 @@ export async function generateHistory(
         data: { sku: product.sku, orderId, units, reason: 'refunded', at: iso(time) },
       });
     };
-    const paid = (time: number, late?: boolean) =>
+    const paymentIntentId = `pi_${orderId.slice(0, 8)}`;
+    const paid = (time: number, late?: boolean) => {
       order({
         type: 'PaymentCompleted',
         data: {
           ...stripeFacts(time),
-          paymentIntentId: `pi_${orderId.slice(0, 8)}`,
+          paymentIntentId,
           amount: total,
           currency,
           ...(late ? { late } : {}),
+        },
+      });
+      // Some payments are refunded, part of them a day and a half on, all of it later on:
+      // chosen by the order id, so the rest of the history is the same with or without them.
+      if (orderId.endsWith('3')) {
+        const half = Math.floor(total / 2) || total;
+        at(time + 36 * HOUR, () => refund(time + 36 * HOUR, half, half));
+        if (half < total) at(time + 60 * HOUR, () => refund(time + 60 * HOUR, total - half, total));
+      }
+    };
+    const refund = (time: number, amount: number, refunded: number) =>
+      order({
+        type: 'PaymentRefunded',
+        data: {
+          orderId,
+          stripeEventId: `evt_${++stripeCounter}`,
+          paymentIntentId,
+          chargeId: `ch_${orderId.slice(0, 8)}`,
+          amount,
+          refunded,
+          currency,
+          at: iso(time + MINUTE),
+          refundedAt: iso(time),
         },
       });
     const expire = (time: number) => {

@@ -16,6 +16,7 @@ import {
   OTHER_ORDER,
   paymentCompleted,
   paymentPending,
+  paymentRefunded,
   released,
   reserved,
   retaken,
@@ -30,6 +31,7 @@ const streams: DomainEvent[][] = [
     checkoutStarted(4500),
     paymentPending(),
     paymentCompleted(4500),
+    paymentRefunded(1000, 1000),
   ],
   [
     cartValidated([{ sku: 'mug', quantity: 1 }], OTHER_ORDER),
@@ -98,8 +100,31 @@ describe('projections under any interleaving of streams', () => {
       tee: { onHand: 5, reserved: 0, sold: 0, available: 5 },
     });
     expect(sequential.salesDaily).toEqual({
-      '2024-03-01|eur': { day: '2024-03-01', currency: 'eur', revenue: 4500, orders: 1, units: 3 },
-      '2024-03-02|eur': { day: '2024-03-02', currency: 'eur', revenue: 1500, orders: 1, units: 1 },
+      '2024-03-01|eur': {
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 4500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+      },
+      '2024-03-02|eur': {
+        day: '2024-03-02',
+        currency: 'eur',
+        revenue: 1500,
+        orders: 1,
+        units: 1,
+        refunded: 0,
+      },
+      // The refund on its own day; the sale's day keeps its revenue.
+      '2024-03-03|eur': {
+        day: '2024-03-03',
+        currency: 'eur',
+        revenue: 0,
+        orders: 0,
+        units: 0,
+        refunded: 1000,
+      },
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   paymentCompleted,
   paymentMismatched,
   paymentPending,
+  paymentRefunded,
 } from './builders';
 
 function salesAfter(...events: DomainEvent[]) {
@@ -44,7 +45,7 @@ describe('sales projection', () => {
       paymentCompleted(5500, ORDER, '2T00:30:00'),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3 },
+      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
     ]);
     expect(sales.products).toEqual([
       {
@@ -76,7 +77,7 @@ describe('sales projection', () => {
       paymentCompleted(5500, ORDER, '2T11:00:00', true),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3 },
+      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
     ]);
   });
 
@@ -88,7 +89,7 @@ describe('sales projection', () => {
       checkoutExpired(),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3 },
+      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
     ]);
   });
 
@@ -103,7 +104,7 @@ describe('sales projection', () => {
       paymentCompleted(5500),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-01', currency: 'eur', revenue: 7000, orders: 2, units: 4 },
+      { day: '2024-03-01', currency: 'eur', revenue: 7000, orders: 2, units: 4, refunded: 0 },
     ]);
     expect(sales.products).toContainEqual({
       day: '2024-03-01',
@@ -114,5 +115,31 @@ describe('sales projection', () => {
       units: 3,
       orders: 2,
     });
+  });
+
+  it('counts refunds on the day each was made, and keeps the sale on its own day', () => {
+    const sales = salesAfter(
+      cart,
+      checkoutStarted(5500),
+      paymentCompleted(5500, ORDER, '1T10:06:00'),
+      paymentRefunded(2000, 2000, ORDER, '3T09:00:00'),
+      paymentRefunded(3500, 5500, ORDER, '3T18:00:00'),
+    );
+    expect(sales.daily).toEqual([
+      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
+      { day: '2024-03-03', currency: 'eur', revenue: 0, orders: 0, units: 0, refunded: 5500 },
+    ]);
+    expect(sales.products.map((row) => (row as { revenue: number }).revenue)).toEqual([3000, 2500]);
+  });
+
+  it('counts no refund of a payment that is not the sale (a mismatched one)', () => {
+    const other = {
+      ...paymentRefunded(100, 100),
+      data: { ...paymentRefunded(100, 100).data, paymentIntentId: 'pi_mismatched' },
+    };
+    const sales = salesAfter(cart, checkoutStarted(5500), paymentCompleted(5500), other);
+    expect(sales.daily).toEqual([
+      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
+    ]);
   });
 });

@@ -6,8 +6,15 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { evolveOrder, type OrderView } from '../../projections/order';
 import { openReadModelDb } from '../../projections/schema';
-import { orderCodec } from '../../projections/table-codecs';
-import { cartValidated, checkoutExpired, paymentCompleted, shortfall } from './builders';
+import { orderCodec, salesDailyCodec } from '../../projections/table-codecs';
+import {
+  cartValidated,
+  checkoutExpired,
+  OTHER_ORDER,
+  paymentCompleted,
+  paymentRefunded,
+  shortfall,
+} from './builders';
 
 let dir: string;
 beforeEach(() => {
@@ -31,10 +38,58 @@ it('adds the shortfall column to read models written before it, keeping their or
   try {
     const orders = orderCodec(db);
     expect(orders.load(expired.orderId)).toEqual(expired);
+    // A new order is inserted by column name: the column added back now comes after later ones.
+    const other = [
+      cartValidated([{ sku: 'mug', quantity: 1 }], OTHER_ORDER),
+    ].reduce<OrderView | null>(evolveOrder, null)!;
+    orders.save(other, false);
+    expect(orders.load(OTHER_ORDER)).toEqual(other);
     const paid = evolveOrder(expired, paymentCompleted(3000, undefined, '2T10:00:09', true))!;
     const short = evolveOrder(paid, shortfall('mug', 2))!;
     orders.save(short, true);
     expect(orders.load(expired.orderId)?.shortfall).toEqual([{ sku: 'mug', missing: 2 }]);
+  } finally {
+    db.close();
+  }
+});
+
+it('adds the refund columns to read models written before them, keeping their figures', () => {
+  const file = path.join(dir, 'readmodels.sqlite');
+  const events = [cartValidated([{ sku: 'mug', quantity: 2 }]), paymentCompleted(3000)];
+  const paid = events.reduce<OrderView | null>(evolveOrder, null)!;
+  // Given: a file as the version before refunds wrote it, holding one paid order and its day.
+  const old = openReadModelDb(file);
+  orderCodec(old).save(paid, false);
+  salesDailyCodec(old).save(
+    {
+      day: '2024-03-01',
+      currency: 'eur',
+      revenue: 3000,
+      orders: 1,
+      units: 2,
+      refunded: 0,
+    },
+    false,
+  );
+  old.exec('ALTER TABLE orders DROP COLUMN refunded');
+  old.exec('ALTER TABLE orders DROP COLUMN refunds');
+  old.exec('ALTER TABLE sales_daily DROP COLUMN refunded');
+  old.close();
+
+  const db = openReadModelDb(file);
+  try {
+    const orders = orderCodec(db);
+    expect(orders.load(paid.orderId)).toEqual(paid);
+    const refunded = evolveOrder(paid, paymentRefunded(1000, 1000))!;
+    orders.save(refunded, true);
+    expect(orders.load(paid.orderId)).toMatchObject({
+      refunded: 1000,
+      refunds: [{ amount: 1000 }],
+    });
+    expect(salesDailyCodec(db).load('2024-03-01|eur')).toMatchObject({
+      revenue: 3000,
+      refunded: 0,
+    });
   } finally {
     db.close();
   }

@@ -17,13 +17,15 @@ export interface RevenueInput {
 }
 
 export function renderRevenue({ sales, today, width, locale }: RevenueInput): Node[] {
+  // A day with refunds only has no sale to draw (the totals say what went back).
+  const days = sales.days.filter((d) => d.orders > 0);
   const axis = dayAxis({
-    dataDays: sales.days.map((d) => d.day),
+    dataDays: days.map((d) => d.day),
     from: sales.from ?? undefined,
     to: sales.to ?? undefined,
     today,
   });
-  const series = revenueSeries(sales.days, axis);
+  const series = revenueSeries(days, axis);
   if (series.size === 0) return [emptyNote('No paid orders in this range yet.')];
   // The range picked: past 120 days the axis keeps only the days with sales.
   const range = `${sales.from ?? axis[0]} to ${sales.to ?? axis.at(-1)}`;

@@ -22,6 +22,11 @@ export class FakeNode {
     }
     return undefined;
   }
+  findAll(tag: string): FakeNode[] {
+    return this.children.flatMap((c) =>
+      typeof c === 'string' ? [] : [...(c.tagName === tag ? [c] : []), ...c.findAll(tag)],
+    );
+  }
 }
 
 /** Installs the fake `document`; the returned function removes it. */
