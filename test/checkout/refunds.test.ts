@@ -59,9 +59,6 @@ const chargeRefunded = (sessionId: string): StripeEventObject[] => {
     );
 };
 
-const caughtUp = () =>
-  expect.poll(() => checkpointPosition(t.dataDir) === headPosition(t.dataDir)).toBe(true);
-
 /** The order view as the analytics orders report has it. */
 async function reported(orderId: string) {
   const { orders } = await t.admin.analytics.orders.query({ email: 'refund-me@', pageSize: 500 });
@@ -91,12 +88,13 @@ describe('refunds made at Stripe', () => {
     await t.sandbox.idle();
     expect(await refundsOf(order.orderId)).toHaveLength(1);
 
-    await caughtUp();
-    expect(await reported(order.orderId)).toMatchObject({
-      status: 'paid',
-      amountPaid: paid.amount,
-      refunded: paid.amount,
-    });
+    await expect
+      .poll(() => reported(order.orderId))
+      .toMatchObject({
+        status: 'paid',
+        amountPaid: paid.amount,
+        refunded: paid.amount,
+      });
     const after = (await t.admin.analytics.sales.query({})).totals.find(
       (row) => row.currency === 'eur',
     )!;
@@ -125,8 +123,7 @@ describe('refunds made at Stripe', () => {
     expect(await refundsOf(order.orderId)).toEqual([
       expect.objectContaining({ amount: 1500, refunded: 1500 }),
     ]);
-    await caughtUp();
-    expect(await reported(order.orderId)).toMatchObject({ refunded: 1500 });
+    await expect.poll(() => reported(order.orderId)).toMatchObject({ refunded: 1500 });
   });
 
   it('records the payment first when its webhooks were lost: a refund proves it', async () => {
@@ -206,14 +203,18 @@ describe('refunds made at Stripe', () => {
     expect(await countOf(t.app.services.store, order.orderId, 'PaymentRefunded')).toBe(0);
   });
 
-  it('rebuilds the same read models from the events', async () => {
-    await caughtUp();
-    const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refunds-rebuild-'));
-    try {
-      const rebuilt = readModelRows(await rebuildFromCopy(t.dataDir, copyDir));
-      expect(diffRows(readModelRows(readModelsOf(t.dataDir)), rebuilt)).toEqual({});
-    } finally {
-      fs.rmSync(copyDir, { recursive: true, force: true });
-    }
-  });
+  // It rebuilds from a copy of the embedded store's file: on EventStoreDB there is none.
+  it.skipIf(process.env.TEST_EVENTSTORE_URL)(
+    'rebuilds the same read models from the events (embedded store only: rebuilt from a copy of its file)',
+    async () => {
+      await expect.poll(() => checkpointPosition(t.dataDir) === headPosition(t.dataDir)).toBe(true);
+      const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refunds-rebuild-'));
+      try {
+        const rebuilt = readModelRows(await rebuildFromCopy(t.dataDir, copyDir));
+        expect(diffRows(readModelRows(readModelsOf(t.dataDir)), rebuilt)).toEqual({});
+      } finally {
+        fs.rmSync(copyDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
