@@ -181,6 +181,7 @@ describe('bodies signed with the real secret', () => {
               'checkout.session.expired',
               'checkout.session.async_payment_failed',
               'checkout.session.async_payment_succeeded',
+              'charge.refunded',
               'customer.created',
             ),
             hostileValue,
@@ -192,7 +193,12 @@ describe('bodies signed with the real secret', () => {
                 hostileValue,
                 fc.record(
                   {
-                    object: fc.constantFrom<Json>('checkout.session', 'payment_intent', null),
+                    object: fc.constantFrom<Json>(
+                      'checkout.session',
+                      'charge',
+                      'payment_intent',
+                      null,
+                    ),
                     id: hostileValue,
                     metadata: fc.oneof(
                       hostileValue,
@@ -203,7 +209,11 @@ describe('bodies signed with the real secret', () => {
                     payment_status: fc.oneof(fc.constantFrom<Json>('paid', 'unpaid'), hostileValue),
                     status: hostileValue,
                     expires_at: hostileValue,
-                    payment_intent: hostileValue,
+                    payment_intent: fc.oneof(
+                      hostileValue,
+                      fc.constant<Json>('pi_3NoCheckoutOfThisShop'),
+                    ),
+                    amount_refunded: fc.oneof(hostileValue, fc.nat()),
                   },
                   { requiredKeys: ['object'] },
                 ),
