@@ -300,7 +300,7 @@ async function startOn(
           if (result.notDue.length > 0)
             log.warn(
               { orderIds: result.notDue },
-              "reservation sweep: Stripe still has these sessions open before their expiry on its clock, past it on this server's: is this server's clock ahead? Their stock stays held until Stripe ends them",
+              "reservation sweep: Stripe still has these sessions open before their expiry on its clock (or sent no Date to tell), past it on this server's: is this server's clock ahead? Their stock stays held until Stripe ends them",
             );
           if (
             [result.swept, result.paid, result.released, result.retaken, result.failed].some(

@@ -96,7 +96,7 @@ type SessionFacts = Awaited<ReturnType<StripeGateway['retrieveCheckoutSession']>
  * Makes sure a session can no longer be paid: 'unpayable' once Stripe has expired it (or
  * never had it: another account's or mode's keys); the session when it was completed (a
  * payment to record); 'ask again' when Stripe could not say this round; 'not due' when the
- * sweep finds it open before its expiry on Stripe's clock.
+ * sweep finds it open before its expiry on Stripe's clock (or Stripe's clock unknown).
  */
 async function unpayable(
   stripe: StripeGateway,
@@ -108,11 +108,12 @@ async function unpayable(
     let { session } = reading;
     if (session.status === 'open' && session.paymentStatus === 'unpaid') {
       // Open at Stripe past its expiry on our clock. Before it on Stripe's, ours is ahead (a
-      // jump, drift) and the shopper may be paying: the sweep waits for Stripe to end it.
-      // Past it on Stripe's too, Stripe's own expiry runs late: ended there before the stock
-      // goes back. A shopper's cancel ends it whatever the time.
+      // jump, drift) and the shopper may be paying: the sweep waits for Stripe to end it, as
+      // it does when Stripe's clock cannot be read (ending a payment is worse than holding
+      // stock a while). Past it on Stripe's too, Stripe's own expiry runs late: ended there
+      // before the stock goes back. A shopper's cancel ends it whatever the time.
       const { stripeTime } = reading;
-      if (reason === 'swept' && stripeTime !== null && stripeTime < Date.parse(session.expiresAt))
+      if (reason === 'swept' && (stripeTime === null || stripeTime < Date.parse(session.expiresAt)))
         return 'not due';
       session = await expireOrReread(stripe, sessionId);
     }
