@@ -20,7 +20,12 @@ import { bearerToken, sameSecret, send } from './http';
 import { requestFingerprint } from './idempotency';
 import { newRequestId } from './ids';
 import { validateParams } from './params';
-import { type RawRefundParams, REFUND_CREATE_PARAMS } from './refundParams';
+import {
+  type RawRefundListParams,
+  type RawRefundParams,
+  REFUND_CREATE_PARAMS,
+  REFUND_LIST_PARAMS,
+} from './refundParams';
 import { parseCreateSession } from './sessionInput';
 import type { SessionState } from './sessions';
 
@@ -199,6 +204,7 @@ function route(ctx: SandboxContext, call: ApiCall): ApiResult {
     }
     return { status: 200, value: ctx.sessionObject(state) };
   }
+  if (path === REFUNDS && method === 'GET') return { status: 200, value: listRefunds(ctx, call) };
   if (path === REFUNDS && method === 'POST') {
     const params = validateParams(decodeForm(call.body), REFUND_CREATE_PARAMS) as RawRefundParams;
     refuseExpand(params.expand);
@@ -240,6 +246,32 @@ function listSessions(ctx: SandboxContext, call: ApiCall) {
     data: newestFirst.slice(start, start + limit).map(ctx.sessionObject),
     has_more: start + limit < newestFirst.length,
     url: SESSIONS,
+  };
+}
+
+/** A charge's or payment intent's refunds (or all), newest first, as Stripe pages them. */
+function listRefunds(ctx: SandboxContext, call: ApiCall) {
+  const params = validateParams(decodeForm(call.query), REFUND_LIST_PARAMS) as RawRefundListParams;
+  refuseExpand(params.expand);
+  const newestFirst = [...ctx.charges.refunds()]
+    .reverse()
+    .filter(
+      (refund) =>
+        (!params.charge || refund.charge.id === params.charge) &&
+        (!params.payment_intent || refund.charge.paymentIntent === params.payment_intent),
+    );
+  let start = 0;
+  if (params.starting_after) {
+    const index = newestFirst.findIndex((refund) => refund.id === params.starting_after);
+    if (index < 0) throw resourceMissing('refund', params.starting_after, 'starting_after');
+    start = index + 1;
+  }
+  const limit = params.limit ?? 10;
+  return {
+    object: 'list',
+    data: newestFirst.slice(start, start + limit).map(ctx.refundObject),
+    has_more: start + limit < newestFirst.length,
+    url: REFUNDS,
   };
 }
 

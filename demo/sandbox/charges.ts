@@ -47,6 +47,7 @@ interface StoreDeps {
 export class ChargeStore {
   private readonly byId = new Map<string, ChargeState>();
   private readonly bySession = new Map<string, ChargeState>();
+  private readonly refundsMade: RefundState[] = [];
 
   constructor(private readonly deps: StoreDeps) {}
 
@@ -107,7 +108,13 @@ export class ChargeStore {
       metadata: request.metadata ?? {},
       created: this.deps.clock.nowSeconds(),
     };
+    this.refundsMade.push(refund);
     this.deps.onRefund(refund, apiRequest);
     return refund;
+  }
+
+  /** Every refund made, oldest first. */
+  refunds(): readonly RefundState[] {
+    return this.refundsMade;
   }
 }

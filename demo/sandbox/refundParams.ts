@@ -25,3 +25,20 @@ export interface RawRefundParams {
   metadata?: Record<string, string>;
   expand?: string[];
 }
+
+/** The query of `GET /v1/refunds`: a charge's or payment intent's refunds, newest first. */
+export const REFUND_LIST_PARAMS = {
+  charge: { type: 'string', maxLength: 5000 },
+  payment_intent: { type: 'string', maxLength: 5000 },
+  limit: { type: 'integer', min: 1, max: 100 },
+  starting_after: { type: 'string', maxLength: 5000 },
+  expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
+} as const satisfies Record<string, ParamSpec>;
+
+export interface RawRefundListParams {
+  charge?: string;
+  payment_intent?: string;
+  limit?: number;
+  starting_after?: string;
+  expand?: string[];
+}

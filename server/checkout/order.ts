@@ -37,17 +37,28 @@ export interface OrderState {
 interface Payment {
   amount: number;
   currency: string;
-  /** Given back so far. */
+  /** Given back so far, in `currency`. */
   refunded: number;
+  /** Given back so far in the charge's currency, which Adaptive Pricing makes the shopper's. */
+  chargeRefunded: number;
+  refundIds: string[];
 }
 
-/** What Stripe says about a refunded charge (`charge.refunded`). */
-export interface RefundFacts {
+/** The charge a `charge.refunded` names: what Stripe took, in the currency it charged. */
+export interface ChargeFacts {
   chargeId: string;
   paymentIntentId: string;
-  /** All the charge has had back so far. */
-  amountRefunded: number;
+  amount: number;
   currency: string;
+}
+
+/** One refund of a charge, as Stripe lists it. */
+export interface RefundFacts {
+  id: string;
+  amount: number;
+  currency: string;
+  /** When Stripe made it. */
+  created: string;
 }
 
 /** What Stripe says about a Checkout Session, whichever way we heard it. */
@@ -96,11 +107,13 @@ export type OrderCommand =
       occurredAt?: string | null;
     }
   | {
-      type: 'RecordRefund';
+      type: 'RecordRefunds';
+      /** The notice that made them heard of. */
       stripeEventId: string;
-      refund: RefundFacts;
+      charge: ChargeFacts;
+      /** The charge's refunds as Stripe lists them, those already recorded included. */
+      refunds: RefundFacts[];
       at: string;
-      occurredAt: string | null;
     };
 
 /** Why an order in this status gives its stock back; undefined while it keeps it. */
@@ -158,15 +171,16 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         };
       }
       case 'PaymentRefunded': {
-        const payment = state.payments[event.data.paymentIntentId];
+        const { paymentIntentId, refunded, refundId, amount, charged } = event.data;
+        const payment = state.payments[paymentIntentId];
         if (!payment) return state;
-        return {
-          ...state,
-          payments: {
-            ...state.payments,
-            [event.data.paymentIntentId]: { ...payment, refunded: event.data.refunded },
-          },
+        const refund = {
+          ...payment,
+          refunded,
+          chargeRefunded: payment.chargeRefunded + (charged?.amount ?? amount),
+          refundIds: [...payment.refundIds, refundId],
         };
+        return { ...state, payments: { ...state.payments, [paymentIntentId]: refund } };
       }
       case 'PaymentFailed':
         return { ...state, status: 'failed' };
@@ -216,8 +230,8 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       }
       case 'RecordStripeOutcome':
         return recordOutcome(command, state);
-      case 'RecordRefund':
-        return recordRefund(command, state);
+      case 'RecordRefunds':
+        return recordRefunds(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -308,45 +322,67 @@ function recordOutcome(
 }
 
 /**
- * Stripe reports what a charge has had back in all (`amount_refunded`), so notices may come
- * in any order or again: only one that says more than the order has recorded adds a refund.
+ * Records each of the charge's refunds not recorded yet, oldest first, with its own amount
+ * and time: notices may come in any order, again, or one for several refunds.
  */
-function recordRefund(
-  command: Extract<OrderCommand, { type: 'RecordRefund' }>,
+function recordRefunds(
+  command: Extract<OrderCommand, { type: 'RecordRefunds' }>,
   state: OrderState,
 ): OrderEvent[] {
   const cart = requireCart(state);
-  const { refund } = command;
-  const payment = state.payments[refund.paymentIntentId];
+  const { charge } = command;
+  const payment = state.payments[charge.paymentIntentId];
   if (!payment) {
     throw new DomainError(
       'unknown_payment',
-      `Payment ${refund.paymentIntentId} is not one recorded on order ${cart.orderId}`,
+      `Payment ${charge.paymentIntentId} is not one recorded on order ${cart.orderId}`,
     );
   }
-  if (refund.currency !== payment.currency || refund.amountRefunded > payment.amount) {
-    throw new DomainError(
+  const misfit = (what: string) =>
+    new DomainError(
       'refund_mismatch',
-      `A refund of ${refund.amountRefunded} ${refund.currency} does not fit payment ${refund.paymentIntentId} of ${payment.amount} ${payment.currency}`,
+      `${what} does not fit payment ${charge.paymentIntentId} of ${payment.amount} ${payment.currency}`,
     );
-  }
-  if (refund.amountRefunded <= payment.refunded) return [];
-  return [
-    {
+  // Another currency is Adaptive Pricing's: the shopper's, whatever the amount.
+  if (
+    charge.amount < 1 ||
+    (charge.currency === payment.currency && charge.amount !== payment.amount)
+  )
+    throw misfit(`Charge ${charge.chargeId} of ${charge.amount} ${charge.currency}`);
+  const unrecorded = command.refunds
+    .filter((refund) => !payment.refundIds.includes(refund.id))
+    // Stable: refunds made in the same second keep the order Stripe lists them in.
+    .sort((a, b) => a.created.localeCompare(b.created));
+  let chargeRefunded = payment.chargeRefunded;
+  let refunded = payment.refunded;
+  return unrecorded.map((refund): OrderEvent => {
+    chargeRefunded += refund.amount;
+    if (refund.currency !== charge.currency || chargeRefunded > charge.amount)
+      throw misfit(`Refund ${refund.id} of ${refund.amount} ${refund.currency}`);
+    // The payment's share of what the charge has had back: the same amount unless the
+    // shopper was charged in another currency, and all of it once all is refunded.
+    const total = Math.round((chargeRefunded * payment.amount) / charge.amount);
+    const amount = total - refunded;
+    refunded = total;
+    return {
       type: 'PaymentRefunded',
       data: {
         orderId: cart.orderId,
         stripeEventId: command.stripeEventId,
-        paymentIntentId: refund.paymentIntentId,
-        chargeId: refund.chargeId,
-        amount: refund.amountRefunded - payment.refunded,
-        refunded: refund.amountRefunded,
-        currency: refund.currency,
+        paymentIntentId: charge.paymentIntentId,
+        chargeId: charge.chargeId,
+        refundId: refund.id,
+        amount,
+        refunded: total,
+        currency: payment.currency,
+        ...(charge.currency !== payment.currency && {
+          charged: { amount: refund.amount, currency: refund.currency },
+        }),
         at: command.at,
-        ...(command.occurredAt && { refundedAt: command.occurredAt }),
+        refundedAt: refund.created,
       },
-    },
-  ];
+    };
+  });
 }
 
 function withPayment(
@@ -354,7 +390,9 @@ function withPayment(
   paymentIntentId: string | null | undefined,
   paid: { amount: number; currency: string },
 ): OrderState['payments'] {
-  return paymentIntentId ? { ...payments, [paymentIntentId]: { ...paid, refunded: 0 } } : payments;
+  return paymentIntentId
+    ? { ...payments, [paymentIntentId]: { ...paid, refunded: 0, chargeRefunded: 0, refundIds: [] } }
+    : payments;
 }
 
 function checkoutStarted(orderId: string, session: SessionFacts, at: string): OrderEvent {

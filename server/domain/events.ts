@@ -171,22 +171,29 @@ export const PaymentMismatched = z.object({
 });
 export const PaymentFailed = z.object({ ...stripeFacts });
 /**
- * Money Stripe gave back on a payment of the order (a refund made in Stripe's dashboard or
- * through its API), heard from `charge.refunded`. `amount` is this refund, `refunded` all that
- * the payment has had back so far (Stripe's `amount_refunded`). Stock is not put back: what
+ * One refund Stripe made on a payment of the order (in Stripe's dashboard or through its
+ * API), heard of through `charge.refunded`. `amount` is this refund and `refunded` all the
+ * payment has had back with it, in the payment's currency. Stock is not put back: what
  * returns to the shelf is the site owner's call (a restock).
  */
 export const PaymentRefunded = z.object({
   orderId: z.string().uuid(),
+  /** The notice that made it heard of (one notice may bring several refunds). */
   stripeEventId: z.string(),
   paymentIntentId: z.string(),
   chargeId: z.string(),
-  amount: z.number().int().min(1).max(MAX_AMOUNT),
+  refundId: z.string(),
+  amount: MinorUnits,
   refunded: MinorUnits,
   currency: Currency,
+  /**
+   * What Stripe gave back, when the shopper was charged in another currency (Adaptive
+   * Pricing): `amount` is then its share of the payment in the payment's currency.
+   */
+  charged: z.object({ amount: z.number().int().min(1), currency: Currency }).optional(),
   at: At,
-  /** When Stripe says it was refunded (the webhook event's `created`), when it gave one. */
-  refundedAt: At.optional(),
+  /** When Stripe made the refund (the refund's `created`). */
+  refundedAt: At,
 });
 export const CheckoutExpired = z.object({
   orderId: z.string().uuid(),

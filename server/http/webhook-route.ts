@@ -9,7 +9,7 @@ import type { StripeOutcome } from '../checkout/order';
 import { DomainError } from '../domain/decider';
 import { WrongExpectedVersionError } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
-import { recordRefund } from '../payments/record-refund';
+import { recordRefunds } from '../payments/record-refund';
 import {
   MalformedWebhookError,
   type StripeNotification,
@@ -91,14 +91,13 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         count('ignored');
         return reply.code(200).send({ received: true, ignored: notification.type });
       };
-      const { refund } = notification;
+      const { refundedCharge } = notification;
       const applied = sessionOutcome(notification);
       try {
-        const recorded = refund
-          ? await recordRefund(services, {
+        const recorded = refundedCharge
+          ? await recordRefunds(services, {
               stripeEventId: notification.id,
-              occurredAt: notification.created,
-              refund,
+              charge: refundedCharge,
             })
           : applied &&
             (await recordStripeOutcome(services, {

@@ -6,7 +6,7 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { imageUrl } from '../catalog/image-url';
-import type { RefundFacts, SessionFacts } from '../checkout/order';
+import type { ChargeFacts, RefundFacts, SessionFacts } from '../checkout/order';
 import type { OrderLine } from '../domain/events';
 import { maskSensitive } from '../masking';
 
@@ -46,8 +46,8 @@ export interface StripeNotification {
   /** When Stripe says the event happened (its `created`), as an ISO time; null if it gave none. */
   created: string | null;
   session: SessionFacts | null;
-  /** What a `charge.refunded` says of the charge; null for other events. */
-  refund: RefundFacts | null;
+  /** The charge a `charge.refunded` names; null for other events. */
+  refundedCharge: ChargeFacts | null;
 }
 
 /** Stripe answered and said no (bad request, card error, auth). */
@@ -116,8 +116,15 @@ const SessionShape = z.object({
 const ChargeShape = z.object({
   id: z.string().min(1),
   payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
-  amount_refunded: z.number().int().min(0),
+  amount: z.number().int().min(0),
   currency: z.string().min(1),
+});
+const RefundShape = z.object({
+  id: z.string().min(1),
+  amount: z.number().int().min(0),
+  currency: z.string().min(1),
+  created: z.number().int().positive(),
+  status: z.string().nullish(),
 });
 
 const STRIPE_LOCALES = new Set(['auto', 'de', 'en', 'es', 'fr', 'it', 'nl', 'pt']);
@@ -201,6 +208,30 @@ export class StripeGateway {
     return session ? sessionFrom(session) : null;
   }
 
+  /** The charge's refunds that give money back (or will: pending), oldest first. */
+  async refundsOfCharge(chargeId: string): Promise<RefundFacts[]> {
+    const refunds: RefundFacts[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call(() =>
+        this.stripe.refunds.list({
+          charge: chargeId,
+          limit: 100,
+          ...(startingAfter && { starting_after: startingAfter }),
+        }),
+      );
+      for (const reply of page.data) {
+        const refund = RefundShape.safeParse(reply);
+        if (!refund.success) throw new StripeUnavailableError('Stripe answered with no refund');
+        const { id, amount, currency, created, status } = refund.data;
+        if (status === 'failed' || status === 'canceled') continue;
+        refunds.push({ id, amount, currency, created: new Date(created * 1000).toISOString() });
+      }
+      if (!page.has_more || page.data.length === 0) return refunds.reverse();
+      startingAfter = page.data.at(-1)!.id;
+    }
+  }
+
   /** Ends an open session at Stripe, so it can no longer be paid; refused unless it is open. */
   async expireCheckoutSession(sessionId: string): Promise<SessionFacts> {
     return sessionFrom(await this.call(() => this.stripe.checkout.sessions.expire(sessionId)));
@@ -229,9 +260,9 @@ export class StripeGateway {
         : new Date(envelope.data.created * 1000).toISOString();
     const object = (event.data as { object?: { object?: string } } | undefined)?.object;
     if (type === 'charge.refunded' && object?.object === 'charge')
-      return { id, type, created, session: null, refund: refundOf(object) };
+      return { id, type, created, session: null, refundedCharge: chargeOf(object) };
     if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
-      return { id, type, created, session: null, refund: null };
+      return { id, type, created, session: null, refundedCharge: null };
     }
     const session = SessionShape.safeParse(object);
     if (!session.success) {
@@ -245,7 +276,7 @@ export class StripeGateway {
       type,
       created,
       session: toSessionFacts(object as Stripe.Checkout.Session),
-      refund: null,
+      refundedCharge: null,
     };
   }
 
@@ -273,17 +304,15 @@ export class StripeGateway {
 }
 
 /** A refunded charge's facts; null for a charge made without a payment intent (not a checkout's). */
-function refundOf(object: unknown): RefundFacts | null {
+function chargeOf(object: unknown): ChargeFacts | null {
   const charge = ChargeShape.safeParse(object);
   if (!charge.success) {
     const issue = charge.error.issues[0]!;
     throw new MalformedWebhookError(`The charge is malformed at ${issue.path.join('.')}`);
   }
-  const { id, payment_intent: intent, amount_refunded, currency } = charge.data;
+  const { id, payment_intent: intent, amount, currency } = charge.data;
   const paymentIntentId = typeof intent === 'string' ? intent : intent?.id;
-  return paymentIntentId
-    ? { chargeId: id, paymentIntentId, amountRefunded: amount_refunded, currency }
-    : null;
+  return paymentIntentId ? { chargeId: id, paymentIntentId, amount, currency } : null;
 }
 
 /**

@@ -55,6 +55,7 @@ async function refund(orderId: string, amount: number, refunded: number): Promis
     stripeEventId: `evt_test_refund_${orderId.slice(0, 8)}_${refunded}`,
     paymentIntentId,
     chargeId: `ch_test_${paymentIntentId}`,
+    refundId: `re_test_${orderId.slice(0, 8)}_${refunded}`,
     amount,
     refunded,
     currency: 'eur',

@@ -116,12 +116,14 @@ describe('refunds made at Stripe', () => {
     const [first, second] = chargeRefunded(order.sessionId).map((e) => JSON.stringify(e));
     expect(second).toBeDefined();
 
-    // The second notice first: it says 15.00 back in all, recorded as one refund of 15.00.
+    // The second notice first: the charge's refunds are listed, and both are recorded by it,
+    // each with its own amount; the others find nothing left to record.
     expect((await deliver(t, t.url, second!)).status).toBe(200);
     expect((await deliver(t, t.url, first!)).status).toBe(200);
     expect((await deliver(t, t.url, second!)).status).toBe(200);
     expect(await refundsOf(order.orderId)).toEqual([
-      expect.objectContaining({ amount: 1500, refunded: 1500 }),
+      expect.objectContaining({ amount: 1000, refunded: 1000 }),
+      expect.objectContaining({ amount: 500, refunded: 1500 }),
     ]);
     await expect.poll(() => reported(order.orderId)).toMatchObject({ refunded: 1500 });
   });
@@ -168,7 +170,7 @@ describe('refunds made at Stripe', () => {
     expect(await refundsOf(order.orderId)).toHaveLength(1);
   });
 
-  it('ignores a refund of a payment no checkout of this shop made, and one that does not fit the payment', async () => {
+  it('ignores a refund of a payment no checkout of this shop made, a charge that is not the payment, and refunds Stripe never made', async () => {
     const order = await paidOrder(1);
     const charge = t.sandbox.charge(order.sessionId)!;
     const notice = (object: Record<string, unknown>) =>
@@ -184,23 +186,50 @@ describe('refunds made at Stripe', () => {
     expect(elsewhere.status).toBe(200);
     expect(await elsewhere.json()).toMatchObject({ ignored: 'charge.refunded' });
 
-    const tooMuch = await deliver(
+    const notThePayment = await deliver(t, t.url, notice({ amount: charge.amount + 1 }));
+    expect(notThePayment.status).toBe(200);
+    expect(await notThePayment.json()).toMatchObject({ ignored: 'refund_mismatch' });
+    // The refunds recorded are those Stripe lists for the charge, not what a notice claims.
+    const claimed = await deliver(
       t,
       t.url,
-      notice({ amount_refunded: charge.amount + 1, refunded: true }),
+      notice({ amount_refunded: charge.amount, refunded: true }),
     );
-    expect(tooMuch.status).toBe(200);
-    expect(await tooMuch.json()).toMatchObject({ ignored: 'refund_mismatch' });
-    const otherCurrency = await deliver(
-      t,
-      t.url,
-      notice({ amount_refunded: 100, currency: 'usd' }),
-    );
-    expect(await otherCurrency.json()).toMatchObject({ ignored: 'refund_mismatch' });
+    expect(claimed.status).toBe(200);
+    expect(await claimed.json()).toMatchObject({ recorded: [] });
 
-    const malformed = await deliver(t, t.url, notice({ amount_refunded: 'all of it' }));
+    const malformed = await deliver(t, t.url, notice({ amount: 'all of it' }));
     expect(malformed.status).toBe(400);
     expect(await countOf(t.app.services.store, order.orderId, 'PaymentRefunded')).toBe(0);
+  });
+
+  it("takes a late payment's units back at once when its refunds cannot be recorded", async () => {
+    const order = await checkout(t, [{ sku: SKU, quantity: 2 }], 'refund-me@example.com');
+    // The order expired and gave its stock back while the shopper paid; that payment's
+    // webhooks were lost.
+    t.sandbox.sendEvent('checkout.session.expired', order.sessionId);
+    await t.sandbox.idle();
+    await t.app.services.afterReply.settled();
+    t.sandbox.setWebhookUrl(undefined);
+    try {
+      await t.sandbox.pay(order.sessionId);
+    } finally {
+      t.sandbox.setWebhookUrl(`${t.url}/webhooks/stripe`);
+    }
+    const available = await availableOf(t, SKU);
+    const charge = t.sandbox.charge(order.sessionId)!;
+    const notice = JSON.stringify({
+      id: 'evt_test_not_the_payment',
+      object: 'event',
+      type: 'charge.refunded',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { ...charge, amount: charge.amount + 1 } },
+    });
+
+    const answer = await deliver(t, t.url, notice);
+    expect(await answer.json()).toMatchObject({ ignored: 'refund_mismatch' });
+    expect(await countOf(t.app.services.store, order.orderId, 'PaymentCompleted')).toBe(1);
+    expect(await availableOf(t, SKU)).toBe(available - 2);
   });
 
   // It rebuilds from a copy of the embedded store's file: on EventStoreDB there is none.

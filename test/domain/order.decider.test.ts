@@ -251,58 +251,90 @@ describe('the reservation sweep', () => {
   });
 
   describe('refunds', () => {
-    const refund = (amountRefunded: number, stripeEventId = 'evt_r1', facts = {}) =>
+    const charge = { chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: 37800, currency: 'eur' };
+    const made = (id: string, amount: number, created: string, currency = 'eur') => ({
+      id,
+      amount,
+      currency,
+      created: `2026-11-${created}:00:00.000Z`,
+    });
+    const refunds = (list: ReturnType<typeof made>[], facts: Partial<typeof charge> = {}) =>
       ({
-        type: 'RecordRefund',
-        stripeEventId,
-        refund: {
-          chargeId: 'ch_1',
-          paymentIntentId: 'pi_1',
-          amountRefunded,
-          currency: 'eur',
-          ...facts,
-        },
+        type: 'RecordRefunds',
+        stripeEventId: 'evt_r',
+        charge: { ...charge, ...facts },
+        refunds: list,
         at,
-        occurredAt: '2026-11-27T09:00:00.000Z',
       }) as const;
-    const refunded = (amount: number, total: number, stripeEventId = 'evt_r1'): OrderEvent => ({
+    const refunded = (
+      refundId: string,
+      amount: number,
+      total: number,
+      created: string,
+      extra: object = {},
+    ): OrderEvent => ({
       type: 'PaymentRefunded',
       data: {
         orderId,
-        stripeEventId,
+        stripeEventId: 'evt_r',
         paymentIntentId: 'pi_1',
         chargeId: 'ch_1',
+        refundId,
         amount,
         refunded: total,
         currency: 'eur',
+        ...extra,
         at,
-        refundedAt: '2026-11-27T09:00:00.000Z',
+        refundedAt: `2026-11-${created}:00:00.000Z`,
       },
     });
 
-    it('records what Stripe gave back beyond what the order has recorded', () => {
-      given(cart, started, paid).when(refund(10000)).then(refunded(10000, 10000));
-      given(cart, started, paid, refunded(10000, 10000))
-        .when(refund(15000, 'evt_r2'))
-        .then(refunded(5000, 15000, 'evt_r2'));
+    it('records each refund not recorded yet, oldest first, with its own amount and time', () => {
+      given(cart, started, paid)
+        .when(refunds([made('re_2', 500, '28T09'), made('re_1', 10000, '27T09')]))
+        .then(refunded('re_1', 10000, 10000, '27T09'), refunded('re_2', 500, 10500, '28T09'));
+      given(cart, started, paid, refunded('re_2', 500, 500, '28T09'))
+        .when(refunds([made('re_2', 500, '28T09'), made('re_1', 10000, '27T09')]))
+        .then(refunded('re_1', 10000, 10500, '27T09'));
     });
 
-    it('records nothing for a notice that says no more than is recorded (a resend, an older one)', () => {
-      given(cart, started, paid, refunded(15000, 15000)).when(refund(15000)).thenNothing();
-      given(cart, started, paid, refunded(15000, 15000))
-        .when(refund(10000, 'evt_r0'))
+    it('records nothing for refunds all recorded (a resend, another notice of the same refunds)', () => {
+      given(cart, started, paid, refunded('re_1', 10000, 10000, '27T09'))
+        .when(refunds([made('re_1', 10000, '27T09')]))
         .thenNothing();
     });
 
-    it('refuses a refund of a payment the order has not recorded, or one that does not fit it', () => {
-      given(cart, started).when(refund(100)).thenRefused('unknown_payment');
-      given(cart, started, paid)
-        .when(refund(100, 'evt_r1', { paymentIntentId: 'pi_other' }))
+    it('refuses refunds of a payment the order has not recorded, or that do not fit it', () => {
+      given(cart, started)
+        .when(refunds([made('re_1', 100, '27T09')]))
         .thenRefused('unknown_payment');
-      given(cart, started, paid).when(refund(37801)).thenRefused('refund_mismatch');
       given(cart, started, paid)
-        .when(refund(100, 'evt_r1', { currency: 'usd' }))
+        .when(refunds([made('re_1', 100, '27T09')], { paymentIntentId: 'pi_other' }))
+        .thenRefused('unknown_payment');
+      given(cart, started, paid)
+        .when(refunds([made('re_1', 37801, '27T09')]))
         .thenRefused('refund_mismatch');
+      given(cart, started, paid)
+        .when(refunds([made('re_1', 100, '27T09')], { amount: 100 }))
+        .thenRefused('refund_mismatch');
+      given(cart, started, paid)
+        .when(refunds([made('re_1', 100, '27T09', 'usd')]))
+        .thenRefused('refund_mismatch');
+    });
+
+    it("counts a refund in the shopper's currency (Adaptive Pricing) as its share of the payment", () => {
+      const inUsd = { amount: 41000, currency: 'usd' };
+      given(cart, started, paid)
+        .when(
+          refunds(
+            [made('re_1', 10250, '27T09', 'usd'), made('re_2', 30750, '28T09', 'usd')],
+            inUsd,
+          ),
+        )
+        .then(
+          refunded('re_1', 9450, 9450, '27T09', { charged: { amount: 10250, currency: 'usd' } }),
+          refunded('re_2', 28350, 37800, '28T09', { charged: { amount: 30750, currency: 'usd' } }),
+        );
     });
 
     it('records a refund of a mismatched payment against what Stripe took', () => {
@@ -318,8 +350,9 @@ describe('the reservation sweep', () => {
           received: { amount: 100, currency: 'eur' },
         },
       };
-      given(cart, started, mismatched).when(refund(100)).then(refunded(100, 100));
-      given(cart, started, mismatched).when(refund(101)).thenRefused('refund_mismatch');
+      given(cart, started, mismatched)
+        .when(refunds([made('re_1', 100, '27T09')], { amount: 100 }))
+        .then(refunded('re_1', 100, 100, '27T09'));
     });
   });
 });

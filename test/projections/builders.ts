@@ -180,10 +180,12 @@ export function paymentRefunded(
       stripeEventId: `evt_refund_${refunded}`,
       paymentIntentId: 'pi_123',
       chargeId: 'ch_123',
+      refundId: `re_${refunded}`,
       amount,
       refunded,
       currency: 'eur',
       at: at(time),
+      refundedAt: at(time),
     },
   };
 }

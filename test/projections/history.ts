@@ -342,6 +342,7 @@ export async function generateHistory(
           stripeEventId: `evt_${++stripeCounter}`,
           paymentIntentId,
           chargeId: `ch_${orderId.slice(0, 8)}`,
+          refundId: `re_${orderId.slice(0, 8)}_${refunded}`,
           amount,
           refunded,
           currency,

@@ -7,7 +7,7 @@ import {
 } from '../../demo/sandbox/checkoutParams';
 import { DEFAULT_STRIPE_DATA_DIR } from '../../demo/sandbox/fixtures';
 import type { ParamSpec } from '../../demo/sandbox/params';
-import { REFUND_CREATE_PARAMS } from '../../demo/sandbox/refundParams';
+import { REFUND_CREATE_PARAMS, REFUND_LIST_PARAMS } from '../../demo/sandbox/refundParams';
 
 interface OpenApiSchema {
   type?: string;
@@ -102,7 +102,7 @@ describe("the sandbox's parameters against Stripe's OpenAPI spec", () => {
     expect(problems).toEqual([]);
   });
 
-  it('so do the parameters of GET /v1/checkout/sessions (the list) and POST /v1/refunds', () => {
+  it('so do the parameters of GET /v1/checkout/sessions (the list), POST /v1/refunds and GET /v1/refunds', () => {
     const problems: string[] = [];
     compareProperties(
       CHECKOUT_SESSION_LIST_PARAMS,
@@ -111,6 +111,7 @@ describe("the sandbox's parameters against Stripe's OpenAPI spec", () => {
       problems,
     );
     compareProperties(REFUND_CREATE_PARAMS, formSchema('/v1/refunds'), '', problems);
+    compareProperties(REFUND_LIST_PARAMS, querySchema('/v1/refunds'), '', problems);
     expect(problems).toEqual([]);
   });
 

@@ -330,3 +330,31 @@ describe('object dates', () => {
     }
   });
 });
+
+describe('GET /v1/refunds', () => {
+  it("lists a charge's refunds newest first, each with its own amount and time, and pages them", async () => {
+    const session = await paidSession();
+    const intent = session.paymentIntent;
+    const first = await stripe.refunds.create({ payment_intent: intent, amount: 100 });
+    const second = await stripe.refunds.create({ payment_intent: intent, amount: 250 });
+    const other = await paidSession();
+    await stripe.refunds.create({ payment_intent: other.paymentIntent, amount: 1 });
+
+    const byCharge = await stripe.refunds.list({ charge: first.charge as string });
+    expect(byCharge.data.map((r) => [r.id, r.amount])).toEqual([
+      [second.id, 250],
+      [first.id, 100],
+    ]);
+    const byIntent = await stripe.refunds.list({ payment_intent: intent });
+    expect(byIntent.data.map((r) => r.id)).toEqual([second.id, first.id]);
+
+    const page = await stripe.refunds.list({ charge: first.charge as string, limit: 1 });
+    expect([page.data.map((r) => r.id), page.has_more]).toEqual([[second.id], true]);
+    const next = await stripe.refunds.list({
+      charge: first.charge as string,
+      limit: 1,
+      starting_after: second.id,
+    });
+    expect([next.data.map((r) => r.id), next.has_more]).toEqual([[first.id], false]);
+  });
+});

@@ -42,7 +42,7 @@ describe('webhook signature over the bytes received', () => {
       type: 'checkout.session.completed',
       created: new Date(CREATED * 1000).toISOString(),
       session: null,
-      refund: null,
+      refundedCharge: null,
     });
   });
 
