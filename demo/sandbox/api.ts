@@ -232,21 +232,7 @@ function listSessions(ctx: SandboxContext, call: ApiCall) {
     .all()
     .reverse()
     .filter((state) => !params.payment_intent || state.paymentIntent === params.payment_intent);
-  let start = 0;
-  if (params.starting_after) {
-    const index = newestFirst.findIndex((state) => state.id === params.starting_after);
-    if (index < 0) {
-      throw resourceMissing('checkout.session', params.starting_after, 'starting_after');
-    }
-    start = index + 1;
-  }
-  const limit = params.limit ?? 10;
-  return {
-    object: 'list',
-    data: newestFirst.slice(start, start + limit).map(ctx.sessionObject),
-    has_more: start + limit < newestFirst.length,
-    url: SESSIONS,
-  };
+  return listPage(newestFirst, params, 'checkout.session', SESSIONS, ctx.sessionObject);
 }
 
 /** A charge's or payment intent's refunds (or all), newest first, as Stripe pages them. */
@@ -260,18 +246,29 @@ function listRefunds(ctx: SandboxContext, call: ApiCall) {
         (!params.charge || refund.charge.id === params.charge) &&
         (!params.payment_intent || refund.charge.paymentIntent === params.payment_intent),
     );
+  return listPage(newestFirst, params, 'refund', REFUNDS, ctx.refundObject);
+}
+
+/** One page of a Stripe list, newest first: `limit` (default 10) after `starting_after`, which must be one of them. */
+function listPage<T extends { id: string }, O>(
+  newestFirst: T[],
+  params: { limit?: number; starting_after?: string },
+  resource: string,
+  url: string,
+  toObject: (item: T) => O,
+) {
   let start = 0;
   if (params.starting_after) {
-    const index = newestFirst.findIndex((refund) => refund.id === params.starting_after);
-    if (index < 0) throw resourceMissing('refund', params.starting_after, 'starting_after');
+    const index = newestFirst.findIndex((item) => item.id === params.starting_after);
+    if (index < 0) throw resourceMissing(resource, params.starting_after, 'starting_after');
     start = index + 1;
   }
   const limit = params.limit ?? 10;
   return {
     object: 'list',
-    data: newestFirst.slice(start, start + limit).map(ctx.refundObject),
+    data: newestFirst.slice(start, start + limit).map(toObject),
     has_more: start + limit < newestFirst.length,
-    url: REFUNDS,
+    url,
   };
 }
 

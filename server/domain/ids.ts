@@ -22,5 +22,10 @@ export function uuidV5(name: string, namespace: Buffer): string {
 
 export const deterministicId = (...parts: string[]) => uuidV5(parts.join('\u0000'), NAMESPACE);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether an id Stripe hands back (a session's metadata) can name one of this shop's orders. */
+export const isOrderId = (id: string) => UUID.test(id);
+
 /** Order ids derive from the widget's checkoutId, so a double click lands on one order. */
 export const orderIdFor = (checkoutId: string) => deterministicId('order', checkoutId);

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { StripeOutcome } from '../checkout/order';
 import { DomainError } from '../domain/decider';
+import { isOrderId } from '../domain/ids';
 import { WrongExpectedVersionError } from '../eventstore/port';
 import { recordStripeOutcome } from '../payments/record-outcome';
 import { recordRefunds } from '../payments/record-refund';
@@ -27,14 +28,12 @@ const OUTCOMES: Record<string, StripeOutcome> = {
   'checkout.session.expired': 'expired',
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The order and outcome a Checkout Session event records; null for any other event. */
 function sessionOutcome(notification: StripeNotification) {
   const { session } = notification;
   const outcome = OUTCOMES[notification.type];
   const orderId = session?.orderId;
-  return outcome && session && orderId && UUID.test(orderId) ? { orderId, outcome, session } : null;
+  return outcome && session && orderId && isOrderId(orderId) ? { orderId, outcome, session } : null;
 }
 
 /** Refused webhooks are said at most once in this long, with how many came since. */

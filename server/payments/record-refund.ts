@@ -11,12 +11,10 @@ import { orderDecider } from '../checkout/order';
 import { handleCommand } from '../command-handler';
 import { DomainError } from '../domain/decider';
 import { orderStream } from '../domain/events';
-import { deterministicId } from '../domain/ids';
+import { deterministicId, isOrderId } from '../domain/ids';
 import type { RecordDeps, Recorded } from './record-outcome';
 import { recordStripeOutcome } from './record-outcome';
 import type { StripeGateway } from './stripe-gateway';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RefundNotice {
   stripeEventId: string;
@@ -31,7 +29,7 @@ export async function recordRefunds(
   const { charge, stripeEventId } = notice;
   const session = await deps.stripe.sessionOfPaymentIntent(charge.paymentIntentId);
   const orderId = session?.orderId;
-  if (!session || !orderId || !UUID.test(orderId)) return null;
+  if (!session || !orderId || !isOrderId(orderId)) return null;
   const payment = await recordStripeOutcome(deps, {
     orderId,
     outcome: 'fetched',
