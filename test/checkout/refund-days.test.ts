@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp } from '../support/app';
-import { checkout, orderEvents } from '../support/orders';
+import { orderEvents, paidOrder } from '../support/orders';
 import { deliver } from '../support/webhooks';
 
 const SKU = 'REVIEW-REFUND-DAYS';
@@ -22,9 +22,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('refunds made on two days, heard in the other order', () => {
   it('counts each refund on the UTC day Stripe made it, whatever order the notices arrive in', async () => {
-    const order = await checkout(t, [{ sku: SKU, quantity: 3 }], 'days@example.com');
-    await t.sandbox.pay(order.sessionId);
-    await t.sandbox.idle();
+    const order = await paidOrder(t, [{ sku: SKU, quantity: 3 }], 'days@example.com');
     await expect
       .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
       .toBe('paid');

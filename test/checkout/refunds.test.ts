@@ -19,7 +19,7 @@ import {
 } from '../faults/read-models';
 import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp, testCatalog } from '../support/app';
-import { availableOf, checkout, countOf, orderEvents } from '../support/orders';
+import { availableOf, checkout, countOf, orderEvents, paidOrder } from '../support/orders';
 import { deliver } from '../support/webhooks';
 
 const SKU = 'REFUNDED-SHIRT';
@@ -32,10 +32,8 @@ afterAll(async () => {
 });
 
 /** A paid order, its payment recorded through the webhook. */
-async function paidOrder(quantity = 2) {
-  const order = await checkout(t, [{ sku: SKU, quantity }], 'refund-me@example.com');
-  await t.sandbox.pay(order.sessionId);
-  await t.sandbox.idle();
+async function paidShirts(quantity = 2) {
+  const order = await paidOrder(t, [{ sku: SKU, quantity }], 'refund-me@example.com');
   await expect
     .poll(async () => (await t.client.order.get.query({ orderId: order.orderId })).status)
     .toBe('paid');
@@ -70,7 +68,7 @@ describe('refunds made at Stripe', () => {
     const before = (await t.admin.analytics.sales.query({})).totals.find(
       (row) => row.currency === 'eur',
     );
-    const order = await paidOrder();
+    const order = await paidShirts();
     const paid = (await orderEvents(t.app.services.store, order.orderId)).find(
       (e) => e.type === 'PaymentCompleted',
     )!.data as { amount: number; paymentIntentId: string };
@@ -104,7 +102,7 @@ describe('refunds made at Stripe', () => {
   });
 
   it('records partial refunds in any order of delivery, each once', async () => {
-    const order = await paidOrder(3);
+    const order = await paidShirts(3);
     // Both refunds made while Stripe's notices are held back.
     t.sandbox.setWebhookUrl(undefined);
     try {
@@ -152,7 +150,7 @@ describe('refunds made at Stripe', () => {
   });
 
   it('answers 503 and records nothing while Stripe cannot say whose payment it was; the retry records it', async () => {
-    const order = await paidOrder(1);
+    const order = await paidShirts(1);
     t.sandbox.setWebhookUrl(undefined);
     try {
       await t.sandbox.refund(order.sessionId);
@@ -171,7 +169,7 @@ describe('refunds made at Stripe', () => {
   });
 
   it('ignores a refund of a payment no checkout of this shop made, a charge that is not the payment, and refunds Stripe never made', async () => {
-    const order = await paidOrder(1);
+    const order = await paidShirts(1);
     const charge = t.sandbox.charge(order.sessionId)!;
     const notice = (object: Record<string, unknown>) =>
       JSON.stringify({

@@ -21,6 +21,18 @@ export async function checkout(
   return { ...result, sessionId: sessionIdOf(result.checkoutUrl) };
 }
 
+/** A checkout paid on the sandbox's page, its webhooks delivered (not necessarily recorded yet). */
+export async function paidOrder(
+  t: TestApp,
+  items: { sku: string; quantity: number }[],
+  email: string,
+) {
+  const order = await checkout(t, items, email);
+  await t.sandbox.pay(order.sessionId);
+  await t.sandbox.idle();
+  return order;
+}
+
 export const sessionIdOf = (checkoutUrl: string) => new URL(checkoutUrl).pathname.split('/').pop()!;
 
 export async function orderEvents(store: EventStore, orderId: string): Promise<RecordedEvent[]> {

@@ -7,8 +7,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { CatalogEntry } from '../../../server/catalog/catalog-file';
 import { launchChromium, skipE2E } from '../../e2e/support/browser';
-import { ADMIN_TOKEN, type TestApp } from '../../support/app';
-import { checkout } from '../../support/orders';
+import { ADMIN_TOKEN } from '../../support/app';
 
 /** A product whose name is longer than any chart row can show on one line. */
 export const longNamed: CatalogEntry = {
@@ -47,16 +46,7 @@ export function ensureBuilt(): void {
   );
 }
 
-export async function paidOrder(
-  t: TestApp,
-  items: { sku: string; quantity: number }[],
-  email: string,
-) {
-  const order = await checkout(t, items, email);
-  await t.sandbox.pay(order.sessionId);
-  await t.sandbox.idle();
-  return order;
-}
+export { paidOrder } from '../../support/orders';
 
 /**
  * Chromium for a test file's cases, with the page built from this code first (neither when
