@@ -449,11 +449,20 @@ export class StripeCart extends LitElement {
   #announce(text: string): void {
     // Re-set even an identical text so screen readers speak it again: emptied for a rendered
     // frame first (the accessibility tree is updated once a frame, so a change undone within
-    // one is never read).
+    // one is never read). A loaded machine can render less often than the pause, so the
+    // frame is waited for too; a hidden page renders none, and its pause is enough.
     this._announcement = '';
-    setTimeout(() => {
+    const rendered = this.updateComplete.then(
+      () =>
+        new Promise<void>((done) => {
+          if (document.hidden) done();
+          else requestAnimationFrame(() => requestAnimationFrame(() => done()));
+        }),
+    );
+    const paused = new Promise((done) => setTimeout(done, 99));
+    Promise.all([rendered, paused]).then(() => {
       this._announcement = text;
-    }, 99);
+    });
   }
 
   // ---- checkout ----

@@ -3,7 +3,7 @@
  * (WCAG 4.1.3 Status Messages; widget/README.md "Changes are announced politely").
  */
 import { describe, expect, test } from 'vitest';
-import { announcements, recordAnnouncements, twoFrames } from './support/announcements';
+import { announcements, recordAnnouncements, slowFrames, twoFrames } from './support/announcements';
 import { newShopper, servePage, skipE2E } from './support/browser';
 import { cartDialog, expectCount, focused } from './support/cart';
 import { demoCatalog, shopInChromium } from './support/shop';
@@ -132,6 +132,25 @@ describe.skipIf(skipE2E())('live announcements, as heard', { timeout: 60_000 }, 
     await expect
       .poll(async () => Object.values(await heard()).some(Boolean), { timeout: 3_000 })
       .toBe(true);
+    await page.context().close();
+  });
+  test('on a page that renders less often than the pause, the cancelled notice is still said', async () => {
+    const { shop, browser } = suite;
+    const { page, errors } = await newShopper(browser, [shop.url]);
+    // The live region must be seen empty in a rendered frame before its text comes, or the
+    // text is read as already there (not announced); a 99 ms timer alone is not a frame.
+    await slowFrames(page, 250);
+    await recordAnnouncements(page);
+    await page.goto(`${shop.url}/`);
+    await page.locator('stripe-cart-add[sku="BAGGIO-1994"] .price').waitFor();
+    await page.evaluate(() => document.querySelector('stripe-cart')!.add('BAGGIO-1994'));
+    await expectCount(page, 1);
+    await page.goto(`${shop.url}/?stripe_cart=cancel&stripe_cart_order=o-1`);
+    await cartDialog(page).locator('[part="notice"]').waitFor();
+    await expect
+      .poll(() => announcements(page), { timeout: 5_000 })
+      .toEqual(['Checkout cancelled. Your cart is still here.']);
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 });

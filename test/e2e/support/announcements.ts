@@ -63,3 +63,18 @@ export function twoFrames(page: Page): Promise<void> {
       ),
   );
 }
+
+/**
+ * Makes every animation frame come `ms` late, as on a loaded machine, where a page renders
+ * less often than a timer fires. Call before `recordAnnouncements`, which then samples as
+ * seldom as the page renders.
+ */
+export async function slowFrames(page: Page, ms: number): Promise<void> {
+  await page.addInitScript((late) => {
+    const frame = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (run) => {
+      setTimeout(() => frame(run), late);
+      return 0;
+    };
+  }, ms);
+}
