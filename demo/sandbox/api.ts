@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChargeState } from './charges';
+import type { ChargeState, DisputeState } from './charges';
 import { CHECKOUT_SESSION_LIST_PARAMS, type RawListParams } from './checkoutParams';
 import type { SandboxContext } from './context';
+import { DISPUTE_LIST_PARAMS, type RawDisputeListParams } from './disputeParams';
 import {
   ApiError,
   apiError,
@@ -49,6 +50,9 @@ const SESSION = /^\/v1\/checkout\/sessions\/([^/]+)$/;
 const SESSION_EXPIRE = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/;
 const REFUNDS = '/v1/refunds';
 const CHARGE = /^\/v1\/charges\/([^/]+)$/;
+const DISPUTES = '/v1/disputes';
+const DISPUTE = /^\/v1\/disputes\/([^/]+)$/;
+const DISPUTE_CLOSE = /^\/v1\/disputes\/([^/]+)\/close$/;
 const EXPAND_ONLY = {
   expand: { type: 'array', items: { type: 'string', maxLength: 5000 } },
 } as const;
@@ -69,7 +73,7 @@ const json = (status: number, value: unknown): Reply => ({
 
 /**
  * The Stripe API: `/v1/checkout/sessions` create, list, retrieve and expire; `/v1/refunds`
- * create; `/v1/charges/:id` retrieve.
+ * create and list; `/v1/charges/:id` retrieve; `/v1/disputes` list, retrieve and close.
  */
 export function handleApi(
   ctx: SandboxContext,
@@ -219,6 +223,20 @@ function route(ctx: SandboxContext, call: ApiCall): ApiResult {
     if (!found) throw resourceMissing('charge', id, 'id');
     return { status: 200, value: ctx.chargeObject(found) };
   }
+  if (path === DISPUTES && method === 'GET') return { status: 200, value: listDisputes(ctx, call) };
+  const dispute = DISPUTE.exec(path);
+  if (dispute && method === 'GET') {
+    refuseExpansions(call.query);
+    return { status: 200, value: ctx.disputeObject(findDispute(ctx, dispute[1]!)) };
+  }
+  const close = DISPUTE_CLOSE.exec(path);
+  if (close && method === 'POST') {
+    refuseExpansions(call.body);
+    const found = findDispute(ctx, close[1]!);
+    // The merchant gives up: a chargeback is lost, an inquiry closed without one.
+    ctx.charges.closeDispute(found, found.inquiry ? 'warning_closed' : 'lost', call.request);
+    return { status: 200, value: ctx.disputeObject(found) };
+  }
   throw unrecognizedUrl(method, path);
 }
 
@@ -247,6 +265,24 @@ function listRefunds(ctx: SandboxContext, call: ApiCall) {
         (!params.payment_intent || refund.charge.paymentIntent === params.payment_intent),
     );
   return listPage(newestFirst, params, 'refund', REFUNDS, ctx.refundObject);
+}
+
+/** A charge's or payment intent's dispute (or all), newest first. */
+function listDisputes(ctx: SandboxContext, call: ApiCall) {
+  const params = validateParams(
+    decodeForm(call.query),
+    DISPUTE_LIST_PARAMS,
+  ) as RawDisputeListParams;
+  refuseExpand(params.expand);
+  const newestFirst = ctx.charges
+    .disputes()
+    .reverse()
+    .filter(
+      (dispute) =>
+        (!params.charge || dispute.charge.id === params.charge) &&
+        (!params.payment_intent || dispute.charge.paymentIntent === params.payment_intent),
+    );
+  return listPage(newestFirst, params, 'dispute', DISPUTES, ctx.disputeObject);
 }
 
 /** One page of a Stripe list, newest first: `limit` (default 10) after `starting_after`, which must be one of them. */
@@ -302,6 +338,13 @@ function refundedCharge(ctx: SandboxContext, params: RawRefundParams): ChargeSta
     );
   }
   return charge;
+}
+
+function findDispute(ctx: SandboxContext, encodedId: string): DisputeState {
+  const id = decodeURIComponent(encodedId);
+  const dispute = ctx.charges.getDispute(id);
+  if (!dispute) throw resourceMissing('dispute', id, 'dispute');
+  return dispute;
 }
 
 function findSession(ctx: SandboxContext, encodedId: string): SessionState {

@@ -1,5 +1,12 @@
-import type { ChargeState, RefundReason, RefundState } from './charges';
-import type { JsonObject } from './fixtures';
+import type {
+  ChargeState,
+  DisputeState,
+  DisputeStatus,
+  RefundReason,
+  RefundState,
+} from './charges';
+import type { DisputeReason } from './disputeParams';
+import type { DisputeTemplate, JsonObject } from './fixtures';
 
 /** A `charge` as the API returns it; the fields a refund changes are typed. */
 export interface ChargeObject {
@@ -11,6 +18,8 @@ export interface ChargeObject {
   amount_refunded: number;
   /** True once the whole amount is refunded. */
   refunded: boolean;
+  /** True once disputed, inquiries included, and for good. */
+  disputed: boolean;
   currency: string;
   payment_intent: string;
   paid: true;
@@ -37,6 +46,34 @@ export interface RefundObject {
   [field: string]: unknown;
 }
 
+/** A `dispute` as the API returns it. */
+export interface DisputeObject {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  charge: string;
+  currency: string;
+  payment_intent: string;
+  reason: DisputeReason;
+  status: DisputeStatus;
+  created: number;
+  /** Only an inquiry's charge can still be refunded: a chargeback has taken the money back. */
+  is_charge_refundable: boolean;
+  evidence: JsonObject;
+  evidence_details: JsonObject & {
+    due_by: number;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+  };
+  metadata: Record<string, string>;
+  livemode: false;
+  [field: string]: unknown;
+}
+
+/** Stripe's deadline for evidence varies by card network; the sandbox gives three weeks. */
+const EVIDENCE_DAYS = 21;
+
 /** The template's key order first (Stripe's), then anything the fixtures lack. */
 export function toChargeObject(charge: ChargeState, template: JsonObject): ChargeObject {
   return {
@@ -50,7 +87,7 @@ export function toChargeObject(charge: ChargeState, template: JsonObject): Charg
     captured: true,
     created: charge.created,
     currency: charge.currency,
-    disputed: false,
+    disputed: charge.dispute !== null,
     failure_code: null,
     failure_message: null,
     livemode: false,
@@ -77,5 +114,35 @@ export function toRefundObject(refund: RefundState, template: JsonObject): Refun
     payment_intent: refund.charge.paymentIntent,
     reason: refund.reason,
     status: 'succeeded',
+  };
+}
+
+/** Like `toChargeObject`; its evidence starts empty, as no evidence can be submitted here. */
+export function toDisputeObject(dispute: DisputeState, template: DisputeTemplate): DisputeObject {
+  const { charge } = dispute;
+  return {
+    ...template.object,
+    amount: dispute.amount,
+    balance_transactions: [],
+    charge: charge.id,
+    created: dispute.created,
+    currency: charge.currency,
+    // Copies: a caller changing one dispute's evidence must not change the next one's.
+    evidence: structuredClone(template.evidence),
+    evidence_details: {
+      ...structuredClone(template.evidenceDetails),
+      due_by: dispute.created + EVIDENCE_DAYS * 86_400,
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+    },
+    id: dispute.id,
+    is_charge_refundable: dispute.inquiry && charge.amountRefunded < charge.amount,
+    livemode: false,
+    metadata: {},
+    object: 'dispute',
+    payment_intent: charge.paymentIntent,
+    reason: dispute.reason,
+    status: dispute.status,
   };
 }

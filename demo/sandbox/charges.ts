@@ -1,11 +1,15 @@
 import type { SandboxClock } from './clock';
+import type { DisputeReason } from './disputeParams';
 import { invalidRequest } from './errors';
 import type { EventRequest } from './events';
-import { newChargeId, newRefundId } from './ids';
+import { newChargeId, newDisputeId, newRefundId } from './ids';
 import { formatMoney } from './money';
 import type { SessionState } from './sessions';
 
-/** The money taken for one paid session; refunds only add to `amountRefunded`. */
+/**
+ * The money taken for one paid session; refunds only add to `amountRefunded`, and a dispute,
+ * once opened, stays its `dispute`.
+ */
 export interface ChargeState {
   readonly id: string;
   readonly sessionId: string;
@@ -14,9 +18,11 @@ export interface ChargeState {
   readonly currency: string;
   /** When the session was paid (card) or its debit settled. */
   readonly created: number;
-  /** Its session's Stripe-Version, which the refund events carry as session events do. */
+  /** Its session's Stripe-Version, which its refund and dispute events carry as session events do. */
   readonly apiVersion: string | null;
   amountRefunded: number;
+  /** Stripe allows one per charge. */
+  dispute: DisputeState | null;
 }
 
 export interface RefundState {
@@ -26,6 +32,29 @@ export interface RefundState {
   readonly reason: RefundReason | null;
   readonly metadata: Record<string, string>;
   readonly created: number;
+}
+
+/** A chargeback, or an inquiry: the issuer's questions, before any money is taken. */
+export interface DisputeState {
+  readonly id: string;
+  readonly charge: ChargeState;
+  readonly amount: number;
+  readonly reason: DisputeReason;
+  readonly inquiry: boolean;
+  readonly created: number;
+  status: DisputeStatus;
+}
+
+/** How a dispute ends: a chargeback is won or lost, an inquiry closed. */
+export type DisputeOutcome = 'won' | 'lost' | 'warning_closed';
+export type DisputeStatus = 'needs_response' | 'warning_needs_response' | DisputeOutcome;
+
+export interface DisputeRequest {
+  /** Default: all that is still unrefunded. */
+  amount?: number;
+  /** Default 'fraudulent', the most common. */
+  reason?: DisputeReason;
+  inquiry?: boolean;
 }
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
@@ -41,13 +70,16 @@ interface StoreDeps {
   clock: SandboxClock;
   /** After a refund is recorded: the caller sends charge.refunded and refund.created. */
   onRefund: (refund: RefundState, request?: EventRequest) => void;
+  /** After a dispute is opened or closed: the caller sends `types`, in this order. */
+  onDispute: (dispute: DisputeState, types: readonly string[], request?: EventRequest) => void;
 }
 
-/** One charge per paid session, and the refunds made against it. */
+/** One charge per paid session, and the refunds and dispute made against it. */
 export class ChargeStore {
   private readonly byId = new Map<string, ChargeState>();
   private readonly bySession = new Map<string, ChargeState>();
   private readonly refundsMade: RefundState[] = [];
+  private readonly disputesMade = new Map<string, DisputeState>();
 
   constructor(private readonly deps: StoreDeps) {}
 
@@ -67,6 +99,7 @@ export class ChargeStore {
       created: this.deps.clock.nowSeconds(),
       apiVersion: session.apiVersion,
       amountRefunded: 0,
+      dispute: null,
     };
     this.byId.set(charge.id, charge);
     this.bySession.set(session.id, charge);
@@ -83,6 +116,14 @@ export class ChargeStore {
 
   /** Refunds part or all of what remains; refused, in Stripe's words, when it cannot. */
   refund(charge: ChargeState, request: RefundRequest, apiRequest?: EventRequest): RefundState {
+    // The money is already back with the shopper; an inquiry has taken none, so it may be refunded.
+    if (charge.dispute && !charge.dispute.inquiry) {
+      throw invalidRequest(
+        `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+        undefined,
+        'charge_disputed',
+      );
+    }
     const remaining = charge.amount - charge.amountRefunded;
     if (remaining === 0) {
       throw invalidRequest(
@@ -116,5 +157,85 @@ export class ChargeStore {
   /** Every refund made, oldest first. */
   refunds(): readonly RefundState[] {
     return this.refundsMade;
+  }
+
+  /**
+   * Opens the charge's dispute, as the shopper's bank does (Stripe's API cannot): a chargeback
+   * takes the money at once (funds_withdrawn), an inquiry takes none.
+   */
+  dispute(charge: ChargeState, request: DisputeRequest): DisputeState {
+    if (charge.dispute) {
+      throw invalidRequest(`Charge ${charge.id} has already been disputed (${charge.dispute.id}).`);
+    }
+    const remaining = charge.amount - charge.amountRefunded;
+    if (remaining === 0) {
+      throw invalidRequest(`Charge ${charge.id} has been refunded in full: nothing to dispute.`);
+    }
+    const amount = request.amount ?? remaining;
+    if (amount > remaining) {
+      const money = (minor: number) => formatMoney(minor, charge.currency, 'en');
+      throw invalidRequest(
+        `Dispute amount (${money(amount)}) is greater than unrefunded amount on charge (${money(remaining)})`,
+        'amount',
+      );
+    }
+    const inquiry = request.inquiry ?? false;
+    const dispute: DisputeState = {
+      id: newDisputeId(),
+      charge,
+      amount,
+      reason: request.reason ?? 'fraudulent',
+      inquiry,
+      created: this.deps.clock.nowSeconds(),
+      status: inquiry ? 'warning_needs_response' : 'needs_response',
+    };
+    charge.dispute = dispute;
+    this.disputesMade.set(dispute.id, dispute);
+    this.deps.onDispute(
+      dispute,
+      inquiry
+        ? ['charge.dispute.created']
+        : ['charge.dispute.created', 'charge.dispute.funds_withdrawn'],
+    );
+    return dispute;
+  }
+
+  /**
+   * Ends a dispute once: a chargeback as 'won' or 'lost', an inquiry as 'warning_closed'.
+   * Refused, in words the API can answer with, for the wrong kind or a second time.
+   */
+  closeDispute(dispute: DisputeState, outcome: DisputeOutcome, request?: EventRequest): void {
+    if (dispute.status !== 'needs_response' && dispute.status !== 'warning_needs_response') {
+      throw invalidRequest(
+        `Dispute ${dispute.id} is already closed: its status is ${dispute.status}.`,
+      );
+    }
+    const outcomes: readonly DisputeOutcome[] = dispute.inquiry
+      ? ['warning_closed']
+      : ['won', 'lost'];
+    if (!outcomes.includes(outcome)) {
+      const kind = dispute.inquiry ? 'an inquiry' : 'a chargeback';
+      throw invalidRequest(
+        `Dispute ${dispute.id} is ${kind}: it closes as ${outcomes.join(' or ')}, not ${outcome}.`,
+      );
+    }
+    dispute.status = outcome;
+    // Stripe gives a won dispute's money back before it reports the dispute closed.
+    this.deps.onDispute(
+      dispute,
+      outcome === 'won'
+        ? ['charge.dispute.funds_reinstated', 'charge.dispute.closed']
+        : ['charge.dispute.closed'],
+      request,
+    );
+  }
+
+  getDispute(id: string): DisputeState | undefined {
+    return this.disputesMade.get(id);
+  }
+
+  /** Every dispute opened, oldest first. */
+  disputes(): DisputeState[] {
+    return [...this.disputesMade.values()];
   }
 }

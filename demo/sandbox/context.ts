@@ -1,5 +1,5 @@
-import type { ChargeObject, RefundObject } from './chargeObject';
-import type { ChargeState, ChargeStore, RefundState } from './charges';
+import type { ChargeObject, DisputeObject, RefundObject } from './chargeObject';
+import type { ChargeState, ChargeStore, DisputeState, RefundState } from './charges';
 import type { SandboxClock } from './clock';
 import type { FaultQueue } from './faults';
 import type { IdempotencyStore } from './idempotency';
@@ -17,5 +17,6 @@ export interface SandboxContext {
   sessionObject(state: SessionState): CheckoutSessionObject;
   chargeObject(charge: ChargeState): ChargeObject;
   refundObject(refund: RefundState): RefundObject;
+  disputeObject(dispute: DisputeState): DisputeObject;
   log(line: string): void;
 }

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { DISPUTE_REASONS } from './disputeParams';
+import { ApiError } from './errors';
 import { FAULT_KINDS } from './faults';
 import { bearerToken, sameSecret, sendJson } from './http';
 import type { Sandbox } from './types';
@@ -16,6 +18,14 @@ const payBody = z.union([
   z.object({ iban: z.string(), email: z.string().optional() }).strict(),
 ]);
 const refundBody = z.object({ amount: z.number().optional() }).strict();
+const disputeBody = z
+  .object({
+    amount: z.number().optional(),
+    reason: z.enum(DISPUTE_REASONS).optional(),
+    inquiry: z.boolean().optional(),
+  })
+  .strict();
+const closeDisputeBody = z.object({ outcome: z.enum(['won', 'lost', 'warning_closed']) }).strict();
 const eventBody = z.object({ type: z.string().min(1) }).strict();
 const deliveryBody = z
   .object({
@@ -89,6 +99,20 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
         // No body: all that is still unrefunded, as sandbox.refund(id) does.
         return sandbox.refund(m[1]!, refundBody.optional().parse(body)?.amount);
       },
+    ],
+    [
+      'POST',
+      /^\/_sandbox\/sessions\/([^/]+)\/dispute$/,
+      (m, body) => {
+        session(m[1]!);
+        // No body: a chargeback for fraud of all that is still unrefunded.
+        return sandbox.dispute(m[1]!, disputeBody.optional().parse(body));
+      },
+    ],
+    [
+      'POST',
+      /^\/_sandbox\/disputes\/([^/]+)\/close$/,
+      (m, body) => sandbox.closeDispute(m[1]!, closeDisputeBody.parse(body).outcome),
     ],
     [
       'POST',
@@ -170,7 +194,9 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
       const match = route[1].exec(url.pathname)!;
       sendJson(response, 200, await route[2](match, body));
     } catch (error) {
-      const status = error instanceof ControlError ? error.status : 400;
+      // An ApiError carries its own status: 404 for an unknown dispute, as the API answers.
+      const status =
+        error instanceof ControlError || error instanceof ApiError ? error.status : 400;
       sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
     }
   };

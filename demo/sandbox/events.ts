@@ -1,11 +1,11 @@
-import type { ChargeObject, RefundObject } from './chargeObject';
+import type { ChargeObject, DisputeObject, RefundObject } from './chargeObject';
 import type { JsonObject } from './fixtures';
 import { newEventId } from './ids';
 import type { CheckoutSessionObject } from './sessionObject';
 
 /**
  * The API request that caused an event; null for what did not come through the API (the
- * shopper's actions on the page, a refund made in the dashboard).
+ * shopper's actions on the page, a refund made in the dashboard, a dispute opened by a bank).
  */
 export interface EventRequest {
   id: string | null;
@@ -14,7 +14,8 @@ export interface EventRequest {
 
 /**
  * An event as Stripe sends it. Typed by default for the session events most readers look
- * for; charge.refunded carries a ChargeObject and refund.created a RefundObject.
+ * for; charge.refunded carries a ChargeObject, refund.created a RefundObject and
+ * charge.dispute.* a DisputeObject.
  */
 export interface StripeEventObject<T extends EventDataObject = CheckoutSessionObject> {
   id: string;
@@ -29,8 +30,8 @@ export interface StripeEventObject<T extends EventDataObject = CheckoutSessionOb
   [field: string]: unknown;
 }
 
-/** What an event is about: a session (checkout.session.*), a charge or a refund. */
-export type EventDataObject = CheckoutSessionObject | ChargeObject | RefundObject;
+/** What an event is about: a session (checkout.session.*), a charge, a refund or a dispute. */
+export type EventDataObject = CheckoutSessionObject | ChargeObject | RefundObject | DisputeObject;
 
 export type AnyStripeEvent = StripeEventObject<EventDataObject>;
 

@@ -14,13 +14,21 @@ export interface ObjectTemplates {
   event: JsonObject;
   charge: JsonObject;
   refund: JsonObject;
+  dispute: DisputeTemplate;
+}
+
+/** A dispute's keys, and those of its two nested objects that start out empty. */
+export interface DisputeTemplate {
+  object: JsonObject;
+  evidence: JsonObject;
+  evidenceDetails: JsonObject;
 }
 
 /**
- * Reads the `checkout.session`, `event`, `charge` and `refund` objects from Stripe's fixtures3.json and keeps
- * their keys only: the values there are placeholders, so every one is blanked (lists to [],
- * the rest to null) and the sandbox fills in what it knows. Without the file the objects
- * carry the sandbox's own fields only.
+ * Reads the `checkout.session`, `event`, `charge`, `refund` and `dispute` objects from Stripe's
+ * fixtures3.json and keeps their keys only: the values there are placeholders, so every one is
+ * blanked (lists to [], the rest to null) and the sandbox fills in what it knows. Without the
+ * file the objects carry the sandbox's own fields only.
  */
 export function loadTemplates(dir: string): ObjectTemplates | null {
   const file = join(dir, 'fixtures3.json');
@@ -32,17 +40,28 @@ export function loadTemplates(dir: string): ObjectTemplates | null {
   const event = fixtures.resources?.event;
   const charge = fixtures.resources?.charge;
   const refund = fixtures.resources?.refund;
-  if (!session || !event || !charge || !refund) return null;
+  const dispute = fixtures.resources?.dispute;
+  if (!session || !event || !charge || !refund || !dispute) return null;
   return {
     session: blank(session),
     event: blank(event),
     charge: blank(charge),
     refund: blank(refund),
+    dispute: {
+      object: blank(dispute),
+      evidence: blank(dispute.evidence, true),
+      evidenceDetails: blank(dispute.evidence_details, true),
+    },
   };
 }
 
-function blank(object: JsonObject): JsonObject {
-  return Object.fromEntries(
-    Object.entries(object).map(([key, value]) => [key, Array.isArray(value) ? [] : null]),
-  );
+/**
+ * Nested objects become null, being placeholders too, except with `emptyObjects`: a
+ * dispute's evidence groups (enhanced_evidence) are sent empty, never null.
+ */
+function blank(object: unknown, emptyObjects = false): JsonObject {
+  if (typeof object !== 'object' || object === null) return {};
+  const empty = (value: unknown) =>
+    Array.isArray(value) ? [] : emptyObjects && typeof value === 'object' && value ? {} : null;
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, empty(value)]));
 }

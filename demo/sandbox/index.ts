@@ -1,10 +1,12 @@
 import { handleApi } from './api';
-import { toChargeObject, toRefundObject } from './chargeObject';
-import { type ChargeState, ChargeStore, type RefundState } from './charges';
+import { toChargeObject, toDisputeObject, toRefundObject } from './chargeObject';
+import { type ChargeState, ChargeStore, type DisputeState, type RefundState } from './charges';
 import { type PaymentForm, type PaymentResult, submitPayment } from './checkout';
 import { SandboxClock } from './clock';
 import type { SandboxContext } from './context';
 import { createControlHandler } from './control';
+import { DISPUTE_REASONS } from './disputeParams';
+import { resourceMissing } from './errors';
 import {
   type AnyStripeEvent,
   buildEvent,
@@ -60,6 +62,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     toSessionObject(state, `${publicUrl}/pay/${state.id}`, templates?.session ?? {});
   const chargeObject = (charge: ChargeState) => toChargeObject(charge, templates?.charge ?? {});
   const refundObject = (refund: RefundState) => toRefundObject(refund, templates?.refund ?? {});
+  const disputeObject = (dispute: DisputeState) =>
+    toDisputeObject(
+      dispute,
+      templates?.dispute ?? { object: {}, evidence: {}, evidenceDetails: {} },
+    );
   const emit = <T extends EventDataObject>(
     type: string,
     object: T,
@@ -90,6 +97,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       emit('charge.refunded', chargeObject(charge), charge.apiVersion, request);
       emit('refund.created', refundObject(refund), charge.apiVersion, request);
     },
+    onDispute: (dispute, types, request) => {
+      for (const type of types) {
+        emit(type, disputeObject(dispute), dispute.charge.apiVersion, request);
+      }
+    },
   });
   const sessions = new SessionStore({
     clock,
@@ -112,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sessionObject,
     chargeObject,
     refundObject,
+    disputeObject,
     log,
   };
 
@@ -119,6 +132,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const state = sessions.get(id);
     if (!state) throw new Error(`No such checkout.session: '${id}'`);
     return state;
+  };
+  /** The charge of a paid session; `what` names what the caller wanted to do with it. */
+  const paidCharge = (sessionId: string, what: 'refund' | 'dispute') => {
+    const state = requireSession(sessionId);
+    const charge = charges.forSession(sessionId);
+    if (!charge) {
+      throw new Error(
+        `Checkout session ${sessionId} is ${state.status} and ${state.paymentStatus}: nothing to ${what}`,
+      );
+    }
+    return charge;
+  };
+  const requireAmount = (amount: number | undefined) => {
+    if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 1)) {
+      throw new RangeError('amount must be a whole number of minor units, 1 or more');
+    }
   };
 
   const sandbox: Sandbox = {
@@ -139,17 +168,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return sessionObject(state);
     },
     refund: async (sessionId, amount) => {
-      if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 1)) {
-        throw new RangeError('amount must be a whole number of minor units, 1 or more');
-      }
-      const state = requireSession(sessionId);
-      const charge = charges.forSession(sessionId);
-      if (!charge) {
-        throw new Error(
-          `Checkout session ${sessionId} is ${state.status} and ${state.paymentStatus}: nothing to refund`,
-        );
-      }
+      requireAmount(amount);
+      const charge = paidCharge(sessionId, 'refund');
       return refundObject(charges.refund(charge, amount === undefined ? {} : { amount }));
+    },
+    dispute: async (sessionId, options = {}) => {
+      requireAmount(options.amount);
+      // Typed, but a script may send anything.
+      if (options.reason !== undefined && !DISPUTE_REASONS.includes(options.reason)) {
+        throw new RangeError(`reason must be one of ${DISPUTE_REASONS.join(', ')}`);
+      }
+      return disputeObject(charges.dispute(paidCharge(sessionId, 'dispute'), options));
+    },
+    closeDispute: async (disputeId, outcome) => {
+      const dispute = charges.getDispute(disputeId);
+      if (!dispute) throw resourceMissing('dispute', disputeId, 'dispute');
+      charges.closeDispute(dispute, outcome);
+      return disputeObject(dispute);
     },
     charge: (sessionId) => {
       const charge = charges.forSession(sessionId);
@@ -168,7 +203,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (!event) throw new Error(`No such event: '${eventId}'`);
       webhooks.dispatch(event);
     },
-    // Typed as session events, as the Sandbox interface says; refund events are among them.
+    // Typed as session events, as the Sandbox interface says; refund and dispute events are
+    // among them.
     events: () => structuredClone(events) as StripeEventObject[],
     deliveries: () => webhooks.deliveries(),
     idle: () => work.idle(),

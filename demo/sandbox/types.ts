@@ -1,4 +1,6 @@
-import type { ChargeObject, RefundObject } from './chargeObject';
+import type { ChargeObject, DisputeObject, RefundObject } from './chargeObject';
+import type { DisputeOutcome } from './charges';
+import type { DisputeReason } from './disputeParams';
 import type { EventDataObject, StripeEventObject } from './events';
 import type { FaultKind } from './faults';
 import type { CheckoutSessionObject } from './sessionObject';
@@ -9,6 +11,9 @@ export type {
   CheckoutSessionObject,
   DeliveryOptions,
   DeliveryRecord,
+  DisputeObject,
+  DisputeOutcome,
+  DisputeReason,
   EventDataObject,
   FaultKind,
   RefundObject,
@@ -56,6 +61,15 @@ export interface SandboxPayResult {
   error?: string;
 }
 
+export interface SandboxDisputeOptions {
+  /** Minor units; default all that is still unrefunded. */
+  amount?: number;
+  /** Default 'fraudulent'. */
+  reason?: DisputeReason;
+  /** An inquiry (status warning_needs_response): the bank asks questions and takes nothing yet. */
+  inquiry?: boolean;
+}
+
 export interface Sandbox {
   /** Base URL, e.g. http://127.0.0.1:PORT (the Stripe API lives under /v1). */
   readonly url: string;
@@ -78,6 +92,22 @@ export interface Sandbox {
    * still settling or failed), or if `amount` is more than what remains.
    */
   refund(sessionId: string, amount?: number): Promise<RefundObject>;
+  /**
+   * Opens a dispute on a paid session's charge, as the shopper's bank does: a chargeback
+   * (status needs_response) sends charge.dispute.created then charge.dispute.funds_withdrawn,
+   * an inquiry (status warning_needs_response) charge.dispute.created only. The charge shows
+   * `disputed: true` from then on, and a chargeback's can no longer be refunded. Throws if the
+   * session is unknown or not paid, the charge already disputed (one per charge, as at
+   * Stripe), or `amount` more than what is unrefunded.
+   */
+  dispute(sessionId: string, options?: SandboxDisputeOptions): Promise<DisputeObject>;
+  /**
+   * Ends a dispute as the bank decides: a chargeback 'won' (sends charge.dispute.funds_reinstated
+   * then charge.dispute.closed) or 'lost' (charge.dispute.closed), an inquiry 'warning_closed'
+   * (charge.dispute.closed). Throws for an unknown id, the other kind's outcome, or a dispute
+   * already closed.
+   */
+  closeDispute(disputeId: string, outcome: DisputeOutcome): Promise<DisputeObject>;
   /** The session's charge (`ch_…`), made when it was paid; undefined until then. */
   charge(sessionId: string): ChargeObject | undefined;
   session(id: string): CheckoutSessionObject | undefined;
@@ -90,9 +120,9 @@ export interface Sandbox {
   /** Delivers an already sent event again (same id), as Stripe's retries and resends do. */
   resend(eventId: string): void;
   /**
-   * Every event so far, oldest first, refunds' included: typed as session events, which most
-   * are; check `type` before reading a charge.refunded (ChargeObject) or refund.created
-   * (RefundObject) as such.
+   * Every event so far, oldest first, refunds' and disputes' included: typed as session
+   * events, which most are; check `type` before reading a charge.refunded (ChargeObject),
+   * refund.created (RefundObject) or charge.dispute.* (DisputeObject) as such.
    */
   events(): StripeEventObject[];
   deliveries(): DeliveryRecord[];

@@ -5,6 +5,7 @@ import {
   CHECKOUT_SESSION_LIST_PARAMS,
   PARAMS_NEWER_THAN_SPEC,
 } from '../../demo/sandbox/checkoutParams';
+import { DISPUTE_LIST_PARAMS, DISPUTE_REASONS } from '../../demo/sandbox/disputeParams';
 import { DEFAULT_STRIPE_DATA_DIR } from '../../demo/sandbox/fixtures';
 import type { ParamSpec } from '../../demo/sandbox/params';
 import { REFUND_CREATE_PARAMS, REFUND_LIST_PARAMS } from '../../demo/sandbox/refundParams';
@@ -102,7 +103,7 @@ describe("the sandbox's parameters against Stripe's OpenAPI spec", () => {
     expect(problems).toEqual([]);
   });
 
-  it('so do the parameters of GET /v1/checkout/sessions (the list), POST /v1/refunds and GET /v1/refunds', () => {
+  it('so do the parameters of GET /v1/checkout/sessions (the list), POST /v1/refunds, GET /v1/refunds and GET /v1/disputes', () => {
     const problems: string[] = [];
     compareProperties(
       CHECKOUT_SESSION_LIST_PARAMS,
@@ -112,7 +113,14 @@ describe("the sandbox's parameters against Stripe's OpenAPI spec", () => {
     );
     compareProperties(REFUND_CREATE_PARAMS, formSchema('/v1/refunds'), '', problems);
     compareProperties(REFUND_LIST_PARAMS, querySchema('/v1/refunds'), '', problems);
+    compareProperties(DISPUTE_LIST_PARAMS, querySchema('/v1/disputes'), '', problems);
     expect(problems).toEqual([]);
+  });
+
+  it("a dispute's reasons are exactly those Stripe's spec names (in prose: the field is a string)", () => {
+    const description: string = spec.components.schemas.dispute.properties.reason.description;
+    const named = description.split('Read more')[0]!.match(/`[a-z_]+`/g)!;
+    expect(named.map((quoted) => quoted.slice(1, -1)).sort()).toEqual([...DISPUTE_REASONS].sort());
   });
 
   it('the comparison catches a made-up parameter (so the check above means something)', () => {
