@@ -84,6 +84,8 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
     case 'PaymentFailed':
     // Money back is not stock back: a restock puts units on the shelf.
     case 'PaymentRefunded':
+    case 'PaymentDisputed':
+    case 'DisputeClosed':
     case 'CheckoutExpired':
       return none;
     default: {

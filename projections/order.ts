@@ -61,6 +61,24 @@ export interface OrderView {
    */
   refunds: { amount: number; at: string }[];
   refunded: number;
+  /**
+   * Disputes the shopper's bank opened on the order's payment (empty when none), each with
+   * when Stripe opened it and, once closed, its outcome and when; `lostToDisputes` is the sum
+   * of those lost. As with refunds, a mismatched payment's show in the timeline only.
+   */
+  disputes: Dispute[];
+  lostToDisputes: number;
+}
+
+export interface Dispute {
+  id: string;
+  amount: number;
+  reason: string;
+  inquiry: boolean;
+  at: string;
+  /** Null while open. */
+  outcome: EventOf<'DisputeClosed'>['data']['outcome'] | null;
+  closedAt: string | null;
 }
 
 /** Folds one event into an order view. Null until the order's `CartValidated`. */
@@ -103,6 +121,8 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
         shortfall: [],
         refunds: [],
         refunded: 0,
+        disputes: [],
+        lostToDisputes: 0,
       };
     }
     default:
@@ -156,6 +176,30 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
       next.refunded = view.refunded + amount;
       break;
     }
+    case 'PaymentDisputed': {
+      if (event.data.paymentIntentId !== view.paymentIntentId) break;
+      const { disputeId: id, amount, reason, inquiry, disputedAt } = event.data;
+      const dispute = {
+        id,
+        amount,
+        reason,
+        inquiry,
+        at: disputedAt,
+        outcome: null,
+        closedAt: null,
+      };
+      next.disputes = [...view.disputes, dispute];
+      break;
+    }
+    case 'DisputeClosed': {
+      const { disputeId, outcome, lost, closedAt } = event.data;
+      if (!view.disputes.some((d) => d.id === disputeId)) break;
+      next.disputes = view.disputes.map((d) =>
+        d.id === disputeId ? { ...d, outcome, closedAt } : d,
+      );
+      next.lostToDisputes = view.lostToDisputes + lost;
+      break;
+    }
     case 'CheckoutExpired':
       settle(next, 'expired');
       break;
@@ -190,7 +234,7 @@ function settle(next: OrderView, status: OrderStatus): void {
   if (next.status !== 'paid') next.status = status;
 }
 
-/** A shallow copy: `lines`, `timeline`, `flags`, `shortfall` and `refunds` are shared until replaced, never changed in place. */
+/** A shallow copy: `lines`, `timeline`, `flags`, `shortfall`, `refunds` and `disputes` are shared until replaced, never changed in place. */
 function copyOrder(view: OrderView): OrderView {
   return {
     orderId: view.orderId,
@@ -211,5 +255,7 @@ function copyOrder(view: OrderView): OrderView {
     shortfall: view.shortfall,
     refunds: view.refunds,
     refunded: view.refunded,
+    disputes: view.disputes,
+    lostToDisputes: view.lostToDisputes,
   };
 }

@@ -99,6 +99,8 @@ export interface SalesFigures {
   averageOrderValue: number;
   /** Refunds made in the period (of sales of any day): revenue less this is what the shop kept. */
   refunded: number;
+  /** Disputes lost in the period (closed then, of sales of any day): kept from revenue too. */
+  lostToDisputes: number;
 }
 
 export interface SalesReport {
@@ -124,14 +126,15 @@ export function salesReport(
   const where = dayFilter('day', range);
   const days = db
     .prepare<string[], Omit<SalesFigures, 'averageOrderValue'> & { day: string }>(
-      `SELECT day, currency, revenue, orders, units, refunded FROM sales_daily ${where.sql} ORDER BY day, currency`,
+      `SELECT day, currency, revenue, orders, units, refunded, lost_to_disputes AS lostToDisputes
+       FROM sales_daily ${where.sql} ORDER BY day, currency`,
     )
     .all(...where.params)
     .map((row) => ({ ...row, averageOrderValue: averageOf(row.revenue, row.orders) }));
   const totals = db
     .prepare<string[], Omit<SalesFigures, 'averageOrderValue'>>(
       `SELECT currency, SUM(revenue) AS revenue, SUM(orders) AS orders, SUM(units) AS units,
-         SUM(refunded) AS refunded
+         SUM(refunded) AS refunded, SUM(lost_to_disputes) AS lostToDisputes
        FROM sales_daily ${where.sql} GROUP BY currency ORDER BY currency`,
     )
     .all(...where.params)
@@ -213,6 +216,10 @@ export interface OrderSummary {
   shortfall: OrderView['shortfall'];
   /** Refunded of `amountPaid` so far (0 when nothing was). */
   refunded: number;
+  /** Its payment's disputes: see `OrderView['disputes']`. */
+  disputes: OrderView['disputes'];
+  /** Lost to disputes of `amountPaid` (0 when nothing was). */
+  lostToDisputes: number;
 }
 
 export interface OrdersReport {
@@ -271,6 +278,8 @@ export function ordersReport(
       flags: { mismatch: row.mismatch === 1, late: row.late === 1 },
       shortfall: JSON.parse(row.shortfall) as OrderView['shortfall'],
       refunded: row.refunded,
+      disputes: JSON.parse(row.disputes) as OrderView['disputes'],
+      lostToDisputes: row.lost_to_disputes,
     })),
   };
 }

@@ -1,6 +1,6 @@
 /** Renders an analytics query as text tables (money formatted) or CSV (money in minor units). */
 import type Database from 'better-sqlite3';
-import { funnelReport, ordersReport, salesReport, stockReport } from './queries';
+import { funnelReport, type OrderSummary, ordersReport, salesReport, stockReport } from './queries';
 import { type Cell, formatCsv, formatMoney, formatTable } from './table';
 
 export const reportNames = ['sales', 'funnel', 'orders', 'stock'] as const;
@@ -26,16 +26,31 @@ interface Section {
 const money = (csv: boolean, amount: number | null, currency: string): Cell =>
   amount === null ? null : csv ? amount : formatMoney(amount, currency);
 
+/** The latest dispute of an order: `disputed` while open, else `dispute_<outcome>`. */
+function disputeFlag(disputes: OrderSummary['disputes']): string {
+  const latest = disputes.at(-1);
+  if (!latest) return '';
+  return latest.outcome ? `dispute_${latest.outcome}` : 'disputed';
+}
+
 function sections(db: Database.Database, name: ReportName, options: ReportOptions): Section[] {
   const { csv } = options;
   const range = { from: options.from, to: options.to };
   switch (name) {
     case 'sales': {
       const report = salesReport(db, range);
-      const figures = ['orders', 'units', 'revenue', 'average_order_value', 'refunded'];
+      const figures = [
+        'orders',
+        'units',
+        'revenue',
+        'average_order_value',
+        'refunded',
+        'lost_to_disputes',
+      ];
       return [
         {
-          title: 'Sales per day (UTC day of payment; refunds, the day they were made)',
+          title:
+            'Sales per day (UTC day of payment; refunds, the day they were made; disputes, the day they closed)',
           headers: ['day', 'currency', ...figures],
           rows: report.days.map((d) => [
             d.day,
@@ -45,6 +60,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             money(csv, d.revenue, d.currency),
             money(csv, d.averageOrderValue, d.currency),
             money(csv, d.refunded, d.currency),
+            money(csv, d.lostToDisputes, d.currency),
           ]),
         },
         {
@@ -57,6 +73,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             money(csv, t.revenue, t.currency),
             money(csv, t.averageOrderValue, t.currency),
             money(csv, t.refunded, t.currency),
+            money(csv, t.lostToDisputes, t.currency),
           ]),
         },
         {
@@ -159,6 +176,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             [
               o.flags.mismatch ? 'mismatch' : '',
               o.flags.late ? 'late' : '',
+              disputeFlag(o.disputes),
               o.shortfall.some((s) => s.missing > 0) ? 'shortfall' : '',
             ]
               .filter(Boolean)

@@ -25,6 +25,8 @@ export interface OrderRow {
   shortfall: string;
   refunded: number;
   refunds: string;
+  disputes: string;
+  lost_to_disputes: number;
 }
 
 export interface OrderLineRow {
@@ -61,6 +63,8 @@ export function orderToRow(view: OrderView): OrderRow {
     shortfall: JSON.stringify(view.shortfall),
     refunded: view.refunded,
     refunds: JSON.stringify(view.refunds),
+    disputes: JSON.stringify(view.disputes),
+    lost_to_disputes: view.lostToDisputes,
   };
 }
 
@@ -105,6 +109,8 @@ export function orderFromRows(row: OrderRow, lines: OrderLineRow[]): OrderView {
     shortfall: JSON.parse(row.shortfall) as OrderView['shortfall'],
     refunds: JSON.parse(row.refunds) as OrderView['refunds'],
     refunded: row.refunded,
+    disputes: JSON.parse(row.disputes) as OrderView['disputes'],
+    lostToDisputes: row.lost_to_disputes,
   };
 }
 

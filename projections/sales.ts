@@ -1,10 +1,11 @@
 /**
  * The sales read model: revenue, paid orders and units per UTC day (of the payment) and
- * currency, and per product; refunds per day they were made. A sale is an order view in
+ * currency, and per product; refunds per day they were made, and disputes lost per day they
+ * closed. A sale is an order view in
  * status `paid`; each order event takes back what the order contributed before it and adds
  * what it contributes after, so a payment counts once however the order got there (pending,
  * late, after a mismatch). A refund leaves the sale's revenue as it was, and is counted on
- * its own day: revenue less refunds is what the shop kept.
+ * its own day: revenue less refunds is what the shop kept. A dispute lost is counted so too.
  */
 import { utcDay } from './day';
 import type { OrderView } from './order';
@@ -18,6 +19,8 @@ export interface SalesDaily {
   units: number;
   /** Sum of the refunds made this day, of sales of any day. */
   refunded: number;
+  /** Sum of the disputes lost this day (by when they closed), of sales of any day. */
+  lost_to_disputes: number;
 }
 
 export interface ProductSales {
@@ -55,6 +58,7 @@ interface Sale {
   units: number;
   lines: { sku: string; name: string; amount: number; quantity: number }[];
   refunds: { day: string; amount: number }[];
+  losses: { day: string; amount: number }[];
 }
 
 function saleOf(view: OrderView | null): Sale | null {
@@ -79,6 +83,11 @@ function saleOf(view: OrderView | null): Sale | null {
     units: lines.reduce((sum, line) => sum + line.quantity, 0),
     lines,
     refunds: view.refunds.map((refund) => ({ day: utcDay(refund.at), amount: refund.amount })),
+    losses: view.disputes.flatMap((dispute) =>
+      dispute.outcome === 'lost' && dispute.closedAt
+        ? [{ day: utcDay(dispute.closedAt), amount: dispute.amount }]
+        : [],
+    ),
   };
 }
 
@@ -121,6 +130,7 @@ function book(
         orders: 0,
         units: 0,
         refunded: 0,
+        lost_to_disputes: 0,
       };
     changes.daily.set(key, {
       day: day.day,
@@ -129,11 +139,13 @@ function book(
       orders: day.orders + sign * change.orders,
       units: day.units + sign * change.units,
       refunded: day.refunded + sign * change.refunded,
+      lost_to_disputes: day.lost_to_disputes + sign * change.lost_to_disputes,
     });
   };
-  bookDay(sale.day, { revenue: sale.revenue, orders: 1, units: sale.units, refunded: 0 });
-  for (const refund of sale.refunds)
-    bookDay(refund.day, { revenue: 0, orders: 0, units: 0, refunded: refund.amount });
+  const none = { revenue: 0, orders: 0, units: 0, refunded: 0, lost_to_disputes: 0 };
+  bookDay(sale.day, { ...none, revenue: sale.revenue, orders: 1, units: sale.units });
+  for (const refund of sale.refunds) bookDay(refund.day, { ...none, refunded: refund.amount });
+  for (const loss of sale.losses) bookDay(loss.day, { ...none, lost_to_disputes: loss.amount });
   for (const line of sale.lines) {
     const key = salesKey.product({ day: sale.day, sku: line.sku, currency: sale.currency });
     const row = changes.products.get(key) ??
@@ -165,6 +177,7 @@ function sameSale(a: Sale | null, b: Sale | null): boolean {
     a.currency === b.currency &&
     a.revenue === b.revenue &&
     JSON.stringify(a.lines) === JSON.stringify(b.lines) &&
-    JSON.stringify(a.refunds) === JSON.stringify(b.refunds)
+    JSON.stringify(a.refunds) === JSON.stringify(b.refunds) &&
+    JSON.stringify(a.losses) === JSON.stringify(b.losses)
   );
 }

@@ -23,6 +23,8 @@ export const READ_MODEL_TABLES = [
 const SHORTFALL_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
 const REFUNDED_COLUMN = 'INTEGER NOT NULL DEFAULT 0';
 const REFUNDS_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
+const DISPUTES_COLUMN = "TEXT NOT NULL DEFAULT '[]'";
+const LOST_COLUMN = 'INTEGER NOT NULL DEFAULT 0';
 /**
  * The id of the event at the checkpoint, and the position it was saved for: a file written by
  * an older version moves `position` without them, so they count only while the two agree.
@@ -59,7 +61,9 @@ const SCHEMA = `
     timeline          TEXT NOT NULL,
     shortfall         ${SHORTFALL_COLUMN},
     refunded          ${REFUNDED_COLUMN},
-    refunds           ${REFUNDS_COLUMN}
+    refunds           ${REFUNDS_COLUMN},
+    disputes          ${DISPUTES_COLUMN},
+    lost_to_disputes  ${LOST_COLUMN}
   );
   CREATE TABLE IF NOT EXISTS order_lines (
     order_id    TEXT NOT NULL,
@@ -95,6 +99,7 @@ const SCHEMA = `
     orders   INTEGER NOT NULL,
     units    INTEGER NOT NULL,
     refunded ${REFUNDED_COLUMN},
+    lost_to_disputes ${LOST_COLUMN},
     PRIMARY KEY (day, currency)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS sales_by_product (
@@ -192,6 +197,9 @@ function addMissingColumns(db: Database.Database): void {
     ['orders', 'refunded', REFUNDED_COLUMN],
     ['orders', 'refunds', REFUNDS_COLUMN],
     ['sales_daily', 'refunded', REFUNDED_COLUMN],
+    ['orders', 'disputes', DISPUTES_COLUMN],
+    ['orders', 'lost_to_disputes', LOST_COLUMN],
+    ['sales_daily', 'lost_to_disputes', LOST_COLUMN],
     ...CHECKPOINT_EVENT_COLUMNS.map(([name, type]) => ['checkpoint', name, type]),
   ] as const;
   const missing = () =>

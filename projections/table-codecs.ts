@@ -46,6 +46,8 @@ const ORDER_COLUMNS = [
   'shortfall',
   'refunded',
   'refunds',
+  'disputes',
+  'lost_to_disputes',
 ] as const satisfies readonly (keyof OrderRow)[];
 const ORDER_MUTABLE_COLUMNS = [
   'status',
@@ -61,6 +63,8 @@ const ORDER_MUTABLE_COLUMNS = [
   'shortfall',
   'refunded',
   'refunds',
+  'disputes',
+  'lost_to_disputes',
 ] as const satisfies readonly (keyof OrderRow)[];
 const LINE_COLUMNS = [
   'order_id',
@@ -176,7 +180,7 @@ export const salesDailyCodec = (db: Database.Database) =>
     db,
     'sales_daily',
     ['day', 'currency'],
-    ['day', 'currency', 'revenue', 'orders', 'units', 'refunded'],
+    ['day', 'currency', 'revenue', 'orders', 'units', 'refunded', 'lost_to_disputes'],
     identity,
     identity,
   );

@@ -30,6 +30,43 @@ function refundTag(order: OrderSummary, locale: string | undefined): HTMLElement
   );
 }
 
+type Dispute = OrderSummary['disputes'][number];
+
+/**
+ * The state of the order's latest dispute, beside its status as the refund tag is: open (an
+ * inquiry holds nothing back, a chargeback holds its amount), lost (that amount is gone) or
+ * won. None once the charge was refunded to close it: the refund tag says that already.
+ */
+function disputeTag(order: OrderSummary, locale: string | undefined): HTMLElement | null {
+  // The last opened, by Stripe's time: notices of two disputes may be recorded out of order.
+  const dispute = order.disputes.reduce<Dispute | undefined>(
+    (latest, d) => (latest && latest.at > d.at ? latest : d),
+    undefined,
+  );
+  if (!dispute) return null;
+  const amount = formatMoney(dispute.amount, order.currency, locale);
+  const shown = disputeState(dispute, amount);
+  if (!shown) return null;
+  // The bank's reason as Stripe names it (`product_not_received`), in words.
+  const title = `${amount} disputed: ${dispute.reason.replaceAll('_', ' ')}`;
+  return h('span', { class: `status status-${shown.state}`, title }, shown.text);
+}
+
+function disputeState(dispute: Dispute, amount: string): { state: string; text: string } | null {
+  switch (dispute.outcome) {
+    case null:
+      return { state: 'disputed', text: `${dispute.inquiry ? 'Inquiry' : 'Disputed'} ${amount}` };
+    case 'lost':
+      return { state: 'dispute-lost', text: `Dispute lost ${amount}` };
+    case 'won':
+      return { state: 'dispute-won', text: 'Dispute won' };
+    case 'warning_closed':
+      return { state: 'inquiry-closed', text: 'Inquiry closed' };
+    case 'charge_refunded':
+      return null;
+  }
+}
+
 export function renderOrders(report: OrdersReport, locale?: string): Node[] {
   if (report.orders.length === 0) return [emptyNote('No orders match.')];
   // In UTC, as the figures and the date filter count days: an order filtered into a day shows that day.
@@ -100,6 +137,7 @@ export function renderOrders(report: OrdersReport, locale?: string): Node[] {
                     )
                   : null,
                 refundTag(order, locale),
+                disputeTag(order, locale),
               ),
               h('td', { class: 'num' }, String(order.units)),
               h('td', { class: 'num' }, formatMoney(order.total, order.currency, locale)),

@@ -10,16 +10,18 @@ const figure = (label: string, value: string, note?: Node | null) =>
   h('div', { class: 'figure' }, h('dt', {}, label), h('dd', {}, value), note);
 
 /**
- * Revenue stays as paid; the refunds made in the range (of sales of any day) show under it,
- * with what the shop kept, in words. Only when there are some: a card without reads as before.
+ * Revenue stays as paid; the refunds made and the disputes lost in the range (of sales of any
+ * day) show under it, with what the shop kept, in words. Only when there are some: a card
+ * without reads as before.
  */
-function refundNote(total: SalesTotal, money: (amount: number) => string): Node | null {
-  if (total.refunded <= 0) return null;
-  return h(
-    'dd',
-    { class: 'figure-note' },
-    `Refunded ${money(total.refunded)} · Net ${money(total.revenue - total.refunded)}`,
-  );
+function keptNote(total: SalesTotal, money: (amount: number) => string): Node | null {
+  const parts = [
+    total.refunded > 0 ? `Refunded ${money(total.refunded)}` : null,
+    total.lostToDisputes > 0 ? `Lost to disputes ${money(total.lostToDisputes)}` : null,
+  ].filter((part) => part !== null);
+  if (parts.length === 0) return null;
+  const net = total.revenue - total.refunded - total.lostToDisputes;
+  return h('dd', { class: 'figure-note' }, [...parts, `Net ${money(net)}`].join(' · '));
 }
 
 export function renderTotals(sales: SalesReport, funnel: FunnelReport, locale?: string): Node[] {
@@ -31,7 +33,7 @@ export function renderTotals(sales: SalesReport, funnel: FunnelReport, locale?: 
       figure(
         `Revenue (${total.currency.toUpperCase()})`,
         money(total.revenue),
-        refundNote(total, money),
+        keptNote(total, money),
       ),
       figure('Paid orders', String(total.orders)),
       figure('Average order', money(total.averageOrderValue)),

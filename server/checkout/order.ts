@@ -42,6 +42,8 @@ interface Payment {
   /** Given back so far in the charge's currency, which Adaptive Pricing makes the shopper's. */
   chargeRefunded: number;
   refundIds: string[];
+  /** Its disputes heard of, by id: true once closed. */
+  disputes: Record<string, boolean>;
 }
 
 /** The charge a `charge.refunded` names: what Stripe took, in the currency it charged. */
@@ -58,6 +60,20 @@ export interface RefundFacts {
   amount: number;
   currency: string;
   /** When Stripe made it. */
+  created: string;
+}
+
+/** A dispute of a charge, as a `charge.dispute.*` event shows it. */
+export interface DisputeFacts {
+  id: string;
+  chargeId: string;
+  amount: number;
+  /** The charge's currency. */
+  currency: string;
+  reason: string;
+  /** Stripe's status: `needs_response`, `warning_under_review`, `won`, `lost`, ... */
+  status: string;
+  /** When Stripe opened it. */
   created: string;
 }
 
@@ -114,6 +130,15 @@ export type OrderCommand =
       /** The charge's refunds as Stripe lists them, those already recorded included. */
       refunds: RefundFacts[];
       at: string;
+    }
+  | {
+      type: 'RecordDispute';
+      stripeEventId: string;
+      charge: ChargeFacts;
+      dispute: DisputeFacts;
+      at: string;
+      /** When Stripe says the notice happened (its `created`); null if it gave none. */
+      occurredAt: string | null;
     };
 
 /** Why an order in this status gives its stock back; undefined while it keeps it. */
@@ -182,6 +207,17 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         };
         return { ...state, payments: { ...state.payments, [paymentIntentId]: refund } };
       }
+      case 'PaymentDisputed':
+      case 'DisputeClosed': {
+        const { paymentIntentId, disputeId } = event.data;
+        const payment = state.payments[paymentIntentId];
+        if (!payment) return state;
+        const disputes = { ...payment.disputes, [disputeId]: event.type === 'DisputeClosed' };
+        return {
+          ...state,
+          payments: { ...state.payments, [paymentIntentId]: { ...payment, disputes } },
+        };
+      }
       case 'PaymentFailed':
         return { ...state, status: 'failed' };
       case 'CheckoutExpired':
@@ -232,6 +268,8 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         return recordOutcome(command, state);
       case 'RecordRefunds':
         return recordRefunds(command, state);
+      case 'RecordDispute':
+        return recordDispute(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -331,24 +369,7 @@ function recordRefunds(
 ): OrderEvent[] {
   const cart = requireCart(state);
   const { charge } = command;
-  const payment = state.payments[charge.paymentIntentId];
-  if (!payment) {
-    throw new DomainError(
-      'unknown_payment',
-      `Payment ${charge.paymentIntentId} is not one recorded on order ${cart.orderId}`,
-    );
-  }
-  const misfit = (what: string) =>
-    new DomainError(
-      'refund_mismatch',
-      `${what} does not fit payment ${charge.paymentIntentId} of ${payment.amount} ${payment.currency}`,
-    );
-  // Another currency is Adaptive Pricing's: the shopper's, whatever the amount.
-  if (
-    charge.amount < 1 ||
-    (charge.currency === payment.currency && charge.amount !== payment.amount)
-  )
-    throw misfit(`Charge ${charge.chargeId} of ${charge.amount} ${charge.currency}`);
+  const { payment, misfit } = paymentOf(state, cart, charge, 'refund_mismatch');
   const unrecorded = command.refunds
     .filter((refund) => !payment.refundIds.includes(refund.id))
     // Stable: refunds made in the same second keep the order Stripe lists them in.
@@ -359,9 +380,8 @@ function recordRefunds(
     chargeRefunded += refund.amount;
     if (refund.currency !== charge.currency || chargeRefunded > charge.amount)
       throw misfit(`Refund ${refund.id} of ${refund.amount} ${refund.currency}`);
-    // The payment's share of what the charge has had back: the same amount unless the
-    // shopper was charged in another currency, and all of it once all is refunded.
-    const total = Math.round((chargeRefunded * payment.amount) / charge.amount);
+    // All of the payment once all is refunded.
+    const total = shareOf(chargeRefunded, payment, charge);
     const amount = total - refunded;
     refunded = total;
     return {
@@ -385,13 +405,100 @@ function recordRefunds(
   });
 }
 
+/** The dispute's opening and closing, each recorded once, whatever order the notices come in. */
+function recordDispute(
+  command: Extract<OrderCommand, { type: 'RecordDispute' }>,
+  state: OrderState,
+): OrderEvent[] {
+  const cart = requireCart(state);
+  const { charge, dispute, stripeEventId, at } = command;
+  const { payment, misfit } = paymentOf(state, cart, charge, 'dispute_mismatch');
+  if (
+    dispute.chargeId !== charge.chargeId ||
+    dispute.currency !== charge.currency ||
+    dispute.amount < 1 ||
+    dispute.amount > charge.amount
+  )
+    throw misfit(`Dispute ${dispute.id} of ${dispute.amount} ${dispute.currency}`);
+  const amount = shareOf(dispute.amount, payment, charge);
+  const facts = {
+    orderId: cart.orderId,
+    stripeEventId,
+    paymentIntentId: charge.paymentIntentId,
+    disputeId: dispute.id,
+    currency: payment.currency,
+    at,
+  };
+  const events: OrderEvent[] = [];
+  const closed = payment.disputes[dispute.id];
+  if (closed === undefined) {
+    events.push({
+      type: 'PaymentDisputed',
+      data: {
+        ...facts,
+        chargeId: charge.chargeId,
+        amount,
+        ...(charge.currency !== payment.currency && {
+          charged: { amount: dispute.amount, currency: dispute.currency },
+        }),
+        reason: dispute.reason.slice(0, 100),
+        inquiry: dispute.status.startsWith('warning_'),
+        disputedAt: dispute.created,
+      },
+    });
+  }
+  const outcome = CLOSED.find((status) => status === dispute.status);
+  if (outcome && closed !== true) {
+    const lost = outcome === 'lost' ? amount : 0;
+    const closedAt = command.occurredAt ?? at;
+    events.push({ type: 'DisputeClosed', data: { ...facts, outcome, lost, closedAt } });
+  }
+  return events;
+}
+
+const CLOSED = ['won', 'lost', 'warning_closed', 'charge_refunded'] as const;
+
+/**
+ * The recorded payment a charge took, checked to be that charge: the same amount, or (under
+ * Adaptive Pricing, where the shopper is charged in their own currency) any amount in another
+ * currency.
+ */
+function paymentOf(state: OrderState, cart: Cart, charge: ChargeFacts, code: string) {
+  const payment = state.payments[charge.paymentIntentId];
+  if (!payment) {
+    throw new DomainError(
+      'unknown_payment',
+      `Payment ${charge.paymentIntentId} is not one recorded on order ${cart.orderId}`,
+    );
+  }
+  const misfit = (what: string) =>
+    new DomainError(
+      code,
+      `${what} does not fit payment ${charge.paymentIntentId} of ${payment.amount} ${payment.currency}`,
+    );
+  if (
+    charge.amount < 1 ||
+    (charge.currency === payment.currency && charge.amount !== payment.amount)
+  )
+    throw misfit(`Charge ${charge.chargeId} of ${charge.amount} ${charge.currency}`);
+  return { payment, misfit };
+}
+
+/** The payment's share of part of its charge: the same amount unless charged in another currency. */
+function shareOf(chargeAmount: number, payment: Payment, charge: ChargeFacts): number {
+  return Math.round((chargeAmount * payment.amount) / charge.amount);
+}
+
 function withPayment(
   payments: OrderState['payments'],
   paymentIntentId: string | null | undefined,
   paid: { amount: number; currency: string },
 ): OrderState['payments'] {
   return paymentIntentId
-    ? { ...payments, [paymentIntentId]: { ...paid, refunded: 0, chargeRefunded: 0, refundIds: [] } }
+    ? {
+        ...payments,
+        [paymentIntentId]: { ...paid, refunded: 0, chargeRefunded: 0, refundIds: [], disputes: {} },
+      }
     : payments;
 }
 

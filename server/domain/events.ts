@@ -195,6 +195,45 @@ export const PaymentRefunded = z.object({
   /** When Stripe made the refund (the refund's `created`). */
   refundedAt: At,
 });
+/**
+ * The shopper's bank disputed a payment of the order (a chargeback, or an inquiry that may
+ * become one), heard of through a `charge.dispute.*` event. `amount` is what is disputed, in
+ * the payment's currency; an open dispute has Stripe hold that much back until it closes.
+ */
+export const PaymentDisputed = z.object({
+  orderId: z.string().uuid(),
+  stripeEventId: z.string(),
+  paymentIntentId: z.string(),
+  chargeId: z.string(),
+  disputeId: z.string(),
+  amount: MinorUnits,
+  currency: Currency,
+  /** What the bank disputes, when the shopper was charged in another currency (see PaymentRefunded). */
+  charged: z.object({ amount: z.number().int().min(1), currency: Currency }).optional(),
+  /** The bank's reason, as Stripe names it (`fraudulent`, `product_not_received`, ...). */
+  reason: z.string().max(100),
+  /** An inquiry (Stripe's `warning_*` statuses): nothing is held back unless it escalates. */
+  inquiry: z.boolean(),
+  at: At,
+  /** When Stripe opened it (the dispute's `created`). */
+  disputedAt: At,
+});
+/**
+ * A dispute of the order's payment closed. `lost` is what the shop lost (the disputed amount
+ * when the bank decided for the shopper, else 0), in the payment's currency.
+ */
+export const DisputeClosed = z.object({
+  orderId: z.string().uuid(),
+  stripeEventId: z.string(),
+  paymentIntentId: z.string(),
+  disputeId: z.string(),
+  outcome: z.enum(['won', 'lost', 'warning_closed', 'charge_refunded']),
+  lost: MinorUnits,
+  currency: Currency,
+  at: At,
+  /** When Stripe said it closed (the event's `created`), or `at` when it gave no time. */
+  closedAt: At,
+});
 export const CheckoutExpired = z.object({
   orderId: z.string().uuid(),
   stripeEventId: z.string().nullable(),
@@ -220,6 +259,8 @@ export const eventSchemas = {
   PaymentMismatched,
   PaymentFailed,
   PaymentRefunded,
+  PaymentDisputed,
+  DisputeClosed,
   CheckoutExpired,
 } as const;
 

@@ -9,8 +9,8 @@ import type { StripeOutcome } from '../checkout/order';
 import { DomainError } from '../domain/decider';
 import { isOrderId } from '../domain/ids';
 import { WrongExpectedVersionError } from '../eventstore/port';
+import { recordDispute, recordRefunds } from '../payments/record-charge';
 import { recordStripeOutcome } from '../payments/record-outcome';
-import { recordRefunds } from '../payments/record-refund';
 import {
   MalformedWebhookError,
   type StripeNotification,
@@ -34,6 +34,17 @@ function sessionOutcome(notification: StripeNotification) {
   const outcome = OUTCOMES[notification.type];
   const orderId = session?.orderId;
   return outcome && session && orderId && isOrderId(orderId) ? { orderId, outcome, session } : null;
+}
+
+/** Records what the notification says; null when it says nothing about this shop's orders. */
+async function record(services: Services, notification: StripeNotification) {
+  const { id: stripeEventId, created: occurredAt, refundedCharge, dispute } = notification;
+  if (refundedCharge) return recordRefunds(services, { stripeEventId, charge: refundedCharge });
+  if (dispute) return recordDispute(services, { stripeEventId, dispute, occurredAt });
+  const applied = sessionOutcome(notification);
+  if (!applied) return null;
+  const done = await recordStripeOutcome(services, { ...applied, stripeEventId, occurredAt });
+  return { ...done, orderId: applied.orderId };
 }
 
 /** Refused webhooks are said at most once in this long, with how many came since. */
@@ -90,21 +101,9 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         count('ignored');
         return reply.code(200).send({ received: true, ignored: notification.type });
       };
-      const { refundedCharge } = notification;
-      const applied = sessionOutcome(notification);
       try {
-        const recorded = refundedCharge
-          ? await recordRefunds(services, {
-              stripeEventId: notification.id,
-              charge: refundedCharge,
-            })
-          : applied &&
-            (await recordStripeOutcome(services, {
-              ...applied,
-              stripeEventId: notification.id,
-              occurredAt: notification.created,
-            }).then((done) => ({ ...done, orderId: applied.orderId })));
-        // Not an event acted on, or a refund of a payment made other than through this shop.
+        const recorded = await record(services, notification);
+        // Not an event acted on, or news of a payment made other than through this shop.
         if (!recorded) return ignored();
         const { orderId } = recorded;
         count(recorded.events.length > 0 ? 'recorded' : 'nothing_to_do');
@@ -126,7 +125,7 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         if (error instanceof WrongExpectedVersionError) {
           return reply.code(503).send({ error: 'The order is busy; Stripe will retry' });
         }
-        // A refund's order is found by asking Stripe.
+        // A refund's or dispute's order is found by asking Stripe.
         if (error instanceof StripeUnavailableError || error instanceof StripeRefusedError) {
           return reply.code(503).send({
             error: refused(

@@ -6,7 +6,7 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { imageUrl } from '../catalog/image-url';
-import type { ChargeFacts, RefundFacts, SessionFacts } from '../checkout/order';
+import type { ChargeFacts, DisputeFacts, RefundFacts, SessionFacts } from '../checkout/order';
 import type { OrderLine } from '../domain/events';
 import { maskSensitive } from '../masking';
 
@@ -48,6 +48,8 @@ export interface StripeNotification {
   session: SessionFacts | null;
   /** The charge a `charge.refunded` names; null for other events. */
   refundedCharge: ChargeFacts | null;
+  /** The dispute a `charge.dispute.*` event shows; null for other events. */
+  dispute: DisputeFacts | null;
 }
 
 /** Stripe answered and said no (bad request, card error, auth). */
@@ -118,6 +120,15 @@ const ChargeShape = z.object({
   payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
   amount: z.number().int().min(0),
   currency: z.string().min(1),
+});
+const DisputeShape = z.object({
+  id: z.string().min(1),
+  charge: z.union([z.string().min(1), z.object({ id: z.string().min(1) })]),
+  amount: z.number().int().min(0),
+  currency: z.string().min(1),
+  reason: z.string().nullish(),
+  status: z.string().min(1),
+  created: z.number().int().positive().max(253_402_300_799),
 });
 const RefundShape = z.object({
   id: z.string().min(1),
@@ -232,6 +243,14 @@ export class StripeGateway {
     }
   }
 
+  /** The charge's facts; null for a charge made without a payment intent (not a checkout's). */
+  async chargeFacts(chargeId: string): Promise<ChargeFacts | null> {
+    const reply = await this.call(() => this.stripe.charges.retrieve(chargeId));
+    const charge = ChargeShape.safeParse(reply);
+    if (!charge.success) throw new StripeUnavailableError('Stripe answered with no charge');
+    return toChargeFacts(charge.data);
+  }
+
   /** Ends an open session at Stripe, so it can no longer be paid; refused unless it is open. */
   async expireCheckoutSession(sessionId: string): Promise<SessionFacts> {
     return sessionFrom(await this.call(() => this.stripe.checkout.sessions.expire(sessionId)));
@@ -259,10 +278,13 @@ export class StripeGateway {
         ? null
         : new Date(envelope.data.created * 1000).toISOString();
     const object = (event.data as { object?: { object?: string } } | undefined)?.object;
+    const none = { id, type, created, session: null, refundedCharge: null, dispute: null };
     if (type === 'charge.refunded' && object?.object === 'charge')
-      return { id, type, created, session: null, refundedCharge: chargeOf(object) };
+      return { ...none, refundedCharge: chargeOf(object) };
+    if (type.startsWith('charge.dispute.') && object?.object === 'dispute')
+      return { ...none, dispute: disputeOf(object) };
     if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
-      return { id, type, created, session: null, refundedCharge: null };
+      return none;
     }
     const session = SessionShape.safeParse(object);
     if (!session.success) {
@@ -271,13 +293,7 @@ export class StripeGateway {
         `The checkout session is malformed at ${issue.path.join('.')}`,
       );
     }
-    return {
-      id,
-      type,
-      created,
-      session: toSessionFacts(object as Stripe.Checkout.Session),
-      refundedCharge: null,
-    };
+    return { ...none, session: toSessionFacts(object as Stripe.Checkout.Session) };
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {
@@ -310,9 +326,31 @@ function chargeOf(object: unknown): ChargeFacts | null {
     const issue = charge.error.issues[0]!;
     throw new MalformedWebhookError(`The charge is malformed at ${issue.path.join('.')}`);
   }
-  const { id, payment_intent: intent, amount, currency } = charge.data;
+  return toChargeFacts(charge.data);
+}
+
+function toChargeFacts(charge: z.infer<typeof ChargeShape>): ChargeFacts | null {
+  const { id, payment_intent: intent, amount, currency } = charge;
   const paymentIntentId = typeof intent === 'string' ? intent : intent?.id;
   return paymentIntentId ? { chargeId: id, paymentIntentId, amount, currency } : null;
+}
+
+function disputeOf(object: unknown): DisputeFacts {
+  const dispute = DisputeShape.safeParse(object);
+  if (!dispute.success) {
+    const issue = dispute.error.issues[0]!;
+    throw new MalformedWebhookError(`The dispute is malformed at ${issue.path.join('.')}`);
+  }
+  const { id, charge, amount, currency, reason, status, created } = dispute.data;
+  return {
+    id,
+    chargeId: typeof charge === 'string' ? charge : charge.id,
+    amount,
+    currency,
+    reason: reason ?? 'general',
+    status,
+    created: new Date(created * 1000).toISOString(),
+  };
 }
 
 /**

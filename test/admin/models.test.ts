@@ -19,6 +19,7 @@ const day = (d: string, currency: string, revenue: number, orders = 1) => ({
   units: orders,
   averageOrderValue: Math.round(revenue / orders),
   refunded: 0,
+  lostToDisputes: 0,
 });
 
 describe('the day axis', () => {
@@ -94,6 +95,20 @@ describe('chart models', () => {
     const series = revenueSeries(days, ['2024-03-01', '2024-03-02']);
     expect(series.get('eur')!.map((d) => [d.revenue, d.orders])).toEqual([
       [9900, 2],
+      [0, 0],
+    ]);
+  });
+
+  it('keeps revenue as paid on a day with a dispute lost, and a loss-only day at zero revenue', () => {
+    const days: SalesReport['days'] = [
+      { ...day('2024-03-01', 'eur', 9900, 2), lostToDisputes: 4500 },
+      // A dispute of the 1st's sale, lost on the 3rd: nothing sold that day.
+      { ...day('2024-03-03', 'eur', 0, 0), averageOrderValue: 0, lostToDisputes: 5400 },
+    ];
+    const series = revenueSeries(days, ['2024-03-01', '2024-03-02', '2024-03-03']);
+    expect(series.get('eur')!.map((d) => [d.revenue, d.orders])).toEqual([
+      [9900, 2],
+      [0, 0],
       [0, 0],
     ]);
   });

@@ -1,7 +1,8 @@
 /**
  * The analytics page counts and filters in UTC days, so its orders table shows times in UTC
  * too: an analyst west of UTC who filters one day sees that day's orders created on that day.
- * A paid order Stripe gave money back on says so beside its status, in words.
+ * A paid order Stripe gave money back on says so beside its status, in words, and so does one
+ * the shopper's bank disputed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSummary } from '../../demo/admin/api';
@@ -37,6 +38,8 @@ const paidOrder: OrderSummary = {
   flags: { mismatch: false, late: false },
   shortfall: [],
   refunded: 0,
+  disputes: [],
+  lostToDisputes: 0,
 };
 
 /** The table of one order, as the page draws it for an analyst in Britain. */
@@ -96,5 +99,88 @@ describe('refunds beside the status', () => {
   it('shows the sum in the currency of the order, with its own minor unit', () => {
     const yen = { ...paidOrder, currency: 'jpy', total: 3000, amountPaid: 3000, refunded: 1000 };
     expect(tagsOf(yen)).toEqual(['Paid', 'Refunded JP¥1,000']);
+  });
+});
+
+describe('disputes beside the status', () => {
+  type Dispute = OrderSummary['disputes'][number];
+  const opened: Dispute = {
+    id: 'dp_test_1',
+    amount: 4500,
+    reason: 'product_not_received',
+    inquiry: false,
+    at: '2026-11-30T10:00:00.000Z',
+    outcome: null,
+    closedAt: null,
+  };
+  const closed = (outcome: NonNullable<Dispute['outcome']>): Dispute => ({
+    ...opened,
+    outcome,
+    closedAt: '2026-12-20T10:00:00.000Z',
+  });
+  /** The tags of the paid order with these disputes, each as its text and class. */
+  const disputed = (disputes: Dispute[], more: Partial<OrderSummary> = {}) =>
+    tableOf({ ...paidOrder, disputes, ...more })
+      .find('tbody')!
+      .findAll('span')
+      .map((span) => ({ text: span.textContent, class: span.attributes.class }));
+
+  it.each([
+    ['open', opened, 'Disputed €45.00', 'status status-disputed'],
+    ['an open inquiry', { ...opened, inquiry: true }, 'Inquiry €45.00', 'status status-disputed'],
+    ['lost', closed('lost'), 'Dispute lost €45.00', 'status status-dispute-lost'],
+    ['won', closed('won'), 'Dispute won', 'status status-dispute-won'],
+    [
+      'an inquiry closed',
+      { ...closed('warning_closed'), inquiry: true },
+      'Inquiry closed',
+      'status status-inquiry-closed',
+    ],
+  ])('tags a dispute %s', (_name, dispute, text, className) => {
+    expect(disputed([dispute])).toEqual([
+      { text: 'Paid', class: 'status status-paid' },
+      { text, class: className },
+    ]);
+  });
+
+  it("gives the sum and the bank's reason in the tag's title", () => {
+    const [, tag] = tableOf({ ...paidOrder, disputes: [closed('won')] })
+      .find('tbody')!
+      .findAll('span');
+    expect(tag!.attributes.title).toBe('€45.00 disputed: product not received');
+  });
+
+  it('shows no dispute tag once the charge was refunded to close it, only the refund', () => {
+    const refundedToClose = { refunded: 4500, lostToDisputes: 0 };
+    expect(disputed([closed('charge_refunded')], refundedToClose).map((t) => t.text)).toEqual([
+      'Paid',
+      'Refunded in full',
+    ]);
+  });
+
+  it('shows a part refunded and a dispute lost side by side', () => {
+    const lost = { ...closed('lost'), amount: 2500 };
+    expect(disputed([lost], { refunded: 2000, lostToDisputes: 2500 }).map((t) => t.text)).toEqual([
+      'Paid',
+      'Refunded €20.00',
+      'Dispute lost €25.00',
+    ]);
+  });
+
+  it.each([
+    ['recorded in order', (a: Dispute, b: Dispute) => [a, b]],
+    ['recorded out of order', (a: Dispute, b: Dispute) => [b, a]],
+  ])('tags the dispute opened last, %s', (_name, recorded) => {
+    const earlier = { ...closed('won'), id: 'dp_test_0', at: '2026-11-28T10:00:00.000Z' };
+    expect(disputed(recorded(earlier, opened)).map((t) => t.text)).toEqual([
+      'Paid',
+      'Disputed €45.00',
+    ]);
+  });
+
+  it('shows the sum in the currency of the order, with its own minor unit', () => {
+    const yen = { currency: 'jpy', total: 3000, amountPaid: 3000 };
+    const lost = { ...closed('lost'), amount: 3000 };
+    expect(disputed([lost], yen).map((t) => t.text)).toEqual(['Paid', 'Dispute lost JP¥3,000']);
   });
 });

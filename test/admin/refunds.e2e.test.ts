@@ -8,8 +8,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipE2E } from '../e2e/support/browser';
 import { startTestApp, type TestApp } from '../support/app';
-import { givenOrderEvent, orderEvents } from '../support/orders';
+import { givenOrderEvent } from '../support/orders';
 import { adminInChromium, paidOrder, signedIn, waitForText } from './support/page';
+import { paymentOf } from './support/payments';
 
 const skip = skipE2E();
 const chromium = adminInChromium();
@@ -31,24 +32,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The payment Stripe took for the order, as its `PaymentCompleted` recorded it. */
-async function paymentOf(orderId: string): Promise<{ paymentIntentId: string; amount: number }> {
-  let completed: Record<string, unknown> | undefined;
-  await expect
-    .poll(async () => {
-      const events = await orderEvents(t.app.services.store, orderId);
-      completed = events.find((e) => e.type === 'PaymentCompleted')?.data as typeof completed;
-      return completed;
-    })
-    .toBeDefined();
-  const paymentIntentId = completed!.paymentIntentId;
-  if (typeof paymentIntentId !== 'string') throw new Error(`${orderId} paid without an intent`);
-  return { paymentIntentId, amount: completed!.amount as number };
-}
-
 /** Records a refund of `amount` on the order's payment, `refunded` all it has had back so far. */
 async function refund(orderId: string, amount: number, refunded: number): Promise<void> {
-  const { paymentIntentId } = await paymentOf(orderId);
+  const { paymentIntentId } = await paymentOf(t.app.services.store, orderId);
   const at = new Date().toISOString();
   await givenOrderEvent(t.app.services.store, orderId, 'PaymentRefunded', {
     orderId,
@@ -91,7 +77,7 @@ describe.skipIf(skip)('refunds on the analytics page', () => {
       expect(await page.locator('#orders .status-refunded').count()).toBe(0);
 
       // Part of the first order's €90.00 goes back while the page is open.
-      expect((await paymentOf(partly)).amount).toBe(9000);
+      expect((await paymentOf(t.app.services.store, partly)).amount).toBe(9000);
       await refund(partly, 2000, 2000);
       await readModelsShow({ total: 2000, orderId: partly, order: 2000 });
       await waitForText(page, '#totals [data-currency="eur"]', 'Refunded');

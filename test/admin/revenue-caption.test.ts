@@ -22,10 +22,19 @@ const oneSale = {
       units: 1,
       averageOrderValue: 4500,
       refunded: 0,
+      lostToDisputes: 0,
     },
   ],
   totals: [
-    { currency: 'eur', revenue: 4500, orders: 1, units: 1, averageOrderValue: 4500, refunded: 0 },
+    {
+      currency: 'eur',
+      revenue: 4500,
+      orders: 1,
+      units: 1,
+      averageOrderValue: 4500,
+      refunded: 0,
+      lostToDisputes: 0,
+    },
   ],
   products: [],
 };
@@ -43,28 +52,19 @@ it.each([
   expect(block!.find('figcaption')!.textContent).toBe(`EUR: €45.00 from 1 order, ${named}`);
 });
 
-it('draws no sale for a range holding only the refund of an earlier one', () => {
-  const refundOnly = {
-    from: '2026-11-28',
-    to: '2026-11-28',
-    days: [
-      {
-        day: '2026-11-28',
-        currency: 'eur',
-        revenue: 0,
-        orders: 0,
-        units: 0,
-        averageOrderValue: 0,
-        refunded: 2000,
-      },
-    ],
-    totals: [
-      { currency: 'eur', revenue: 0, orders: 0, units: 0, averageOrderValue: 0, refunded: 2000 },
-    ],
-    products: [],
-  };
+it.each([
+  ['the refund', { refunded: 2000, lostToDisputes: 0 }],
+  ['a dispute lost', { refunded: 0, lostToDisputes: 2000 }],
+])('draws no sale for a range holding only %s of an earlier one', (_name, back) => {
+  const nothingSold = { currency: 'eur', revenue: 0, orders: 0, units: 0, averageOrderValue: 0 };
   const [note] = renderRevenue({
-    sales: refundOnly,
+    sales: {
+      from: '2026-11-28',
+      to: '2026-11-28',
+      days: [{ day: '2026-11-28', ...nothingSold, ...back }],
+      totals: [{ ...nothingSold, ...back }],
+      products: [],
+    },
     today: '2026-11-28',
     width: 600,
     locale: 'en-GB',

@@ -1,8 +1,9 @@
 /**
- * The totals card keeps revenue as paid and, once money went back in the range, says under it
- * what was refunded and what the shop kept; a card without refunds reads as it always did.
+ * The totals card keeps revenue as paid and, once money went back in the range (refunded, or
+ * lost to disputes), says under it how much and what the shop kept; a card without either
+ * reads as it always did.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunnelReport, SalesReport } from '../../demo/admin/api';
 import { renderTotals } from '../../demo/admin/totals';
 import { type FakeNode, installFakeDom } from './support/fake-dom';
@@ -40,6 +41,7 @@ const eur: Total = {
   units: 2,
   averageOrderValue: 4950,
   refunded: 0,
+  lostToDisputes: 0,
 };
 const sales = (...totals: Total[]): SalesReport => ({
   from: null,
@@ -59,7 +61,7 @@ const groups = (report: SalesReport) =>
       values: group.findAll('dd').map((dd) => dd.textContent),
     }));
 
-it('shows revenue alone when nothing was refunded', () => {
+it('shows revenue alone when nothing was refunded or lost to disputes', () => {
   expect(groups(sales(eur))).toEqual([
     {
       currency: 'eur',
@@ -88,4 +90,48 @@ it('shows a refund of an earlier sale on its own day, the net below zero', () =>
   const refundOnly: Total = { ...eur, revenue: 0, orders: 0, units: 0, averageOrderValue: 0 };
   const [group] = groups(sales({ ...refundOnly, refunded: 2000 }));
   expect(group!.values.slice(0, 2)).toEqual(['€0.00', 'Refunded €20.00 · Net -€20.00']);
+});
+
+describe('disputes lost', () => {
+  it('shows what disputes took and what the shop kept under the revenue', () => {
+    const [group] = groups(sales({ ...eur, lostToDisputes: 1000 }));
+    expect(group!.values).toEqual([
+      '€99.00',
+      'Lost to disputes €10.00 · Net €89.00',
+      '2',
+      '€49.50',
+      '2',
+    ]);
+  });
+
+  it('shows refunds and disputes lost together, the net less both', () => {
+    const [group] = groups(sales({ ...eur, refunded: 2000, lostToDisputes: 1000 }));
+    expect(group!.values.slice(0, 2)).toEqual([
+      '€99.00',
+      'Refunded €20.00 · Lost to disputes €10.00 · Net €69.00',
+    ]);
+  });
+
+  it('keeps each currency to its own losses', () => {
+    const usd: Total = {
+      ...eur,
+      currency: 'usd',
+      revenue: 5000,
+      orders: 1,
+      averageOrderValue: 5000,
+    };
+    const values = groups(sales(eur, { ...usd, lostToDisputes: 5000 })).map((g) =>
+      g.values.slice(0, 2),
+    );
+    expect(values).toEqual([
+      ['€99.00', '2'],
+      ['$50.00', 'Lost to disputes $50.00 · Net $0.00'],
+    ]);
+  });
+
+  it('shows a dispute of an earlier sale lost on its own day, the net below zero', () => {
+    const lossOnly: Total = { ...eur, revenue: 0, orders: 0, units: 0, averageOrderValue: 0 };
+    const [group] = groups(sales({ ...lossOnly, lostToDisputes: 4500 }));
+    expect(group!.values.slice(0, 2)).toEqual(['€0.00', 'Lost to disputes €45.00 · Net -€45.00']);
+  });
 });

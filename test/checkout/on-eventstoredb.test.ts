@@ -1,5 +1,5 @@
 /**
- * The checkout flow, the exactly-once, the late-payment, the cancel and the refunds suites again, with the whole server (projections
+ * The checkout flow, the exactly-once, the late-payment, the cancel, the refunds and the disputes suites again, with the whole server (projections
  * included) on the EventStoreDB adapter: over the test-only emulator always, or over a
  * real server when ESDB_CONNECTION_STRING is set.
  */
@@ -21,3 +21,4 @@ await import('./exactly-once.test');
 await import('./late-payment.test');
 await import('./cancel.test');
 await import('./refunds.test');
+await import('./disputes.test');

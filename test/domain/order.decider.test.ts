@@ -355,4 +355,110 @@ describe('the reservation sweep', () => {
         .then(refunded('re_1', 100, 100, '27T09'));
     });
   });
+  describe('disputes', () => {
+    const charge = { chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: 37800, currency: 'eur' };
+    const openedAt = '2026-11-27T09:00:00.000Z';
+    const closedAt = '2026-12-20T09:00:00.000Z';
+    const dispute = (status: string, facts: object = {}, chargeFacts: object = {}) =>
+      ({
+        type: 'RecordDispute',
+        stripeEventId: 'evt_d',
+        charge: { ...charge, ...chargeFacts },
+        dispute: {
+          id: 'dp_1',
+          chargeId: 'ch_1',
+          amount: 37800,
+          currency: 'eur',
+          reason: 'fraudulent',
+          status,
+          created: openedAt,
+          ...facts,
+        },
+        at,
+        occurredAt: closedAt,
+      }) as const;
+    const disputed = (extra: object = {}): OrderEvent => ({
+      type: 'PaymentDisputed',
+      data: {
+        orderId,
+        stripeEventId: 'evt_d',
+        paymentIntentId: 'pi_1',
+        disputeId: 'dp_1',
+        currency: 'eur',
+        at,
+        chargeId: 'ch_1',
+        amount: 37800,
+        reason: 'fraudulent',
+        inquiry: false,
+        disputedAt: openedAt,
+        ...extra,
+      },
+    });
+    const closed = (
+      outcome: 'won' | 'lost' | 'warning_closed' | 'charge_refunded',
+      lost: number,
+    ): OrderEvent => ({
+      type: 'DisputeClosed',
+      data: {
+        orderId,
+        stripeEventId: 'evt_d',
+        paymentIntentId: 'pi_1',
+        disputeId: 'dp_1',
+        currency: 'eur',
+        at,
+        outcome,
+        lost,
+        closedAt,
+      },
+    });
+
+    it('records a dispute opened, then its closing, each once', () => {
+      given(cart, started, paid).when(dispute('needs_response')).then(disputed());
+      given(cart, started, paid, disputed()).when(dispute('under_review')).thenNothing();
+      given(cart, started, paid, disputed()).when(dispute('lost')).then(closed('lost', 37800));
+      given(cart, started, paid, disputed(), closed('lost', 37800))
+        .when(dispute('lost'))
+        .thenNothing();
+    });
+
+    it('records both at once when the closing is the first heard of', () => {
+      given(cart, started, paid).when(dispute('won')).then(disputed(), closed('won', 0));
+      given(cart, started, paid)
+        .when(dispute('warning_closed'))
+        .then(disputed({ inquiry: true }), closed('warning_closed', 0));
+    });
+
+    it('loses nothing but what the bank decided for the shopper', () => {
+      for (const outcome of ['won', 'warning_closed', 'charge_refunded'] as const)
+        given(cart, started, paid, disputed()).when(dispute(outcome)).then(closed(outcome, 0));
+    });
+
+    it('refuses a dispute of a payment the order has not recorded, or that does not fit it', () => {
+      given(cart, started).when(dispute('needs_response')).thenRefused('unknown_payment');
+      given(cart, started, paid)
+        .when(dispute('needs_response', { amount: 37801 }))
+        .thenRefused('dispute_mismatch');
+      given(cart, started, paid)
+        .when(dispute('needs_response', { currency: 'usd' }))
+        .thenRefused('dispute_mismatch');
+      given(cart, started, paid)
+        .when(dispute('needs_response', { chargeId: 'ch_other' }))
+        .thenRefused('dispute_mismatch');
+      given(cart, started, paid)
+        .when(dispute('needs_response', {}, { amount: 100 }))
+        .thenRefused('dispute_mismatch');
+    });
+
+    it("counts a dispute in the shopper's currency (Adaptive Pricing) as its share of the payment", () => {
+      given(cart, started, paid)
+        .when(
+          dispute(
+            'needs_response',
+            { amount: 20500, currency: 'usd' },
+            { amount: 41000, currency: 'usd' },
+          ),
+        )
+        .then(disputed({ amount: 18900, charged: { amount: 20500, currency: 'usd' } }));
+    });
+  });
 });

@@ -99,7 +99,14 @@ describe('analytics over a generated history', () => {
       add(refunded, key, refund.data.amount);
     }
     expect(refunded.size).toBeGreaterThan(0);
-    const keys = new Set([...revenue.keys(), ...refunded.keys()]);
+    // A dispute lost counts on the day it closed.
+    const lost = new Map<string, number>();
+    for (const closed of of('DisputeClosed')) {
+      if (closed.data.lost === 0) continue;
+      add(lost, `${day(closed.data.closedAt)}|${closed.data.currency}`, closed.data.lost);
+    }
+    expect(lost.size).toBeGreaterThan(0);
+    const keys = new Set([...revenue.keys(), ...refunded.keys(), ...lost.keys()]);
     const expected = [...keys].sort().map((key) => {
       const [d, currency] = key.split('|');
       const paidOrders = orders.get(key) ?? 0;
@@ -111,6 +118,7 @@ describe('analytics over a generated history', () => {
         units: units.get(key) ?? 0,
         averageOrderValue: paidOrders > 0 ? Math.round(revenue.get(key)! / paidOrders) : 0,
         refunded: refunded.get(key) ?? 0,
+        lostToDisputes: lost.get(key) ?? 0,
       };
     });
     expect(salesReport(runner.db, {}).days).toEqual(expected);
@@ -128,6 +136,7 @@ describe('analytics over a generated history', () => {
       units: eur.reduce((s, d) => s + d.units!, 0),
       averageOrderValue: Math.round(eurRevenue / eurOrders),
       refunded: eur.reduce((s, d) => s + d.refunded, 0),
+      lostToDisputes: eur.reduce((s, d) => s + d.lostToDisputes, 0),
     });
   });
 

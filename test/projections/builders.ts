@@ -190,6 +190,55 @@ export function paymentRefunded(
   };
 }
 
+/** A dispute of the order's payment (`pi_123`), opened at `time`. */
+export function paymentDisputed(
+  amount: number,
+  disputeId = 'dp_1',
+  orderId = ORDER,
+  time = '4T09:00:00',
+): EventOf<'PaymentDisputed'> {
+  return {
+    type: 'PaymentDisputed',
+    data: {
+      orderId,
+      stripeEventId: `evt_${disputeId}_created`,
+      paymentIntentId: 'pi_123',
+      chargeId: 'ch_123',
+      disputeId,
+      amount,
+      currency: 'eur',
+      reason: 'fraudulent',
+      inquiry: false,
+      at: at(time),
+      disputedAt: at(time),
+    },
+  };
+}
+
+/** That dispute closed at `time`, losing `lost` (the disputed amount when lost, else 0). */
+export function disputeClosed(
+  outcome: EventOf<'DisputeClosed'>['data']['outcome'],
+  lost: number,
+  disputeId = 'dp_1',
+  orderId = ORDER,
+  time = '6T09:00:00',
+): EventOf<'DisputeClosed'> {
+  return {
+    type: 'DisputeClosed',
+    data: {
+      orderId,
+      stripeEventId: `evt_${disputeId}_closed`,
+      paymentIntentId: 'pi_123',
+      disputeId,
+      outcome,
+      lost,
+      currency: 'eur',
+      at: at(time),
+      closedAt: at(time),
+    },
+  };
+}
+
 export function paymentMismatched(
   amount: number,
   orderId = ORDER,

@@ -195,7 +195,9 @@ describe('npm run report', () => {
     const { code, stdout } = await report('sales', '--csv');
     expect(code).toBe(0);
     const [header, ...rows] = stdout.trim().split('\n');
-    expect(header).toBe('day,currency,orders,units,revenue,average_order_value,refunded');
+    expect(header).toBe(
+      'day,currency,orders,units,revenue,average_order_value,refunded,lost_to_disputes',
+    );
     const reported = new Map<string, number>();
     for (const row of rows) {
       const cells = row.split(',');

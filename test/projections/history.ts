@@ -333,7 +333,47 @@ export async function generateHistory(
         at(time + 36 * HOUR, () => refund(time + 36 * HOUR, half, half));
         if (half < total) at(time + 60 * HOUR, () => refund(time + 60 * HOUR, total - half, total));
       }
+      // Some are disputed by the shopper's bank a few days on, and lost or won weeks later
+      // (chosen by the order id too; their event ids use no counter, for the same reason).
+      if (orderId.endsWith('5')) {
+        at(time + 100 * HOUR, () => dispute(time + 100 * HOUR));
+        const outcome = Number.parseInt(orderId.at(-2)!, 16) % 2 === 0 ? 'lost' : 'won';
+        at(time + 500 * HOUR, () => closeDispute(time + 500 * HOUR, outcome));
+      }
     };
+    const disputeId = `dp_${orderId.slice(0, 8)}`;
+    const dispute = (time: number) =>
+      order({
+        type: 'PaymentDisputed',
+        data: {
+          orderId,
+          stripeEventId: `evt_${disputeId}_created`,
+          paymentIntentId,
+          chargeId: `ch_${orderId.slice(0, 8)}`,
+          disputeId,
+          amount: total,
+          currency,
+          reason: 'fraudulent',
+          inquiry: false,
+          at: iso(time + MINUTE),
+          disputedAt: iso(time),
+        },
+      });
+    const closeDispute = (time: number, outcome: 'lost' | 'won') =>
+      order({
+        type: 'DisputeClosed',
+        data: {
+          orderId,
+          stripeEventId: `evt_${disputeId}_closed`,
+          paymentIntentId,
+          disputeId,
+          outcome,
+          lost: outcome === 'lost' ? total : 0,
+          currency,
+          at: iso(time + MINUTE),
+          closedAt: iso(time),
+        },
+      });
     const refund = (time: number, amount: number, refunded: number) =>
       order({
         type: 'PaymentRefunded',

@@ -11,10 +11,12 @@ import {
   checkoutExpired,
   checkoutStarted,
   type DomainEvent,
+  disputeClosed,
   listed,
   ORDER,
   OTHER_ORDER,
   paymentCompleted,
+  paymentDisputed,
   paymentPending,
   paymentRefunded,
   released,
@@ -32,6 +34,8 @@ const streams: DomainEvent[][] = [
     paymentPending(),
     paymentCompleted(4500),
     paymentRefunded(1000, 1000),
+    paymentDisputed(3500),
+    disputeClosed('lost', 3500),
   ],
   [
     cartValidated([{ sku: 'mug', quantity: 1 }], OTHER_ORDER),
@@ -107,6 +111,7 @@ describe('projections under any interleaving of streams', () => {
         orders: 1,
         units: 3,
         refunded: 0,
+        lost_to_disputes: 0,
       },
       '2024-03-02|eur': {
         day: '2024-03-02',
@@ -115,6 +120,7 @@ describe('projections under any interleaving of streams', () => {
         orders: 1,
         units: 1,
         refunded: 0,
+        lost_to_disputes: 0,
       },
       // The refund on its own day; the sale's day keeps its revenue.
       '2024-03-03|eur': {
@@ -124,6 +130,17 @@ describe('projections under any interleaving of streams', () => {
         orders: 0,
         units: 0,
         refunded: 1000,
+        lost_to_disputes: 0,
+      },
+      // The dispute lost, on the day it closed.
+      '2024-03-06|eur': {
+        day: '2024-03-06',
+        currency: 'eur',
+        revenue: 0,
+        orders: 0,
+        units: 0,
+        refunded: 0,
+        lost_to_disputes: 3500,
       },
     });
   });

@@ -45,7 +45,15 @@ describe('sales projection', () => {
       paymentCompleted(5500, ORDER, '2T00:30:00'),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
+      {
+        day: '2024-03-02',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+        lost_to_disputes: 0,
+      },
     ]);
     expect(sales.products).toEqual([
       {
@@ -77,7 +85,15 @@ describe('sales projection', () => {
       paymentCompleted(5500, ORDER, '2T11:00:00', true),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-02', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
+      {
+        day: '2024-03-02',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+        lost_to_disputes: 0,
+      },
     ]);
   });
 
@@ -89,7 +105,15 @@ describe('sales projection', () => {
       checkoutExpired(),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
+      {
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+        lost_to_disputes: 0,
+      },
     ]);
   });
 
@@ -104,7 +128,15 @@ describe('sales projection', () => {
       paymentCompleted(5500),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-01', currency: 'eur', revenue: 7000, orders: 2, units: 4, refunded: 0 },
+      {
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 7000,
+        orders: 2,
+        units: 4,
+        refunded: 0,
+        lost_to_disputes: 0,
+      },
     ]);
     expect(sales.products).toContainEqual({
       day: '2024-03-01',
@@ -126,8 +158,24 @@ describe('sales projection', () => {
       paymentRefunded(3500, 5500, ORDER, '3T18:00:00'),
     );
     expect(sales.daily).toEqual([
-      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
-      { day: '2024-03-03', currency: 'eur', revenue: 0, orders: 0, units: 0, refunded: 5500 },
+      {
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+        lost_to_disputes: 0,
+      },
+      {
+        day: '2024-03-03',
+        currency: 'eur',
+        revenue: 0,
+        orders: 0,
+        units: 0,
+        refunded: 5500,
+        lost_to_disputes: 0,
+      },
     ]);
     expect(sales.products.map((row) => (row as { revenue: number }).revenue)).toEqual([3000, 2500]);
   });
@@ -139,7 +187,15 @@ describe('sales projection', () => {
     };
     const sales = salesAfter(cart, checkoutStarted(5500), paymentCompleted(5500), other);
     expect(sales.daily).toEqual([
-      { day: '2024-03-01', currency: 'eur', revenue: 5500, orders: 1, units: 3, refunded: 0 },
+      {
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+        lost_to_disputes: 0,
+      },
     ]);
   });
 });

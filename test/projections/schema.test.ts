@@ -10,8 +10,10 @@ import { orderCodec, salesDailyCodec } from '../../projections/table-codecs';
 import {
   cartValidated,
   checkoutExpired,
+  disputeClosed,
   OTHER_ORDER,
   paymentCompleted,
+  paymentDisputed,
   paymentRefunded,
   shortfall,
 } from './builders';
@@ -68,6 +70,7 @@ it('adds the refund columns to read models written before them, keeping their fi
       orders: 1,
       units: 2,
       refunded: 0,
+      lost_to_disputes: 0,
     },
     false,
   );
@@ -89,6 +92,41 @@ it('adds the refund columns to read models written before them, keeping their fi
     expect(salesDailyCodec(db).load('2024-03-01|eur')).toMatchObject({
       revenue: 3000,
       refunded: 0,
+    });
+  } finally {
+    db.close();
+  }
+});
+
+it('adds the dispute columns to read models written before them, keeping their figures', () => {
+  const file = path.join(dir, 'readmodels.sqlite');
+  const events = [cartValidated([{ sku: 'mug', quantity: 2 }]), paymentCompleted(3000)];
+  const paid = events.reduce<OrderView | null>(evolveOrder, null)!;
+  // Given: a file as the version before disputes wrote it, holding one paid order and its day.
+  const old = openReadModelDb(file);
+  orderCodec(old).save(paid, false);
+  const day = { day: '2024-03-01', currency: 'eur', revenue: 3000, orders: 1, units: 2 };
+  salesDailyCodec(old).save({ ...day, refunded: 0, lost_to_disputes: 0 }, false);
+  old.exec('ALTER TABLE orders DROP COLUMN disputes');
+  old.exec('ALTER TABLE orders DROP COLUMN lost_to_disputes');
+  old.exec('ALTER TABLE sales_daily DROP COLUMN lost_to_disputes');
+  old.close();
+
+  const db = openReadModelDb(file);
+  try {
+    const orders = orderCodec(db);
+    expect(orders.load(paid.orderId)).toEqual(paid);
+    const disputed = evolveOrder(paid, paymentDisputed(3000))!;
+    const lost = evolveOrder(disputed, disputeClosed('lost', 3000))!;
+    orders.save(lost, true);
+    expect(orders.load(paid.orderId)).toMatchObject({
+      lostToDisputes: 3000,
+      disputes: [{ id: 'dp_1', amount: 3000, outcome: 'lost' }],
+    });
+    expect(salesDailyCodec(db).load('2024-03-01|eur')).toEqual({
+      ...day,
+      refunded: 0,
+      lost_to_disputes: 0,
     });
   } finally {
     db.close();

@@ -182,6 +182,8 @@ describe('bodies signed with the real secret', () => {
               'checkout.session.async_payment_failed',
               'checkout.session.async_payment_succeeded',
               'charge.refunded',
+              'charge.dispute.created',
+              'charge.dispute.closed',
               'customer.created',
             ),
             hostileValue,
@@ -196,6 +198,7 @@ describe('bodies signed with the real secret', () => {
                     object: fc.constantFrom<Json>(
                       'checkout.session',
                       'charge',
+                      'dispute',
                       'payment_intent',
                       null,
                     ),
@@ -214,6 +217,10 @@ describe('bodies signed with the real secret', () => {
                       fc.constant<Json>('pi_3NoCheckoutOfThisShop'),
                     ),
                     amount_refunded: fc.oneof(hostileValue, fc.nat()),
+                    // A dispute's: its charge is read from Stripe.
+                    charge: fc.oneof(hostileValue, fc.constant<Json>('ch_3NotOfThisAccount')),
+                    amount: fc.oneof(hostileValue, fc.nat()),
+                    created: fc.oneof(hostileValue, fc.nat()),
                   },
                   { requiredKeys: ['object'] },
                 ),

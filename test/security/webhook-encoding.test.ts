@@ -43,6 +43,7 @@ describe('webhook signature over the bytes received', () => {
       created: new Date(CREATED * 1000).toISOString(),
       session: null,
       refundedCharge: null,
+      dispute: null,
     });
   });
 

@@ -17,7 +17,7 @@ export interface RevenueInput {
 }
 
 export function renderRevenue({ sales, today, width, locale }: RevenueInput): Node[] {
-  // A day with refunds only has no sale to draw (the totals say what went back).
+  // A day of refunds or lost disputes only has no sale to draw (the totals say what went back).
   const days = sales.days.filter((d) => d.orders > 0);
   const axis = dayAxis({
     dataDays: days.map((d) => d.day),
