@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChargeState, DisputeState } from './charges';
+import type { ChargeState, DisputeState, RefundState } from './charges';
 import { CHECKOUT_SESSION_LIST_PARAMS, type RawListParams } from './checkoutParams';
 import type { SandboxContext } from './context';
 import { DISPUTE_LIST_PARAMS, type RawDisputeListParams } from './disputeParams';
@@ -49,6 +49,7 @@ const SESSIONS = '/v1/checkout/sessions';
 const SESSION = /^\/v1\/checkout\/sessions\/([^/]+)$/;
 const SESSION_EXPIRE = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/;
 const REFUNDS = '/v1/refunds';
+const REFUND = /^\/v1\/refunds\/([^/]+)$/;
 const CHARGE = /^\/v1\/charges\/([^/]+)$/;
 const DISPUTES = '/v1/disputes';
 const DISPUTE = /^\/v1\/disputes\/([^/]+)$/;
@@ -73,7 +74,7 @@ const json = (status: number, value: unknown): Reply => ({
 
 /**
  * The Stripe API: `/v1/checkout/sessions` create, list, retrieve and expire; `/v1/refunds`
- * create and list; `/v1/charges/:id` retrieve; `/v1/disputes` list, retrieve and close.
+ * create, list and retrieve; `/v1/charges/:id` retrieve; `/v1/disputes` list, retrieve and close.
  */
 export function handleApi(
   ctx: SandboxContext,
@@ -215,6 +216,11 @@ function route(ctx: SandboxContext, call: ApiCall): ApiResult {
     const refund = ctx.charges.refund(refundedCharge(ctx, params), params, call.request);
     return { status: 200, value: ctx.refundObject(refund) };
   }
+  const refund = REFUND.exec(path);
+  if (refund && method === 'GET') {
+    refuseExpansions(call.query);
+    return { status: 200, value: ctx.refundObject(findRefund(ctx, refund[1]!)) };
+  }
   const charge = CHARGE.exec(path);
   if (charge && method === 'GET') {
     refuseExpansions(call.query);
@@ -257,7 +263,8 @@ function listSessions(ctx: SandboxContext, call: ApiCall) {
 function listRefunds(ctx: SandboxContext, call: ApiCall) {
   const params = validateParams(decodeForm(call.query), REFUND_LIST_PARAMS) as RawRefundListParams;
   refuseExpand(params.expand);
-  const newestFirst = [...ctx.charges.refunds()]
+  const newestFirst = ctx.charges
+    .refunds()
     .reverse()
     .filter(
       (refund) =>
@@ -338,6 +345,13 @@ function refundedCharge(ctx: SandboxContext, params: RawRefundParams): ChargeSta
     );
   }
   return charge;
+}
+
+function findRefund(ctx: SandboxContext, encodedId: string): RefundState {
+  const id = decodeURIComponent(encodedId);
+  const refund = ctx.charges.getRefund(id);
+  if (!refund) throw resourceMissing('refund', id, 'id');
+  return refund;
 }
 
 function findDispute(ctx: SandboxContext, encodedId: string): DisputeState {

@@ -4,9 +4,11 @@ import type {
   DisputeStatus,
   RefundReason,
   RefundState,
+  RefundStatus,
 } from './charges';
 import type { DisputeReason } from './disputeParams';
 import type { DisputeTemplate, JsonObject } from './fixtures';
+import type { RefundFailureReason } from './refundParams';
 
 /** A `charge` as the API returns it; the fields a refund changes are typed. */
 export interface ChargeObject {
@@ -40,7 +42,9 @@ export interface RefundObject {
   currency: string;
   payment_intent: string;
   reason: RefundReason | null;
-  status: 'succeeded';
+  status: RefundStatus;
+  /** Only once failed, as at Stripe. */
+  failure_reason?: RefundFailureReason;
   created: number;
   metadata: Record<string, string>;
   [field: string]: unknown;
@@ -99,7 +103,11 @@ export function toChargeObject(charge: ChargeState, template: JsonObject): Charg
   };
 }
 
-/** Like `toChargeObject`: the template's keys, then the refund's own. */
+/**
+ * Like `toChargeObject`: the template's keys, then the refund's own. A failed one has no
+ * `failure_balance_transaction`: the sandbox keeps no balance transactions (its
+ * `balance_transaction` is null), and Stripe's spec does not let that field be null.
+ */
 export function toRefundObject(refund: RefundState, template: JsonObject): RefundObject {
   return {
     ...template,
@@ -113,7 +121,8 @@ export function toRefundObject(refund: RefundState, template: JsonObject): Refun
     metadata: refund.metadata,
     payment_intent: refund.charge.paymentIntent,
     reason: refund.reason,
-    status: 'succeeded',
+    status: refund.status,
+    ...(refund.failureReason ? { failure_reason: refund.failureReason } : {}),
   };
 }
 

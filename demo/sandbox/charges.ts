@@ -4,11 +4,12 @@ import { invalidRequest } from './errors';
 import type { EventRequest } from './events';
 import { newChargeId, newDisputeId, newRefundId } from './ids';
 import { formatMoney } from './money';
+import type { RefundFailureReason } from './refundParams';
 import type { SessionState } from './sessions';
 
 /**
- * The money taken for one paid session; refunds only add to `amountRefunded`, and a dispute,
- * once opened, stays its `dispute`.
+ * The money taken for one paid session; refunds add to `amountRefunded` and a failed refund
+ * takes its amount back off, and a dispute, once opened, stays its `dispute`.
  */
 export interface ChargeState {
   readonly id: string;
@@ -32,7 +33,13 @@ export interface RefundState {
   readonly reason: RefundReason | null;
   readonly metadata: Record<string, string>;
   readonly created: number;
+  /** The sandbox's refunds succeed at once; the shopper's bank may still make one fail. */
+  status: RefundStatus;
+  /** Set once failed. */
+  failureReason: RefundFailureReason | null;
 }
+
+export type RefundStatus = 'succeeded' | 'failed';
 
 /** A chargeback, or an inquiry: the issuer's questions, before any money is taken. */
 export interface DisputeState {
@@ -70,6 +77,8 @@ interface StoreDeps {
   clock: SandboxClock;
   /** After a refund is recorded: the caller sends charge.refunded and refund.created. */
   onRefund: (refund: RefundState, request?: EventRequest) => void;
+  /** After a refund has failed and its amount is back on the charge. */
+  onRefundFailed: (refund: RefundState) => void;
   /** After a dispute is opened or closed: the caller sends `types`, in this order. */
   onDispute: (dispute: DisputeState, types: readonly string[], request?: EventRequest) => void;
 }
@@ -78,7 +87,7 @@ interface StoreDeps {
 export class ChargeStore {
   private readonly byId = new Map<string, ChargeState>();
   private readonly bySession = new Map<string, ChargeState>();
-  private readonly refundsMade: RefundState[] = [];
+  private readonly refundsMade = new Map<string, RefundState>();
   private readonly disputesMade = new Map<string, DisputeState>();
 
   constructor(private readonly deps: StoreDeps) {}
@@ -148,15 +157,35 @@ export class ChargeStore {
       reason: request.reason ?? null,
       metadata: request.metadata ?? {},
       created: this.deps.clock.nowSeconds(),
+      status: 'succeeded',
+      failureReason: null,
     };
-    this.refundsMade.push(refund);
+    this.refundsMade.set(refund.id, refund);
     this.deps.onRefund(refund, apiRequest);
     return refund;
   }
 
-  /** Every refund made, oldest first. */
-  refunds(): readonly RefundState[] {
-    return this.refundsMade;
+  /**
+   * Fails a refund as the shopper's bank does when it cannot take the money (a closed card):
+   * the amount goes back to the merchant, so the charge can be refunded again. Once only.
+   */
+  failRefund(refund: RefundState, reason: RefundFailureReason): void {
+    if (refund.status === 'failed') {
+      throw invalidRequest(`Refund ${refund.id} has already failed.`);
+    }
+    refund.status = 'failed';
+    refund.failureReason = reason;
+    refund.charge.amountRefunded -= refund.amount;
+    this.deps.onRefundFailed(refund);
+  }
+
+  getRefund(id: string): RefundState | undefined {
+    return this.refundsMade.get(id);
+  }
+
+  /** Every refund made, oldest first, failed ones included. */
+  refunds(): RefundState[] {
+    return [...this.refundsMade.values()];
   }
 
   /**

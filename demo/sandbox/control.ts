@@ -4,6 +4,7 @@ import { DISPUTE_REASONS } from './disputeParams';
 import { ApiError } from './errors';
 import { FAULT_KINDS } from './faults';
 import { bearerToken, sameSecret, sendJson } from './http';
+import { REFUND_FAILURE_REASONS } from './refundParams';
 import type { Sandbox } from './types';
 
 const payBody = z.union([
@@ -18,6 +19,7 @@ const payBody = z.union([
   z.object({ iban: z.string(), email: z.string().optional() }).strict(),
 ]);
 const refundBody = z.object({ amount: z.number().optional() }).strict();
+const failRefundBody = z.object({ reason: z.enum(REFUND_FAILURE_REASONS).optional() }).strict();
 const disputeBody = z
   .object({
     amount: z.number().optional(),
@@ -99,6 +101,12 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
         // No body: all that is still unrefunded, as sandbox.refund(id) does.
         return sandbox.refund(m[1]!, refundBody.optional().parse(body)?.amount);
       },
+    ],
+    [
+      'POST',
+      /^\/_sandbox\/refunds\/([^/]+)\/fail$/,
+      // No body: the default reason, as sandbox.failRefund(id) does.
+      (m, body) => sandbox.failRefund(m[1]!, failRefundBody.optional().parse(body)?.reason),
     ],
     [
       'POST',
@@ -194,7 +202,8 @@ export function createControlHandler(sandbox: Sandbox, secretKey: string) {
       const match = route[1].exec(url.pathname)!;
       sendJson(response, 200, await route[2](match, body));
     } catch (error) {
-      // An ApiError carries its own status: 404 for an unknown dispute, as the API answers.
+      // An ApiError carries its own status: 404 for an unknown dispute or refund, as the API
+      // answers.
       const status =
         error instanceof ControlError || error instanceof ApiError ? error.status : 400;
       sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });

@@ -14,15 +14,16 @@ export interface EventRequest {
 
 /**
  * An event as Stripe sends it. Typed by default for the session events most readers look
- * for; charge.refunded carries a ChargeObject, refund.created a RefundObject and
- * charge.dispute.* a DisputeObject.
+ * for; charge.refunded carries a ChargeObject, refund.created and charge.refund.updated a
+ * RefundObject and charge.dispute.* a DisputeObject.
  */
 export interface StripeEventObject<T extends EventDataObject = CheckoutSessionObject> {
   id: string;
   object: 'event';
   api_version: string | null;
   created: number;
-  data: { object: T };
+  /** `previous_attributes`: what an `*.updated` event's change replaced, as Stripe sends it. */
+  data: { object: T; previous_attributes?: JsonObject };
   livemode: false;
   pending_webhooks: number;
   request: EventRequest;
@@ -42,6 +43,7 @@ export interface NewEvent<T extends EventDataObject> {
   created: number;
   pendingWebhooks: number;
   request?: EventRequest;
+  previousAttributes?: JsonObject;
 }
 
 export function buildEvent<T extends EventDataObject>(
@@ -55,7 +57,10 @@ export function buildEvent<T extends EventDataObject>(
     api_version: event.apiVersion,
     created: event.created,
     // A snapshot: later changes to the object must not show up in an already-sent event.
-    data: { object: structuredClone(event.object) },
+    data: {
+      object: structuredClone(event.object),
+      ...(event.previousAttributes ? { previous_attributes: event.previousAttributes } : {}),
+    },
     livemode: false,
     pending_webhooks: event.pendingWebhooks,
     request: event.request ?? { id: null, idempotency_key: null },

@@ -15,9 +15,10 @@ import {
   type StripeEventObject,
 } from './events';
 import { FaultQueue } from './faults';
-import { DEFAULT_STRIPE_DATA_DIR, loadTemplates } from './fixtures';
+import { DEFAULT_STRIPE_DATA_DIR, type JsonObject, loadTemplates } from './fixtures';
 import { IdempotencyStore } from './idempotency';
 import { handlePage } from './pageRoutes';
+import { REFUND_FAILURE_REASONS } from './refundParams';
 import { closeServer, createSandboxServer, listen } from './server';
 import { toSessionObject } from './sessionObject';
 import { type SessionState, SessionStore } from './sessions';
@@ -72,6 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     object: T,
     apiVersion: string | null,
     request?: EventRequest,
+    previousAttributes?: JsonObject,
   ) => {
     const event = buildEvent(
       {
@@ -81,6 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         created: clock.nowSeconds(),
         pendingWebhooks: webhooks.url === undefined ? 0 : 1,
         ...(request ? { request } : {}),
+        ...(previousAttributes ? { previousAttributes } : {}),
       },
       templates?.event ?? {},
     );
@@ -96,6 +99,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const { charge } = refund;
       emit('charge.refunded', chargeObject(charge), charge.apiVersion, request);
       emit('refund.created', refundObject(refund), charge.apiVersion, request);
+    },
+    // Only charge.refund.updated: the event types of API version 2020-08-27 (Stripe's spec for
+    // it, the sandbox's) list it but not refund.failed or refund.updated, which came later.
+    onRefundFailed: (refund) => {
+      emit('charge.refund.updated', refundObject(refund), refund.charge.apiVersion, undefined, {
+        status: 'succeeded',
+      });
     },
     onDispute: (dispute, types, request) => {
       for (const type of types) {
@@ -179,6 +189,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         throw new RangeError(`reason must be one of ${DISPUTE_REASONS.join(', ')}`);
       }
       return disputeObject(charges.dispute(paidCharge(sessionId, 'dispute'), options));
+    },
+    failRefund: async (refundId, reason = 'lost_or_stolen_card') => {
+      // Typed, but a script may send anything.
+      if (!REFUND_FAILURE_REASONS.includes(reason)) {
+        throw new RangeError(`reason must be one of ${REFUND_FAILURE_REASONS.join(', ')}`);
+      }
+      const refund = charges.getRefund(refundId);
+      if (!refund) throw resourceMissing('refund', refundId, 'id');
+      charges.failRefund(refund, reason);
+      return refundObject(refund);
     },
     closeDispute: async (disputeId, outcome) => {
       const dispute = charges.getDispute(disputeId);

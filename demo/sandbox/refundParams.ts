@@ -3,6 +3,18 @@ import type { ParamSpec } from './params';
 const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
 /**
+ * Why a refund failed after it was made, as Stripe's spec lists them (in the description of
+ * `failure_reason`: the field is a string).
+ */
+export const REFUND_FAILURE_REASONS = [
+  'lost_or_stolen_card',
+  'expired_or_canceled_card',
+  'unknown',
+] as const;
+
+export type RefundFailureReason = (typeof REFUND_FAILURE_REASONS)[number];
+
+/**
  * The parameters of `POST /v1/refunds` the sandbox accepts, with Stripe's names, types and
  * limits (test/sandbox checks them against Stripe's OpenAPI spec). Stripe wants one of
  * `payment_intent` and `charge`; the Connect ones (`reverse_transfer`, ...) are refused.

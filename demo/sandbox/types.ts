@@ -3,6 +3,7 @@ import type { DisputeOutcome } from './charges';
 import type { DisputeReason } from './disputeParams';
 import type { EventDataObject, StripeEventObject } from './events';
 import type { FaultKind } from './faults';
+import type { RefundFailureReason } from './refundParams';
 import type { CheckoutSessionObject } from './sessionObject';
 import type { DeliveryOptions, DeliveryRecord } from './webhooks';
 
@@ -16,6 +17,7 @@ export type {
   DisputeReason,
   EventDataObject,
   FaultKind,
+  RefundFailureReason,
   RefundObject,
   StripeEventObject,
 };
@@ -93,6 +95,15 @@ export interface Sandbox {
    */
   refund(sessionId: string, amount?: number): Promise<RefundObject>;
   /**
+   * Fails a refund after it was made, as Stripe does when the shopper's bank cannot take the
+   * money back (default reason 'lost_or_stolen_card'): its status becomes 'failed', with
+   * `failure_reason`, and its amount returns to the merchant (the charge's `amount_refunded`
+   * drops, `refunded` is false again), so it can be refunded anew. Sends
+   * charge.refund.updated with the refund. Throws for an unknown id ("No such refund") or a
+   * refund already failed.
+   */
+  failRefund(refundId: string, reason?: RefundFailureReason): Promise<RefundObject>;
+  /**
    * Opens a dispute on a paid session's charge, as the shopper's bank does: a chargeback
    * (status needs_response) sends charge.dispute.created then charge.dispute.funds_withdrawn,
    * an inquiry (status warning_needs_response) charge.dispute.created only. The charge shows
@@ -122,7 +133,8 @@ export interface Sandbox {
   /**
    * Every event so far, oldest first, refunds' and disputes' included: typed as session
    * events, which most are; check `type` before reading a charge.refunded (ChargeObject),
-   * refund.created (RefundObject) or charge.dispute.* (DisputeObject) as such.
+   * refund.created or charge.refund.updated (RefundObject) or charge.dispute.* (DisputeObject)
+   * as such.
    */
   events(): StripeEventObject[];
   deliveries(): DeliveryRecord[];
