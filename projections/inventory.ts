@@ -84,6 +84,7 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
     case 'PaymentFailed':
     // Money back is not stock back: a restock puts units on the shelf.
     case 'PaymentRefunded':
+    case 'RefundFailed':
     case 'PaymentDisputed':
     case 'DisputeClosed':
     case 'CheckoutExpired':

@@ -56,8 +56,9 @@ export interface OrderView {
   shortfall: { sku: string; missing: number; settled?: number }[];
   /**
    * Money Stripe gave back on the order's payment, each refund with when it was made (empty
-   * when none); `refunded` is their sum. A refund of a mismatched payment is not the sale's:
-   * it shows in the timeline only.
+   * when none); `refunded` is their sum. A refund that failed afterwards is taken back by an
+   * entry of its negative amount, when it failed. A refund of a mismatched payment is not the
+   * sale's: it shows in the timeline only.
    */
   refunds: { amount: number; at: string }[];
   refunded: number;
@@ -174,6 +175,13 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
       const { amount } = event.data;
       next.refunds = [...view.refunds, { amount, at: event.data.refundedAt ?? at }];
       next.refunded = view.refunded + amount;
+      break;
+    }
+    case 'RefundFailed': {
+      if (event.data.paymentIntentId !== view.paymentIntentId) break;
+      const { amount, failedAt } = event.data;
+      next.refunds = [...view.refunds, { amount: -amount, at: failedAt }];
+      next.refunded = view.refunded - amount;
       break;
     }
     case 'PaymentDisputed': {

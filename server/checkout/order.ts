@@ -42,6 +42,8 @@ interface Payment {
   /** Given back so far in the charge's currency, which Adaptive Pricing makes the shopper's. */
   chargeRefunded: number;
   refundIds: string[];
+  /** Of those, the ones that failed afterwards. */
+  failedRefundIds: string[];
   /** Its disputes heard of, by id: true once closed. */
   disputes: Record<string, boolean>;
 }
@@ -61,6 +63,8 @@ export interface RefundFacts {
   currency: string;
   /** When Stripe made it. */
   created: string;
+  /** It gives nothing back: failed (the bank could not take it) or cancelled. */
+  failed: boolean;
 }
 
 /** A dispute of a charge, as a `charge.dispute.*` event shows it. */
@@ -130,6 +134,8 @@ export type OrderCommand =
       /** The charge's refunds as Stripe lists them, those already recorded included. */
       refunds: RefundFacts[];
       at: string;
+      /** When Stripe says the notice happened (its `created`); null if it gave none. */
+      occurredAt: string | null;
     }
   | {
       type: 'RecordDispute';
@@ -206,6 +212,18 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
           refundIds: [...payment.refundIds, refundId],
         };
         return { ...state, payments: { ...state.payments, [paymentIntentId]: refund } };
+      }
+      case 'RefundFailed': {
+        const { paymentIntentId, refunded, refundId, amount, charged } = event.data;
+        const payment = state.payments[paymentIntentId];
+        if (!payment) return state;
+        const failed = {
+          ...payment,
+          refunded,
+          chargeRefunded: payment.chargeRefunded - (charged?.amount ?? amount),
+          failedRefundIds: [...payment.failedRefundIds, refundId],
+        };
+        return { ...state, payments: { ...state.payments, [paymentIntentId]: failed } };
       }
       case 'PaymentDisputed':
       case 'DisputeClosed': {
@@ -361,7 +379,9 @@ function recordOutcome(
 
 /**
  * Records each of the charge's refunds not recorded yet, oldest first, with its own amount
- * and time: notices may come in any order, again, or one for several refunds.
+ * and time: notices may come in any order, again, or one for several refunds. A recorded
+ * refund that has failed since is taken back first, as what it gave back returns to the shop
+ * (and may be refunded again).
  */
 function recordRefunds(
   command: Extract<OrderCommand, { type: 'RecordRefunds' }>,
@@ -370,39 +390,55 @@ function recordRefunds(
   const cart = requireCart(state);
   const { charge } = command;
   const { payment, misfit } = paymentOf(state, cart, charge, 'refund_mismatch');
-  const unrecorded = command.refunds
-    .filter((refund) => !payment.refundIds.includes(refund.id))
-    // Stable: refunds made in the same second keep the order Stripe lists them in.
-    .sort((a, b) => a.created.localeCompare(b.created));
+  // Stable: refunds made in the same second keep the order Stripe lists them in.
+  const listed = [...command.refunds].sort((a, b) => a.created.localeCompare(b.created));
+  const recorded = (refund: RefundFacts) => payment.refundIds.includes(refund.id);
+  const failedNow = listed.filter(
+    (refund) => refund.failed && recorded(refund) && !payment.failedRefundIds.includes(refund.id),
+  );
+  const unrecorded = listed.filter((refund) => !refund.failed && !recorded(refund));
   let chargeRefunded = payment.chargeRefunded;
   let refunded = payment.refunded;
-  return unrecorded.map((refund): OrderEvent => {
-    chargeRefunded += refund.amount;
-    if (refund.currency !== charge.currency || chargeRefunded > charge.amount)
+  const facts = (refund: RefundFacts) => ({
+    orderId: cart.orderId,
+    stripeEventId: command.stripeEventId,
+    paymentIntentId: charge.paymentIntentId,
+    chargeId: charge.chargeId,
+    refundId: refund.id,
+    currency: payment.currency,
+    ...(charge.currency !== payment.currency && {
+      charged: { amount: refund.amount, currency: refund.currency },
+    }),
+    at: command.at,
+  });
+  const change = (refund: RefundFacts, sign: 1 | -1) => {
+    chargeRefunded += sign * refund.amount;
+    if (refund.currency !== charge.currency || chargeRefunded > charge.amount || chargeRefunded < 0)
       throw misfit(`Refund ${refund.id} of ${refund.amount} ${refund.currency}`);
     // All of the payment once all is refunded.
     const total = shareOf(chargeRefunded, payment, charge);
-    const amount = total - refunded;
+    const amount = sign * (total - refunded);
     refunded = total;
-    return {
-      type: 'PaymentRefunded',
-      data: {
-        orderId: cart.orderId,
-        stripeEventId: command.stripeEventId,
-        paymentIntentId: charge.paymentIntentId,
-        chargeId: charge.chargeId,
-        refundId: refund.id,
-        amount,
-        refunded: total,
-        currency: payment.currency,
-        ...(charge.currency !== payment.currency && {
-          charged: { amount: refund.amount, currency: refund.currency },
-        }),
-        at: command.at,
-        refundedAt: refund.created,
-      },
-    };
-  });
+    return { amount, refunded: total };
+  };
+  return [
+    ...failedNow.map(
+      (refund): OrderEvent => ({
+        type: 'RefundFailed',
+        data: {
+          ...facts(refund),
+          ...change(refund, -1),
+          failedAt: command.occurredAt ?? command.at,
+        },
+      }),
+    ),
+    ...unrecorded.map(
+      (refund): OrderEvent => ({
+        type: 'PaymentRefunded',
+        data: { ...facts(refund), ...change(refund, 1), refundedAt: refund.created },
+      }),
+    ),
+  ];
 }
 
 /** The dispute's opening and closing, each recorded once, whatever order the notices come in. */
@@ -497,7 +533,14 @@ function withPayment(
   return paymentIntentId
     ? {
         ...payments,
-        [paymentIntentId]: { ...paid, refunded: 0, chargeRefunded: 0, refundIds: [], disputes: {} },
+        [paymentIntentId]: {
+          ...paid,
+          refunded: 0,
+          chargeRefunded: 0,
+          refundIds: [],
+          failedRefundIds: [],
+          disputes: {},
+        },
       }
     : payments;
 }

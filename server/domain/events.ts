@@ -196,6 +196,26 @@ export const PaymentRefunded = z.object({
   refundedAt: At,
 });
 /**
+ * A refund recorded before failed afterwards (the shopper's bank could not take the money
+ * back), so Stripe returned it to the shop: heard of through `charge.refund.updated`.
+ * `amount` is what comes back and `refunded` what the payment has had back without it.
+ */
+export const RefundFailed = z.object({
+  orderId: z.string().uuid(),
+  stripeEventId: z.string(),
+  paymentIntentId: z.string(),
+  chargeId: z.string(),
+  refundId: z.string(),
+  amount: MinorUnits,
+  refunded: MinorUnits,
+  currency: Currency,
+  /** As on PaymentRefunded: what comes back in the currency the shopper was charged in. */
+  charged: z.object({ amount: z.number().int().min(1), currency: Currency }).optional(),
+  at: At,
+  /** When Stripe said it failed (the notice's `created`), or `at` when it gave no time. */
+  failedAt: At,
+});
+/**
  * The shopper's bank disputed a payment of the order (a chargeback, or an inquiry that may
  * become one), heard of through a `charge.dispute.*` event. `amount` is what is disputed, in
  * the payment's currency; an open dispute has Stripe hold that much back until it closes.
@@ -259,6 +279,7 @@ export const eventSchemas = {
   PaymentMismatched,
   PaymentFailed,
   PaymentRefunded,
+  RefundFailed,
   PaymentDisputed,
   DisputeClosed,
   CheckoutExpired,

@@ -39,7 +39,8 @@ function sessionOutcome(notification: StripeNotification) {
 /** Records what the notification says; null when it says nothing about this shop's orders. */
 async function record(services: Services, notification: StripeNotification) {
   const { id: stripeEventId, created: occurredAt, refundedCharge, dispute } = notification;
-  if (refundedCharge) return recordRefunds(services, { stripeEventId, charge: refundedCharge });
+  const charge = refundedCharge ?? notification.refundChargeId;
+  if (charge) return recordRefunds(services, { stripeEventId, occurredAt, charge });
   if (dispute) return recordDispute(services, { stripeEventId, dispute, occurredAt });
   const applied = sessionOutcome(notification);
   if (!applied) return null;

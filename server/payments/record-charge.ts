@@ -1,7 +1,7 @@
 /**
  * Records what happens to an order's charge after the payment: refunds Stripe made (in its
- * dashboard or through its API, heard of through `charge.refunded`) and disputes the
- * shopper's bank opened (`charge.dispute.*`). The charge names its payment intent, not the
+ * dashboard or through its API, heard of through `charge.refunded`) and refunds that failed
+ * since (`charge.refund.updated`), and disputes the shopper's bank opened (`charge.dispute.*`). The charge names its payment intent, not the
  * order; the Checkout Session of that payment intent names the order. Either proves the
  * payment, so a payment not recorded yet (its webhooks lost) is recorded first, from that
  * session.
@@ -24,18 +24,22 @@ type ChargeDeps = RecordDeps & {
 export type ChargeNews = Recorded & { orderId: string };
 
 /**
- * The charge's refunds not recorded yet. The notice says what the charge has had back in
- * all, not each refund, so the charge's refunds are listed and each is recorded with its own
- * amount and time, once (its event id is the refund's).
+ * The charge's refunds not recorded yet, and those recorded that failed since. A notice says
+ * what the charge has had back in all, or shows one refund, so the charge's refunds are
+ * listed and each is recorded with its own amount and time, once (its event ids are the
+ * refund's). `charge` is read from Stripe when the notice names it only.
  */
-export function recordRefunds(
+export async function recordRefunds(
   deps: ChargeDeps,
-  notice: { stripeEventId: string; charge: ChargeFacts },
+  notice: { stripeEventId: string; occurredAt: string | null; charge: ChargeFacts | string },
 ): Promise<ChargeNews | null> {
-  const { charge, stripeEventId } = notice;
+  const { stripeEventId, occurredAt } = notice;
+  const charge =
+    typeof notice.charge === 'string' ? await chargeNamed(deps, notice.charge) : notice.charge;
+  if (!charge) return null;
   return onOrderOf(deps, charge, { by: 'refund', stripeEventId }, async (at) => {
     const refunds = await deps.stripe.refundsOfCharge(charge.chargeId);
-    return { type: 'RecordRefunds', stripeEventId, charge, refunds, at };
+    return { type: 'RecordRefunds', stripeEventId, charge, refunds, at, occurredAt };
   });
 }
 
@@ -48,11 +52,7 @@ export async function recordDispute(
   deps: ChargeDeps,
   notice: { stripeEventId: string; dispute: DisputeFacts; occurredAt: string | null },
 ): Promise<ChargeNews | null> {
-  const charge = await deps.stripe.chargeFacts(notice.dispute.chargeId).catch((error: unknown) => {
-    // Stripe has no such charge: no order of this shop's account can ever have made it.
-    if (error instanceof StripeMissingError) return null;
-    throw error;
-  });
+  const charge = await chargeNamed(deps, notice.dispute.chargeId);
   if (!charge) return null;
   const cause = { by: 'dispute', stripeEventId: notice.stripeEventId } as const;
   return onOrderOf(deps, charge, cause, async (at) => ({
@@ -61,6 +61,15 @@ export async function recordDispute(
     charge,
     at,
   }));
+}
+
+/** The charge as Stripe has it; null when Stripe has none, or it was not a payment intent's. */
+function chargeNamed(deps: ChargeDeps, chargeId: string): Promise<ChargeFacts | null> {
+  return deps.stripe.chargeFacts(chargeId).catch((error: unknown) => {
+    // No order of this shop's account can ever have made a charge Stripe does not have.
+    if (error instanceof StripeMissingError) return null;
+    throw error;
+  });
 }
 
 /**

@@ -48,6 +48,8 @@ export interface StripeNotification {
   session: SessionFacts | null;
   /** The charge a `charge.refunded` names; null for other events. */
   refundedCharge: ChargeFacts | null;
+  /** The charge of the refund a `charge.refund.updated` shows; null for other events. */
+  refundChargeId: string | null;
   /** The dispute a `charge.dispute.*` event shows; null for other events. */
   dispute: DisputeFacts | null;
 }
@@ -132,6 +134,7 @@ const DisputeShape = z.object({
 });
 const RefundShape = z.object({
   id: z.string().min(1),
+  charge: z.union([z.string().min(1), z.object({ id: z.string().min(1) })]).nullish(),
   amount: z.number().int().min(0),
   currency: z.string().min(1),
   created: z.number().int().positive(),
@@ -219,7 +222,7 @@ export class StripeGateway {
     return session ? sessionFrom(session) : null;
   }
 
-  /** The charge's refunds that give money back (or will: pending), oldest first. */
+  /** The charge's refunds, oldest first: those that give money back (or will: pending), and those that failed. */
   async refundsOfCharge(chargeId: string): Promise<RefundFacts[]> {
     const refunds: RefundFacts[] = [];
     let startingAfter: string | undefined;
@@ -235,8 +238,14 @@ export class StripeGateway {
         const refund = RefundShape.safeParse(reply);
         if (!refund.success) throw new StripeUnavailableError('Stripe answered with no refund');
         const { id, amount, currency, created, status } = refund.data;
-        if (status === 'failed' || status === 'canceled') continue;
-        refunds.push({ id, amount, currency, created: new Date(created * 1000).toISOString() });
+        const failed = status === 'failed' || status === 'canceled';
+        refunds.push({
+          id,
+          amount,
+          currency,
+          created: new Date(created * 1000).toISOString(),
+          failed,
+        });
       }
       if (!page.has_more || page.data.length === 0) return refunds.reverse();
       startingAfter = page.data.at(-1)!.id;
@@ -278,9 +287,20 @@ export class StripeGateway {
         ? null
         : new Date(envelope.data.created * 1000).toISOString();
     const object = (event.data as { object?: { object?: string } } | undefined)?.object;
-    const none = { id, type, created, session: null, refundedCharge: null, dispute: null };
+    const none = {
+      id,
+      type,
+      created,
+      session: null,
+      refundedCharge: null,
+      refundChargeId: null,
+      dispute: null,
+    };
     if (type === 'charge.refunded' && object?.object === 'charge')
       return { ...none, refundedCharge: chargeOf(object) };
+    // Sent when a refund changes, as when it fails: the charge's refunds are read again.
+    if (type === 'charge.refund.updated' && object?.object === 'refund')
+      return { ...none, refundChargeId: refundChargeOf(object) };
     if (type.startsWith('charge.dispute.') && object?.object === 'dispute')
       return { ...none, dispute: disputeOf(object) };
     if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
@@ -333,6 +353,17 @@ function toChargeFacts(charge: z.infer<typeof ChargeShape>): ChargeFacts | null 
   const { id, payment_intent: intent, amount, currency } = charge;
   const paymentIntentId = typeof intent === 'string' ? intent : intent?.id;
   return paymentIntentId ? { chargeId: id, paymentIntentId, amount, currency } : null;
+}
+
+/** The charge a refund was made on; null for one not made on a charge (not a checkout's). */
+function refundChargeOf(object: unknown): string | null {
+  const refund = RefundShape.safeParse(object);
+  if (!refund.success) {
+    const issue = refund.error.issues[0]!;
+    throw new MalformedWebhookError(`The refund is malformed at ${issue.path.join('.')}`);
+  }
+  const { charge } = refund.data;
+  return typeof charge === 'string' ? charge : (charge?.id ?? null);
 }
 
 function disputeOf(object: unknown): DisputeFacts {

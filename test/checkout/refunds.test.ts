@@ -126,6 +126,45 @@ describe('refunds made at Stripe', () => {
     await expect.poll(() => reported(order.orderId)).toMatchObject({ refunded: 1500 });
   });
 
+  it('takes back a refund that failed since, once, and records the one made again', async () => {
+    const before = (await t.admin.analytics.sales.query({})).totals.find(
+      (row) => row.currency === 'eur',
+    );
+    const order = await paidShirts(1);
+    const refund = await t.sandbox.refund(order.sessionId, 700);
+    await t.sandbox.idle();
+    await t.sandbox.failRefund(refund.id, 'expired_or_canceled_card');
+    await t.sandbox.idle();
+    // Delivered again: nothing more.
+    const updated = t.sandbox.events().filter((e) => e.type === 'charge.refund.updated');
+    t.sandbox.resend(updated.at(-1)!.id);
+    await t.sandbox.idle();
+
+    const recorded = async () =>
+      (await orderEvents(t.app.services.store, order.orderId))
+        .filter((e) => e.type === 'PaymentRefunded' || e.type === 'RefundFailed')
+        .map((e) => ({ type: e.type, ...(e.data as { amount: number; refunded: number }) }));
+    expect(await recorded()).toEqual([
+      expect.objectContaining({ type: 'PaymentRefunded', amount: 700, refunded: 700 }),
+      expect.objectContaining({ type: 'RefundFailed', amount: 700, refunded: 0 }),
+    ]);
+    await expect.poll(() => reported(order.orderId)).toMatchObject({ refunded: 0 });
+
+    // The money is back with the shop, and can be refunded again.
+    await t.sandbox.refund(order.sessionId, 700);
+    await t.sandbox.idle();
+    expect((await recorded()).at(-1)).toMatchObject({
+      type: 'PaymentRefunded',
+      amount: 700,
+      refunded: 700,
+    });
+    await expect.poll(() => reported(order.orderId)).toMatchObject({ refunded: 700 });
+    const after = (await t.admin.analytics.sales.query({})).totals.find(
+      (row) => row.currency === 'eur',
+    )!;
+    expect(after.refunded - (before?.refunded ?? 0)).toBe(700);
+  });
+
   it('records the payment first when its webhooks were lost: a refund proves it', async () => {
     const order = await checkout(t, [{ sku: SKU, quantity: 1 }], 'refund-me@example.com');
     t.sandbox.setWebhookUrl(undefined);

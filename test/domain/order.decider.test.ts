@@ -252,11 +252,18 @@ describe('the reservation sweep', () => {
 
   describe('refunds', () => {
     const charge = { chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: 37800, currency: 'eur' };
-    const made = (id: string, amount: number, created: string, currency = 'eur') => ({
+    const made = (
+      id: string,
+      amount: number,
+      created: string,
+      currency = 'eur',
+      failed = false,
+    ) => ({
       id,
       amount,
       currency,
       created: `2026-11-${created}:00:00.000Z`,
+      failed,
     });
     const refunds = (list: ReturnType<typeof made>[], facts: Partial<typeof charge> = {}) =>
       ({
@@ -265,6 +272,7 @@ describe('the reservation sweep', () => {
         charge: { ...charge, ...facts },
         refunds: list,
         at,
+        occurredAt: failedAt,
       }) as const;
     const refunded = (
       refundId: string,
@@ -287,6 +295,64 @@ describe('the reservation sweep', () => {
         at,
         refundedAt: `2026-11-${created}:00:00.000Z`,
       },
+    });
+
+    const failedAt = '2026-11-29T09:00:00.000Z';
+    const failed = (
+      refundId: string,
+      amount: number,
+      total: number,
+      extra: object = {},
+    ): OrderEvent => ({
+      type: 'RefundFailed',
+      data: {
+        orderId,
+        stripeEventId: 'evt_r',
+        paymentIntentId: 'pi_1',
+        chargeId: 'ch_1',
+        refundId,
+        amount,
+        refunded: total,
+        currency: 'eur',
+        ...extra,
+        at,
+        failedAt,
+      },
+    });
+
+    it('takes back a recorded refund that failed since, once, before recording new ones', () => {
+      const first = refunded('re_1', 37800, 37800, '27T09');
+      given(cart, started, paid, first)
+        .when(refunds([made('re_1', 37800, '27T09', 'eur', true), made('re_2', 30000, '29T10')]))
+        .then(failed('re_1', 37800, 0), refunded('re_2', 30000, 30000, '29T10'));
+      given(cart, started, paid, first, failed('re_1', 37800, 0))
+        .when(refunds([made('re_1', 37800, '27T09', 'eur', true)]))
+        .thenNothing();
+    });
+
+    it('leaves out a refund that failed before it was ever recorded', () => {
+      given(cart, started, paid)
+        .when(refunds([made('re_1', 100, '27T09', 'eur', true), made('re_2', 200, '28T09')]))
+        .then(refunded('re_2', 200, 200, '28T09'));
+    });
+
+    it("takes back a failed refund in the shopper's currency (Adaptive Pricing) as its share", () => {
+      const inUsd = { amount: 41000, currency: 'usd' };
+      const usd = (amount: number) => ({ charged: { amount, currency: 'usd' } });
+      given(
+        cart,
+        started,
+        paid,
+        refunded('re_1', 9450, 9450, '27T09', usd(10250)),
+        refunded('re_2', 28350, 37800, '28T09', usd(30750)),
+      )
+        .when(
+          refunds(
+            [made('re_1', 10250, '27T09', 'usd', true), made('re_2', 30750, '28T09', 'usd')],
+            inUsd,
+          ),
+        )
+        .then(failed('re_1', 9450, 28350, usd(10250)));
     });
 
     it('records each refund not recorded yet, oldest first, with its own amount and time', () => {

@@ -99,6 +99,11 @@ describe('analytics over a generated history', () => {
       add(refunded, key, refund.data.amount);
     }
     expect(refunded.size).toBeGreaterThan(0);
+    // A refund that failed is taken back on the day it failed.
+    const failures = of('RefundFailed');
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failed of failures)
+      add(refunded, `${day(failed.data.failedAt)}|${failed.data.currency}`, -failed.data.amount);
     // A dispute lost counts on the day it closed.
     const lost = new Map<string, number>();
     for (const closed of of('DisputeClosed')) {

@@ -190,6 +190,31 @@ export function paymentRefunded(
   };
 }
 
+/** A refund of the order's payment that failed at `time`; `refunded` is what is left refunded. */
+export function refundFailed(
+  amount: number,
+  refunded: number,
+  refundId: string,
+  orderId = ORDER,
+  time = '5T09:00:00',
+): EventOf<'RefundFailed'> {
+  return {
+    type: 'RefundFailed',
+    data: {
+      orderId,
+      stripeEventId: `evt_${refundId}_failed`,
+      paymentIntentId: 'pi_123',
+      chargeId: 'ch_123',
+      refundId,
+      amount,
+      refunded,
+      currency: 'eur',
+      at: at(time),
+      failedAt: at(time),
+    },
+  };
+}
+
 /** A dispute of the order's payment (`pi_123`), opened at `time`. */
 export function paymentDisputed(
   amount: number,

@@ -207,9 +207,11 @@ describe('npm run report', () => {
     const recorded = new Map<string, number>();
     try {
       for (const event of await store.readAll()) {
-        if (event.type !== 'PaymentRefunded') continue;
+        // A refund that failed afterwards is taken back.
+        const sign = { PaymentRefunded: 1, RefundFailed: -1 }[event.type as string];
+        if (sign === undefined) continue;
         const { currency, amount } = event.data as { currency: string; amount: number };
-        recorded.set(currency, (recorded.get(currency) ?? 0) + amount);
+        recorded.set(currency, (recorded.get(currency) ?? 0) + sign * amount);
       }
     } finally {
       await store.close();

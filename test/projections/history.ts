@@ -332,6 +332,8 @@ export async function generateHistory(
         const half = Math.floor(total / 2) || total;
         at(time + 36 * HOUR, () => refund(time + 36 * HOUR, half, half));
         if (half < total) at(time + 60 * HOUR, () => refund(time + 60 * HOUR, total - half, total));
+        // A few of those first refunds fail a day on: the bank could not take the money back.
+        if (orderId.endsWith('13')) at(time + 60 * HOUR, () => refundFail(time + 60 * HOUR, half));
       }
       // Some are disputed by the shopper's bank a few days on, and lost or won weeks later
       // (chosen by the order id too; their event ids use no counter, for the same reason).
@@ -341,6 +343,22 @@ export async function generateHistory(
         at(time + 500 * HOUR, () => closeDispute(time + 500 * HOUR, outcome));
       }
     };
+    const refundFail = (time: number, amount: number) =>
+      order({
+        type: 'RefundFailed',
+        data: {
+          orderId,
+          stripeEventId: `evt_re_${orderId.slice(0, 8)}_failed`,
+          paymentIntentId,
+          chargeId: `ch_${orderId.slice(0, 8)}`,
+          refundId: `re_${orderId.slice(0, 8)}_${amount}`,
+          amount,
+          refunded: 0,
+          currency,
+          at: iso(time + MINUTE),
+          failedAt: iso(time),
+        },
+      });
     const disputeId = `dp_${orderId.slice(0, 8)}`;
     const dispute = (time: number) =>
       order({

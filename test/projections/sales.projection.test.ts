@@ -11,6 +11,7 @@ import {
   paymentMismatched,
   paymentPending,
   paymentRefunded,
+  refundFailed,
 } from './builders';
 
 function salesAfter(...events: DomainEvent[]) {
@@ -178,6 +179,30 @@ describe('sales projection', () => {
       },
     ]);
     expect(sales.products.map((row) => (row as { revenue: number }).revenue)).toEqual([3000, 2500]);
+  });
+
+  it('takes a refund that failed back on the day it failed, leaving its own day as it was', () => {
+    const sales = salesAfter(
+      cart,
+      checkoutStarted(5500),
+      paymentCompleted(5500, ORDER, '1T10:06:00'),
+      paymentRefunded(2000, 2000, ORDER, '3T09:00:00'),
+      refundFailed(2000, 0, 're_2000', ORDER, '5T09:00:00'),
+    );
+    const day = { revenue: 0, orders: 0, units: 0, lost_to_disputes: 0 };
+    expect(sales.daily).toEqual([
+      {
+        ...day,
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        refunded: 0,
+      },
+      { ...day, day: '2024-03-03', currency: 'eur', refunded: 2000 },
+      { ...day, day: '2024-03-05', currency: 'eur', refunded: -2000 },
+    ]);
   });
 
   it('counts no refund of a payment that is not the sale (a mismatched one)', () => {
