@@ -86,6 +86,7 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
     case 'PaymentRefunded':
     case 'RefundFailed':
     case 'PaymentDisputed':
+    case 'DisputeEscalated':
     case 'DisputeClosed':
     case 'CheckoutExpired':
       return none;

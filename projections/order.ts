@@ -64,8 +64,8 @@ export interface OrderView {
   refunded: number;
   /**
    * Disputes the shopper's bank opened on the order's payment (empty when none), each with
-   * when Stripe opened it and, once closed, its outcome and when; `lostToDisputes` is the sum
-   * of those lost. As with refunds, a mismatched payment's show in the timeline only.
+   * when Stripe opened it and, once closed, its (latest) outcome and when; `lostToDisputes`
+   * is what they have lost. As with refunds, a mismatched payment's show in the timeline only.
    */
   disputes: Dispute[];
   lostToDisputes: number;
@@ -80,6 +80,11 @@ export interface Dispute {
   /** Null while open. */
   outcome: EventOf<'DisputeClosed'>['data']['outcome'] | null;
   closedAt: string | null;
+  /**
+   * What each closing changed in what the shop lost, and when: the amount when lost, and
+   * its negative when an appeal won it back.
+   */
+  losses: { amount: number; at: string }[];
 }
 
 /** Folds one event into an order view. Null until the order's `CartValidated`. */
@@ -195,17 +200,28 @@ function applyToOrder(view: OrderView, event: Exclude<OrderViewEvent, { type: 'C
         at: disputedAt,
         outcome: null,
         closedAt: null,
+        losses: [],
       };
       next.disputes = [...view.disputes, dispute];
       break;
     }
+    case 'DisputeEscalated': {
+      const { disputeId } = event.data;
+      next.disputes = view.disputes.map((d) => (d.id === disputeId ? { ...d, inquiry: false } : d));
+      break;
+    }
     case 'DisputeClosed': {
       const { disputeId, outcome, lost, closedAt } = event.data;
-      if (!view.disputes.some((d) => d.id === disputeId)) break;
+      const dispute = view.disputes.find((d) => d.id === disputeId);
+      if (!dispute) break;
+      const change = lost - dispute.losses.reduce((sum, loss) => sum + loss.amount, 0);
+      const losses = change
+        ? [...dispute.losses, { amount: change, at: closedAt }]
+        : dispute.losses;
       next.disputes = view.disputes.map((d) =>
-        d.id === disputeId ? { ...d, outcome, closedAt } : d,
+        d.id === disputeId ? { ...d, outcome, closedAt, losses } : d,
       );
-      next.lostToDisputes = view.lostToDisputes + lost;
+      next.lostToDisputes = view.lostToDisputes + change;
       break;
     }
     case 'CheckoutExpired':

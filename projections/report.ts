@@ -26,9 +26,15 @@ interface Section {
 const money = (csv: boolean, amount: number | null, currency: string): Cell =>
   amount === null ? null : csv ? amount : formatMoney(amount, currency);
 
-/** The latest dispute of an order: `disputed` while open, else `dispute_<outcome>`. */
+/**
+ * The order's latest opened dispute, as the analytics page tags it (notices of two disputes
+ * may be recorded out of order): `disputed` while open, else `dispute_<outcome>`.
+ */
 function disputeFlag(disputes: OrderSummary['disputes']): string {
-  const latest = disputes.at(-1);
+  const latest = disputes.reduce<OrderSummary['disputes'][number] | undefined>(
+    (last, d) => (last && last.at > d.at ? last : d),
+    undefined,
+  );
   if (!latest) return '';
   return latest.outcome ? `dispute_${latest.outcome}` : 'disputed';
 }
@@ -161,6 +167,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             'total',
             'paid_at',
             'refunded',
+            'lost_to_disputes',
             'flags',
           ],
           rows: report.orders.map((o) => [
@@ -173,6 +180,7 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             money(csv, o.total, o.currency),
             o.paidAt,
             money(csv, o.refunded, o.currency),
+            money(csv, o.lostToDisputes, o.currency),
             [
               o.flags.mismatch ? 'mismatch' : '',
               o.flags.late ? 'late' : '',

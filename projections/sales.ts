@@ -84,9 +84,7 @@ function saleOf(view: OrderView | null): Sale | null {
     lines,
     refunds: view.refunds.map((refund) => ({ day: utcDay(refund.at), amount: refund.amount })),
     losses: view.disputes.flatMap((dispute) =>
-      dispute.outcome === 'lost' && dispute.closedAt
-        ? [{ day: utcDay(dispute.closedAt), amount: dispute.amount }]
-        : [],
+      dispute.losses.map((loss) => ({ day: utcDay(loss.at), amount: loss.amount })),
     ),
   };
 }

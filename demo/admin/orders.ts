@@ -60,6 +60,9 @@ function disputeState(dispute: Dispute, amount: string): { state: string; text: 
       return { state: 'dispute-lost', text: `Dispute lost ${amount}` };
     case 'won':
       return { state: 'dispute-won', text: 'Dispute won' };
+    // Stopped before it became a chargeback (an early fraud warning answered, say).
+    case 'prevented':
+      return { state: 'dispute-won', text: 'Dispute prevented' };
     case 'warning_closed':
       return { state: 'inquiry-closed', text: 'Inquiry closed' };
     case 'charge_refunded':

@@ -6,7 +6,7 @@
  */
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/decider';
-import type { EventOf, OrderEvent } from '../domain/events';
+import { type EventOf, MAX_AMOUNT, type OrderEvent } from '../domain/events';
 
 export type OrderStatus =
   | 'new'
@@ -44,8 +44,17 @@ interface Payment {
   refundIds: string[];
   /** Of those, the ones that failed afterwards. */
   failedRefundIds: string[];
-  /** Its disputes heard of, by id: true once closed. */
-  disputes: Record<string, boolean>;
+  /** Its disputes heard of, by id. */
+  disputes: Record<string, DisputeRecord>;
+}
+
+interface DisputeRecord {
+  amount: number;
+  inquiry: boolean;
+  /** The latest closing's outcome and time; null while never closed. */
+  outcome: string | null;
+  closedAt: string | null;
+  closings: number;
 }
 
 /** The charge a `charge.refunded` names: what Stripe took, in the currency it charged. */
@@ -226,11 +235,15 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         return { ...state, payments: { ...state.payments, [paymentIntentId]: failed } };
       }
       case 'PaymentDisputed':
+      case 'DisputeEscalated':
       case 'DisputeClosed': {
         const { paymentIntentId, disputeId } = event.data;
         const payment = state.payments[paymentIntentId];
         if (!payment) return state;
-        const disputes = { ...payment.disputes, [disputeId]: event.type === 'DisputeClosed' };
+        const disputes = {
+          ...payment.disputes,
+          [disputeId]: withDispute(payment.disputes[disputeId], event),
+        };
         return {
           ...state,
           payments: { ...state.payments, [paymentIntentId]: { ...payment, disputes } },
@@ -449,14 +462,20 @@ function recordDispute(
   const cart = requireCart(state);
   const { charge, dispute, stripeEventId, at } = command;
   const { payment, misfit } = paymentOf(state, cart, charge, 'dispute_mismatch');
+  // A dispute can be for more than the charge (the bank's conversion, or charges it
+  // bundled): what it takes is what the shop loses.
   if (
     dispute.chargeId !== charge.chargeId ||
     dispute.currency !== charge.currency ||
-    dispute.amount < 1 ||
-    dispute.amount > charge.amount
+    dispute.amount < 1
   )
     throw misfit(`Dispute ${dispute.id} of ${dispute.amount} ${dispute.currency}`);
-  const amount = shareOf(dispute.amount, payment, charge);
+  // Converted on top of what was refunded, as refunds are: together never more than all.
+  const amount =
+    shareOf(payment.chargeRefunded + dispute.amount, payment, charge) -
+    shareOf(payment.chargeRefunded, payment, charge);
+  if (amount > MAX_AMOUNT)
+    throw misfit(`Dispute ${dispute.id} of ${dispute.amount} ${dispute.currency}`);
   const facts = {
     orderId: cart.orderId,
     stripeEventId,
@@ -466,8 +485,9 @@ function recordDispute(
     at,
   };
   const events: OrderEvent[] = [];
-  const closed = payment.disputes[dispute.id];
-  if (closed === undefined) {
+  const known = payment.disputes[dispute.id];
+  const inquiry = dispute.status.startsWith('warning_');
+  if (!known) {
     events.push({
       type: 'PaymentDisputed',
       data: {
@@ -478,21 +498,59 @@ function recordDispute(
           charged: { amount: dispute.amount, currency: dispute.currency },
         }),
         reason: dispute.reason.slice(0, 100),
-        inquiry: dispute.status.startsWith('warning_'),
+        inquiry,
         disputedAt: dispute.created,
+      },
+    });
+  } else if (known.inquiry && !inquiry) {
+    // The same dispute, now a chargeback: Stripe holds the money back from here on.
+    events.push({
+      type: 'DisputeEscalated',
+      data: {
+        orderId: facts.orderId,
+        stripeEventId,
+        paymentIntentId: facts.paymentIntentId,
+        disputeId: dispute.id,
+        at,
+        escalatedAt: command.occurredAt ?? at,
       },
     });
   }
   const outcome = CLOSED.find((status) => status === dispute.status);
-  if (outcome && closed !== true) {
-    const lost = outcome === 'lost' ? amount : 0;
-    const closedAt = command.occurredAt ?? at;
-    events.push({ type: 'DisputeClosed', data: { ...facts, outcome, lost, closedAt } });
+  const closedAt = command.occurredAt ?? at;
+  // Closed again only by a later notice with another outcome (an appeal won what was lost):
+  // a retried older notice must not undo it.
+  const closesAgain =
+    known?.closedAt != null &&
+    outcome !== known.outcome &&
+    command.occurredAt != null &&
+    command.occurredAt > known.closedAt;
+  if (outcome && (!known?.outcome || closesAgain)) {
+    const lost = outcome === 'lost' ? (known?.amount ?? amount) : 0;
+    const closing = (known?.closings ?? 0) + 1;
+    events.push({ type: 'DisputeClosed', data: { ...facts, outcome, lost, closing, closedAt } });
   }
   return events;
 }
 
-const CLOSED = ['won', 'lost', 'warning_closed', 'charge_refunded'] as const;
+const CLOSED = ['won', 'lost', 'warning_closed', 'prevented', 'charge_refunded'] as const;
+
+function withDispute(
+  known: DisputeRecord | undefined,
+  event: EventOf<'PaymentDisputed' | 'DisputeEscalated' | 'DisputeClosed'>,
+): DisputeRecord {
+  const before = known ?? { amount: 0, inquiry: false, outcome: null, closedAt: null, closings: 0 };
+  switch (event.type) {
+    case 'PaymentDisputed':
+      return { ...before, amount: event.data.amount, inquiry: event.data.inquiry };
+    case 'DisputeEscalated':
+      return { ...before, inquiry: false };
+    case 'DisputeClosed': {
+      const { outcome, closedAt, closing } = event.data;
+      return { ...before, outcome, closedAt, closings: closing };
+    }
+  }
+}
 
 /**
  * The recorded payment a charge took, checked to be that charge: the same amount, or (under

@@ -238,17 +238,31 @@ export const PaymentDisputed = z.object({
   /** When Stripe opened it (the dispute's `created`). */
   disputedAt: At,
 });
+/** An inquiry became a chargeback: Stripe now holds the disputed amount back. */
+export const DisputeEscalated = z.object({
+  orderId: z.string().uuid(),
+  stripeEventId: z.string(),
+  paymentIntentId: z.string(),
+  disputeId: z.string(),
+  at: At,
+  /** When Stripe said so (the notice's `created`), or `at` when it gave no time. */
+  escalatedAt: At,
+});
 /**
- * A dispute of the order's payment closed. `lost` is what the shop lost (the disputed amount
- * when the bank decided for the shopper, else 0), in the payment's currency.
+ * A dispute of the order's payment closed, or closed again with another outcome (an appeal
+ * won what was lost). `lost` is what the shop has lost to it now (the disputed amount when
+ * the bank decided for the shopper, else 0), in the payment's currency.
  */
 export const DisputeClosed = z.object({
   orderId: z.string().uuid(),
   stripeEventId: z.string(),
   paymentIntentId: z.string(),
   disputeId: z.string(),
-  outcome: z.enum(['won', 'lost', 'warning_closed', 'charge_refunded']),
+  /** `charge_refunded` is an outcome of API versions before 2014-11-20. */
+  outcome: z.enum(['won', 'lost', 'warning_closed', 'prevented', 'charge_refunded']),
   lost: MinorUnits,
+  /** 1 for its first closing, then 2, ... */
+  closing: z.number().int().min(1),
   currency: Currency,
   at: At,
   /** When Stripe said it closed (the event's `created`), or `at` when it gave no time. */
@@ -281,6 +295,7 @@ export const eventSchemas = {
   PaymentRefunded,
   RefundFailed,
   PaymentDisputed,
+  DisputeEscalated,
   DisputeClosed,
   CheckoutExpired,
 } as const;

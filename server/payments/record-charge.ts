@@ -75,7 +75,7 @@ function chargeNamed(deps: ChargeDeps, chargeId: string): Promise<ChargeFacts | 
 /**
  * Decides `command` on the order that took the charge; null when the payment was not made
  * through one of this shop's checkouts. Event ids come from each event's refund or dispute
- * id (`by`), so two notices that both bring one write the same event.
+ * id (`by`) and type, so two notices that both bring one write the same event.
  */
 async function onOrderOf(
   deps: ChargeDeps,
@@ -97,8 +97,10 @@ async function onOrderOf(
     const recorded = await handleCommand(deps.store, orderStream(orderId), orderDecider, decided, {
       metadata: { correlationId: orderId, causationId: stripeEventId, stripeEventId },
       eventId: (event) => {
-        const data = event.data as { refundId?: string; disputeId?: string };
-        return deterministicId('stripe', `${by}:${data[`${by}Id`]}`, event.type);
+        const data = event.data as { refundId?: string; disputeId?: string; closing?: number };
+        // A dispute closed again (an appeal) is another event than its first closing.
+        const again = (data.closing ?? 1) > 1 ? `#${data.closing}` : '';
+        return deterministicId('stripe', `${by}:${data[`${by}Id`]}`, `${event.type}${again}`);
       },
     });
     return { orderId, events: [...payment.events, ...recorded.events], followUp: payment.followUp };

@@ -64,6 +64,7 @@ async function close(orderId: string, outcome: 'won' | 'lost' | 'warning_closed'
     disputeId: disputeIdOf(orderId),
     outcome,
     lost: outcome === 'lost' ? amount : 0,
+    closing: 1,
     currency: 'eur',
     at,
     closedAt: at,

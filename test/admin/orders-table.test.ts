@@ -112,6 +112,7 @@ describe('disputes beside the status', () => {
     at: '2026-11-30T10:00:00.000Z',
     outcome: null,
     closedAt: null,
+    losses: [],
   };
   const closed = (outcome: NonNullable<Dispute['outcome']>): Dispute => ({
     ...opened,
@@ -130,6 +131,7 @@ describe('disputes beside the status', () => {
     ['an open inquiry', { ...opened, inquiry: true }, 'Inquiry €45.00', 'status status-disputed'],
     ['lost', closed('lost'), 'Dispute lost €45.00', 'status status-dispute-lost'],
     ['won', closed('won'), 'Dispute won', 'status status-dispute-won'],
+    ['prevented', closed('prevented'), 'Dispute prevented', 'status status-dispute-won'],
     [
       'an inquiry closed',
       { ...closed('warning_closed'), inquiry: true },

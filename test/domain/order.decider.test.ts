@@ -461,8 +461,10 @@ describe('the reservation sweep', () => {
       },
     });
     const closed = (
-      outcome: 'won' | 'lost' | 'warning_closed' | 'charge_refunded',
+      outcome: 'won' | 'lost' | 'warning_closed' | 'prevented' | 'charge_refunded',
       lost: number,
+      closing = 1,
+      when = closedAt,
     ): OrderEvent => ({
       type: 'DisputeClosed',
       data: {
@@ -474,7 +476,8 @@ describe('the reservation sweep', () => {
         at,
         outcome,
         lost,
-        closedAt,
+        closing,
+        closedAt: when,
       },
     });
 
@@ -495,15 +498,84 @@ describe('the reservation sweep', () => {
     });
 
     it('loses nothing but what the bank decided for the shopper', () => {
-      for (const outcome of ['won', 'warning_closed', 'charge_refunded'] as const)
+      for (const outcome of ['won', 'warning_closed', 'prevented', 'charge_refunded'] as const)
         given(cart, started, paid, disputed()).when(dispute(outcome)).then(closed(outcome, 0));
+    });
+
+    it('records a dispute for more than the charge (bundled charges, conversion) at its amount', () => {
+      given(cart, started, paid)
+        .when(dispute('needs_response', { amount: 40000 }))
+        .then(disputed({ amount: 40000 }));
+      given(cart, started, paid, disputed({ amount: 40000 }))
+        .when(dispute('lost', { amount: 40000 }))
+        .then(closed('lost', 40000));
+    });
+
+    it('records an appeal won after the loss as a second closing, and no older notice undoes it', () => {
+      const later = '2027-01-20T09:00:00.000Z';
+      const lost = closed('lost', 37800);
+      given(cart, started, paid, disputed(), lost)
+        .when({ ...dispute('won'), occurredAt: later })
+        .then(closed('won', 0, 2, later));
+      // Stripe's retry of the notice that said lost, after the appeal was recorded.
+      given(cart, started, paid, disputed(), lost, closed('won', 0, 2, later))
+        .when(dispute('lost'))
+        .thenNothing();
+      // An appeal under way changes nothing yet.
+      given(cart, started, paid, disputed(), lost)
+        .when({ ...dispute('appeal_under_review'), occurredAt: later })
+        .thenNothing();
+    });
+
+    it('records an inquiry that became a chargeback, once, before it closes', () => {
+      const asked = disputed({ inquiry: true });
+      const escalated: OrderEvent = {
+        type: 'DisputeEscalated',
+        data: {
+          orderId,
+          stripeEventId: 'evt_d',
+          paymentIntentId: 'pi_1',
+          disputeId: 'dp_1',
+          at,
+          escalatedAt: closedAt,
+        },
+      };
+      given(cart, started, paid, asked).when(dispute('needs_response')).then(escalated);
+      given(cart, started, paid, asked, escalated).when(dispute('under_review')).thenNothing();
+      given(cart, started, paid, asked)
+        .when(dispute('lost'))
+        .then(escalated, closed('lost', 37800));
+    });
+
+    it('never takes back more than the payment with a refund and a dispute under Adaptive Pricing', () => {
+      const usd = { amount: 200, currency: 'usd' };
+      const small: OrderEvent = {
+        type: 'PaymentCompleted',
+        data: { ...paid.data, amount: 100 },
+      } as OrderEvent;
+      const refund: OrderEvent = {
+        type: 'PaymentRefunded',
+        data: {
+          orderId,
+          stripeEventId: 'evt_r',
+          paymentIntentId: 'pi_1',
+          chargeId: 'ch_1',
+          refundId: 're_1',
+          amount: 3,
+          refunded: 3,
+          currency: 'eur',
+          charged: { amount: 5, currency: 'usd' },
+          at,
+          refundedAt: at,
+        },
+      };
+      given(cart, started, small, refund)
+        .when(dispute('needs_response', { amount: 195, currency: 'usd' }, usd))
+        .then(disputed({ amount: 97, charged: { amount: 195, currency: 'usd' } }));
     });
 
     it('refuses a dispute of a payment the order has not recorded, or that does not fit it', () => {
       given(cart, started).when(dispute('needs_response')).thenRefused('unknown_payment');
-      given(cart, started, paid)
-        .when(dispute('needs_response', { amount: 37801 }))
-        .thenRefused('dispute_mismatch');
       given(cart, started, paid)
         .when(dispute('needs_response', { currency: 'usd' }))
         .thenRefused('dispute_mismatch');

@@ -247,6 +247,7 @@ export function disputeClosed(
   disputeId = 'dp_1',
   orderId = ORDER,
   time = '6T09:00:00',
+  closing = 1,
 ): EventOf<'DisputeClosed'> {
   return {
     type: 'DisputeClosed',
@@ -257,6 +258,7 @@ export function disputeClosed(
       disputeId,
       outcome,
       lost,
+      closing,
       currency: 'eur',
       at: at(time),
       closedAt: at(time),

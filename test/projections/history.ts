@@ -387,6 +387,7 @@ export async function generateHistory(
           disputeId,
           outcome,
           lost: outcome === 'lost' ? total : 0,
+          closing: 1,
           currency,
           at: iso(time + MINUTE),
           closedAt: iso(time),

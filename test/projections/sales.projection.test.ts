@@ -5,9 +5,11 @@ import {
   checkoutExpired,
   checkoutStarted,
   type DomainEvent,
+  disputeClosed,
   ORDER,
   OTHER_ORDER,
   paymentCompleted,
+  paymentDisputed,
   paymentMismatched,
   paymentPending,
   paymentRefunded,
@@ -202,6 +204,31 @@ describe('sales projection', () => {
       },
       { ...day, day: '2024-03-03', currency: 'eur', refunded: 2000 },
       { ...day, day: '2024-03-05', currency: 'eur', refunded: -2000 },
+    ]);
+  });
+
+  it('counts a dispute lost on the day it closed, and gives it back on the day an appeal won it', () => {
+    const sales = salesAfter(
+      cart,
+      checkoutStarted(5500),
+      paymentCompleted(5500, ORDER, '1T10:06:00'),
+      paymentDisputed(5500, 'dp_1', ORDER, '2T09:00:00'),
+      disputeClosed('lost', 5500, 'dp_1', ORDER, '4T09:00:00'),
+      disputeClosed('won', 0, 'dp_1', ORDER, '8T09:00:00', 2),
+    );
+    const day = { revenue: 0, orders: 0, units: 0, refunded: 0 };
+    expect(sales.daily).toEqual([
+      {
+        ...day,
+        day: '2024-03-01',
+        currency: 'eur',
+        revenue: 5500,
+        orders: 1,
+        units: 3,
+        lost_to_disputes: 0,
+      },
+      { ...day, day: '2024-03-04', currency: 'eur', lost_to_disputes: 5500 },
+      { ...day, day: '2024-03-08', currency: 'eur', lost_to_disputes: -5500 },
     ]);
   });
 
