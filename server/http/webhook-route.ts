@@ -28,24 +28,33 @@ const OUTCOMES: Record<string, StripeOutcome> = {
   'checkout.session.expired': 'expired',
 };
 
-/** The order and outcome a Checkout Session event records; null for any other event. */
-function sessionOutcome(notification: StripeNotification) {
-  const { session } = notification;
-  const outcome = OUTCOMES[notification.type];
-  const orderId = session?.orderId;
-  return outcome && session && orderId && isOrderId(orderId) ? { orderId, outcome, session } : null;
-}
-
 /** Records what the notification says; null when it says nothing about this shop's orders. */
 async function record(services: Services, notification: StripeNotification) {
-  const { id: stripeEventId, created: occurredAt, refundedCharge, dispute } = notification;
-  const charge = refundedCharge ?? notification.refundChargeId;
-  if (charge) return recordRefunds(services, { stripeEventId, occurredAt, charge });
-  if (dispute) return recordDispute(services, { stripeEventId, dispute, occurredAt });
-  const applied = sessionOutcome(notification);
-  if (!applied) return null;
-  const done = await recordStripeOutcome(services, { ...applied, stripeEventId, occurredAt });
-  return { ...done, orderId: applied.orderId };
+  const { id: stripeEventId, created: occurredAt, news } = notification;
+  switch (news.kind) {
+    case 'refunds': {
+      const { charge } = news;
+      return charge && recordRefunds(services, { stripeEventId, occurredAt, charge });
+    }
+    case 'dispute':
+      return recordDispute(services, { stripeEventId, dispute: news.dispute, occurredAt });
+    case 'session': {
+      const { session } = news;
+      const outcome = OUTCOMES[notification.type];
+      const orderId = session.orderId;
+      if (!outcome || !orderId || !isOrderId(orderId)) return null;
+      const done = await recordStripeOutcome(services, {
+        orderId,
+        outcome,
+        session,
+        stripeEventId,
+        occurredAt,
+      });
+      return { ...done, orderId };
+    }
+    case 'other':
+      return null;
+  }
 }
 
 /** Refused webhooks are said at most once in this long, with how many came since. */

@@ -1,8 +1,9 @@
 /**
  * Records what happens to an order's charge after the payment: refunds Stripe made (in its
- * dashboard or through its API, heard of through `charge.refunded`) and refunds that failed
- * since (`charge.refund.updated`), and disputes the shopper's bank opened (`charge.dispute.*`). The charge names its payment intent, not the
- * order; the Checkout Session of that payment intent names the order. Either proves the
+ * dashboard or through its API, heard of through `charge.refunded`), refunds that failed
+ * since (`charge.refund.updated`), and disputes the shopper's bank opened
+ * (`charge.dispute.*`). The charge names its payment intent, not the order; the Checkout
+ * Session of that payment intent names the order. Either proves the
  * payment, so a payment not recorded yet (its webhooks lost) is recorded first, from that
  * session.
  */

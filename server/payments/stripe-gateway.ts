@@ -39,20 +39,26 @@ export interface SessionReading {
   stripeTime: number | null;
 }
 
-/** A verified webhook: the session facts for the checkout events we act on, null otherwise. */
+/** A verified webhook, and what it tells of the kinds we act on. */
 export interface StripeNotification {
   id: string;
   type: string;
   /** When Stripe says the event happened (its `created`), as an ISO time; null if it gave none. */
   created: string | null;
-  session: SessionFacts | null;
-  /** The charge a `charge.refunded` names; null for other events. */
-  refundedCharge: ChargeFacts | null;
-  /** The charge of the refund a `charge.refund.updated` shows; null for other events. */
-  refundChargeId: string | null;
-  /** The dispute a `charge.dispute.*` event shows; null for other events. */
-  dispute: DisputeFacts | null;
+  news: StripeNews;
 }
+
+export type StripeNews =
+  /** A `checkout.session.*` event's session. */
+  | { kind: 'session'; session: SessionFacts }
+  /**
+   * A charge whose refunds changed: the one a `charge.refunded` shows, or the id of the one a
+   * `charge.refund.updated` names (a refund that failed, say). Null: not a payment intent's.
+   */
+  | { kind: 'refunds'; charge: ChargeFacts | string | null }
+  /** The dispute a `charge.dispute.*` event shows. */
+  | { kind: 'dispute'; dispute: DisputeFacts }
+  | { kind: 'other' };
 
 /** Stripe answered and said no (bad request, card error, auth). */
 export class StripeRefusedError extends Error {
@@ -287,33 +293,7 @@ export class StripeGateway {
         ? null
         : new Date(envelope.data.created * 1000).toISOString();
     const object = (event.data as { object?: { object?: string } } | undefined)?.object;
-    const none = {
-      id,
-      type,
-      created,
-      session: null,
-      refundedCharge: null,
-      refundChargeId: null,
-      dispute: null,
-    };
-    if (type === 'charge.refunded' && object?.object === 'charge')
-      return { ...none, refundedCharge: chargeOf(object) };
-    // Sent when a refund changes, as when it fails: the charge's refunds are read again.
-    if (type === 'charge.refund.updated' && object?.object === 'refund')
-      return { ...none, refundChargeId: refundChargeOf(object) };
-    if (type.startsWith('charge.dispute.') && object?.object === 'dispute')
-      return { ...none, dispute: disputeOf(object) };
-    if (!type.startsWith('checkout.session.') || object?.object !== 'checkout.session') {
-      return none;
-    }
-    const session = SessionShape.safeParse(object);
-    if (!session.success) {
-      const issue = session.error.issues[0]!;
-      throw new MalformedWebhookError(
-        `The checkout session is malformed at ${issue.path.join('.')}`,
-      );
-    }
-    return { ...none, session: toSessionFacts(object as Stripe.Checkout.Session) };
+    return { id, type, created, news: newsOf(type, object) };
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {
@@ -337,6 +317,26 @@ export class StripeGateway {
       throw error;
     }
   }
+}
+
+/** What an event of `type` with this object tells; checked first, as it is read. */
+function newsOf(type: string, object: { object?: string } | undefined): StripeNews {
+  const kind = object?.object;
+  if (type === 'charge.refunded' && kind === 'charge')
+    return { kind: 'refunds', charge: chargeOf(object) };
+  // Sent when a refund changes, as when it fails: the charge's refunds are read again.
+  if (type === 'charge.refund.updated' && kind === 'refund')
+    return { kind: 'refunds', charge: refundChargeOf(object) };
+  if (type.startsWith('charge.dispute.') && kind === 'dispute')
+    return { kind: 'dispute', dispute: disputeOf(object) };
+  if (!type.startsWith('checkout.session.') || kind !== 'checkout.session')
+    return { kind: 'other' };
+  const session = SessionShape.safeParse(object);
+  if (!session.success) {
+    const issue = session.error.issues[0]!;
+    throw new MalformedWebhookError(`The checkout session is malformed at ${issue.path.join('.')}`);
+  }
+  return { kind: 'session', session: toSessionFacts(object as Stripe.Checkout.Session) };
 }
 
 /** A refunded charge's facts; null for a charge made without a payment intent (not a checkout's). */

@@ -41,9 +41,7 @@ describe('webhook signature over the bytes received', () => {
       id: 'evt_encoding_1',
       type: 'checkout.session.completed',
       created: new Date(CREATED * 1000).toISOString(),
-      session: null,
-      refundedCharge: null,
-      dispute: null,
+      news: { kind: 'other' },
     });
   });
 
