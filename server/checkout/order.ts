@@ -145,6 +145,8 @@ export type OrderCommand =
       at: string;
       /** When Stripe says the notice happened (its `created`); null if it gave none. */
       occurredAt: string | null;
+      /** The refund the notice is an update of; absent for a notice of the charge. */
+      refundId?: string | undefined;
     }
   | {
       type: 'RecordDispute';
@@ -441,7 +443,7 @@ function recordRefunds(
         data: {
           ...facts(refund),
           ...change(refund, -1),
-          failedAt: command.occurredAt ?? command.at,
+          failedAt: failedAt(command, refund),
         },
       }),
     ),
@@ -581,6 +583,17 @@ function paymentOf(state: OrderState, cart: Cart, charge: ChargeFacts, code: str
 /** The payment's share of part of its charge: the same amount unless charged in another currency. */
 function shareOf(chargeAmount: number, payment: Payment, charge: ChargeFacts): number {
   return Math.round((chargeAmount * payment.amount) / charge.amount);
+}
+
+/**
+ * When a refund failed, as best known: the time of its own update's notice, or else when it
+ * was heard of (an older notice, retried, can be the one that finds it); never before it was
+ * made.
+ */
+function failedAt(command: Extract<OrderCommand, { type: 'RecordRefunds' }>, refund: RefundFacts) {
+  const own = command.refundId === refund.id ? command.occurredAt : null;
+  const heard = own ?? command.at;
+  return heard > refund.created ? heard : refund.created;
 }
 
 function withPayment(

@@ -33,8 +33,8 @@ async function record(services: Services, notification: StripeNotification) {
   const { id: stripeEventId, created: occurredAt, news } = notification;
   switch (news.kind) {
     case 'refunds': {
-      const { charge } = news;
-      return charge && recordRefunds(services, { stripeEventId, occurredAt, charge });
+      const { charge, refundId } = news;
+      return charge && recordRefunds(services, { stripeEventId, occurredAt, charge, refundId });
     }
     case 'dispute':
       return recordDispute(services, { stripeEventId, dispute: news.dispute, occurredAt });

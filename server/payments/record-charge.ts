@@ -32,15 +32,21 @@ export type ChargeNews = Recorded & { orderId: string };
  */
 export async function recordRefunds(
   deps: ChargeDeps,
-  notice: { stripeEventId: string; occurredAt: string | null; charge: ChargeFacts | string },
+  notice: {
+    stripeEventId: string;
+    occurredAt: string | null;
+    charge: ChargeFacts | string;
+    /** The refund a notice of a refund's update is about. */
+    refundId?: string | undefined;
+  },
 ): Promise<ChargeNews | null> {
-  const { stripeEventId, occurredAt } = notice;
+  const { stripeEventId, occurredAt, refundId } = notice;
   const charge =
     typeof notice.charge === 'string' ? await chargeNamed(deps, notice.charge) : notice.charge;
   if (!charge) return null;
   return onOrderOf(deps, charge, { by: 'refund', stripeEventId }, async (at) => {
     const refunds = await deps.stripe.refundsOfCharge(charge.chargeId);
-    return { type: 'RecordRefunds', stripeEventId, charge, refunds, at, occurredAt };
+    return { type: 'RecordRefunds', stripeEventId, charge, refunds, at, occurredAt, refundId };
   });
 }
 

@@ -53,9 +53,10 @@ export type StripeNews =
   | { kind: 'session'; session: SessionFacts }
   /**
    * A charge whose refunds changed: the one a `charge.refunded` shows, or the id of the one a
-   * `charge.refund.updated` names (a refund that failed, say). Null: not a payment intent's.
+   * refund's update names (a refund that failed, say), with that refund. Null: not a payment
+   * intent's.
    */
-  | { kind: 'refunds'; charge: ChargeFacts | string | null }
+  | { kind: 'refunds'; charge: ChargeFacts | string | null; refundId?: string }
   /** The dispute a `charge.dispute.*` event shows. */
   | { kind: 'dispute'; dispute: DisputeFacts }
   | { kind: 'other' };
@@ -123,15 +124,21 @@ const SessionShape = z.object({
     .nullish(),
 });
 
+/** Stripe's ids are at most 5000 characters (its API spec): a longer one is not Stripe's. */
+const StripeId = z.string().min(1).max(5000);
+/** An id, or the object it names when the event expanded it. */
+const IdOf = z.union([StripeId, z.object({ id: StripeId })]);
+
 const ChargeShape = z.object({
-  id: z.string().min(1),
-  payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
+  id: StripeId,
+  // An empty one is no payment intent: the charge is not a checkout's.
+  payment_intent: z.union([z.string().max(5000), z.object({ id: z.string().max(5000) })]).nullish(),
   amount: z.number().int().min(0),
   currency: z.string().min(1),
 });
 const DisputeShape = z.object({
-  id: z.string().min(1),
-  charge: z.union([z.string().min(1), z.object({ id: z.string().min(1) })]),
+  id: StripeId,
+  charge: IdOf,
   amount: z.number().int().min(0),
   currency: z.string().min(1),
   reason: z.string().nullish(),
@@ -139,8 +146,8 @@ const DisputeShape = z.object({
   created: z.number().int().positive().max(253_402_300_799),
 });
 const RefundShape = z.object({
-  id: z.string().min(1),
-  charge: z.union([z.string().min(1), z.object({ id: z.string().min(1) })]).nullish(),
+  id: StripeId,
+  charge: IdOf.nullish(),
   amount: z.number().int().min(0),
   currency: z.string().min(1),
   created: z.number().int().positive(),
@@ -324,9 +331,9 @@ function newsOf(type: string, object: { object?: string } | undefined): StripeNe
   const kind = object?.object;
   if (type === 'charge.refunded' && kind === 'charge')
     return { kind: 'refunds', charge: chargeOf(object) };
-  // Sent when a refund changes, as when it fails: the charge's refunds are read again.
-  if (type === 'charge.refund.updated' && kind === 'refund')
-    return { kind: 'refunds', charge: refundChargeOf(object) };
+  // Sent when a refund changes, as when it fails (charge.refund.updated for some payment
+  // methods only; refund.* for all since API 2024-10-28): the charge's refunds are read again.
+  if (REFUND_UPDATES.has(type) && kind === 'refund') return refundNewsOf(object);
   if (type.startsWith('charge.dispute.') && kind === 'dispute')
     return { kind: 'dispute', dispute: disputeOf(object) };
   if (!type.startsWith('checkout.session.') || kind !== 'checkout.session')
@@ -355,15 +362,21 @@ function toChargeFacts(charge: z.infer<typeof ChargeShape>): ChargeFacts | null 
   return paymentIntentId ? { chargeId: id, paymentIntentId, amount, currency } : null;
 }
 
-/** The charge a refund was made on; null for one not made on a charge (not a checkout's). */
-function refundChargeOf(object: unknown): string | null {
+const REFUND_UPDATES = new Set(['charge.refund.updated', 'refund.updated', 'refund.failed']);
+
+/** The refund's charge (null for one not made on a charge: not a checkout's), and the refund. */
+function refundNewsOf(object: unknown): StripeNews {
   const refund = RefundShape.safeParse(object);
   if (!refund.success) {
     const issue = refund.error.issues[0]!;
     throw new MalformedWebhookError(`The refund is malformed at ${issue.path.join('.')}`);
   }
-  const { charge } = refund.data;
-  return typeof charge === 'string' ? charge : (charge?.id ?? null);
+  const { charge, id } = refund.data;
+  return {
+    kind: 'refunds',
+    charge: typeof charge === 'string' ? charge : (charge?.id ?? null),
+    refundId: id,
+  };
 }
 
 function disputeOf(object: unknown): DisputeFacts {

@@ -273,6 +273,8 @@ describe('the reservation sweep', () => {
         refunds: list,
         at,
         occurredAt: failedAt,
+        // The refund a failure's own notice is about.
+        refundId: list.find((refund) => refund.failed)?.id,
       }) as const;
     const refunded = (
       refundId: string,
@@ -328,6 +330,29 @@ describe('the reservation sweep', () => {
       given(cart, started, paid, first, failed('re_1', 37800, 0))
         .when(refunds([made('re_1', 37800, '27T09', 'eur', true)]))
         .thenNothing();
+    });
+
+    it('dates a failure another, older notice finds by when it was heard, never before the refund', () => {
+      const first = refunded('re_1', 37800, 37800, '27T09');
+      const older = {
+        ...refunds([made('re_1', 37800, '27T09', 'eur', true)]),
+        refundId: undefined,
+        occurredAt: '2026-11-25T09:00:00.000Z',
+      };
+      // `at` (when heard) is before the refund here: the refund's own time is the earliest.
+      given(cart, started, paid, first)
+        .when(older)
+        .then({
+          ...failed('re_1', 37800, 0),
+          data: { ...failed('re_1', 37800, 0).data, failedAt: '2026-11-27T09:00:00.000Z' },
+        } as OrderEvent);
+      const heard = '2026-12-02T09:00:00.000Z';
+      given(cart, started, paid, first)
+        .when({ ...older, at: heard })
+        .then({
+          ...failed('re_1', 37800, 0),
+          data: { ...failed('re_1', 37800, 0).data, at: heard, failedAt: heard },
+        } as OrderEvent);
     });
 
     it('leaves out a refund that failed before it was ever recorded', () => {
