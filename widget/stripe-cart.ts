@@ -135,6 +135,8 @@ export class StripeCart extends LitElement {
   #teardown: (() => void)[] = [];
   #returnFocus: HTMLElement | null = null;
   #openWhenReady = false;
+  /** Announcements made so far: each sets its text only while it is the latest. */
+  #announcements = 0;
   /** One function, so connecting again adds no second listener and disconnecting removes it. */
   #shown = () => {
     this._busy = false;
@@ -452,6 +454,9 @@ export class StripeCart extends LitElement {
     // one is never read). A loaded machine can render less often than the pause, so the
     // frame is waited for too; a hidden page renders none, and its pause is enough.
     this._announcement = '';
+    // Only the latest is set: an older one still waiting for frames (its page hidden since)
+    // must not replace the news that came after it.
+    const latest = ++this.#announcements;
     const rendered = this.updateComplete.then(
       () =>
         new Promise<void>((done) => {
@@ -461,7 +466,7 @@ export class StripeCart extends LitElement {
     );
     const paused = new Promise((done) => setTimeout(done, 99));
     Promise.all([rendered, paused]).then(() => {
-      this._announcement = text;
+      if (latest === this.#announcements) this._announcement = text;
     });
   }
 
