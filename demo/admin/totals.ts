@@ -12,12 +12,15 @@ const figure = (label: string, value: string, note?: Node | null) =>
 /**
  * Revenue stays as paid; the refunds made and the disputes lost in the range (of sales of any
  * day) show under it, with what the shop kept, in words. Only when there are some: a card
- * without reads as before.
+ * without reads as before. A range can hold more coming back than going (a refund that
+ * failed, an appeal won, of a loss before the range): said as such, not as a minus.
  */
 function keptNote(total: SalesTotal, money: (amount: number) => string): Node | null {
+  const said = (amount: number, out: string, back: string) =>
+    amount > 0 ? `${out} ${money(amount)}` : amount < 0 ? `${back} ${money(-amount)}` : null;
   const parts = [
-    total.refunded > 0 ? `Refunded ${money(total.refunded)}` : null,
-    total.lostToDisputes > 0 ? `Lost to disputes ${money(total.lostToDisputes)}` : null,
+    said(total.refunded, 'Refunded', 'Failed refunds back'),
+    said(total.lostToDisputes, 'Lost to disputes', 'Won back from disputes'),
   ].filter((part) => part !== null);
   if (parts.length === 0) return null;
   const net = total.revenue - total.refunded - total.lostToDisputes;
