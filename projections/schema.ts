@@ -126,17 +126,24 @@ const SCHEMA = `
 `;
 
 /**
- * Indexes: order lines by their order (their key, kept out of the table so a rebuild only
- * appends lines); orders by day for reports, and newest first for the orders report, whose
+ * Indexes: order lines by their order (their key, kept out of the table so lines are only
+ * appended); orders by day for reports, and newest first for the orders report, whose
  * every page would otherwise sort all orders (with its status and email filters, so a
  * filtered page or count reads the index alone); open orders by shopper and by age for the
  * server's per-shopper hold cap and reservation sweep, which run on every checkout and
  * every sweep and would otherwise scan every order (the sweep also reads late payments).
  * Partial: only open (or late) orders, a few among many, are in them. A rebuild creates
- * them once, at the end.
+ * them once, at the end, but for the lines' own (below).
  */
+/**
+ * The one index a rebuild reads by, so it is there from the start: an order heard of again
+ * after its row left the cache (a refund or a dispute weeks on) loads its lines, which
+ * without it is a scan of every line written so far.
+ */
+const LINES_INDEX =
+  'CREATE UNIQUE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id, line_no);';
 const INDEXES = `
-  CREATE UNIQUE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id, line_no);
+  ${LINES_INDEX}
   CREATE INDEX IF NOT EXISTS orders_by_day ON orders (created_day);
   CREATE INDEX IF NOT EXISTS orders_newest_first ON orders (created_at DESC, order_id, status, email);
   CREATE INDEX IF NOT EXISTS open_orders_by_email ON orders (email)
@@ -221,7 +228,7 @@ function addMissingColumns(db: Database.Database): void {
  * Opens a new private file for a rebuild: no journal and no fsync, since a rebuild that
  * dies is simply started again from the events (the file is only renamed into place once
  * complete), and an exclusive lock, since nothing else may read it half written. The
- * caller adds the indexes with `createIndexes` once the rows are in. `cacheMb`: SQLite's
+ * caller adds the other indexes with `createIndexes` once the rows are in. `cacheMb`: SQLite's
  * page cache, which the rows' B-trees fill as they grow.
  */
 export function openRebuildDb(path: string, cacheMb = 32): Database.Database {
@@ -232,6 +239,7 @@ export function openRebuildDb(path: string, cacheMb = 32): Database.Database {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma(`cache_size = -${cacheMb * 1024}`);
     db.exec(SCHEMA);
+    db.exec(LINES_INDEX);
     return db;
   } catch (error) {
     db.close();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { evolveOrder, type OrderView } from '../../projections/order';
-import { openReadModelDb } from '../../projections/schema';
+import { openReadModelDb, openRebuildDb } from '../../projections/schema';
 import { orderCodec, salesDailyCodec } from '../../projections/table-codecs';
 import {
   cartValidated,
@@ -147,5 +147,19 @@ it('opens a file already up to date while another process commits to it, without
   } finally {
     writer.exec('COMMIT');
     writer.close();
+  }
+});
+
+it('gives a rebuild the index it reads order lines by from the start, not only at the end', () => {
+  // An order heard of again after leaving the rebuild's cache (a dispute weeks on) loads its
+  // lines: without the index, a scan of every line written so far, once per such event.
+  const db = openRebuildDb(path.join(dir, 'rebuild.sqlite'));
+  try {
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no')
+      .all('x') as { detail: string }[];
+    expect(plan.map((step) => step.detail).join(' ')).toContain('USING INDEX order_lines_by_order');
+  } finally {
+    db.close();
   }
 });
