@@ -170,6 +170,18 @@ export const PaymentMismatched = z.object({
   received: z.object({ amount: z.number().int(), currency: z.string() }),
 });
 export const PaymentFailed = z.object({ ...stripeFacts });
+/** What Stripe said of the order's payment after it was made, and the notice it said it in. */
+const afterPayment = {
+  orderId: z.string().uuid(),
+  /** The notice that made it heard of (one notice may bring several refunds). */
+  stripeEventId: z.string(),
+  paymentIntentId: z.string(),
+};
+/**
+ * The amount in the currency the shopper was charged in, when Adaptive Pricing made it another
+ * than the payment's: `amount` is then its share of the payment in the payment's currency.
+ */
+const Charged = z.object({ amount: z.number().int().min(1), currency: Currency }).optional();
 /**
  * One refund Stripe made on a payment of the order (in Stripe's dashboard or through its
  * API), heard of through `charge.refunded`. `amount` is this refund and `refunded` all the
@@ -177,42 +189,38 @@ export const PaymentFailed = z.object({ ...stripeFacts });
  * returns to the shelf is the site owner's call (a restock).
  */
 export const PaymentRefunded = z.object({
-  orderId: z.string().uuid(),
-  /** The notice that made it heard of (one notice may bring several refunds). */
-  stripeEventId: z.string(),
-  paymentIntentId: z.string(),
+  ...afterPayment,
   chargeId: z.string(),
   refundId: z.string(),
   amount: MinorUnits,
   refunded: MinorUnits,
   currency: Currency,
-  /**
-   * What Stripe gave back, when the shopper was charged in another currency (Adaptive
-   * Pricing): `amount` is then its share of the payment in the payment's currency.
-   */
-  charged: z.object({ amount: z.number().int().min(1), currency: Currency }).optional(),
+  /** What Stripe gave back, in the shopper's currency. */
+  charged: Charged,
   at: At,
   /** When Stripe made the refund (the refund's `created`). */
   refundedAt: At,
 });
 /**
  * A refund recorded before failed afterwards (the shopper's bank could not take the money
- * back), so Stripe returned it to the shop: heard of through `charge.refund.updated`.
+ * back), so Stripe returned it to the shop: heard of through `refund.failed`,
+ * `refund.updated` or `charge.refund.updated`.
  * `amount` is what comes back and `refunded` what the payment has had back without it.
  */
 export const RefundFailed = z.object({
-  orderId: z.string().uuid(),
-  stripeEventId: z.string(),
-  paymentIntentId: z.string(),
+  ...afterPayment,
   chargeId: z.string(),
   refundId: z.string(),
   amount: MinorUnits,
   refunded: MinorUnits,
   currency: Currency,
-  /** As on PaymentRefunded: what comes back in the currency the shopper was charged in. */
-  charged: z.object({ amount: z.number().int().min(1), currency: Currency }).optional(),
+  /** What comes back, in the shopper's currency. */
+  charged: Charged,
   at: At,
-  /** When Stripe said it failed (the notice's `created`), or `at` when it gave no time. */
+  /**
+   * When it failed: the time of the refund's own notice; when another notice found it first,
+   * when that was heard; never before the refund was made.
+   */
   failedAt: At,
 });
 /**
@@ -221,15 +229,13 @@ export const RefundFailed = z.object({
  * the payment's currency; an open dispute has Stripe hold that much back until it closes.
  */
 export const PaymentDisputed = z.object({
-  orderId: z.string().uuid(),
-  stripeEventId: z.string(),
-  paymentIntentId: z.string(),
+  ...afterPayment,
   chargeId: z.string(),
   disputeId: z.string(),
   amount: MinorUnits,
   currency: Currency,
-  /** What the bank disputes, when the shopper was charged in another currency (see PaymentRefunded). */
-  charged: z.object({ amount: z.number().int().min(1), currency: Currency }).optional(),
+  /** What the bank disputes, in the shopper's currency. */
+  charged: Charged,
   /** The bank's reason, as Stripe names it (`fraudulent`, `product_not_received`, ...). */
   reason: z.string().max(100),
   /** An inquiry (Stripe's `warning_*` statuses): nothing is held back unless it escalates. */
@@ -240,9 +246,7 @@ export const PaymentDisputed = z.object({
 });
 /** An inquiry became a chargeback: Stripe now holds the disputed amount back. */
 export const DisputeEscalated = z.object({
-  orderId: z.string().uuid(),
-  stripeEventId: z.string(),
-  paymentIntentId: z.string(),
+  ...afterPayment,
   disputeId: z.string(),
   at: At,
   /** When Stripe said so (the notice's `created`), or `at` when it gave no time. */
@@ -254,9 +258,7 @@ export const DisputeEscalated = z.object({
  * the bank decided for the shopper, else 0), in the payment's currency.
  */
 export const DisputeClosed = z.object({
-  orderId: z.string().uuid(),
-  stripeEventId: z.string(),
-  paymentIntentId: z.string(),
+  ...afterPayment,
   disputeId: z.string(),
   /** `charge_refunded` is an outcome of API versions before 2014-11-20. */
   outcome: z.enum(['won', 'lost', 'warning_closed', 'prevented', 'charge_refunded']),

@@ -135,3 +135,25 @@ describe('disputes lost', () => {
     expect(group!.values.slice(0, 2)).toEqual(['€0.00', 'Lost to disputes €45.00 · Net -€45.00']);
   });
 });
+
+// More coming back than going in a range: a refund of an earlier day that failed in it, or a
+// dispute lost earlier and won back on appeal in it. Said in words, the net adding up.
+describe('money coming back', () => {
+  const note = (total: Total) => groups(sales(total))[0]!.values[1];
+
+  it('says what came back when a refund of an earlier day failed in the range', () => {
+    expect(note({ ...eur, refunded: -2000 })).toBe('Failed refunds back €20.00 · Net €119.00');
+  });
+
+  it('gives a net made of the parts it shows', () => {
+    expect(note({ ...eur, refunded: -2000, lostToDisputes: 1000 })).toBe(
+      'Failed refunds back €20.00 · Lost to disputes €10.00 · Net €109.00',
+    );
+  });
+
+  it('says what an appeal won back of a loss before the range', () => {
+    expect(note({ ...eur, lostToDisputes: -1000 })).toBe(
+      'Won back from disputes €10.00 · Net €109.00',
+    );
+  });
+});
