@@ -73,6 +73,8 @@ export function evolveInventory(state: InventoryState, event: DomainEvent): Inve
       return moveHeld(state, event.data.orderId, event.data.sku, event.data.quantity);
     case 'PaymentCompleted':
       return markPaid(state, event.data.orderId);
+    // The units were held for the order and stay so: its payment marks them sold.
+    case 'HoldKept':
     // Nothing was taken (or given back): the order view records what is missing.
     case 'StockShortfall':
     case 'ShortfallSettled':

@@ -96,6 +96,7 @@ export function evolveOrder(view: OrderView | null, event: DomainEvent): OrderVi
     case 'StockAdjusted':
     case 'StockReserved':
     case 'StockReleased':
+    case 'HoldKept':
       return view;
     // A re-take is the order's news only when it fills a shortfall (a restock's): the
     // product records the shortfall before any unit that fills it.

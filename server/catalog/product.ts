@@ -30,8 +30,8 @@ export interface ProductState {
   holds: Holds;
   held: number;
   /**
-   * Orders paid after their hold was released whose units this product has taken back or
-   * found missing: decided once each. Late payments are rare, so a plain set, copied on change.
+   * Orders paid late whose units this product has taken back, found missing, or kept (still
+   * held when the payment came): decided once each. Late payments are rare, so a plain set, copied on change.
    */
   lateSales: ReadonlySet<string>;
   /**
@@ -145,6 +145,9 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
           shortfalls: lessMissing(state.shortfalls, orderId, quantity),
         };
       }
+      // The units stay held, as this order's sale now.
+      case 'HoldKept':
+        return { ...state, lateSales: new Set(state.lateSales).add(event.data.orderId) };
       case 'StockShortfall': {
         const { orderId, missing } = event.data;
         return {
@@ -274,10 +277,14 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
         return [released, ...fillShortfalls(state.shortfalls, shelf, command.sku, command.at)];
       }
       case 'RetakeStock': {
-        // Still held (its release never ran) or already decided: nothing more to take.
-        if (state.holds.has(command.orderId) || state.lateSales.has(command.orderId)) return [];
-        requireKnown(state, command.sku);
+        if (state.lateSales.has(command.orderId)) return [];
         const { sku, orderId, quantity, at } = command;
+        // Still held: its release is on its way (or never ran). Recording that the units are
+        // its sale stops that release from giving them to anyone else.
+        const held = state.holds.get(orderId);
+        if (held !== undefined)
+          return [{ type: 'HoldKept', data: { sku, orderId, quantity: held, at } }];
+        requireKnown(state, command.sku);
         // Delisted or not, units on the shelf can fill a paid order; units sold since cannot.
         const taken = Math.min(quantity, available(state));
         const events: ProductEvent[] = [];

@@ -1,7 +1,7 @@
 /**
  * An order's units on each product's stream, line by line: given back when the order ends
- * unpaid (and to late payments short of them first), taken back when it was paid after
- * that (a late payment). Each product decides
+ * unpaid (and to late payments short of them first), taken back (or kept, if still held)
+ * when it was paid after that (a late payment). Each product decides
  * once per order (a line with nothing to do appends nothing), so every call here is safe
  * to make again after a crash, on a webhook redelivery, from a sweep, and from any number
  * of processes at once.
@@ -62,9 +62,9 @@ export function releaseOrderStock(
 }
 
 /**
- * Takes a late payment's units back from stock (or records what is missing): the order was
- * paid after its hold had been released (a race with the sweep), so it is a sale all the
- * same. Returns the events appended: none when every line was already decided.
+ * Takes a late payment's units back from stock (or records what is missing), or keeps them
+ * where its hold has not been released yet: the order was paid after it ended (a race with
+ * the sweep or an expiry), so it is a sale all the same. Returns the events appended: none when every line was already decided.
  */
 export function retakeOrderStock(
   products: Products,
@@ -87,11 +87,13 @@ export function retakeOrderStock(
  * An order not ended when read keeps its units: a paid one's are sold, late or not (a
  * failed request for the same checkout must not give them away). Units given back go to
  * other late payments' shortfalls in the release's own decision, so no new shopper comes
- * between. A late payment's re-take may have reached a product before this release did,
- * found the units still held and taken nothing: the order is read again after the release,
- * so it shows any payment whose re-take came first. A payment landing between the first read
- * and the release loses this race: its units may fill an older late payment's shortfall, and
- * it is recorded short instead. Nothing is oversold either way.
+ * between. A payment that lands after the read is settled on each product in the order
+ * the product hears of it: a re-take that comes first keeps the units still held
+ * (`HoldKept`), and this release then gives nothing; one that comes after finds them given
+ * back, and takes them again if no older shortfall took them first. The order is read again
+ * after the release, so a payment recorded meanwhile is served at once, even if its own
+ * re-take was cut short.
+ * Nothing is oversold either way.
  */
 export async function releaseEndedOrderStock(
   store: EventStore,

@@ -80,6 +80,17 @@ export const StockRetaken = z.object({
   at: At,
 });
 /**
+ * A late payment found its units still held here: its order's release was decided before the
+ * payment but had not reached this product yet. The units are its sale from now on, so that
+ * release gives nothing back (and no other order's shortfall can take them).
+ */
+export const HoldKept = z.object({
+  sku: Sku,
+  orderId: z.string().uuid(),
+  quantity: z.number().int().positive(),
+  at: At,
+});
+/**
  * A late payment's units this product no longer had (sold to other orders meanwhile):
  * nothing is oversold, and the site owner refunds or restocks the `missing` units.
  */
@@ -285,6 +296,7 @@ export const eventSchemas = {
   StockReserved,
   StockReleased,
   StockRetaken,
+  HoldKept,
   StockShortfall,
   ShortfallSettled,
   CartValidated,
@@ -318,6 +330,7 @@ export const productEventTypes = [
   'StockReserved',
   'StockReleased',
   'StockRetaken',
+  'HoldKept',
   'StockShortfall',
   'ShortfallSettled',
 ] as const satisfies readonly EventType[];

@@ -87,7 +87,7 @@ async function stockFacts(sku: string, orderId: string): Promise<string[]> {
   const events = await t.app.services.store.readStream(productStream(sku));
   return events
     .map((e) => ({ type: e.type, data: e.data as Record<string, unknown> }))
-    .filter((e) => e.data.orderId === orderId && /Retaken|Shortfall/.test(e.type))
+    .filter((e) => e.data.orderId === orderId && /Retaken|Shortfall|Kept/.test(e.type))
     .map((e) => `${e.type}:${e.data.quantity ?? e.data.missing ?? e.data.units}`);
 }
 
@@ -340,10 +340,10 @@ describe('a payment that arrives after its stock was given back', () => {
 
     const view = await t.client.order.get.query({ orderId: order.orderId });
     expect(view).toMatchObject({ status: 'paid', flags: { late: true } });
-    // The release came after the payment: the paid units are held again at once, not left
-    // for other shoppers until a later sweep.
+    // The release came after the payment: the paid units stay held, never left for other
+    // shoppers (or an older shortfall) until a later sweep.
     expect(await availableOf(t, RACED)).toBe(3);
-    expect(await stockFacts(RACED, order.orderId)).toEqual(['StockRetaken:2']);
+    expect(await stockFacts(RACED, order.orderId)).toEqual(['HoldKept:2']);
   });
 
   it('repairs a cut-short re-take only within a day of the payment; older ones stay the site owner’s', async () => {

@@ -160,3 +160,36 @@ describe('units an ended order gives back', () => {
     });
   });
 });
+
+describe('a late payment whose re-take reaches the product before its release', () => {
+  it('keeps its units: the release gives nothing, not even to an older shortfall', async () => {
+    const ctx = await setup(async () => {});
+    const { products, orderA, orderB } = ctx;
+    // The release was decided on the order as it was read (ended, unpaid); the payment is
+    // recorded and its re-take reaches the product before the release does.
+    const execute = products.execute.bind(products);
+    products.execute = async (command, metadata) => {
+      if (command.type === 'ReleaseStock' && command.orderId === orderA) {
+        products.execute = execute;
+        await execute(
+          { type: 'RetakeStock', sku: SKU, orderId: orderA, quantity: 1, at: at() },
+          metadata,
+        );
+      }
+      return execute(command, metadata);
+    };
+    await releaseEndedOrderStock(ctx.store, products, ctx.cart, 'expired', at(), {
+      causationId: 'reservation-sweep',
+    });
+
+    const state = await products.state(SKU);
+    expect({ a: state.holds.get(orderA), b: state.holds.get(orderB) }).toEqual({
+      a: 1,
+      b: undefined,
+    });
+    expect(state.shortfalls.get(orderB)).toBe(1);
+    const types = (await ctx.store.readStream(`product-${SKU}`)).map((e) => e.type);
+    expect(types.slice(-1)).toEqual(['HoldKept']);
+    expect(types).not.toContain('StockReleased');
+  });
+});

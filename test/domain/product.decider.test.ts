@@ -275,8 +275,34 @@ describe('a late payment: units taken back after the hold was released', () => {
       .thenNothing();
   });
 
-  it('takes nothing for an order that still holds its units (its release never ran)', () => {
-    given(listed, stocked(3), reserved(orderA, 2)).when(retake(orderA, 2)).thenNothing();
+  const kept = (orderId: string, quantity: number): ProductEvent => ({
+    type: 'HoldKept',
+    data: { sku: card.sku, orderId, quantity, at },
+  });
+
+  it('keeps the units of an order that still holds them (its release not here yet), once', () => {
+    given(listed, stocked(3), reserved(orderA, 2)).when(retake(orderA, 2)).then(kept(orderA, 2));
+    given(listed, stocked(3), reserved(orderA, 2), kept(orderA, 2))
+      .when(retake(orderA, 2))
+      .thenNothing();
+  });
+
+  it('gives nothing back for a release that comes after the units were kept', () => {
+    given(listed, stocked(3), reserved(orderA, 2), kept(orderA, 2))
+      .when(release(orderA))
+      .thenNothing();
+    // Not to an older late payment short of them either.
+    given(
+      listed,
+      stocked(2),
+      reserved(orderB, 2),
+      expired(orderB, 2),
+      reserved(orderA, 2),
+      shortfall(orderB, 2),
+      kept(orderA, 2),
+    )
+      .when(release(orderA))
+      .thenNothing();
   });
 
   it('takes units back from a delisted product: they are on the shelf, and paid for', () => {
