@@ -48,7 +48,7 @@ export interface ShopApi {
  * given up while the server still waits makes the retry find the checkout busy. A shop that
  * never answers is reported after four tries, under two minutes.
  */
-export const CHECKOUT_TIMEOUT_MS = 25_000;
+const CHECKOUT_TIMEOUT_MS = 25_000;
 
 export function createShopApi(api: string): ShopApi {
   const url = `${api.replace(/\/+$/, '')}/trpc`;

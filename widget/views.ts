@@ -40,7 +40,7 @@ function issueText(t: Translate, issue: LineIssue): string {
   }
 }
 
-export function lineView(
+function lineView(
   t: Translate,
   money: Money,
   line: CartLine,

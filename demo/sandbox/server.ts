@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLarge, readBody, send } from './http';
 
-export type RouteHandler = (
+type RouteHandler = (
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,

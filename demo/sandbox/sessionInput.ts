@@ -8,9 +8,9 @@ import type { FormRecord } from './forms';
 import { formatMoney } from './money';
 import { validateParams } from './params';
 
-export type SandboxPaymentMethodType = 'card' | 'sepa_debit';
+type SandboxPaymentMethodType = 'card' | 'sepa_debit';
 
-export interface LineItemInput {
+interface LineItemInput {
   name: string;
   description: string | null;
   images: string[];

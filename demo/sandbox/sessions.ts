@@ -16,13 +16,13 @@ export interface SessionState {
   collectedEmail: string | null;
 }
 
-export type SessionEventType =
+type SessionEventType =
   | 'checkout.session.completed'
   | 'checkout.session.expired'
   | 'checkout.session.async_payment_succeeded'
   | 'checkout.session.async_payment_failed';
 
-export interface SessionChange {
+interface SessionChange {
   type: SessionEventType;
   state: SessionState;
   request?: EventRequest;

@@ -11,7 +11,7 @@ import type { EventOf, ProductEvent } from '../domain/events';
 import { HoldBook, type Holds, PendingHolds } from './hold-book';
 import { amountStripeRefuses } from './price-rules';
 
-export interface ProductDetails {
+interface ProductDetails {
   sku: string;
   name: string;
   description: string;

@@ -22,7 +22,7 @@ export type LineProblem =
   | { sku: string; code: 'amount_too_large'; maxQuantity: number; requested: number };
 
 /** The whole cart is below the smallest payment Stripe takes in its currency. */
-export interface CartProblem {
+interface CartProblem {
   code: 'amount_too_small';
   minimum: number;
   currency: string;

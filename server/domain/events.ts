@@ -35,10 +35,10 @@ const productFields = {
  * what it said last, so the site owner's own changes and delistings outlive a restart.
  */
 const Source = z.enum(['catalog-file']).optional();
-export const ProductListed = z.object({ ...productFields, at: At, source: Source });
-export const ProductUpdated = z.object({ ...productFields, at: At, source: Source });
-export const ProductDelisted = z.object({ sku: Sku, at: At });
-export const StockAdjusted = z.object({
+const ProductListed = z.object({ ...productFields, at: At, source: Source });
+const ProductUpdated = z.object({ ...productFields, at: At, source: Source });
+const ProductDelisted = z.object({ sku: Sku, at: At });
+const StockAdjusted = z.object({
   sku: Sku,
   delta: z.number().int(),
   reason: z.string().min(1).max(200),
@@ -46,14 +46,14 @@ export const StockAdjusted = z.object({
   requestId: z.string().uuid().optional(),
   at: At,
 });
-export const StockReserved = z.object({
+const StockReserved = z.object({
   sku: Sku,
   orderId: z.string().uuid(),
   quantity: z.number().int().positive(),
   expiresAt: At,
   at: At,
 });
-export const ReleaseReason = z.enum([
+const ReleaseReason = z.enum([
   'rollback',
   'checkout_failed',
   'payment_failed',
@@ -62,7 +62,7 @@ export const ReleaseReason = z.enum([
   // The shopper left Stripe's page by its cancel link: the session was ended there first.
   'cancelled',
 ]);
-export const StockReleased = z.object({
+const StockReleased = z.object({
   sku: Sku,
   orderId: z.string().uuid(),
   quantity: z.number().int().positive(),
@@ -73,7 +73,7 @@ export const StockReleased = z.object({
  * A late payment's units taken back from stock: the order was paid after its hold had been
  * released, and these units were still there. The order holds them again, as its sale.
  */
-export const StockRetaken = z.object({
+const StockRetaken = z.object({
   sku: Sku,
   orderId: z.string().uuid(),
   quantity: z.number().int().positive(),
@@ -84,7 +84,7 @@ export const StockRetaken = z.object({
  * payment but had not reached this product yet. The units are its sale from now on, so that
  * release gives nothing back (and no other order's shortfall can take them).
  */
-export const HoldKept = z.object({
+const HoldKept = z.object({
   sku: Sku,
   orderId: z.string().uuid(),
   quantity: z.number().int().positive(),
@@ -94,7 +94,7 @@ export const HoldKept = z.object({
  * A late payment's units this product no longer had (sold to other orders meanwhile):
  * nothing is oversold, and the site owner refunds or restocks the `missing` units.
  */
-export const StockShortfall = z.object({
+const StockShortfall = z.object({
   sku: Sku,
   orderId: z.string().uuid(),
   missing: z.number().int().positive(),
@@ -105,7 +105,7 @@ export const StockShortfall = z.object({
  * A shortfall the site owner settled another way (refunded the missing units, or the shopper
  * agreed to do without): a restock no longer fills it. `units` is what was still missing.
  */
-export const ShortfallSettled = z.object({
+const ShortfallSettled = z.object({
   sku: Sku,
   orderId: z.string().uuid(),
   units: z.number().int().positive(),
@@ -123,7 +123,7 @@ export const OrderLine = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
-export const CartValidated = z.object({
+const CartValidated = z.object({
   orderId: z.string().uuid(),
   checkoutId: z.string().uuid(),
   lines: z.array(OrderLine).min(1),
@@ -135,7 +135,7 @@ export const CartValidated = z.object({
   locale: z.string().optional(),
   at: At,
 });
-export const CheckoutStarted = z.object({
+const CheckoutStarted = z.object({
   orderId: z.string().uuid(),
   sessionId: z.string(),
   url: z.string(),
@@ -144,7 +144,7 @@ export const CheckoutStarted = z.object({
   currency: Currency,
   at: At,
 });
-export const CheckoutFailed = z.object({
+const CheckoutFailed = z.object({
   orderId: z.string().uuid(),
   reason: z.enum(['stripe_refused', 'stripe_unreachable', 'stock_unavailable']),
   message: z.string(),
@@ -157,8 +157,8 @@ const stripeFacts = {
   sessionId: z.string(),
   at: At,
 };
-export const PaymentPending = z.object({ ...stripeFacts, paymentStatus: z.string() });
-export const PaymentCompleted = z.object({
+const PaymentPending = z.object({ ...stripeFacts, paymentStatus: z.string() });
+const PaymentCompleted = z.object({
   ...stripeFacts,
   paymentIntentId: z.string().nullable(),
   amount: MinorUnits,
@@ -173,14 +173,14 @@ export const PaymentCompleted = z.object({
   paidAt: At.optional(),
 });
 /** Stripe reported a payment whose amount or currency is not the order's: never marks it paid. */
-export const PaymentMismatched = z.object({
+const PaymentMismatched = z.object({
   ...stripeFacts,
   /** What to refund in Stripe's dashboard (absent from events of before it was kept). */
   paymentIntentId: z.string().nullable().optional(),
   expected: z.object({ amount: MinorUnits, currency: Currency }),
   received: z.object({ amount: z.number().int(), currency: z.string() }),
 });
-export const PaymentFailed = z.object({ ...stripeFacts });
+const PaymentFailed = z.object({ ...stripeFacts });
 /** What Stripe said of the order's payment after it was made, and the notice it said it in. */
 const afterPayment = {
   orderId: z.string().uuid(),
@@ -199,7 +199,7 @@ const Charged = z.object({ amount: z.number().int().min(1), currency: Currency }
  * payment has had back with it, in the payment's currency. Stock is not put back: what
  * returns to the shelf is the site owner's call (a restock).
  */
-export const PaymentRefunded = z.object({
+const PaymentRefunded = z.object({
   ...afterPayment,
   chargeId: z.string(),
   refundId: z.string(),
@@ -218,7 +218,7 @@ export const PaymentRefunded = z.object({
  * `refund.updated` or `charge.refund.updated`.
  * `amount` is what comes back and `refunded` what the payment has had back without it.
  */
-export const RefundFailed = z.object({
+const RefundFailed = z.object({
   ...afterPayment,
   chargeId: z.string(),
   refundId: z.string(),
@@ -239,7 +239,7 @@ export const RefundFailed = z.object({
  * become one), heard of through a `charge.dispute.*` event. `amount` is what is disputed, in
  * the payment's currency; an open dispute has Stripe hold that much back until it closes.
  */
-export const PaymentDisputed = z.object({
+const PaymentDisputed = z.object({
   ...afterPayment,
   chargeId: z.string(),
   disputeId: z.string(),
@@ -256,7 +256,7 @@ export const PaymentDisputed = z.object({
   disputedAt: At,
 });
 /** An inquiry became a chargeback: Stripe now holds the disputed amount back. */
-export const DisputeEscalated = z.object({
+const DisputeEscalated = z.object({
   ...afterPayment,
   disputeId: z.string(),
   at: At,
@@ -268,7 +268,7 @@ export const DisputeEscalated = z.object({
  * won what was lost). `lost` is what the shop has lost to it now (the disputed amount when
  * the bank decided for the shopper, else 0), in the payment's currency.
  */
-export const DisputeClosed = z.object({
+const DisputeClosed = z.object({
   ...afterPayment,
   disputeId: z.string(),
   /** `charge_refunded` is an outcome of API versions before 2014-11-20. */
@@ -281,7 +281,7 @@ export const DisputeClosed = z.object({
   /** When Stripe said it closed (the event's `created`), or `at` when it gave no time. */
   closedAt: At,
 });
-export const CheckoutExpired = z.object({
+const CheckoutExpired = z.object({
   orderId: z.string().uuid(),
   stripeEventId: z.string().nullable(),
   sessionId: z.string(),

@@ -49,7 +49,7 @@ export interface AppendOptions {
   expectedRevision: ExpectedRevision;
 }
 
-export type Direction = 'forwards' | 'backwards';
+type Direction = 'forwards' | 'backwards';
 
 export interface ReadStreamOptions {
   /** Inclusive. Defaults to the start (forwards) or the end (backwards). */

@@ -48,7 +48,7 @@ export interface StripeNotification {
   news: StripeNews;
 }
 
-export type StripeNews =
+type StripeNews =
   /** A `checkout.session.*` event's session. */
   | { kind: 'session'; session: SessionFacts }
   /**

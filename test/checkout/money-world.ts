@@ -31,7 +31,7 @@ const SETTLE_MS = 24 * 60 * 60_000;
 
 export const SCARCE = 'SCARCE';
 export const OTHER = 'OTHER';
-export const STOCK: Record<string, number> = { [SCARCE]: 3, [OTHER]: 2 };
+const STOCK: Record<string, number> = { [SCARCE]: 3, [OTHER]: 2 };
 
 export type Method = 'card' | 'declined' | 'debit_ok' | 'debit_fail';
 

@@ -11,7 +11,7 @@ import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { serverFeaturesPb } from './generated';
 
 /** The server version the emulator claims: 23.10 is the first to send CaughtUp to subscribers. */
-export const EMULATED_SERVER_VERSION = '23.10.0';
+const EMULATED_SERVER_VERSION = '23.10.0';
 
 const STREAMS = 'event_store.client.streams.streams';
 const SERVER_FEATURES = 'event_store.client.server_features.serverfeatures';

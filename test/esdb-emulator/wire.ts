@@ -28,7 +28,7 @@ export function parseUuid(uuid: UUID | undefined): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function toUuid(id: string, format: UuidFormat): UUID {
+function toUuid(id: string, format: UuidFormat): UUID {
   if (format === 'string') return new sharedPb.UUID().setString(id);
   const bytes = Buffer.from(id.replaceAll('-', ''), 'hex');
   const structured = new sharedPb.UUID.Structured()

@@ -24,7 +24,7 @@ function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T {
 }
 
 export const readModelsOf = (dataDir: string) => path.join(dataDir, 'readmodels.sqlite');
-export const eventsOf = (dataDir: string) => path.join(dataDir, 'events.sqlite');
+const eventsOf = (dataDir: string) => path.join(dataDir, 'events.sqlite');
 
 /** The `$all` position of the last event in the store (-1 when empty). */
 export function headPosition(dataDir: string): bigint {

@@ -28,7 +28,7 @@ export type LineIssue =
 export type LineFix = { type: 'remove' } | { type: 'setQuantity'; quantity: number };
 
 /** From the catalog as the shopper sees it now; undefined when the line can be bought. */
-export function catalogIssue(
+function catalogIssue(
   line: CartLine,
   product: StockInfo | undefined,
   cartCurrency: string | undefined,

@@ -12,7 +12,7 @@ import {
 import { Sku } from '../../domain/events';
 import { publicProcedure, router } from '../trpc';
 
-export const StartCheckoutInput = z
+const StartCheckoutInput = z
   .object({
     checkoutId: z.string().uuid(),
     items: z

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import { type LoadSummary, summarise } from './load-report';
 
-export interface ClosedLoopRequest {
+interface ClosedLoopRequest {
   body: string;
   headers: Record<string, string>;
 }

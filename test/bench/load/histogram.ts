@@ -49,7 +49,7 @@ export function shareAbove(histogram: Histogram, seconds: number): number {
   return count === 0 ? 0 : (count - within) / count;
 }
 
-export async function scrapeHistogram(
+async function scrapeHistogram(
   url: string,
   name: string,
   labels: Record<string, string>,

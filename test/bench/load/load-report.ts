@@ -52,7 +52,7 @@ export function summarise(run: {
 }
 
 /** CPU milliseconds (user + system) of this process since `since`, per request. */
-export function cpuMsPer(since: NodeJS.CpuUsage, requests: number): number {
+function cpuMsPer(since: NodeJS.CpuUsage, requests: number): number {
   const { user, system } = process.cpuUsage(since);
   return (user + system) / 1000 / requests;
 }

@@ -18,7 +18,7 @@ export interface Machine {
  * a shared virtual machine the core's speed moves (CPU per request moved by 40% between
  * runs of the same code).
  */
-export function cpuProbeMs(): number {
+function cpuProbeMs(): number {
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run++) {
     const started = performance.now();

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { type LoadSummary, summarise } from './load-report';
 
-export interface PacedRequest {
+interface PacedRequest {
   body: string;
   headers: Record<string, string>;
 }

@@ -16,7 +16,7 @@ interface Config {
   seconds: number;
 }
 
-export interface SandboxTiming {
+interface SandboxTiming {
   p50: number;
   p99: number;
 }

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { repoRoot } from '../../widget/build-widget';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'e2e');
+const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'e2e');
 
 /** True when the suite must not run; says why on the console. */
 export function skipE2E(): boolean {
@@ -57,7 +57,7 @@ export function stepShots(page: Page, name: string): (step: string) => Promise<v
  * assert the widget threw nothing and asked for nothing missing. (The sandbox's payment
  * page answers a decline with 402, as Stripe does: not an error of ours.)
  */
-export function pageErrors(page: Page, origins: () => string[] = () => []): string[] {
+function pageErrors(page: Page, origins: () => string[] = () => []): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {

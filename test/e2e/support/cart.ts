@@ -8,7 +8,7 @@ export const cartLine = (page: Page, name: string | RegExp): Locator =>
   cartDialog(page).locator('li.line').filter({ hasText: name });
 
 /** Polls until `read` returns what is expected, as a shopper would wait for the page. */
-export async function eventually<T>(
+async function eventually<T>(
   read: () => Promise<T>,
   check: (value: T) => void,
   timeoutMs = 10_000,

@@ -18,7 +18,7 @@ export function runs(numRuns: number): fc.Parameters<unknown> {
 }
 
 /** Keys that pollute prototypes when a parser or a merge trusts them. */
-export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
+const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
 
 const nested = (depth: number, kind: 'array' | 'object'): Json => {
   let value: Json = 1;
@@ -100,7 +100,7 @@ const jsonType = (value: unknown) =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 
 /** Body bytes that are not valid UTF-8 (lone continuation bytes, overlongs, truncated sequences). */
-export const invalidUtf8: fc.Arbitrary<Buffer> = fc
+const invalidUtf8: fc.Arbitrary<Buffer> = fc
   .tuple(
     fc.string({ maxLength: 20 }),
     fc.constantFrom([0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xe2, 0x82], [0x80], [0xed, 0xa0, 0x80]),
@@ -154,7 +154,7 @@ export const rawBody: fc.Arbitrary<string | Buffer> = fc.oneof(
 );
 
 /** JSON nested `depth` levels deep, as text (arrays and objects alternating with depth). */
-export function deepJsonText(depth: number): string {
+function deepJsonText(depth: number): string {
   const kind = depth % 2 === 0 ? ['[', ']'] : ['{"a":', '}'];
   return `${kind[0]!.repeat(depth)}1${kind[1]!.repeat(depth)}`;
 }

@@ -7,12 +7,12 @@ import fc from 'fast-check';
 import { RETURN_URL } from '../../support/orders';
 import { clone, hostileValue, type Json, unknownKey, withKey, wrongTypeFor } from './arbitraries';
 
-export const CATALOG_SKUS = ['PELE-1958', 'BAGGIO-1994', 'MALDINI-2003'];
+const CATALOG_SKUS = ['PELE-1958', 'BAGGIO-1994', 'MALDINI-2003'];
 
 type Input = { [key: string]: Json };
 type Mutation = (input: Input) => void;
 
-export const validCheckout = (): Input => ({
+const validCheckout = (): Input => ({
   checkoutId: randomUUID(),
   items: [
     { sku: 'BAGGIO-1994', quantity: 1 },
@@ -29,7 +29,7 @@ const onShop = (v: Json) =>
   typeof v === 'string' && URL.canParse(v) && new URL(v).origin === new URL(RETURN_URL).origin;
 
 /** Return URLs that leave the shop's origin, with the usual tricks. */
-export const FOREIGN_RETURN_URLS = [
+const FOREIGN_RETURN_URLS = [
   'https://evil.example/cards',
   'http://shop.test.evil.example/cards',
   'http://shop.test@evil.example/cards',

@@ -84,14 +84,6 @@ export function send(baseUrl: string, request: RawRequest): Promise<RawResponse>
   });
 }
 
-export const json = (body: unknown) => ({
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
-
-export const query = (procedures: string, input?: unknown, extra = '') =>
-  `/trpc/${procedures}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}${extra}`;
-
 /**
  * Loopback source addresses no earlier call returned (`127.<block>.x.y`): each one a new
  * client to the server's per-address limits. One block per test file keeps files apart.

@@ -25,7 +25,7 @@ function messagesOf(body: unknown): string[] {
 }
 
 /** Statuses carried inside a body: batch entries and SSE `serialized-error` events. */
-export function innerStatuses(response: RawResponse): number[] {
+function innerStatuses(response: RawResponse): number[] {
   const statuses: number[] = [];
   const collect = (value: unknown) => {
     for (const item of Array.isArray(value) ? value : [value]) {
@@ -44,7 +44,7 @@ export function innerStatuses(response: RawResponse): number[] {
   return statuses;
 }
 
-export const isEventStream = (response: RawResponse) =>
+const isEventStream = (response: RawResponse) =>
   String(response.headers['content-type'] ?? '').startsWith('text/event-stream');
 
 /** The data of every `serialized-error` event in an SSE body. */
