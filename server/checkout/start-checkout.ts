@@ -177,8 +177,9 @@ export async function startCheckout(
 /**
  * Refuses a changed cart the catalog cannot sell before its previous Pay's page is ended, so
  * the shopper keeps a page they can still pay on. Stock the previous orders hold counts as
- * free here, as it will be once they end. A previous order paid (or paying) meanwhile is
- * let through: the answer is then that order, whose units leave the cart.
+ * free here, as it will be once they end, less what their release hands to late payments
+ * short of it. A previous order paid (or paying) meanwhile is let through: the answer is
+ * then that order, whose units leave the cart.
  */
 async function refuseBeforeEnding(
   deps: CheckoutDeps,
@@ -188,8 +189,11 @@ async function refuseBeforeEnding(
   const states = await deps.products.states(items.map((item) => item.sku));
   const freed = new Map<string, ProductState>();
   for (const [sku, state] of states) {
-    const held = replaced.reduce((sum, id) => sum + (state.holds.get(id) ?? 0), 0);
-    freed.set(sku, { ...state, held: state.held - held });
+    const released = replaced.reduce((sum, id) => sum + (state.holds.get(id) ?? 0), 0);
+    const held = state.held - released;
+    const shelf = Math.max(0, state.onHand - held);
+    const missing = released === 0 ? 0 : [...state.shortfalls.values()].reduce((a, b) => a + b, 0);
+    freed.set(sku, { ...state, held: held + Math.min(shelf, missing) });
   }
   const priced = priceCart(items, freed);
   if (priced.ok) return;
