@@ -41,8 +41,16 @@ async function requireOrder(services: Services, orderId: string): Promise<OrderS
 
 /**
  * Stripe's fulfilment guide: on the success page, fetch the session rather than wait for
- * the webhook. The payment is recorded through the same decider, so it counts once.
+ * the webhook. The payment is recorded through the same decider, so it counts once. An
+ * order recorded expired is asked about too: a shopper back on the success page may have
+ * paid as it expired (a late payment), and is not to be told nothing was charged.
  */
+const ASKED_ABOUT: ReadonlySet<OrderView['status']> = new Set([
+  'checkout_started',
+  'pending',
+  'expired',
+]);
+
 async function checkSession(
   services: Services,
   snapshot: OrderSnapshot,
@@ -52,7 +60,7 @@ async function checkSession(
   const { view } = snapshot;
   if (
     view.sessionId !== sessionId ||
-    (view.status !== 'checkout_started' && view.status !== 'pending') ||
+    !ASKED_ABOUT.has(view.status) ||
     !services.stripeLookups.mayAsk(view.orderId, client)
   ) {
     return false;
