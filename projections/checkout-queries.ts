@@ -36,8 +36,9 @@ function statements(db: Database.Database) {
     pending: db.prepare<[string, number], { order_id: string }>(
       `SELECT order_id FROM orders WHERE status = 'pending' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
     ),
-    held: db.prepare<[string], { units: number | null }>(
-      `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}`,
+    held: db.prepare<[string, string], { units: number | null }>(
+      `SELECT SUM(units) AS units FROM orders WHERE email = ? AND status IN ${OPEN}
+         AND order_id NOT IN (SELECT value FROM json_each(?))`,
     ),
     checkpoint: db
       .prepare<[], { position: bigint }>('SELECT position FROM checkpoint WHERE id = 1')
@@ -88,10 +89,11 @@ export function lateOrdersUnfilled(db: Database.Database, since: string, limit =
 export function heldUnitsByEmail(
   db: Database.Database,
   email: string,
+  ended: readonly string[] = [],
 ): { units: number; position: bigint } {
   const statements = on(db);
   return db.transaction(() => ({
-    units: statements.held.get(email)?.units ?? 0,
+    units: statements.held.get(email, JSON.stringify(ended))?.units ?? 0,
     position: statements.checkpoint.get()?.position ?? -1n,
   }))();
 }

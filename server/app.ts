@@ -249,7 +249,7 @@ async function startOn(
   const stripe = new StripeGateway(config.stripe);
   const holds = new HoldGuard(
     {
-      byEmail: (email) => heldUnitsByEmail(readModels.db, email),
+      byEmail: (email, ended) => heldUnitsByEmail(readModels.db, email, ended),
       open: (orderIds) => openOrders(readModels.db, orderIds),
     },
     {

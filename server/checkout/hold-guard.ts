@@ -22,12 +22,20 @@ export interface Holder {
   /** The client's address, as the rate limiter sees it. */
   client: string;
   orderId: string;
+  /**
+   * Orders of this shopper's that this request has just ended (a changed cart's last Pay):
+   * their units are free, whatever the read models, which may not have seen that yet, say.
+   */
+  ended?: readonly string[];
 }
 
 /** What the read models say about holds. */
 export interface ProjectedHolds {
-  /** Units in the open (unpaid, unexpired) orders of this email, as of `$all` `position`. */
-  byEmail(email: string): { units: number; position: bigint };
+  /**
+   * Units in the open (unpaid, unexpired) orders of this email but the `ended` ones, as of
+   * `$all` `position`.
+   */
+  byEmail(email: string, ended: readonly string[]): { units: number; position: bigint };
   /** Which of these orders are still open. */
   open(orderIds: string[]): Set<string>;
 }
@@ -92,12 +100,14 @@ export class HoldGuard {
   ): Promise<T> {
     return this.queue.run(`email ${holder.email}`, async () => {
       const { perShopper, perClient } = this.caps;
-      const projected = this.projectedHolds.byEmail(holder.email);
+      const ended = holder.ended ?? [];
+      const projected = this.projectedHolds.byEmail(holder.email, ended);
       // Against the position the figure includes, not the last change heard of: the runner
       // commits before its news arrives here, and an order counted twice refuses a shopper.
       const pending = (this.unprojected.get(holder.email) ?? []).filter(
-        (e) => e.position > projected.position,
+        (e) => e.position > projected.position && !ended.includes(e.orderId),
       );
+      this.forgetEnded(holder.client, ended);
       const shopper = projected.units + sum(pending);
       if (shopper + units > perShopper) {
         throw new HoldLimitError(
@@ -134,6 +144,13 @@ export class HoldGuard {
     holds.entries.push(entry);
     holds.units += entry.units;
     this.byClient.set(client, holds);
+  }
+
+  private forgetEnded(client: string, ended: readonly string[]): void {
+    const holds = this.byClient.get(client);
+    if (!holds || ended.length === 0) return;
+    for (const entry of holds.entries.filter((e) => ended.includes(e.orderId)))
+      this.release(client, entry);
   }
 
   /** Takes back an entry whose checkout stored nothing (refused, failed, or already there). */

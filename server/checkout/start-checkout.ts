@@ -26,7 +26,7 @@ import {
 import { endOpenCheckout } from './end-checkout';
 import { type HoldGuard, HoldLimitError } from './hold-guard';
 import type { OrderState } from './order';
-import { orderDecider, releaseReasonOf } from './order';
+import { orderDecider, releaseReasonOf, releasesStock } from './order';
 import { releaseEndedOrderStock, releaseOrderStock } from './order-stock';
 import type { CartItem, LineProblem, Problem } from './pricing';
 import { priceCart } from './pricing';
@@ -120,19 +120,22 @@ export async function startCheckout(
   const orderId = orderIdFor(input.checkoutId);
   const stream = orderStream(orderId);
   let order = await loadStream(deps.store, stream, orderDecider);
+  const ended: string[] = [];
   if (order.state.status === 'new' && input.replaces) {
     const replaced = [...new Set(input.replaces)]
       .filter((id) => id !== input.checkoutId)
       .map(orderIdFor);
     await refuseBeforeEnding(deps, input.items, replaced);
-    let previous: StartedCheckout | undefined;
-    for (const replacedId of replaced) previous ??= await endReplaced(deps, replacedId, orderId);
-    if (previous) return previous;
+    for (const replacedId of replaced) {
+      const previous = await endReplaced(deps, replacedId, orderId);
+      if (previous === 'ended') ended.push(replacedId);
+      else if (previous) return previous;
+    }
   }
   if (order.state.status === 'new') {
     const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
     const loaded = order;
-    const holder = { email: input.email, client: input.client, orderId };
+    const holder = { email: input.email, client: input.client, orderId, ended };
     try {
       order = await deps.holds.within(holder, units, async () => {
         const validated = await validateCart(deps, loaded, orderId, input);
@@ -208,18 +211,18 @@ async function refuseBeforeEnding(
  * Ends the order of the cart's previous Pay, if it can still be paid: its Stripe page open,
  * or its request still on the way to Stripe (which then abandons the session it gets). Paid
  * (or paying) already, that order is the answer: the shopper is shown what they paid for,
- * whose units then leave the cart, and pays for the rest anew.
+ * whose units then leave the cart, and pays for the rest anew. `ended` when it has given
+ * its units back (or is giving them), for the caps on held units to leave out.
  */
 async function endReplaced(
   deps: CheckoutDeps,
   orderId: string,
   causationId: string,
-): Promise<StartedCheckout | undefined> {
+): Promise<StartedCheckout | 'ended' | undefined> {
   await endOrAskAgain(deps, orderId, 'cancelled', causationId, false);
   const { state } = await loadStream(deps.store, orderStream(orderId), orderDecider);
-  return state.status === 'paid' || state.status === 'pending'
-    ? startedOf(orderId, state)
-    : undefined;
+  if (state.status === 'paid' || state.status === 'pending') return startedOf(orderId, state);
+  return releasesStock(state.status) ? 'ended' : undefined;
 }
 
 /** Ends an open checkout; refuses, changing nothing, when Stripe cannot say whether it was paid. */

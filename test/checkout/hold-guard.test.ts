@@ -96,3 +96,28 @@ it('counts a shopper’s order once when the read models have it before their ne
   projected = { units: 4, position };
   await expect(start(1)).rejects.toThrow(HoldLimitError);
 });
+
+it('leaves out the orders a changed cart’s Pay has just ended, before the read models see it', async () => {
+  const open = new Set(['a1']);
+  const { guard, projectAll } = guardWith(open);
+  const start = (orderId: string, units: number, ended: string[] = []) =>
+    guard.within(
+      { email: 'same@example.com', client: '10.0.0.1', orderId, ended },
+      units,
+      async () => ({
+        value: orderId,
+      }),
+    );
+  await guard.within(
+    { email: 'same@example.com', client: '10.0.0.1', orderId: 'a1' },
+    5,
+    async () => ({
+      position: 1n,
+      value: 'a1',
+    }),
+  );
+  projectAll();
+  // The read models still count a1 as open: without it ended, the address is at its cap.
+  await expect(start('a2', 3)).rejects.toThrow(HoldLimitError);
+  await expect(start('a2', 3, ['a1'])).resolves.toBe('a2');
+});
