@@ -583,7 +583,15 @@ export class StripeCart extends LitElement {
       // meanwhile goes back to that page).
       if (known)
         shop.cancelOrder(orderId).then(
-          () => this.#forgetPay(orderId),
+          ({ status }) => {
+            this.#forgetPay(orderId);
+            // Paid meanwhile (another tab on the same Stripe page): shown as a success is.
+            if (status === 'paid' || status === 'pending') {
+              this._notice = '';
+              this.#follower.order = { id: orderId, sessionId: undefined, view: null };
+              this.#follower.follow(shop, orderMarks(safeStorage(), this.#key));
+            }
+          },
           () => {},
         );
     } else if (known) {
