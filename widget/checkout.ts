@@ -10,3 +10,10 @@ export function serverLocale(locale: string): { locale?: string } {
   const language = locale.slice(0, 2).toLowerCase();
   return /^[a-z]{2}$/.test(language) ? { locale: language } : {};
 }
+
+/** A version 4 UUID; crypto.randomUUID exists in secure contexts only (not on http://192.168.x.x). */
+export const uuid = (): string =>
+  crypto.randomUUID?.() ??
+  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) =>
+    (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16),
+  );

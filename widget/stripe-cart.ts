@@ -2,7 +2,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { CatalogProduct, ShopApi } from './api';
 import { catalogFeed } from './catalog';
-import { EMAIL, RETRY_DELAYS_MS, serverLocale } from './checkout';
+import { EMAIL, RETRY_DELAYS_MS, serverLocale, uuid } from './checkout';
 import type { CartChangeDetail } from './events';
 import { emit } from './events';
 import { deepActiveElement, trapTab } from './focus';
@@ -494,7 +494,8 @@ export class StripeCart extends LitElement {
       ran = true;
       return this.#pay(shop, items, email);
     };
-    // Denied in sandboxed frames and where site data is blocked: then Pay goes without it.
+    // Denied in sandboxed frames and where site data is blocked, and missing on plain http
+    // other than localhost (a phone on the shop's network): then Pay goes without it.
     await navigator.locks?.request(this.#key, pay).catch((error) => {
       if (ran) throw error;
     });
@@ -505,11 +506,10 @@ export class StripeCart extends LitElement {
     const cart = JSON.stringify([items, email]);
     const saved = loadCart(safeStorage(), this.#key).checkout;
     const again = saved?.for === cart;
-    // Secure contexts only, like Stripe Checkout itself (https, or localhost in development).
     let checkout: SavedCheckout = again
       ? saved
       : {
-          id: crypto.randomUUID(),
+          id: uuid(),
           for: cart,
           // Without an answer, the last Pay may not have ended those it was to replace.
           replaces: saved && [saved.id, ...((!saved.order && saved.replaces) || [])].slice(0, 5),
@@ -535,7 +535,7 @@ export class StripeCart extends LitElement {
       const started = await start().catch((error) => {
         // That earlier Pay's order ended unpaid (expired, cancelled, failed): this is a new one.
         if (!again || classifyFailure(error).kind !== 'conflict') throw error;
-        checkout = { id: crypto.randomUUID(), for: cart };
+        checkout = { id: uuid(), for: cart };
         return start();
       });
       this._error = '';
