@@ -19,7 +19,7 @@ import {
 import { OrderFollower } from './order-follower';
 import { adds, carts, listenForAdds, mainCart } from './page-adds';
 import type { CartAction, CartLine } from './state/cart';
-import { itemCount, MAX_QUANTITY, reduceCart, sameLines } from './state/cart';
+import { itemCount, MAX_QUANTITY, parseLines, reduceCart, sameLines } from './state/cart';
 import type { Failure } from './state/failure';
 import { classifyFailure, failureText, retryOnNetwork } from './state/failure';
 import { formatMoney } from './state/money';
@@ -184,6 +184,27 @@ export class StripeCart extends LitElement {
     this._open = false;
   }
 
+  /**
+   * The live stock, with what this browser's last Pay holds given back to it: back from
+   * Stripe's page, the shopper's own units are not someone else's sale.
+   */
+  get #stock(): ReadonlyMap<string, CatalogProduct> | null {
+    const held = loadCart(safeStorage(), this.#key).checkout;
+    if (!held?.order || !this._products) return this._products;
+    const stock = new Map(this._products);
+    let lines: unknown;
+    try {
+      lines = JSON.parse(held.for)[0];
+    } catch {
+      // Another version's (or a hand-edited) entry: nothing to give back.
+    }
+    for (const { sku, quantity } of parseLines(lines)) {
+      const p = stock.get(sku);
+      if (p) stock.set(sku, { ...p, available: p.available + quantity });
+    }
+    return stock;
+  }
+
   // ---- public API ----
 
   get items(): CartLine[] {
@@ -191,10 +212,11 @@ export class StripeCart extends LitElement {
   }
 
   add(sku: string, quantity = 1): void {
-    const product = this._products?.get(sku);
+    const products = this.#stock;
+    const product = products?.get(sku);
     const name = product?.name ?? sku;
     // Sold out, or missing from a catalog that has come (delisted, a typo): nothing to buy.
-    if (this._products && !(product && product.available > 0)) {
+    if (products && !(product && product.available > 0)) {
       this.#announce(`${name}: ${this.#t(product ? 'soldOut' : 'unavailable')}`);
       return;
     }
@@ -235,7 +257,7 @@ export class StripeCart extends LitElement {
       this.remove(sku);
       return;
     }
-    const product = this._products?.get(sku);
+    const product = this.#stock?.get(sku);
     const max = product && product.available > 0 ? product.available : MAX_QUANTITY;
     const changed = this.#dispatch({ type: 'setQuantity', sku, quantity, max }, 'setQuantity');
     const count = this.#quantityOf(sku);
@@ -745,7 +767,7 @@ export class StripeCart extends LitElement {
       this.#t,
       this.#money,
       this._lines,
-      this._products,
+      this.#stock,
       this._refusals,
       this._notice,
       this._offline,
