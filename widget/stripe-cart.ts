@@ -386,7 +386,11 @@ export class StripeCart extends LitElement {
     }
     this.#apiTeardown.push(
       feed.subscribe(({ products, offline }) => {
-        if (products !== this._products) this._refusals = new Map();
+        // The catalog shows stock, not what one payment can take: that refusal stays.
+        if (products !== this._products)
+          this._refusals = new Map(
+            [...this._refusals].filter(([, p]) => p.code === 'amount_too_large'),
+          );
         this._products = products;
         this._offline = offline;
       }),
