@@ -422,11 +422,13 @@ export class StripeCart extends LitElement {
    * order (two shops on one page, each with its saved cart), else the page's main cart.
    */
   #takesReturn(): boolean {
-    const id = (readReturn(location.href) ?? history.state?.stripeCart)?.orderId;
+    const address = readReturn(location.href);
+    const kept = history.state?.stripeCart;
+    const id = (address ?? kept)?.orderId;
     const storage = safeStorage();
-    const owner = Object.keys(storage).find(
-      (key) => id && loadCart(storage, key).checkout?.order === id,
-    );
+    const owner =
+      (!address && kept?.shop) ||
+      Object.keys(storage).find((key) => id && loadCart(storage, key).checkout?.order === id);
     return owner ? owner === this.#key : mainCart(this) === this;
   }
 
@@ -648,7 +650,7 @@ export class StripeCart extends LitElement {
    */
   #keep(order?: CheckoutReturn): void {
     history.replaceState(
-      { ...history.state, stripeCart: order },
+      { ...history.state, stripeCart: order && { ...order, shop: this.#key } },
       '',
       withoutReturnParams(location.href),
     );
