@@ -115,6 +115,10 @@ export interface SalesReport {
     revenue: number;
     units: number;
     orders: number;
+    /** Its share of the refunds made in the period, by line amount (of sales of any day). */
+    refunded: number;
+    /** Its share of the disputes lost in the period, so too. */
+    lostToDisputes: number;
   }[];
 }
 
@@ -139,14 +143,16 @@ export function salesReport(
     )
     .all(...where.params)
     .map((row) => ({ ...row, averageOrderValue: averageOf(row.revenue, row.orders) }));
-  // The product's latest name: the one of its most recent day of sales in the range.
+  // The product's latest name: the one of its most recent day of sales in the range (a day
+  // with only refunds or losses is named after an older sale's lines).
   const inRange = dayFilter('p.day', range);
   const nameFilter = inRange.sql ? `AND ${inRange.sql.slice('WHERE '.length)}` : '';
   const products = db
     .prepare<string[], SalesReport['products'][number]>(
       `SELECT sku, currency,
-         (SELECT name FROM sales_by_product p WHERE p.sku = s.sku AND p.currency = s.currency ${nameFilter} ORDER BY day DESC LIMIT 1) AS name,
-         SUM(revenue) AS revenue, SUM(units) AS units, SUM(orders) AS orders
+         (SELECT name FROM sales_by_product p WHERE p.sku = s.sku AND p.currency = s.currency ${nameFilter} ORDER BY orders > 0 DESC, day DESC LIMIT 1) AS name,
+         SUM(revenue) AS revenue, SUM(units) AS units, SUM(orders) AS orders,
+         SUM(refunded) AS refunded, SUM(lost_to_disputes) AS lostToDisputes
        FROM sales_by_product s ${where.sql} GROUP BY sku, currency ORDER BY currency, revenue DESC, sku`,
     )
     .all(...inRange.params, ...where.params);

@@ -83,8 +83,18 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
           ]),
         },
         {
-          title: 'Products by revenue, per currency',
-          headers: ['sku', 'name', 'currency', 'orders', 'units', 'revenue'],
+          title:
+            'Products by revenue, per currency (refunds and disputes lost shared by line amount)',
+          headers: [
+            'sku',
+            'name',
+            'currency',
+            'orders',
+            'units',
+            'revenue',
+            'refunded',
+            'lost_to_disputes',
+          ],
           rows: report.products.map((p) => [
             p.sku,
             p.name,
@@ -92,6 +102,8 @@ function sections(db: Database.Database, name: ReportName, options: ReportOption
             p.orders,
             p.units,
             money(csv, p.revenue, p.currency),
+            money(csv, p.refunded, p.currency),
+            money(csv, p.lostToDisputes, p.currency),
           ]),
         },
       ];

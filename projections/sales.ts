@@ -6,6 +6,7 @@
  * what it contributes after, so a payment counts once however the order got there (pending,
  * late, after a mismatch). A refund leaves the sale's revenue as it was, and is counted on
  * its own day: revenue less refunds is what the shop kept. A dispute lost is counted so too.
+ * Per product, refunds and losses are shared out over the order's skus by line amount.
  */
 import { utcDay } from './day';
 import type { OrderView } from './order';
@@ -32,6 +33,10 @@ export interface ProductSales {
   revenue: number;
   units: number;
   orders: number;
+  /** This sku's share of the refunds made this day (see `allocate`), of sales of any day. */
+  refunded: number;
+  /** Its share of the disputes lost this day, so too. */
+  lost_to_disputes: number;
 }
 
 /** Row keys: parts joined by `|`, which no sku, currency or day contains. */
@@ -51,19 +56,27 @@ export interface SalesChanges {
   products: ProductSales[];
 }
 
+interface SaleLine {
+  sku: string;
+  name: string;
+  amount: number;
+  quantity: number;
+}
+
 interface Sale {
   day: string;
   currency: string;
   revenue: number;
   units: number;
-  lines: { sku: string; name: string; amount: number; quantity: number }[];
+  /** One per sku, in the order of its first line. */
+  lines: SaleLine[];
   refunds: { day: string; amount: number }[];
   losses: { day: string; amount: number }[];
 }
 
 function saleOf(view: OrderView | null): Sale | null {
   if (view?.status !== 'paid' || view.paidAt === null) return null;
-  const bySku = new Map<string, { sku: string; name: string; amount: number; quantity: number }>();
+  const bySku = new Map<string, SaleLine>();
   for (const line of view.lines) {
     const merged = bySku.get(line.sku) ?? {
       sku: line.sku,
@@ -111,61 +124,123 @@ export function evolveSales(
   return { daily: [...changes.daily.values()], products: [...changes.products.values()] };
 }
 
+/** One sale being added (sign 1) or taken back (sign -1) in the rows changed so far. */
+interface Booking {
+  state: SalesState;
+  changes: { daily: Map<string, SalesDaily>; products: Map<string, ProductSales> };
+  sale: Sale;
+  sign: 1 | -1;
+}
+
+/** What booking one sale, refund or loss adds to a row. */
+type Change = Omit<SalesDaily, 'day' | 'currency'>;
+const none: Change = { revenue: 0, orders: 0, units: 0, refunded: 0, lost_to_disputes: 0 };
+
 /** Adds (or, with sign -1, takes back) one sale in the rows changed so far. */
-function book(
-  state: SalesState,
-  changes: { daily: Map<string, SalesDaily>; products: Map<string, ProductSales> },
-  sale: Sale,
-  sign: 1 | -1,
-): void {
-  const bookDay = (on: string, change: Omit<SalesDaily, 'day' | 'currency'>) => {
-    const key = salesKey.daily({ day: on, currency: sale.currency });
-    const day = changes.daily.get(key) ??
-      state.daily(on, sale.currency) ?? {
-        day: on,
-        currency: sale.currency,
-        revenue: 0,
-        orders: 0,
-        units: 0,
-        refunded: 0,
-        lost_to_disputes: 0,
-      };
-    changes.daily.set(key, {
-      day: day.day,
-      currency: day.currency,
-      revenue: day.revenue + sign * change.revenue,
-      orders: day.orders + sign * change.orders,
-      units: day.units + sign * change.units,
-      refunded: day.refunded + sign * change.refunded,
-      lost_to_disputes: day.lost_to_disputes + sign * change.lost_to_disputes,
-    });
-  };
-  const none = { revenue: 0, orders: 0, units: 0, refunded: 0, lost_to_disputes: 0 };
-  bookDay(sale.day, { ...none, revenue: sale.revenue, orders: 1, units: sale.units });
-  for (const refund of sale.refunds) bookDay(refund.day, { ...none, refunded: refund.amount });
-  for (const loss of sale.losses) bookDay(loss.day, { ...none, lost_to_disputes: loss.amount });
+function book(state: SalesState, changes: Booking['changes'], sale: Sale, sign: 1 | -1): void {
+  const to: Booking = { state, changes, sale, sign };
+  bookDay(to, sale.day, { ...none, revenue: sale.revenue, orders: 1, units: sale.units });
+  for (const refund of sale.refunds) bookDay(to, refund.day, { ...none, refunded: refund.amount });
+  for (const loss of sale.losses) bookDay(to, loss.day, { ...none, lost_to_disputes: loss.amount });
   for (const line of sale.lines) {
-    const key = salesKey.product({ day: sale.day, sku: line.sku, currency: sale.currency });
-    const row = changes.products.get(key) ??
-      state.product(sale.day, line.sku, sale.currency) ?? {
-        day: sale.day,
-        sku: line.sku,
-        currency: sale.currency,
-        name: line.name,
-        revenue: 0,
-        units: 0,
-        orders: 0,
-      };
-    changes.products.set(key, {
-      day: row.day,
-      sku: row.sku,
-      currency: row.currency,
-      name: sign > 0 ? line.name : row.name,
-      revenue: row.revenue + sign * line.amount,
-      units: row.units + sign * line.quantity,
-      orders: row.orders + sign,
-    });
+    const change = { ...none, revenue: line.amount, units: line.quantity, orders: 1 };
+    bookProduct(to, sale.day, line, change);
   }
+  // Most sales have nothing back: no shares to work out.
+  if (sale.refunds.length > 0) bookShares(to, sale.refunds, 'refunded');
+  if (sale.losses.length > 0) bookShares(to, sale.losses, 'lost_to_disputes');
+}
+
+function bookDay({ state, changes, sale, sign }: Booking, on: string, change: Change): void {
+  const key = salesKey.daily({ day: on, currency: sale.currency });
+  const day = changes.daily.get(key) ??
+    state.daily(on, sale.currency) ?? { day: on, currency: sale.currency, ...none };
+  changes.daily.set(key, {
+    day: day.day,
+    currency: day.currency,
+    revenue: day.revenue + sign * change.revenue,
+    orders: day.orders + sign * change.orders,
+    units: day.units + sign * change.units,
+    refunded: day.refunded + sign * change.refunded,
+    lost_to_disputes: day.lost_to_disputes + sign * change.lost_to_disputes,
+  });
+}
+
+function bookProduct(
+  { state, changes, sale, sign }: Booking,
+  on: string,
+  line: SaleLine,
+  change: Change,
+): void {
+  const key = salesKey.product({ day: on, sku: line.sku, currency: sale.currency });
+  const row = changes.products.get(key) ??
+    state.product(on, line.sku, sale.currency) ?? {
+      day: on,
+      sku: line.sku,
+      currency: sale.currency,
+      name: line.name,
+      ...none,
+    };
+  changes.products.set(key, {
+    day: row.day,
+    sku: row.sku,
+    currency: row.currency,
+    // Named by the sales of its day: a refund of an older sale keeps the name it has.
+    name: sign > 0 && change.orders > 0 ? line.name : row.name,
+    revenue: row.revenue + sign * change.revenue,
+    units: row.units + sign * change.units,
+    orders: row.orders + sign * change.orders,
+    refunded: row.refunded + sign * change.refunded,
+    lost_to_disputes: row.lost_to_disputes + sign * change.lost_to_disputes,
+  });
+}
+
+/**
+ * Shares each refund (or each loss) over the sale's skus as what allocating the running sum
+ * gains by it: the shares then add up to the sum at every step, so what a failed refund or an
+ * appeal takes back is exactly what was given.
+ */
+function bookShares(
+  to: Booking,
+  entries: Sale['refunds'],
+  column: 'refunded' | 'lost_to_disputes',
+): void {
+  const { lines } = to.sale;
+  const amounts = lines.map((line) => line.amount);
+  let sum = 0;
+  let given = amounts.map(() => 0);
+  for (const entry of entries) {
+    sum += entry.amount;
+    const now = allocate(sum, amounts);
+    for (const [i, line] of lines.entries()) {
+      const share = now[i]! - given[i]!;
+      if (share !== 0) bookProduct(to, entry.day, line, { ...none, [column]: share });
+    }
+    given = now;
+  }
+}
+
+/**
+ * `amount` split over `weights` in proportion, in whole units, adding up to it exactly: each
+ * part rounded down, then the units left over go to the largest remainders, ties to the first.
+ * Any integer, negative or above the weights' sum: in BigInt, as amount x weight can pass 2^53.
+ */
+function allocate(amount: number, weights: readonly number[]): number[] {
+  // Free lines only (all 0) are shared evenly.
+  const by = weights.some((weight) => weight > 0) ? weights.map(BigInt) : weights.map(() => 1n);
+  const whole = by.reduce((sum, weight) => sum + weight, 0n);
+  const parts = by.map((weight, index) => {
+    const exact = BigInt(amount) * weight;
+    // BigInt division truncates toward zero: floored instead, so no remainder is negative.
+    const remainder = ((exact % whole) + whole) % whole;
+    return { index, share: Number((exact - remainder) / whole), remainder };
+  });
+  const left = amount - parts.reduce((sum, part) => sum + part.share, 0);
+  const byRemainder = [...parts].sort(
+    (a, b) => Number(b.remainder - a.remainder) || a.index - b.index,
+  );
+  for (const part of byRemainder.slice(0, left)) part.share += 1;
+  return parts.map((part) => part.share);
 }
 
 function sameSale(a: Sale | null, b: Sale | null): boolean {

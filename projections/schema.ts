@@ -110,6 +110,8 @@ const SCHEMA = `
     revenue  INTEGER NOT NULL,
     units    INTEGER NOT NULL,
     orders   INTEGER NOT NULL,
+    refunded ${REFUNDED_COLUMN},
+    lost_to_disputes ${LOST_COLUMN},
     PRIMARY KEY (day, sku, currency)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS funnel_daily (
@@ -207,6 +209,8 @@ function addMissingColumns(db: Database.Database): void {
     ['orders', 'disputes', DISPUTES_COLUMN],
     ['orders', 'lost_to_disputes', LOST_COLUMN],
     ['sales_daily', 'lost_to_disputes', LOST_COLUMN],
+    ['sales_by_product', 'refunded', REFUNDED_COLUMN],
+    ['sales_by_product', 'lost_to_disputes', LOST_COLUMN],
     ...CHECKPOINT_EVENT_COLUMNS.map(([name, type]) => ['checkpoint', name, type]),
   ] as const;
   const missing = () =>

@@ -190,7 +190,17 @@ export const productSalesCodec = (db: Database.Database) =>
     db,
     'sales_by_product',
     ['day', 'sku', 'currency'],
-    ['day', 'sku', 'currency', 'name', 'revenue', 'units', 'orders'],
+    [
+      'day',
+      'sku',
+      'currency',
+      'name',
+      'revenue',
+      'units',
+      'orders',
+      'refunded',
+      'lost_to_disputes',
+    ],
     identity,
     identity,
   );

@@ -47,6 +47,30 @@ function orderEvents(): Map<string, DomainEvent[]> {
   return byOrder;
 }
 
+/**
+ * `amount` in whole shares of `weights`: the floor of each exact share, then one more unit to
+ * the largest remainders, earlier weights first on a tie (the rule projections/README.md gives).
+ */
+function largestRemainder(amount: number, weights: number[]): number[] {
+  const whole = BigInt(weights.reduce((sum, w) => sum + w, 0));
+  const quotas = weights.map((w) => {
+    const exact = BigInt(amount) * BigInt(w);
+    let floor = exact / whole;
+    if (floor * whole > exact) floor -= 1n;
+    return { floor, remainder: exact - floor * whole };
+  });
+  let left = BigInt(amount) - quotas.reduce((sum, q) => sum + q.floor, 0n);
+  const ranked = quotas
+    .map((q, i) => ({ ...q, i }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1));
+  for (const { i } of ranked) {
+    if (left === 0n) break;
+    quotas[i]!.floor += 1n;
+    left -= 1n;
+  }
+  return quotas.map((q) => Number(q.floor));
+}
+
 function finalStatus(mine: DomainEvent[]): string {
   if (mine.some((e) => e.type === 'PaymentCompleted')) return 'paid';
   const last = mine
@@ -166,6 +190,86 @@ describe('analytics over a generated history', () => {
     expect(ranks).toEqual(
       [...ranks].sort((a, b) => a.currency.localeCompare(b.currency) || b.revenue - a.revenue),
     );
+  });
+
+  it("shares each day's refunds and disputes lost over the products by line amount, adding up to the day", () => {
+    // Per order: its skus, in the order of their first line, with what each came to; and the
+    // running sums of what went back: an entry gives each sku its share of the sum after it
+    // less its share of the sum before.
+    const orders = new Map<string, { currency: string; skus: string[]; amounts: number[] }>();
+    for (const cart of of('CartValidated')) {
+      const bySku = new Map<string, number>();
+      for (const line of cart.data.lines)
+        bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.amount);
+      const { orderId, currency } = cart.data;
+      orders.set(orderId, { currency, skus: [...bySku.keys()], amounts: [...bySku.values()] });
+    }
+    const expected = new Map<string, { refunded: number; lost: number }>();
+    const sums = new Map<string, number>();
+    const lostSoFar = new Map<string, number>();
+    let uneven = 0;
+    const wentBack = (orderId: string, at: string, amount: number, kind: 'refunded' | 'lost') => {
+      const { currency, skus, amounts } = orders.get(orderId)!;
+      const before = sums.get(`${orderId}|${kind}`) ?? 0;
+      const after = before + amount;
+      sums.set(`${orderId}|${kind}`, after);
+      const was = largestRemainder(before, amounts);
+      const now = largestRemainder(after, amounts);
+      const total = amounts.reduce((sum, a) => sum + a, 0);
+      if (now.some((share, i) => share !== (after * amounts[i]!) / total)) uneven += 1;
+      skus.forEach((sku, i) => {
+        const key = `${day(at)}|${sku}|${currency}`;
+        const row = expected.get(key) ?? { refunded: 0, lost: 0 };
+        row[kind] += now[i]! - was[i]!;
+        expected.set(key, row);
+      });
+    };
+    for (const e of events) {
+      if (e.type === 'PaymentRefunded')
+        wentBack(e.data.orderId, e.data.refundedAt ?? e.data.at, e.data.amount, 'refunded');
+      if (e.type === 'RefundFailed')
+        wentBack(e.data.orderId, e.data.failedAt, -e.data.amount, 'refunded');
+      if (e.type === 'DisputeClosed') {
+        const change = e.data.lost - (lostSoFar.get(e.data.disputeId) ?? 0);
+        lostSoFar.set(e.data.disputeId, e.data.lost);
+        if (change !== 0) wentBack(e.data.orderId, e.data.closedAt, change, 'lost');
+      }
+    }
+    // The history has amounts that do not split evenly, to share by the largest remainders.
+    expect(uneven).toBeGreaterThan(0);
+    const nonZero = (rows: [string, { refunded: number; lost: number }][]) =>
+      new Map(rows.filter(([, row]) => row.refunded !== 0 || row.lost !== 0));
+    const stored = runner.db
+      .prepare<[], { day: string; sku: string; currency: string; refunded: number; lost: number }>(
+        'SELECT day, sku, currency, refunded, lost_to_disputes AS lost FROM sales_by_product',
+      )
+      .all()
+      .map((r): [string, { refunded: number; lost: number }] => [
+        `${r.day}|${r.sku}|${r.currency}`,
+        { refunded: r.refunded, lost: r.lost },
+      ]);
+    expect(nonZero(stored)).toEqual(nonZero([...expected]));
+
+    // Per day and currency, the products' shares add up to the day's figures.
+    const days = runner.db
+      .prepare<[], { day: string; refunded: number; lost: number; products: string }>(
+        `SELECT d.day || '|' || d.currency AS day, d.refunded, d.lost_to_disputes AS lost,
+           (SELECT json_array(COALESCE(SUM(p.refunded), 0), COALESCE(SUM(p.lost_to_disputes), 0))
+            FROM sales_by_product p WHERE p.day = d.day AND p.currency = d.currency) AS products
+         FROM sales_daily d`,
+      )
+      .all();
+    expect(days.some((d) => d.refunded !== 0) && days.some((d) => d.lost !== 0)).toBe(true);
+    for (const d of days) expect(JSON.parse(d.products), d.day).toEqual([d.refunded, d.lost]);
+
+    // And the report gives each product the sum of its shares.
+    for (const p of salesReport(runner.db, {}).products) {
+      const mine = [...expected].filter(([key]) => key.endsWith(`|${p.sku}|${p.currency}`));
+      expect([p.refunded, p.lostToDisputes], p.sku).toEqual([
+        mine.reduce((sum, [, row]) => sum + row.refunded, 0),
+        mine.reduce((sum, [, row]) => sum + row.lost, 0),
+      ]);
+    }
   });
 
   it('reports the funnel per cohort day with conversion rates', () => {

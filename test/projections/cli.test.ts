@@ -220,6 +220,40 @@ describe('npm run report', () => {
     expect(reported).toEqual(recorded);
   });
 
+  it("gives each product its share of the refunds and disputes lost, adding up to the days'", async () => {
+    const tables = await report('sales');
+    const days = await report('sales', '--csv');
+    expect([tables.code, days.code]).toEqual([0, 0]);
+    const section = tables.stdout.split('\n\n').find((s) => s.startsWith('Products by revenue'))!;
+    const [, header, , ...rows] = section.trim().split('\n');
+    expect(header!.split(/\s+/)).toEqual([
+      'sku',
+      'name',
+      'currency',
+      'orders',
+      'units',
+      'revenue',
+      'refunded',
+      'lost_to_disputes',
+    ]);
+    // Two-decimal currencies only in the history: "1,234.56 EUR" is 123456.
+    const minor = (cell: string) => Math.round(Number(cell.replace(/[^\d.-]/g, '')) * 100);
+    const byProducts = new Map<string, number[]>();
+    for (const row of rows) {
+      const [, , currency, , , , refunded, lost] = row.split(/\s{2,}/);
+      const sums = byProducts.get(currency!) ?? [0, 0];
+      byProducts.set(currency!, [sums[0]! + minor(refunded!), sums[1]! + minor(lost!)]);
+    }
+    const byDays = new Map<string, number[]>();
+    for (const row of days.stdout.trim().split('\n').slice(1)) {
+      const cells = row.split(',');
+      const sums = byDays.get(cells[1]!) ?? [0, 0];
+      byDays.set(cells[1]!, [sums[0]! + Number(cells[6]), sums[1]! + Number(cells[7])]);
+    }
+    expect([...byDays.values()].flat().some((sum) => sum !== 0)).toBe(true);
+    expect(byProducts).toEqual(byDays);
+  });
+
   it('says which event is malformed, in one line', async () => {
     removeReadModels(brokenDir);
     const { code, stderr } = await cli(brokenDir, 'report', 'stock');

@@ -326,21 +326,24 @@ export async function generateHistory(
           ...(late ? { late } : {}),
         },
       });
-      // Some payments are refunded, part of them a day and a half on, all of it later on:
-      // chosen by the order id, so the rest of the history is the same with or without them.
+      // Some payments are refunded, a third of them a day and a half on (which seldom splits
+      // evenly over the lines), the rest later on: chosen by the order id, so the rest of the
+      // history is the same with or without them.
       if (orderId.endsWith('3')) {
-        const half = Math.floor(total / 2) || total;
-        at(time + 36 * HOUR, () => refund(time + 36 * HOUR, half, half));
-        if (half < total) at(time + 60 * HOUR, () => refund(time + 60 * HOUR, total - half, total));
+        const part = Math.floor(total / 3) || total;
+        at(time + 36 * HOUR, () => refund(time + 36 * HOUR, part, part));
+        if (part < total) at(time + 60 * HOUR, () => refund(time + 60 * HOUR, total - part, total));
         // A few of those first refunds fail a day on: the bank could not take the money back.
-        if (orderId.endsWith('13')) at(time + 60 * HOUR, () => refundFail(time + 60 * HOUR, half));
+        if (orderId.endsWith('13')) at(time + 60 * HOUR, () => refundFail(time + 60 * HOUR, part));
       }
       // Some are disputed by the shopper's bank a few days on, and lost or won weeks later
-      // (chosen by the order id too; their event ids use no counter, for the same reason).
+      // (chosen by the order id too; their event ids use no counter, for the same reason);
+      // a few for more than the charge, as a bank's conversion makes them.
       if (orderId.endsWith('5')) {
-        at(time + 100 * HOUR, () => dispute(time + 100 * HOUR));
+        const disputed = orderId.endsWith('45') ? total + 101 : total;
+        at(time + 100 * HOUR, () => dispute(time + 100 * HOUR, disputed));
         const outcome = Number.parseInt(orderId.at(-2)!, 16) % 2 === 0 ? 'lost' : 'won';
-        at(time + 500 * HOUR, () => closeDispute(time + 500 * HOUR, outcome));
+        at(time + 500 * HOUR, () => closeDispute(time + 500 * HOUR, outcome, disputed));
       }
     };
     const refundFail = (time: number, amount: number) =>
@@ -360,7 +363,7 @@ export async function generateHistory(
         },
       });
     const disputeId = `dp_${orderId.slice(0, 8)}`;
-    const dispute = (time: number) =>
+    const dispute = (time: number, amount: number) =>
       order({
         type: 'PaymentDisputed',
         data: {
@@ -369,7 +372,7 @@ export async function generateHistory(
           paymentIntentId,
           chargeId: `ch_${orderId.slice(0, 8)}`,
           disputeId,
-          amount: total,
+          amount,
           currency,
           reason: 'fraudulent',
           inquiry: false,
@@ -377,7 +380,7 @@ export async function generateHistory(
           disputedAt: iso(time),
         },
       });
-    const closeDispute = (time: number, outcome: 'lost' | 'won') =>
+    const closeDispute = (time: number, outcome: 'lost' | 'won', amount: number) =>
       order({
         type: 'DisputeClosed',
         data: {
@@ -386,7 +389,7 @@ export async function generateHistory(
           paymentIntentId,
           disputeId,
           outcome,
-          lost: outcome === 'lost' ? total : 0,
+          lost: outcome === 'lost' ? amount : 0,
           closing: 1,
           currency,
           at: iso(time + MINUTE),

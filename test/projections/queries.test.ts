@@ -44,6 +44,15 @@ function sold(day: string, sku: string, name: string) {
   ).run(day);
 }
 
+/** A product's share of what went back on `day`, of a sale of an earlier day. */
+function wentBack(day: string, sku: string, name: string, refunded: number, lost: number) {
+  db.prepare(
+    `INSERT INTO sales_by_product
+       (day, sku, currency, name, revenue, units, orders, refunded, lost_to_disputes)
+     VALUES (?, ?, 'eur', ?, 0, 0, 0, ?, ?)`,
+  ).run(day, sku, name, refunded, lost);
+}
+
 const reversed = { from: '2024-03-02', to: '2024-03-01' };
 
 describe('salesReport', () => {
@@ -51,9 +60,50 @@ describe('salesReport', () => {
     sold('2024-03-01', 'A', 'Old name');
     sold('2024-03-05', 'A', 'New name');
     expect(salesReport(db, { to: '2024-03-02' }).products).toEqual([
-      { sku: 'A', name: 'Old name', currency: 'eur', revenue: 100, units: 1, orders: 1 },
+      {
+        sku: 'A',
+        name: 'Old name',
+        currency: 'eur',
+        revenue: 100,
+        units: 1,
+        orders: 1,
+        refunded: 0,
+        lostToDisputes: 0,
+      },
     ]);
     expect(salesReport(db, { from: '2024-03-01' }).products[0]?.name).toBe('New name');
+  });
+
+  it('gives each product its share of the refunds and disputes lost in the range', () => {
+    sold('2024-03-01', 'A', 'A');
+    wentBack('2024-03-03', 'A', 'A', 60, 0);
+    wentBack('2024-03-05', 'A', 'A', -60, 100);
+    expect(salesReport(db, { to: '2024-03-03' }).products[0]).toMatchObject({
+      revenue: 100,
+      refunded: 60,
+      lostToDisputes: 0,
+    });
+    // A range of the refund's day only: nothing sold, something back.
+    expect(salesReport(db, { from: '2024-03-03' }).products).toEqual([
+      {
+        sku: 'A',
+        name: 'A',
+        currency: 'eur',
+        revenue: 0,
+        units: 0,
+        orders: 0,
+        refunded: 0,
+        lostToDisputes: 100,
+      },
+    ]);
+  });
+
+  it('names a product by its latest day of sales, not by a later refund of an older sale', () => {
+    sold('2024-03-01', 'A', 'Old name');
+    sold('2024-03-05', 'A', 'New name');
+    wentBack('2024-03-07', 'A', 'Old name', 100, 0);
+    expect(salesReport(db, {}).products[0]?.name).toBe('New name');
+    expect(salesReport(db, { from: '2024-03-06' }).products[0]?.name).toBe('Old name');
   });
 
   it('ranks products by revenue within each currency, never by minor units across them', () => {

@@ -49,4 +49,20 @@ describe('projections/README.md example queries', () => {
     expect(weeks.size).toBeGreaterThan(1);
     for (const week of weeks) expect(new Date(`${week}T00:00:00Z`).getUTCDay()).toBe(1);
   });
+
+  it("gives what each product kept, adding up to each currency's weeks", () => {
+    const sum = (sql: string, currency: string) =>
+      (db.prepare(sql).all() as { currency: string; refunded: number; kept: number }[])
+        .filter((row) => row.currency === currency)
+        .reduce((total, row) => [total[0]! + row.refunded, total[1]! + row.kept], [0, 0]);
+    const products = queries.find(
+      (sql) => sql.includes('AS kept') && sql.includes('sales_by_product'),
+    )!;
+    const weekly = queries.find((sql) => sql.includes('week_starting'))!;
+    for (const currency of ['eur', 'usd']) {
+      const [refunded, kept] = sum(products, currency);
+      expect(refunded, currency).toBeGreaterThan(0);
+      expect([refunded, kept], currency).toEqual(sum(weekly, currency));
+    }
+  });
 });

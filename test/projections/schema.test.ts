@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { evolveOrder, type OrderView } from '../../projections/order';
 import { openReadModelDb, openRebuildDb } from '../../projections/schema';
-import { orderCodec, salesDailyCodec } from '../../projections/table-codecs';
+import { orderCodec, productSalesCodec, salesDailyCodec } from '../../projections/table-codecs';
 import {
   cartValidated,
   checkoutExpired,
@@ -127,6 +127,41 @@ it('adds the dispute columns to read models written before them, keeping their f
       ...day,
       refunded: 0,
       lost_to_disputes: 0,
+    });
+  } finally {
+    db.close();
+  }
+});
+
+it('adds the per-product refund and dispute columns to read models written before them, as 0', () => {
+  const file = path.join(dir, 'readmodels.sqlite');
+  const mug = { day: '2024-03-01', sku: 'mug', currency: 'eur', name: 'Mug' };
+  // Given: a file as the version before them wrote it, holding one product's day.
+  const old = openReadModelDb(file);
+  old
+    .prepare(
+      `INSERT INTO sales_by_product (day, sku, currency, name, revenue, units, orders)
+       VALUES ('2024-03-01', 'mug', 'eur', 'Mug', 3000, 2, 1)`,
+    )
+    .run();
+  old.exec('ALTER TABLE sales_by_product DROP COLUMN refunded');
+  old.exec('ALTER TABLE sales_by_product DROP COLUMN lost_to_disputes');
+  old.close();
+
+  const db = openReadModelDb(file);
+  try {
+    const products = productSalesCodec(db);
+    const day = { ...mug, revenue: 3000, units: 2, orders: 1 };
+    expect(products.load('2024-03-01|mug|eur')).toEqual({
+      ...day,
+      refunded: 0,
+      lost_to_disputes: 0,
+    });
+    products.save({ ...day, refunded: 1000, lost_to_disputes: 500 }, true);
+    expect(products.load('2024-03-01|mug|eur')).toEqual({
+      ...day,
+      refunded: 1000,
+      lost_to_disputes: 500,
     });
   } finally {
     db.close();
