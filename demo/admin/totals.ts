@@ -2,6 +2,7 @@
 import type { FunnelReport, SalesReport } from './api';
 import { h } from './dom';
 import { formatMoney, formatPercent } from './money';
+import { wentBack } from './went-back';
 
 type SalesTotal = SalesReport['totals'][number];
 
@@ -10,18 +11,11 @@ const figure = (label: string, value: string, note?: Node | null) =>
   h('div', { class: 'figure' }, h('dt', {}, label), h('dd', {}, value), note);
 
 /**
- * Revenue stays as paid; the refunds made and the disputes lost in the range (of sales of any
- * day) show under it, with what the shop kept, in words. Only when there are some: a card
- * without reads as before. A range can hold more coming back than going (a refund that
- * failed, an appeal won, of a loss before the range): said as such, not as a minus.
+ * Revenue stays as paid; the refunds made and the disputes lost in the range show under it,
+ * with what the shop kept, in words. Only when there are some: a card without reads as before.
  */
 function keptNote(total: SalesTotal, money: (amount: number) => string): Node | null {
-  const said = (amount: number, out: string, back: string) =>
-    amount > 0 ? `${out} ${money(amount)}` : amount < 0 ? `${back} ${money(-amount)}` : null;
-  const parts = [
-    said(total.refunded, 'Refunded', 'Failed refunds back'),
-    said(total.lostToDisputes, 'Lost to disputes', 'Won back from disputes'),
-  ].filter((part) => part !== null);
+  const parts = wentBack(total, money);
   if (parts.length === 0) return null;
   const net = total.revenue - total.refunded - total.lostToDisputes;
   return h('dd', { class: 'figure-note' }, [...parts, `Net ${money(net)}`].join(' · '));

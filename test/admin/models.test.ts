@@ -121,6 +121,8 @@ describe('chart models', () => {
       revenue,
       units: 1,
       orders: 1,
+      refunded: 0,
+      lostToDisputes: 0,
     });
     const top = topProducts(
       [

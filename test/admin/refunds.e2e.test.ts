@@ -91,6 +91,18 @@ describe.skipIf(skip)('refunds on the analytics page', () => {
       ]);
       await statusOf(page, partly).filter({ hasText: 'Refunded' }).waitFor();
       expect(await statusOf(page, partly).allTextContents()).toEqual(['Paid', 'Refunded €20.00']);
+      // So does the product's row in the top products, and its row in the table read out.
+      await waitForText(page, '#products .bar-row', 'Refunded €20.00');
+      const product = (name: string) =>
+        page.locator('#products tr', { hasText: name }).locator('th, td').allTextContents();
+      expect(await product('Baggio')).toEqual([
+        'Baggio 1994',
+        '€90.00',
+        '2',
+        '1',
+        'Refunded €20.00',
+      ]);
+      expect(await product('Pelé')).toEqual(['Pelé 1958', '€189.00', '1', '1', '']);
 
       // All of the second order's €39.00 goes back.
       await refund(fully, 3900, 3900);
