@@ -70,8 +70,18 @@ interface Sale {
   units: number;
   /** One per sku, in the order of its first line. */
   lines: SaleLine[];
-  refunds: { day: string; amount: number }[];
-  losses: { day: string; amount: number }[];
+  /** In the order they were recorded: the list only grows at its end. */
+  refunds: Entry[];
+  /**
+   * Per dispute, what each closing changed in its loss. Apart, as each dispute's list only
+   * grows at its end, while a dispute opened earlier may close later than another.
+   */
+  losses: Entry[][];
+}
+
+interface Entry {
+  day: string;
+  amount: number;
 }
 
 function saleOf(view: OrderView | null): Sale | null {
@@ -96,7 +106,7 @@ function saleOf(view: OrderView | null): Sale | null {
     units: lines.reduce((sum, line) => sum + line.quantity, 0),
     lines,
     refunds: view.refunds.map((refund) => ({ day: utcDay(refund.at), amount: refund.amount })),
-    losses: view.disputes.flatMap((dispute) =>
+    losses: view.disputes.map((dispute) =>
       dispute.losses.map((loss) => ({ day: utcDay(loss.at), amount: loss.amount })),
     ),
   };
@@ -119,8 +129,10 @@ export function evolveSales(
     daily: new Map<string, SalesDaily>(),
     products: new Map<string, ProductSales>(),
   };
-  if (removed) book(state, changes, removed, -1);
-  if (added) book(state, changes, added, 1);
+  if (removed) book({ state, changes, sale: removed, sign: -1, names: false });
+  // A sale booked again (a refund, a loss) keeps its rows' names: a later sale that day, of
+  // a product renamed since, may have set them.
+  if (added) book({ state, changes, sale: added, sign: 1, names: removed === null });
   return { daily: [...changes.daily.values()], products: [...changes.products.values()] };
 }
 
@@ -130,6 +142,8 @@ interface Booking {
   changes: { daily: Map<string, SalesDaily>; products: Map<string, ProductSales> };
   sale: Sale;
   sign: 1 | -1;
+  /** Whether its lines name their products' rows of its day (a new sale's do). */
+  names: boolean;
 }
 
 /** What booking one sale, refund or loss adds to a row. */
@@ -137,18 +151,19 @@ type Change = Omit<SalesDaily, 'day' | 'currency'>;
 const none: Change = { revenue: 0, orders: 0, units: 0, refunded: 0, lost_to_disputes: 0 };
 
 /** Adds (or, with sign -1, takes back) one sale in the rows changed so far. */
-function book(state: SalesState, changes: Booking['changes'], sale: Sale, sign: 1 | -1): void {
-  const to: Booking = { state, changes, sale, sign };
+function book(to: Booking): void {
+  const { sale } = to;
   bookDay(to, sale.day, { ...none, revenue: sale.revenue, orders: 1, units: sale.units });
   for (const refund of sale.refunds) bookDay(to, refund.day, { ...none, refunded: refund.amount });
-  for (const loss of sale.losses) bookDay(to, loss.day, { ...none, lost_to_disputes: loss.amount });
+  for (const loss of sale.losses.flat())
+    bookDay(to, loss.day, { ...none, lost_to_disputes: loss.amount });
   for (const line of sale.lines) {
     const change = { ...none, revenue: line.amount, units: line.quantity, orders: 1 };
     bookProduct(to, sale.day, line, change);
   }
   // Most sales have nothing back: no shares to work out.
   if (sale.refunds.length > 0) bookShares(to, sale.refunds, 'refunded');
-  if (sale.losses.length > 0) bookShares(to, sale.losses, 'lost_to_disputes');
+  for (const losses of sale.losses) bookShares(to, losses, 'lost_to_disputes');
 }
 
 function bookDay({ state, changes, sale, sign }: Booking, on: string, change: Change): void {
@@ -167,7 +182,7 @@ function bookDay({ state, changes, sale, sign }: Booking, on: string, change: Ch
 }
 
 function bookProduct(
-  { state, changes, sale, sign }: Booking,
+  { state, changes, sale, sign, names }: Booking,
   on: string,
   line: SaleLine,
   change: Change,
@@ -186,7 +201,7 @@ function bookProduct(
     sku: row.sku,
     currency: row.currency,
     // Named by the sales of its day: a refund of an older sale keeps the name it has.
-    name: sign > 0 && change.orders > 0 ? line.name : row.name,
+    name: names && change.orders > 0 ? line.name : row.name,
     revenue: row.revenue + sign * change.revenue,
     units: row.units + sign * change.units,
     orders: row.orders + sign * change.orders,
@@ -202,7 +217,7 @@ function bookProduct(
  */
 function bookShares(
   to: Booking,
-  entries: Sale['refunds'],
+  entries: readonly Entry[],
   column: 'refunded' | 'lost_to_disputes',
 ): void {
   const { lines } = to.sale;

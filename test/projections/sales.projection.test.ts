@@ -411,6 +411,7 @@ describe('refunds and disputes lost per product', () => {
 
   it('stays exact where an amount times a line amount passes 2^53', () => {
     // 175,268,415 x 65,731,207 is no double: the two remainders tie, and the first line wins.
+    // (A dispute for more than the charge: the bank's conversion, or charges it bundled.)
     const big = cartValidated([
       { sku: 'mug', quantity: 1, unitAmount: 65_731_207 },
       { sku: 'tee', quantity: 1, unitAmount: 4_376_159 },
@@ -420,17 +421,10 @@ describe('refunds and disputes lost per product', () => {
         big,
         checkoutStarted(70_107_366),
         paymentCompleted(70_107_366),
-        paymentDisputed(99_999_999, 'dp_1', ORDER, '2T09:00:00'),
-        paymentDisputed(75_268_416, 'dp_2', ORDER, '2T10:00:00'),
-        disputeClosed('lost', 99_999_999, 'dp_1', ORDER, '4T09:00:00'),
-        disputeClosed('lost', 75_268_416, 'dp_2', ORDER, '5T09:00:00'),
+        paymentDisputed(175_268_415, 'dp_1', ORDER, '2T09:00:00'),
+        disputeClosed('lost', 175_268_415, 'dp_1', ORDER, '5T09:00:00'),
       ),
-    ).toEqual([
-      '2024-03-04 mug 0 93757917',
-      '2024-03-04 tee 0 6242082',
-      '2024-03-05 mug 0 70570101',
-      '2024-03-05 tee 0 4698315',
-    ]);
+    ).toEqual(['2024-03-05 mug 0 164328018', '2024-03-05 tee 0 10940397']);
   });
 
   it('leaves a day named by its sales when it books a refund of an older sale', () => {
