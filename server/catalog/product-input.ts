@@ -17,7 +17,13 @@ export function amountStripeTakes(
 
 /** Each detail a site owner may set, checked on its own. */
 const details = {
-  name: z.string().trim().min(1).max(200),
+  // One line: it is shown in the cart, on Stripe's page and in the reports' tables.
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((name) => !/\p{Cc}/u.test(name), { message: 'one line, without control characters' }),
   description: z.string().max(2000),
   image: z
     .string()

@@ -124,7 +124,7 @@ describe('admin procedures', () => {
     expect((await productEvents('BAGGIO-1994')).length).toBe(events);
   });
 
-  it('refuse a blank reason or name, and listing a product already listed, changing nothing', async () => {
+  it('refuse a blank reason, a blank name or one of two lines, and listing a product already listed, changing nothing', async () => {
     const events = (await productEvents('BAGGIO-1994')).length;
     await expect(
       t.admin.admin.adjustStock.mutate({ sku: 'BAGGIO-1994', delta: 1, reason: '   ' }),
@@ -133,6 +133,12 @@ describe('admin procedures', () => {
     await expect(
       t.admin.admin.updateProduct.mutate({ ...baggio, name: '  ' }),
     ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    // A name of two lines would break the cart's line, Stripe's page and the reports' tables.
+    for (const name of ['Roberto\nBaggio', 'Roberto\tBaggio', 'Baggio\u0000'])
+      await expect(t.admin.admin.updateProduct.mutate({ ...baggio, name })).rejects.toMatchObject({
+        data: { code: 'BAD_REQUEST' },
+        message: expect.stringContaining('name: one line, without control characters'),
+      });
     await expect(
       t.admin.admin.listProduct.mutate({ ...baggio, unitAmount: 1, stock: 40 }),
     ).rejects.toMatchObject({
