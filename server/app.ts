@@ -286,13 +286,15 @@ async function startOn(
       lateUnfilled: (since) => lateOrdersUnfilled(readModels.db, since),
       pendingChecks,
       releaseRetries,
+      stopping: () => stopping,
     });
-  // A round still running (Stripe slow) is not joined by the next: both would work the same orders.
-  let sweeping = false;
+  // A round still running (Stripe slow) is not joined by the next: both would work the same
+  // orders. Closing waits for it, so no order is left half-done under a closed store.
+  let round: Promise<void> | undefined;
+  let stopping = false;
   const sweepRound = () => {
-    if (sweeping) return;
-    sweeping = true;
-    sweep()
+    if (round || stopping) return;
+    round = sweep()
       .then(
         (result) => {
           for (const { orderId, error } of result.failed)
@@ -312,7 +314,7 @@ async function startOn(
         (error) => log.error({ err: error }, 'reservation sweep failed'),
       )
       .finally(() => {
-        sweeping = false;
+        round = undefined;
       });
   };
   const sweeper =
@@ -324,8 +326,10 @@ async function startOn(
     pages: [...(options.pages ?? []), ...analyticsPage(config, log)],
   });
   const close = async () => {
+    stopping = true;
     clearInterval(sweeper);
     await http.close();
+    await round;
     await services.afterReply.settled();
     await readModels.close();
     await store.close();

@@ -62,6 +62,8 @@ export interface SweepDeps {
    * moved past them, so they are tried first until one round releases them.
    */
   releaseRetries: Set<string>;
+  /** The server is stopping: the round ends after the order in hand, the rest left for the next start. */
+  stopping?: () => boolean;
 }
 
 /** A bank debit takes days (SEPA up to 14); one whose outcome webhook is lost is asked about hourly. */
@@ -125,6 +127,7 @@ export async function sweepReservations(deps: SweepDeps): Promise<SweepResult> {
     onFailure?: (orderId: string) => void,
   ) => {
     for (const orderId of orderIds) {
+      if (deps.stopping?.()) return;
       try {
         await work(orderId);
       } catch (error) {
