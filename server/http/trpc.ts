@@ -68,7 +68,10 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+/** Queries and mutations run to their end before the server closes its store, client or not. */
+export const publicProcedure = t.procedure.use(({ ctx, type, next }) =>
+  type === 'subscription' ? next() : ctx.services.afterReply.track(next()),
+);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -78,7 +81,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
 }
 
-export const adminProcedure = t.procedure.use(({ ctx, next }) => {
+export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
   const token = ctx.services.config.adminToken;
   if (!token) {
     throw new TRPCError({

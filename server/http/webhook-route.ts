@@ -112,7 +112,7 @@ export async function webhookRoute(app: FastifyInstance, services: Services): Pr
         return reply.code(200).send({ received: true, ignored: notification.type });
       };
       try {
-        const recorded = await record(services, notification);
+        const recorded = await services.afterReply.track(record(services, notification));
         // Not an event acted on, or news of a payment made other than through this shop.
         if (!recorded) return ignored();
         const { orderId } = recorded;
