@@ -12,6 +12,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { funnelReport, ordersReport, salesReport } from '../../projections/queries';
 import { openReadModelDb } from '../../projections/schema';
+import { AfterReply } from '../../server/after-reply';
 import { analyticsRouter } from '../../server/http/routers/analytics';
 import type { Services } from '../../server/services';
 
@@ -150,7 +151,11 @@ describe('analytics over tRPC', () => {
   const token = 'analytics-queries-token';
   const caller = () =>
     analyticsRouter.createCaller({
-      services: { config: { adminToken: token }, readModels: { db } } as unknown as Services,
+      services: {
+        config: { adminToken: token },
+        readModels: { db },
+        afterReply: new AfterReply(),
+      } as unknown as Services,
       log: pino({ level: 'silent' }),
       authorization: `Bearer ${token}`,
       client: '127.0.0.1',
