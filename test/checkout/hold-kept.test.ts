@@ -12,6 +12,7 @@ import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp } from '../support/app';
 import { spec } from '../support/decider-spec';
 import { availableOf, checkout } from '../support/orders';
+import { paidWhileReleaseWaits } from '../support/webhooks';
 
 describe('a two-line late payment whose release reached one line before the payment', () => {
   const X = 'KEPT-X';
@@ -38,41 +39,8 @@ describe('a two-line late payment whose release reached one line before the paym
       ],
       'two-lines@example.com',
     );
-    const { products } = t.app.services;
-    const execute = products.execute.bind(products);
-    let reachedY!: () => void;
-    let retook!: () => void;
-    let letGo!: () => void;
-    const yReached = new Promise<void>((resolve) => (reachedY = resolve));
-    const retakeDone = new Promise<void>((resolve) => (retook = resolve));
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    let retakes = 0;
     // The expiry's release has given X back and is on its way to Y when the payment lands.
-    products.execute = async (command, metadata) => {
-      if (
-        command.type === 'ReleaseStock' &&
-        command.orderId === order.orderId &&
-        command.sku === Y
-      ) {
-        reachedY();
-        await gate;
-      }
-      const handled = await execute(command, metadata);
-      if (command.type === 'RetakeStock' && command.orderId === order.orderId && ++retakes === 2)
-        retook();
-      return handled;
-    };
-    try {
-      t.sandbox.sendEvent('checkout.session.expired', order.sessionId);
-      await yReached;
-      await t.sandbox.pay(order.sessionId);
-      await retakeDone;
-    } finally {
-      products.execute = execute;
-      letGo();
-    }
-    await t.sandbox.idle();
-    await t.app.services.afterReply.settled();
+    await paidWhileReleaseWaits(t, order, { held: (sku) => sku === Y, retakes: 2 });
 
     expect(await facts(X, order.orderId)).toEqual([
       'StockReserved:2',

@@ -25,7 +25,13 @@ import {
 import type { TestApp } from '../support/app';
 import { catalogEntry, startTestApp, testCatalog } from '../support/app';
 import { allEvents, availableOf, checkout, countOf } from '../support/orders';
-import { deliver, paidUnheard, recordedWithoutFollowUp, secondServer } from '../support/webhooks';
+import {
+  deliver,
+  paidUnheard,
+  paidWhileReleaseWaits,
+  recordedWithoutFollowUp,
+  secondServer,
+} from '../support/webhooks';
 
 const FILLED = 'LATE-FILLED';
 const SHORT = 'LATE-SHORT';
@@ -309,34 +315,7 @@ describe('a payment that arrives after its stock was given back', () => {
     expect(await availableOf(t, RACED)).toBe(3);
     // Given: the expiry is recorded, but its release has not reached the product yet when
     // the payment is recorded and its re-take finds the units still held.
-    const { products } = t.app.services;
-    const execute = products.execute.bind(products);
-    let releasing!: () => void;
-    let retook!: () => void;
-    let letGo!: () => void;
-    const releaseReached = new Promise<void>((resolve) => (releasing = resolve));
-    const retakeDone = new Promise<void>((resolve) => (retook = resolve));
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    products.execute = async (command, metadata) => {
-      if (command.type === 'ReleaseStock' && command.orderId === order.orderId) {
-        releasing();
-        await gate;
-      }
-      const handled = await execute(command, metadata);
-      if (command.type === 'RetakeStock' && command.orderId === order.orderId) retook();
-      return handled;
-    };
-    try {
-      t.sandbox.sendEvent('checkout.session.expired', order.sessionId);
-      await releaseReached;
-      await t.sandbox.pay(order.sessionId);
-      await retakeDone;
-    } finally {
-      products.execute = execute;
-      letGo();
-    }
-    await t.sandbox.idle();
-    await t.app.services.afterReply.settled();
+    await paidWhileReleaseWaits(t, order);
 
     const view = await t.client.order.get.query({ orderId: order.orderId });
     expect(view).toMatchObject({ status: 'paid', flags: { late: true } });

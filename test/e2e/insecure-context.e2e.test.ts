@@ -62,21 +62,10 @@ describe.skipIf(skipE2E())(
       await page.evaluate(() => document.querySelector('stripe-cart')!.open());
       await cartDialog(page).getByLabel('Email for the receipt').fill('phone@example.com');
       await cartDialog(page).getByRole('button', { name: 'Pay with card' }).click();
-      // Stripe's page, within a few seconds.
-      const onStripe = await page.waitForURL(`${app.sandbox.url}/**`, { timeout: 5_000 }).then(
-        () => true,
-        () => false,
-      );
-      // (Today: "crypto.randomUUID is not a function", and the button says "Starting checkout…"
-      // for good, with no message.)
-      expect.soft(errors).toEqual([]);
-      if (!onStripe) {
-        const pay = await cartDialog(page)
-          .locator('[part="checkout"]')
-          .textContent({ timeout: 2_000 });
-        expect(pay).not.toBe('Starting checkout…');
-      }
-      expect(onStripe).toBe(true);
+      // Stripe's page (the old widget threw "crypto.randomUUID is not a function" and stayed
+      // on "Starting checkout…" with no message).
+      await page.waitForURL(`${app.sandbox.url}/**`, { timeout: 10_000 });
+      expect(errors).toEqual([]);
       await context.close();
     });
   },

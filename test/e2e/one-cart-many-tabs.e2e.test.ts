@@ -1,7 +1,8 @@
 /**
  * One cart shared by many tabs, and pages seen again, in real Chromium: the shopper is never
- * charged twice for it (a changed cart's Pay ends the Stripe page of the cart before), its
- * paid items leave it once, and `stripe-cart:paid` is heard once.
+ * charged twice for it (a changed cart's Pay ends the Stripe page of the cart before, and a
+ * stale Stripe tab's cancel link after the payment shows the paid order), its paid items
+ * leave it once, and `stripe-cart:paid` is heard once.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
@@ -376,5 +377,41 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     // The one refusal on the way: the expired order's checkoutId, sent once more.
     expect(errors).toEqual([expect.stringMatching(/^409 .*\/trpc\/checkout\.start/)]);
     await page.context().close();
+  });
+
+  test("a stale Stripe tab's cancel link after the payment went through shows the paid order, not a cart to pay again", async () => {
+    const { shop } = suite;
+    const email = 'stale-cancel@example.com';
+    const { page, sessionId } = await shirtOnStripe(email);
+    const orderId = shop.test.sandbox.session(sessionId)!.client_reference_id!;
+    // A second tab presses Pay on the same cart: the same Stripe page.
+    const other = await page.context().newPage();
+    await openShop(other, shop.url);
+    await pressPay(other);
+    await other.waitForURL(`${shop.test.sandbox.url}/**`);
+    expect(sessionIdIn(other.url())).toBe(sessionId);
+
+    // The first tab pays, and is closed before Stripe sends it back.
+    await shop.test.sandbox.pay(sessionId);
+    await page.close();
+    await expect
+      .poll(async () =>
+        (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type),
+      )
+      .toContain('PaymentCompleted');
+
+    // The second tab still shows the payment form; the shopper leaves by its cancel link.
+    await other.getByRole('link', { name: 'Cancel and return to the shop' }).click();
+    await other.waitForURL(`${shop.url}/**`);
+    await expect
+      .poll(() => cartDialog(other).locator('[part="status"]').textContent(), { timeout: 10_000 })
+      .toContain('Payment received');
+    expect(await cartDialog(other).locator('[part="notice"]').allTextContents()).not.toContain(
+      expect.stringContaining('Checkout cancelled'),
+    );
+    // The paid shirt left the cart: nothing is left to pay a second time.
+    await expect.poll(() => items(other)).toEqual([]);
+    expect(sessionsOf(email)).toHaveLength(1);
+    await other.context().close();
   });
 });

@@ -30,7 +30,11 @@ describe.skipIf(skipE2E())('back from Stripe with the last unit', { timeout: 60_
     await page.locator('stripe-cart-add[sku="MALDINI-2003"] .price').waitFor();
     await page.evaluate(() => document.querySelector('stripe-cart')!.open());
     await expectCount(page, 1);
-    await page.waitForTimeout(1_000);
+    // The live stock has come, the held unit off it: the add button shows it sold out.
+    await expect
+      .poll(() => page.locator('stripe-cart-add[sku="MALDINI-2003"] [part="stock"]').textContent())
+      .toContain('Sold out');
+    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
     const issue = await cartLine(page, name).locator('[part="issue"]').allTextContents();
     expect(issue.join(' ')).not.toMatch(/Sold out|Remove it/);
     await page.context().close();

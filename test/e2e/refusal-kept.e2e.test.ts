@@ -39,7 +39,11 @@ describe.skipIf(skipE2E())('refusals and the live catalog', { timeout: 60_000 },
       delta: 1,
       reason: 'restock',
     });
-    await page.waitForTimeout(1_500);
+    // The change has reached the page: its add button says so.
+    await expect
+      .poll(() => page.locator('stripe-cart-add[sku="PELE-1958"] [part="stock"]').textContent())
+      .toContain('Only 3 left');
+    await page.evaluate(() => document.querySelector('stripe-cart')!.updateComplete);
 
     // The error still asks to check the marked lines ...
     expect(await cartDialog(page).locator('[part="error"]').textContent()).toContain(

@@ -2,7 +2,8 @@
  * Two shops on a site owner's page, each a real stripe-cart server with its own sandbox, in
  * Chromium:
  * back from paying the second shop, its own cart takes the shopper back (each shop keeps its
- * cart and its last Pay under its own origin), not the page's first cart.
+ * cart and its last Pay under its own origin), not the page's first cart; so does it after
+ * a reload while the payment is still confirming.
  */
 import http from 'node:http';
 import type { Browser } from 'playwright-core';
@@ -79,6 +80,61 @@ describe.skipIf(skipE2E())('two shops on one page, in Chromium', { timeout: 60_0
     // The first shop's cart was not asked about an order it does not know.
     expect(await page.locator('stripe-cart#first dialog[open]').count()).toBe(0);
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("a reload while the second shop's payment is confirming still shows that order, in the second shop's cart", async () => {
+    const { page } = await newShopper(browser, [siteUrl, first.url, second.url]);
+    await page.goto(`${siteUrl}/two-shops`);
+    await page.locator('stripe-cart#second .trigger').waitFor();
+    await page.evaluate(() => {
+      document.querySelector<StripeCart>('stripe-cart#first')!.add('PELE-1958');
+      const cart = document.querySelector<StripeCart>('stripe-cart#second')!;
+      cart.add('ZIDANE-1998');
+      cart.open();
+    });
+    const dialog = page.locator('stripe-cart#second dialog');
+    await dialog.getByLabel('Email for the receipt').fill('second-shop@example.com');
+    const checkout = page.evaluate(
+      () =>
+        new Promise<{ orderId: string; checkoutUrl: string }>((resolve) =>
+          document.addEventListener(
+            'stripe-cart:checkout',
+            (e) => {
+              e.preventDefault();
+              resolve((e as CustomEvent).detail);
+            },
+            { once: true },
+          ),
+        ),
+    );
+    await dialog.getByRole('button', { name: 'Pay with card' }).click();
+    const { orderId, checkoutUrl } = await checkout;
+    const sessionId = /cs_[A-Za-z0-9_]+/.exec(checkoutUrl)![0];
+    // Paid at Stripe, Stripe's webhook late: back on the site the order is still confirming.
+    second.sandbox.setWebhookUrl(undefined);
+    await second.sandbox.pay(sessionId);
+    await page.goto(`${siteUrl}/two-shops?stripe_cart=success&stripe_cart_order=${orderId}`);
+    const status = dialog.locator('[part="status"]');
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain('Confirming');
+
+    // It seems stuck; the shopper reloads.
+    await page.reload();
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain('Confirming');
+    const shown = await page.evaluate(() =>
+      ['first', 'second'].map((id) => {
+        const root = document.querySelector(`stripe-cart#${id}`)!.shadowRoot!;
+        return {
+          open: !!root.querySelector('dialog[open]'),
+          status: root.querySelector('[part="status"]')?.textContent?.trim() ?? null,
+          notice: root.querySelector('[part="notice"]')?.textContent?.trim() ?? null,
+        };
+      }),
+    );
+    // The first shop knows nothing of this order: it must not say it cannot find it.
+    expect(shown[0]!.notice).toBeNull();
+    expect(shown[1]!.open).toBe(true);
+    expect(shown[1]!.status).toContain('Confirming');
     await page.context().close();
   });
 });

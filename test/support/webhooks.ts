@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { recordStripeOutcome } from '../../server/payments/record-outcome';
 import type { TestApp } from './app';
 import { freePort } from './free-port';
+import { gate } from './gate';
 import { type ServerProcess, startServerProcess } from './server-process';
 
 /** Pays the order's session with webhooks held back; returns Stripe's completed event and its JSON. */
@@ -76,4 +77,47 @@ export async function secondServer(
     }),
     ...env,
   });
+}
+
+/**
+ * Pays the order, its expiry's release held back on its way to the products `held` picks
+ * (every one by default) until the payment's re-take has reached the products `retakes`
+ * times: a payment landing between the release's read of the order and its arrival.
+ */
+export async function paidWhileReleaseWaits(
+  t: TestApp,
+  order: { orderId: string; sessionId: string },
+  { held = () => true, retakes = 1 }: { held?: (sku: string) => boolean; retakes?: number } = {},
+): Promise<void> {
+  const { products } = t.app.services;
+  const execute = products.execute.bind(products);
+  const releaseReached = gate();
+  const retakeDone = gate();
+  const release = gate();
+  let retaken = 0;
+  products.execute = async (command, metadata) => {
+    if (command.type === 'ReleaseStock' && command.orderId === order.orderId && held(command.sku)) {
+      releaseReached.open();
+      await release.opened;
+    }
+    const handled = await execute(command, metadata);
+    if (
+      command.type === 'RetakeStock' &&
+      command.orderId === order.orderId &&
+      ++retaken === retakes
+    )
+      retakeDone.open();
+    return handled;
+  };
+  try {
+    t.sandbox.sendEvent('checkout.session.expired', order.sessionId);
+    await releaseReached.opened;
+    await t.sandbox.pay(order.sessionId);
+    await retakeDone.opened;
+  } finally {
+    products.execute = execute;
+    release.open();
+  }
+  await t.sandbox.idle();
+  await t.app.services.afterReply.settled();
 }
