@@ -150,6 +150,15 @@ interface Booking {
 type Change = Omit<SalesDaily, 'day' | 'currency'>;
 const none: Change = { revenue: 0, orders: 0, units: 0, refunded: 0, lost_to_disputes: 0 };
 
+/** A row's figures with `change` added (sign 1) or taken back (sign -1). */
+const moved = (row: Change, change: Change, sign: 1 | -1): Change => ({
+  revenue: row.revenue + sign * change.revenue,
+  orders: row.orders + sign * change.orders,
+  units: row.units + sign * change.units,
+  refunded: row.refunded + sign * change.refunded,
+  lost_to_disputes: row.lost_to_disputes + sign * change.lost_to_disputes,
+});
+
 /** Adds (or, with sign -1, takes back) one sale in the rows changed so far. */
 function book(to: Booking): void {
   const { sale } = to;
@@ -170,15 +179,7 @@ function bookDay({ state, changes, sale, sign }: Booking, on: string, change: Ch
   const key = salesKey.daily({ day: on, currency: sale.currency });
   const day = changes.daily.get(key) ??
     state.daily(on, sale.currency) ?? { day: on, currency: sale.currency, ...none };
-  changes.daily.set(key, {
-    day: day.day,
-    currency: day.currency,
-    revenue: day.revenue + sign * change.revenue,
-    orders: day.orders + sign * change.orders,
-    units: day.units + sign * change.units,
-    refunded: day.refunded + sign * change.refunded,
-    lost_to_disputes: day.lost_to_disputes + sign * change.lost_to_disputes,
-  });
+  changes.daily.set(key, { day: day.day, currency: day.currency, ...moved(day, change, sign) });
 }
 
 function bookProduct(
@@ -202,11 +203,7 @@ function bookProduct(
     currency: row.currency,
     // Named by the sales of its day: a refund of an older sale keeps the name it has.
     name: names && change.orders > 0 ? line.name : row.name,
-    revenue: row.revenue + sign * change.revenue,
-    units: row.units + sign * change.units,
-    orders: row.orders + sign * change.orders,
-    refunded: row.refunded + sign * change.refunded,
-    lost_to_disputes: row.lost_to_disputes + sign * change.lost_to_disputes,
+    ...moved(row, change, sign),
   });
 }
 
