@@ -45,6 +45,18 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     return { page, errors, sessionId: sessionIdIn(page.url()) };
   }
 
+  /** Pays on `page`'s Stripe page and closes that tab before Stripe sends it back: the server has the payment. */
+  async function paidInClosedTab(page: Page, orderId: string, sessionId: string) {
+    const { shop } = suite;
+    await shop.test.sandbox.pay(sessionId);
+    await page.close();
+    await expect
+      .poll(async () =>
+        (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type),
+      )
+      .toContain('PaymentCompleted');
+  }
+
   /** The sandbox's sessions made for `email`, open or not. */
   const sessionsOf = (email: string) =>
     suite.shop.test.sandbox.sessions().filter((s) => s.customer_email === email);
@@ -247,13 +259,7 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     await other.evaluate(() => document.querySelector('stripe-cart')!.add('ZIDANE-1998'));
     await expectCount(other, 2);
     // Paid in the first tab, which is closed before Stripe sends it back.
-    await shop.test.sandbox.pay(sessionId);
-    await page.close();
-    await expect
-      .poll(async () =>
-        (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type),
-      )
-      .toContain('PaymentCompleted');
+    await paidInClosedTab(page, orderId, sessionId);
 
     // Waited for from before the click, on commit: the cart tidies its return query off the
     // address at once, perhaps before the click has returned and before load.
@@ -281,13 +287,7 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     const orderId = shop.test.sandbox.session(sessionId)!.client_reference_id!;
     // Paid there, and that tab closed before Stripe sent it back to the shop. (Before the
     // webhook is in, the other tab's Pay gets Stripe's page, which says it is paid.)
-    await shop.test.sandbox.pay(sessionId);
-    await page.close();
-    await expect
-      .poll(async () =>
-        (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type),
-      )
-      .toContain('PaymentCompleted');
+    await paidInClosedTab(page, orderId, sessionId);
 
     const other = await page.context().newPage();
     await openShop(other, shop.url);
@@ -392,13 +392,7 @@ describe.skipIf(skipE2E())('one cart in many tabs, in Chromium', { timeout: 60_0
     expect(sessionIdIn(other.url())).toBe(sessionId);
 
     // The first tab pays, and is closed before Stripe sends it back.
-    await shop.test.sandbox.pay(sessionId);
-    await page.close();
-    await expect
-      .poll(async () =>
-        (await orderEvents(shop.test.app.services.store, orderId)).map((e) => e.type),
-      )
-      .toContain('PaymentCompleted');
+    await paidInClosedTab(page, orderId, sessionId);
 
     // The second tab still shows the payment form; the shopper leaves by its cancel link.
     await other.getByRole('link', { name: 'Cancel and return to the shop' }).click();

@@ -6,7 +6,7 @@
  * a reload while the payment is still confirming.
  */
 import http from 'node:http';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StripeCart } from '../../widget/stripe-cart';
 import type { TestApp } from '../support/app';
@@ -48,8 +48,8 @@ describe.skipIf(skipE2E())('two shops on one page, in Chromium', { timeout: 60_0
     await Promise.all([first?.close(), second?.close()]);
   });
 
-  test("back from paying the second shop, the second shop's cart shows the order and lets go of what was paid", async () => {
-    const { page, errors } = await newShopper(browser, [siteUrl, first.url, second.url]);
+  /** On the site, a shirt in each shop's cart; the second shop's cart open, its email in. */
+  async function secondShopCartFilled(page: Page) {
     await page.goto(`${siteUrl}/two-shops`);
     await page.locator('stripe-cart#second .trigger').waitFor();
     await page.evaluate(() => {
@@ -60,6 +60,12 @@ describe.skipIf(skipE2E())('two shops on one page, in Chromium', { timeout: 60_0
     });
     const dialog = page.locator('stripe-cart#second dialog');
     await dialog.getByLabel('Email for the receipt').fill('second-shop@example.com');
+    return dialog;
+  }
+
+  test("back from paying the second shop, the second shop's cart shows the order and lets go of what was paid", async () => {
+    const { page, errors } = await newShopper(browser, [siteUrl, first.url, second.url]);
+    const dialog = await secondShopCartFilled(page);
     await dialog.getByRole('button', { name: 'Pay with card' }).click();
     await page.waitForURL(`${second.sandbox.url}/**`);
     await payOnSandbox(page, '4242 4242 4242 4242');
@@ -85,16 +91,7 @@ describe.skipIf(skipE2E())('two shops on one page, in Chromium', { timeout: 60_0
 
   test("a reload while the second shop's payment is confirming still shows that order, in the second shop's cart", async () => {
     const { page } = await newShopper(browser, [siteUrl, first.url, second.url]);
-    await page.goto(`${siteUrl}/two-shops`);
-    await page.locator('stripe-cart#second .trigger').waitFor();
-    await page.evaluate(() => {
-      document.querySelector<StripeCart>('stripe-cart#first')!.add('PELE-1958');
-      const cart = document.querySelector<StripeCart>('stripe-cart#second')!;
-      cart.add('ZIDANE-1998');
-      cart.open();
-    });
-    const dialog = page.locator('stripe-cart#second dialog');
-    await dialog.getByLabel('Email for the receipt').fill('second-shop@example.com');
+    const dialog = await secondShopCartFilled(page);
     const checkout = page.evaluate(
       () =>
         new Promise<{ orderId: string; checkoutUrl: string }>((resolve) =>
