@@ -358,8 +358,17 @@ export type Decided = { ok: true; events: ProductEvent[] } | { ok: false; error:
  * until the caller has stored the events and evolves it.
  */
 export function decideInOrder(state: ProductState, commands: ProductCommand[]): Decided[] {
+  return decideOnView(state, commands).decided;
+}
+
+/** The product as these commands would leave it (those refused left out), `state` unchanged. */
+export function wouldLeave(state: ProductState, commands: ProductCommand[]): ProductState {
+  return decideOnView(state, commands).view;
+}
+
+function decideOnView(state: ProductState, commands: ProductCommand[]) {
   let view: ProductState = { ...state, holds: new PendingHolds(state.holds) };
-  return commands.map((command): Decided => {
+  const decided = commands.map((command): Decided => {
     try {
       const events = productDecider.decide(command, view);
       for (const event of events) view = productDecider.evolve(view, event);
@@ -368,6 +377,7 @@ export function decideInOrder(state: ProductState, commands: ProductCommand[]): 
       return { ok: false, error };
     }
   });
+  return { decided, view };
 }
 
 function listNew(data: EventOf<'ProductListed'>['data'], stock: number): ProductEvent[] {

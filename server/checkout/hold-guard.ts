@@ -153,7 +153,7 @@ export class HoldGuard {
       this.release(client, entry);
   }
 
-  /** Takes back an entry whose checkout stored nothing (refused, failed, or already there). */
+  /** Takes back an entry whose checkout stored nothing (refused, failed, or already there), or has ended. */
   private release(client: string, entry: Validated): void {
     const holds = this.byClient.get(client);
     const index = holds?.entries.indexOf(entry) ?? -1;

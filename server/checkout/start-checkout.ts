@@ -8,7 +8,7 @@
  */
 import { RETURN_PARAMS } from '../../widget/state/return';
 import { imageUrl } from '../catalog/image-url';
-import type { ProductState } from '../catalog/product';
+import { type ProductCommand, type ProductState, wouldLeave } from '../catalog/product';
 import type { Products } from '../catalog/products';
 import type { Handled, Loaded } from '../command-handler';
 import { handleCommand, loadStream } from '../command-handler';
@@ -179,9 +179,9 @@ export async function startCheckout(
 
 /**
  * Refuses a changed cart the catalog cannot sell before its previous Pay's page is ended, so
- * the shopper keeps a page they can still pay on. Stock the previous orders hold counts as
- * free here, as it will be once they end, less what their release hands to late payments
- * short of it. A previous order paid (or paying) meanwhile is let through: the answer is
+ * the shopper keeps a page they can still pay on. The catalog is
+ * priced as the previous orders' releases would leave it: their units free, less what they
+ * hand to late payments short of them. A previous order paid (or paying) meanwhile is let through: the answer is
  * then that order, whose units leave the cart.
  */
 async function refuseBeforeEnding(
@@ -190,13 +190,20 @@ async function refuseBeforeEnding(
   replaced: string[],
 ): Promise<void> {
   const states = await deps.products.states(items.map((item) => item.sku));
+  const at = deps.now().toISOString();
   const freed = new Map<string, ProductState>();
   for (const [sku, state] of states) {
-    const released = replaced.reduce((sum, id) => sum + (state.holds.get(id) ?? 0), 0);
-    const held = state.held - released;
-    const shelf = Math.max(0, state.onHand - held);
-    const missing = released === 0 ? 0 : [...state.shortfalls.values()].reduce((a, b) => a + b, 0);
-    freed.set(sku, { ...state, held: held + Math.min(shelf, missing) });
+    const releases = replaced.map(
+      (orderId): ProductCommand => ({
+        type: 'ReleaseStock',
+        sku,
+        orderId,
+        reason: 'cancelled',
+        at,
+        fillShortfalls: true,
+      }),
+    );
+    freed.set(sku, wouldLeave(state, releases));
   }
   const priced = priceCart(items, freed);
   if (priced.ok) return;
