@@ -616,8 +616,7 @@ export class StripeCart extends LitElement {
             // Paid meanwhile (another tab on the same Stripe page): shown as a success is.
             if (status === 'paid' || status === 'pending') {
               this._notice = '';
-              this.#follower.order = { id: orderId, sessionId: undefined, view: null };
-              this.#follower.follow(shop, orderMarks(safeStorage(), this.#key));
+              this.#follow(shop, orderId);
             }
           },
           () => {},
@@ -625,14 +624,19 @@ export class StripeCart extends LitElement {
     } else if (known) {
       if (address) this.#forgetPay(orderId);
       // The cart keeps its lines until the server has the order (see the follower).
-      this.#follower.order = { id: orderId, sessionId: returned.sessionId, view: null };
-      this.#follower.follow(shop, orderMarks(safeStorage(), this.#key));
+      this.#follow(shop, orderId, returned.sessionId);
     } else {
       this._notice = this.#t('orderUnknown');
     }
     this.open();
     // The panel opens with it already shown: said too, as focus goes to the title.
     this.#announce(this._notice);
+  }
+
+  /** Shows the order and its live status, as back from a payment. */
+  #follow(shop: ShopApi, orderId: string, sessionId?: string): void {
+    this.#follower.order = { id: orderId, sessionId, view: null };
+    this.#follower.follow(shop, orderMarks(safeStorage(), this.#key));
   }
 
   /**
